@@ -1,0 +1,622 @@
+/**
+ * The error taxonomy: one tagged class per way an HTTP call can fail.
+ *
+ * Every error carries the request (method and url, secrets redacted), the
+ * number of attempts made, the attempt history and the original `cause`, and
+ * renders a `message` that says what happened, to which request, and how to fix
+ * it. The `_tag`s are a contract: match on them with `Effect.catchTag`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Errors } from "@steadfast/core"
+ *
+ * const fallback = (e: Errors.HttpError) =>
+ *   Errors.isConnectionError(e) ? Effect.succeed("offline") : Effect.fail(e)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+/**
+ * The request an error is about, with secrets removed from the url.
+ *
+ * @since 0.1.0
+ */
+export const RequestInfo = Schema.Struct({
+  method: Schema.String,
+  url: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ */
+export interface RequestInfo extends Schema.Schema.Type<typeof RequestInfo> {}
+
+/**
+ * One attempt of a request as it is kept in an error's `history`.
+ *
+ * - `tag`: the `_tag` of the attempt's failure (`"StatusError"` for a status).
+ * - `status`: the response status, when there was one.
+ * - `delayMs`: how long the client waited after this attempt before the next
+ *   one (0 for the last attempt).
+ * - `elapsedMs`: time since the request started when the attempt ended.
+ *
+ * @since 0.1.0
+ */
+export const AttemptRecord = Schema.Struct({
+  attempt: Schema.Number,
+  tag: Schema.String,
+  status: Schema.optional(Schema.Number),
+  delayMs: Schema.Number,
+  elapsedMs: Schema.Number
+})
+
+/**
+ * @since 0.1.0
+ */
+export interface AttemptRecord extends Schema.Schema.Type<typeof AttemptRecord> {}
+
+const common = {
+  request: RequestInfo,
+  attempts: Schema.Number,
+  history: Schema.Array(AttemptRecord),
+  cause: Schema.optional(Schema.Defect)
+}
+
+const target = (r: RequestInfo) => `${r.method} ${r.url}`
+const after = (attempts: number) => attempts === 1 ? "after 1 attempt" : `after ${attempts} attempts`
+const millis = (ms: number) => Duration.format(Duration.millis(ms))
+
+/**
+ * Name resolution failed. `temporary` is true for failures that may pass on
+ * their own (`EAI_AGAIN`, a DNS server failure or timeout) and false when the
+ * name does not exist (`ENOTFOUND`).
+ *
+ * @since 0.1.0
+ */
+export class DnsError extends Schema.TaggedError<DnsError>()("DnsError", {
+  ...common,
+  hostname: Schema.String,
+  code: Schema.String,
+  temporary: Schema.Boolean
+}) {
+  override get message(): string {
+    return `${target(this.request)}: could not resolve ${this.hostname} (${this.code}${
+      this.temporary ? ", temporary" : ""
+    }) ${after(this.attempts)}. ` +
+      (this.temporary
+        ? "The DNS server did not answer in time: check this machine's resolver and network."
+        : "The name does not exist: check the host name for typos.") +
+      " `steadfast doctor <url>` shows what DNS returns."
+  }
+}
+
+/**
+ * Nothing listens at the address (`ECONNREFUSED`).
+ *
+ * @since 0.1.0
+ */
+export class ConnectionRefused extends Schema.TaggedError<ConnectionRefused>()("ConnectionRefused", {
+  ...common,
+  address: Schema.String,
+  port: Schema.Number
+}) {
+  override get message(): string {
+    return `${target(this.request)}: connection refused by ${this.address}:${this.port} ${
+      after(this.attempts)
+    }. Is the server running and listening on that port?`
+  }
+}
+
+/**
+ * Where in the exchange a connection was lost.
+ *
+ * @since 0.1.0
+ */
+export const ResetPhase = Schema.Literal("before-response", "during-body")
+
+/**
+ * The peer closed or reset the socket (`ECONNRESET`, `EPIPE`, undici's
+ * "other side closed"). `phase` says whether it happened before the response
+ * headers or while the body was read; `requestSent` whether the request may
+ * have reached the server.
+ *
+ * @since 0.1.0
+ */
+export class ConnectionReset extends Schema.TaggedError<ConnectionReset>()("ConnectionReset", {
+  ...common,
+  code: Schema.String,
+  phase: ResetPhase,
+  requestSent: Schema.Boolean
+}) {
+  override get message(): string {
+    return `${target(this.request)}: the connection was closed by the peer (${this.code}) ${
+      this.phase === "during-body" ? "while the body was being read" : "before the response arrived"
+    } ${after(this.attempts)}. ` +
+      "The server or a proxy in between dropped it: look for crashes, idle keep-alive timeouts or size limits on that side."
+  }
+}
+
+/**
+ * The network or host cannot be reached (`ENETUNREACH`, `EHOSTUNREACH`,
+ * `EHOSTDOWN`, `EADDRNOTAVAIL`).
+ *
+ * @since 0.1.0
+ */
+export class NetworkUnreachable extends Schema.TaggedError<NetworkUnreachable>()("NetworkUnreachable", {
+  ...common,
+  code: Schema.String,
+  address: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    return `${target(this.request)}: ${this.address ?? "the host"} is unreachable (${this.code}) ${
+      after(this.attempts)
+    }. Check the route to it: network interface, VPN, firewall, or an IPv6 address without IPv6 connectivity.`
+  }
+}
+
+/**
+ * Why a TLS connection failed.
+ *
+ * @since 0.1.0
+ */
+export const TlsReason = Schema.Literal("self-signed", "expired", "hostname-mismatch", "untrusted", "handshake")
+
+/**
+ * @since 0.1.0
+ */
+export type TlsReason = Schema.Schema.Type<typeof TlsReason>
+
+const tlsHints: Record<TlsReason, string> = {
+  "self-signed": "The certificate is self-signed: give its CA to the client (`ca` option) rather than turning verification off.",
+  expired: "The certificate is expired or not yet valid: renew it on the server, or check this machine's clock.",
+  "hostname-mismatch":
+    "The certificate does not cover this host name: use a name it lists, or set `servername` to one.",
+  untrusted:
+    "The certificate chain is not trusted: give the issuing CA to the client (`ca` option), or have the server send its intermediate certificates.",
+  handshake:
+    "The TLS handshake failed: no protocol or cipher in common, or the port does not speak TLS (http vs https?)."
+}
+
+/**
+ * A certificate or handshake failure. `reason` sorts the many OpenSSL and
+ * Node codes into five kinds; `code` keeps the original one.
+ *
+ * @since 0.1.0
+ */
+export class TlsError extends Schema.TaggedError<TlsError>()("TlsError", {
+  ...common,
+  reason: TlsReason,
+  code: Schema.String
+}) {
+  override get message(): string {
+    return `${target(this.request)}: TLS failed, ${this.reason} (${this.code}) ${after(this.attempts)}. ${
+      tlsHints[this.reason]
+    }`
+  }
+}
+
+/**
+ * The proxy refused the connection, failed, or asked for credentials.
+ * `status` is the proxy's answer to `CONNECT` when it gave one (407: needs auth).
+ *
+ * @since 0.1.0
+ */
+export class ProxyError extends Schema.TaggedError<ProxyError>()("ProxyError", {
+  ...common,
+  proxy: Schema.String,
+  code: Schema.String,
+  status: Schema.optional(Schema.Number)
+}) {
+  override get message(): string {
+    const what = this.status === 407
+      ? "asks for credentials (407)"
+      : this.status !== undefined
+      ? `answered ${this.status} to CONNECT`
+      : `failed (${this.code})`
+    return `${target(this.request)}: the proxy ${this.proxy} ${what} ${after(this.attempts)}. ` +
+      (this.status === 407
+        ? "Put valid credentials in the proxy url (http://user:pass@host:port)."
+        : "Check that the proxy runs and that HTTP_PROXY / HTTPS_PROXY / NO_PROXY point where you mean.")
+  }
+}
+
+/**
+ * Any other transport failure: a malformed response, a closed pool, or a cause
+ * steadfast does not recognise. `reason` says which; `cause` keeps the original.
+ *
+ * @since 0.1.0
+ */
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  ...common,
+  reason: Schema.Literal("malformed-response", "closed", "unknown"),
+  code: Schema.String,
+  description: Schema.String,
+  requestSent: Schema.Boolean
+}) {
+  override get message(): string {
+    const hint = this.reason === "malformed-response"
+      ? "The server sent bytes that are not valid HTTP/1.1: is this port really an HTTP server?"
+      : this.reason === "closed"
+      ? "The connection pool was already closed: is the client used after its Layer's scope ended?"
+      : "See `cause` for the original error."
+    return `${target(this.request)}: transport failed, ${this.description} (${this.code}) ${
+      after(this.attempts)
+    }. ${hint}`
+  }
+}
+
+/**
+ * No connection within the connect timeout (this includes waiting for a free
+ * connection when the pool is full).
+ *
+ * @since 0.1.0
+ */
+export class ConnectTimeout extends Schema.TaggedError<ConnectTimeout>()("ConnectTimeout", {
+  ...common,
+  timeoutMs: Schema.Number
+}) {
+  override get message(): string {
+    return `${target(this.request)}: no connection within ${millis(this.timeoutMs)} ${after(this.attempts)}. ` +
+      "The host may be down or filtered by a firewall, or the pool is saturated; raise `timeouts.connect` for slow networks."
+  }
+}
+
+/**
+ * No response headers within the response timeout.
+ *
+ * @since 0.1.0
+ */
+export class ResponseTimeout extends Schema.TaggedError<ResponseTimeout>()("ResponseTimeout", {
+  ...common,
+  timeoutMs: Schema.Number
+}) {
+  override get message(): string {
+    return `${target(this.request)}: no response headers within ${millis(this.timeoutMs)} ${
+      after(this.attempts)
+    }. The server is slow or stuck; raise \`timeouts.response\` for endpoints that are slow on purpose.`
+  }
+}
+
+/**
+ * The body stalled: no bytes for longer than the body idle timeout.
+ *
+ * @since 0.1.0
+ */
+export class BodyTimeout extends Schema.TaggedError<BodyTimeout>()("BodyTimeout", {
+  ...common,
+  timeoutMs: Schema.Number,
+  bytesReceived: Schema.Number
+}) {
+  override get message(): string {
+    return `${target(this.request)}: the body stalled for ${millis(this.timeoutMs)} after ${this.bytesReceived} bytes ${
+      after(this.attempts)
+    }. The server or network is sending too slowly; raise \`timeouts.bodyIdle\` if that is expected.`
+  }
+}
+
+/**
+ * The total budget of the request, over all attempts and waits, ran out.
+ * `cause` is the failure of the last attempt when there was one.
+ *
+ * @since 0.1.0
+ */
+export class DeadlineExceeded extends Schema.TaggedError<DeadlineExceeded>()("DeadlineExceeded", {
+  ...common,
+  deadlineMs: Schema.Number,
+  lastError: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    return `${target(this.request)}: the deadline of ${millis(this.deadlineMs)} ran out ${after(this.attempts)}${
+      this.lastError === undefined ? "" : ` (last failure: ${this.lastError})`
+    }. Raise \`timeouts.deadline\`, or retry less.`
+  }
+}
+
+const statusHint = (status: number): string => {
+  if (status === 401 || status === 407) return "Check the credentials sent with the request."
+  if (status === 403) return "The credentials are valid but not allowed to do this."
+  if (status === 404) return "Check the url: the resource does not exist."
+  if (status === 408 || status === 504) return "The server or a gateway timed out; it was retried per the policy."
+  if (status === 429) return "Rate limited: slow down, or honour Retry-After with a longer retry policy."
+  if (status >= 500) return "The server failed; it was retried per the policy. Check the server's health."
+  if (status >= 400) return "The server rejected the request: check its body and headers."
+  return "The client's status policy treats this status as a failure."
+}
+
+/**
+ * A response whose status the policy treats as a failure (by default any
+ * status >= 400, after the retryable ones were retried).
+ *
+ * @since 0.1.0
+ */
+export class StatusError extends Schema.TaggedError<StatusError>()("StatusError", {
+  ...common,
+  status: Schema.Number,
+  headers: Schema.Record({ key: Schema.String, value: Schema.String }),
+  retryAfterMs: Schema.optional(Schema.Number),
+  body: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    return `${target(this.request)}: the server answered ${this.status}${
+      this.retryAfterMs === undefined ? "" : ` with Retry-After ${millis(this.retryAfterMs)}`
+    } ${after(this.attempts)}. ${statusHint(this.status)}`
+  }
+}
+
+/**
+ * More redirects than allowed. `chain` lists the urls visited, in order
+ * (redacted).
+ *
+ * @since 0.1.0
+ */
+export class TooManyRedirects extends Schema.TaggedError<TooManyRedirects>()("TooManyRedirects", {
+  ...common,
+  max: Schema.Number,
+  chain: Schema.Array(Schema.String),
+  loop: Schema.Boolean
+}) {
+  override get message(): string {
+    const shown = this.chain.length > 6
+      ? [...this.chain.slice(0, 3), "…", ...this.chain.slice(-2)]
+      : this.chain
+    return `${target(this.request)}: ${
+      this.loop ? "redirect loop" : `more than ${this.max} redirects`
+    } (${shown.join(" -> ")}). ` +
+      (this.loop
+        ? "The server redirects back to a url already visited; fix the server's redirect rules."
+        : "Raise `redirects.max` if the chain is legitimate.")
+  }
+}
+
+/**
+ * A redirect the policy forbids: https to http, or a scheme other than http(s).
+ *
+ * @since 0.1.0
+ */
+export class RedirectBlocked extends Schema.TaggedError<RedirectBlocked>()("RedirectBlocked", {
+  ...common,
+  location: Schema.String,
+  reason: Schema.Literal("downgrade", "scheme")
+}) {
+  override get message(): string {
+    return `${target(this.request)}: redirect to ${this.location} blocked (${
+      this.reason === "downgrade" ? "https to http" : "not an http(s) url"
+    }). ` +
+      (this.reason === "downgrade"
+        ? "Allow it with `redirects.allowDowngrade` only if you accept sending the request in clear text."
+        : "Only http and https redirects are followed.")
+  }
+}
+
+/**
+ * The response body passed the size limit.
+ *
+ * @since 0.1.0
+ */
+export class BodyTooLarge extends Schema.TaggedError<BodyTooLarge>()("BodyTooLarge", {
+  ...common,
+  limit: Schema.Number
+}) {
+  override get message(): string {
+    return `${target(this.request)}: the response body passed the limit of ${this.limit} bytes. ` +
+      "Raise `maxBodySize` or stream the body with `execute`."
+  }
+}
+
+/**
+ * The url cannot be parsed, or its scheme is not http or https.
+ *
+ * @since 0.1.0
+ */
+export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
+  ...common,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${target(this.request)}: invalid url, ${this.reason}. Use an absolute http:// or https:// url.`
+  }
+}
+
+/**
+ * The request is malformed: a header name or value with CR/LF or other
+ * forbidden characters, or a body that cannot be encoded. Nothing was sent.
+ *
+ * @since 0.1.0
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  ...common,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${target(this.request)}: invalid request, ${this.reason}. Nothing was sent; fix the request.`
+  }
+}
+
+/**
+ * The body could not be decoded (not JSON, not UTF-8) or failed its Schema.
+ *
+ * @since 0.1.0
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+  ...common,
+  status: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${target(this.request)}: could not decode the ${this.status} response body: ${this.reason}. ` +
+      "Check that the endpoint returns what the Schema describes."
+  }
+}
+
+/**
+ * Failures of the connection itself, before or during the exchange.
+ *
+ * @since 0.1.0
+ */
+export type ConnectionError =
+  | DnsError
+  | ConnectionRefused
+  | ConnectionReset
+  | NetworkUnreachable
+  | TlsError
+  | ProxyError
+  | TransportError
+
+/**
+ * Time limits that ran out.
+ *
+ * @since 0.1.0
+ */
+export type TimeoutError = ConnectTimeout | ResponseTimeout | BodyTimeout | DeadlineExceeded
+
+/**
+ * Every failure the client can produce.
+ *
+ * @since 0.1.0
+ */
+export type HttpError =
+  | ConnectionError
+  | TimeoutError
+  | StatusError
+  | TooManyRedirects
+  | RedirectBlocked
+  | BodyTooLarge
+  | InvalidUrl
+  | InvalidRequest
+  | DecodeError
+
+/**
+ * The `_tag` of every error.
+ *
+ * @since 0.1.0
+ */
+export type Tag = HttpError["_tag"]
+
+const connectionTags: ReadonlySet<string> = new Set<ConnectionError["_tag"]>([
+  "DnsError",
+  "ConnectionRefused",
+  "ConnectionReset",
+  "NetworkUnreachable",
+  "TlsError",
+  "ProxyError",
+  "TransportError"
+])
+const timeoutTags: ReadonlySet<string> = new Set<TimeoutError["_tag"]>([
+  "ConnectTimeout",
+  "ResponseTimeout",
+  "BodyTimeout",
+  "DeadlineExceeded"
+])
+
+/**
+ * Every `_tag`, in the order of the taxonomy.
+ *
+ * @since 0.1.0
+ */
+export const tags: ReadonlyArray<Tag> = [
+  ...connectionTags as ReadonlySet<ConnectionError["_tag"]>,
+  ...timeoutTags as ReadonlySet<TimeoutError["_tag"]>,
+  "StatusError",
+  "TooManyRedirects",
+  "RedirectBlocked",
+  "BodyTooLarge",
+  "InvalidUrl",
+  "InvalidRequest",
+  "DecodeError"
+]
+const allTags: ReadonlySet<string> = new Set(tags)
+
+const tagOf = (u: unknown): string | undefined =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" ? u._tag : undefined
+
+/**
+ * True for any steadfast error.
+ *
+ * @since 0.1.0
+ */
+export const isHttpError = (u: unknown): u is HttpError => allTags.has(tagOf(u) ?? "")
+
+/**
+ * True for the connection family (DNS, refused, reset, unreachable, TLS, proxy, transport).
+ *
+ * @since 0.1.0
+ */
+export const isConnectionError = (u: unknown): u is ConnectionError => connectionTags.has(tagOf(u) ?? "")
+
+/**
+ * True for the timeout family (connect, response, body idle, deadline).
+ *
+ * @since 0.1.0
+ */
+export const isTimeoutError = (u: unknown): u is TimeoutError => timeoutTags.has(tagOf(u) ?? "")
+
+const guard = <T extends HttpError>(tag: T["_tag"]) => (u: unknown): u is T => tagOf(u) === tag
+
+/** @since 0.1.0 */
+export const isDnsError: (u: unknown) => u is DnsError = guard("DnsError")
+/** @since 0.1.0 */
+export const isConnectionRefused: (u: unknown) => u is ConnectionRefused = guard("ConnectionRefused")
+/** @since 0.1.0 */
+export const isConnectionReset: (u: unknown) => u is ConnectionReset = guard("ConnectionReset")
+/** @since 0.1.0 */
+export const isNetworkUnreachable: (u: unknown) => u is NetworkUnreachable = guard("NetworkUnreachable")
+/** @since 0.1.0 */
+export const isTlsError: (u: unknown) => u is TlsError = guard("TlsError")
+/** @since 0.1.0 */
+export const isProxyError: (u: unknown) => u is ProxyError = guard("ProxyError")
+/** @since 0.1.0 */
+export const isTransportError: (u: unknown) => u is TransportError = guard("TransportError")
+/** @since 0.1.0 */
+export const isConnectTimeout: (u: unknown) => u is ConnectTimeout = guard("ConnectTimeout")
+/** @since 0.1.0 */
+export const isResponseTimeout: (u: unknown) => u is ResponseTimeout = guard("ResponseTimeout")
+/** @since 0.1.0 */
+export const isBodyTimeout: (u: unknown) => u is BodyTimeout = guard("BodyTimeout")
+/** @since 0.1.0 */
+export const isDeadlineExceeded: (u: unknown) => u is DeadlineExceeded = guard("DeadlineExceeded")
+/** @since 0.1.0 */
+export const isStatusError: (u: unknown) => u is StatusError = guard("StatusError")
+/** @since 0.1.0 */
+export const isTooManyRedirects: (u: unknown) => u is TooManyRedirects = guard("TooManyRedirects")
+/** @since 0.1.0 */
+export const isRedirectBlocked: (u: unknown) => u is RedirectBlocked = guard("RedirectBlocked")
+/** @since 0.1.0 */
+export const isBodyTooLarge: (u: unknown) => u is BodyTooLarge = guard("BodyTooLarge")
+/** @since 0.1.0 */
+export const isInvalidUrl: (u: unknown) => u is InvalidUrl = guard("InvalidUrl")
+/** @since 0.1.0 */
+export const isInvalidRequest: (u: unknown) => u is InvalidRequest = guard("InvalidRequest")
+/** @since 0.1.0 */
+export const isDecodeError: (u: unknown) => u is DecodeError = guard("DecodeError")
+
+/**
+ * Whether the request may have reached the server before it failed. False
+ * means it provably did not (DNS, refused, unreachable, connect timeout, TLS,
+ * proxy, or a reset before any byte was written), so even a POST can be
+ * retried safely.
+ *
+ * @since 0.1.0
+ */
+export const mayHaveReachedServer = (error: HttpError): boolean => {
+  switch (error._tag) {
+    case "DnsError":
+    case "ConnectionRefused":
+    case "NetworkUnreachable":
+    case "TlsError":
+    case "ProxyError":
+    case "ConnectTimeout":
+    case "InvalidUrl":
+    case "InvalidRequest":
+      return false
+    case "ConnectionReset":
+    case "TransportError":
+      return error.requestSent
+    default:
+      return true
+  }
+}

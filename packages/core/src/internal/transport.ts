@@ -1,0 +1,110 @@
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Stream from "effect/Stream"
+import type * as Api from "../Transport.js"
+import type { Attempt, BodyReader, Transport } from "../Transport.js"
+
+/** @internal */
+export const TransportTypeId: Api.TransportTypeId = Symbol.for("@steadfast/core/Transport") as Api.TransportTypeId
+
+/** @internal */
+export const BodyReaderTypeId: Api.BodyReaderTypeId = Symbol.for(
+  "@steadfast/core/Transport/BodyReader"
+) as Api.BodyReaderTypeId
+
+/**
+ * The reason the client puts on an attempt's abort signal. An `Error`, so
+ * transports that surface `signal.reason` as their failure keep a stack.
+ *
+ * @internal
+ */
+export class AttemptAborted extends Error {
+  constructor(readonly tag: string) {
+    super(`steadfast: attempt aborted (${tag})`)
+    this.name = "AttemptAborted"
+  }
+}
+
+/** @internal */
+export const abortReasonTag = (signal: AbortSignal): string | undefined =>
+  signal.aborted && signal.reason instanceof AttemptAborted ? signal.reason.tag : undefined
+
+/** @internal */
+export const withTransport = (client: HttpClient.HttpClient, transport: Transport): HttpClient.HttpClient => {
+  const copy = Object.create(Object.getPrototypeOf(client), Object.getOwnPropertyDescriptors(client))
+  copy[TransportTypeId] = transport
+  return copy
+}
+
+const abortedError = (request: HttpClientRequest.HttpClientRequest, signal: AbortSignal) =>
+  new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })
+
+/**
+ * Runs `effect` in a child fiber that is interrupted as soon as `signal`
+ * aborts; the abort then surfaces as a failure built by `onAbort`.
+ */
+const abortable = <A, E>(
+  effect: Effect.Effect<A, E>,
+  signal: AbortSignal,
+  onAbort: () => E
+): Effect.Effect<A, E> =>
+  signal.aborted ? Effect.fail(onAbort()) : Effect.flatMap(Effect.fork(effect), (fiber) => {
+    const interrupt = () => fiber.unsafeInterruptAsFork(FiberId.none)
+    signal.addEventListener("abort", interrupt, { once: true })
+    return Effect.flatMap(
+      Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber)),
+      (exit) => {
+        signal.removeEventListener("abort", interrupt)
+        if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
+        return signal.aborted ? Effect.fail(onAbort()) : Exit.failCause(exit.cause)
+      }
+    )
+  })
+
+class GenericBody implements BodyReader {
+  constructor(
+    readonly response: HttpClientResponse.HttpClientResponse,
+    readonly signal: AbortSignal
+  ) {}
+  [BodyReaderTypeId](onChunk: (chunk: Uint8Array) => boolean) {
+    const read = Stream.runDrain(
+      Stream.takeWhile(this.response.stream, (chunk) => onChunk(chunk))
+    )
+    return abortable(read, this.signal, () =>
+      new HttpClientError.ResponseError({
+        request: this.response.request,
+        response: this.response,
+        reason: "Decode",
+        cause: this.signal.reason
+      }))
+  }
+}
+
+/**
+ * The body reader of a response: its own when it has one, else one over
+ * `response.stream` that honours the attempt's signal.
+ *
+ * @internal
+ */
+export const bodyReaderOf = (
+  response: HttpClientResponse.HttpClientResponse,
+  signal: AbortSignal
+): BodyReader =>
+  BodyReaderTypeId in response ? response as unknown as BodyReader : new GenericBody(response, signal)
+
+/** @internal */
+export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
+  const direct = (client as unknown as { readonly [TransportTypeId]?: Transport })[TransportTypeId]
+  if (direct !== undefined) return direct
+  return {
+    tracksConnect: false,
+    send: (request: HttpClientRequest.HttpClientRequest, _url: URL, attempt: Attempt) =>
+      abortable(client.execute(request), attempt.signal, () => abortedError(request, attempt.signal))
+  }
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from "vitest/config"
+
+// Tests import the workspace packages from their TypeScript sources (the
+// "@steadfast/source" export condition), so `pnpm test` needs no build first.
+export default defineConfig({
+  resolve: {
+    conditions: ["@steadfast/source"]
+  },
+  test: {
+    include: [
+      "packages/*/test/**/*.test.ts",
+      "docs/test/**/*.test.ts",
+      "bench/test/**/*.test.ts",
+      "demo/test/**/*.test.ts"
+    ],
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: "node_modules/.cache/vitest-results.json" },
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    sequence: { concurrent: false }
+  }
+})
