@@ -5,7 +5,28 @@
  */
 
 /** @since 0.1.0 */
+export * as Client from "./Client.js"
+
+/** @since 0.1.0 */
 export * as Errors from "./Errors.js"
+
+/** @since 0.1.0 */
+export * as Classify from "./Classify.js"
+
+/** @since 0.1.0 */
+export * as Retry from "./Retry.js"
+
+/** @since 0.1.0 */
+export * as RetryAfter from "./RetryAfter.js"
+
+/** @since 0.1.0 */
+export * as Timeouts from "./Timeouts.js"
+
+/** @since 0.1.0 */
+export * as Redirects from "./Redirects.js"
+
+/** @since 0.1.0 */
+export * as Metrics from "./Metrics.js"
 
 /** @since 0.1.0 */
 export * as Transport from "./Transport.js"

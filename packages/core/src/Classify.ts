@@ -1,0 +1,374 @@
+/**
+ * Classification: from whatever a transport failed with to one tagged
+ * {@link Errors.HttpError}.
+ *
+ * The one place where foreign errors are read. It walks the whole `cause`
+ * chain (a platform `HttpClientError`, fetch's `TypeError("fetch failed")`,
+ * fetch's `TypeError("terminated")` after the headers, `AggregateError`s from
+ * Happy Eyeballs) and reads Node errno codes, undici `UND_ERR_*` codes,
+ * OpenSSL / Node TLS codes and undici's proxy messages. Every input maps to
+ * some tag, nothing throws, and an unknown cause becomes a `TransportError`
+ * that keeps it. What is retried is decided elsewhere (see `Retry`).
+ *
+ * @example
+ * ```ts
+ * import { Classify } from "@steadfast/core"
+ *
+ * const error = Classify.classify(
+ *   Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED", address: "127.0.0.1", port: 1 }),
+ *   { method: "GET", url: "http://127.0.0.1:1/" }
+ * )
+ * error._tag // "ConnectionRefused"
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Errors from "./Errors.js"
+import { redactUrl } from "./internal/redact.js"
+
+/**
+ * What the client knows about the failed exchange, besides the error itself.
+ *
+ * @since 0.1.0
+ */
+export interface Context {
+  readonly method: string
+  /** The request url (redacted before it is stored). */
+  readonly url: string | URL
+  /** Where the exchange was when it failed. @default "response" */
+  readonly phase?: "connect" | "response" | "body" | undefined
+  /**
+   * Whether the request is known to have been (possibly) sent: the transport
+   * reported a connection. `undefined` when the transport cannot tell.
+   */
+  readonly requestSent?: boolean | undefined
+  /** The proxy in use, if any, so its failures are not blamed on the target. */
+  readonly proxy?: { readonly url: string; readonly host: string; readonly port: number } | undefined
+  /** Limits to report in timeout and size errors. */
+  readonly connectTimeoutMs?: number | undefined
+  readonly responseTimeoutMs?: number | undefined
+  readonly bodyIdleTimeoutMs?: number | undefined
+  readonly maxBodySize?: number | undefined
+}
+
+interface Node {
+  readonly code: string | undefined
+  readonly name: string
+  readonly message: string
+  readonly syscall: string | undefined
+  readonly address: string | undefined
+  readonly port: number | undefined
+  readonly hostname: string | undefined
+  readonly platformReason: string | undefined
+}
+
+const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
+
+const toNode = (u: unknown): Node | undefined => {
+  if (typeof u !== "object" || u === null) {
+    return typeof u === "string"
+      ? {
+        code: undefined,
+        name: "",
+        message: u,
+        syscall: undefined,
+        address: undefined,
+        port: undefined,
+        hostname: undefined,
+        platformReason: undefined
+      }
+      : undefined
+  }
+  const o = u as Record<string, unknown>
+  const isPlatform = typeof o["_tag"] === "string" && (o["_tag"] === "RequestError" || o["_tag"] === "ResponseError")
+  return {
+    code: str(o["code"]),
+    name: str(o["name"]) ?? "",
+    message: str(o["message"]) ?? "",
+    syscall: str(o["syscall"]),
+    address: str(o["address"]),
+    port: typeof o["port"] === "number" ? o["port"] : undefined,
+    hostname: str(o["hostname"]),
+    platformReason: isPlatform ? str(o["reason"]) : undefined
+  }
+}
+
+/**
+ * Every error in the cause chain, outermost first (breadth-first over
+ * `cause` and `AggregateError.errors`, at most 32 nodes, cycles skipped).
+ */
+const chain = (root: unknown): ReadonlyArray<Node> => {
+  const out: Array<Node> = []
+  const seen = new Set<unknown>()
+  const queue: Array<unknown> = [root]
+  while (queue.length > 0 && out.length < 32) {
+    const u = queue.shift()
+    if (u === undefined || u === null || seen.has(u)) continue
+    seen.add(u)
+    const node = toNode(u)
+    if (node === undefined) continue
+    out.push(node)
+    if (typeof u === "object") {
+      const o = u as Record<string, unknown>
+      if ("cause" in o) queue.push(o["cause"])
+      if (Array.isArray(o["errors"])) queue.push(...(o["errors"] as ReadonlyArray<unknown>))
+    }
+  }
+  return out
+}
+
+const DNS_TEMPORARY = new Set(["EAI_AGAIN", "ESERVFAIL", "EREFUSED", "ETIMEOUT", "ECONNREFUSED", "EAI_SYSTEM"])
+const DNS_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "EAI_FAIL",
+  "EAI_NODATA",
+  "ESERVFAIL",
+  "EREFUSED",
+  "ETIMEOUT",
+  "ENODATA",
+  "ENONAME",
+  "EBADNAME",
+  "EBADRESP",
+  "EFORMERR",
+  "ENOTIMP",
+  "EBADQUERY",
+  "EBADFAMILY",
+  "ECONNREFUSED",
+  "EAI_SYSTEM"
+])
+const isDnsSyscall = (syscall: string | undefined) =>
+  syscall !== undefined && (syscall === "getaddrinfo" || syscall.startsWith("query") || syscall === "getHostByAddr")
+/** c-ares codes that only the resolver uses (ECONNREFUSED is shared with connect). */
+const DNS_ONLY = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAI_NODATA", "ESERVFAIL", "EREFUSED", "ETIMEOUT", "ENODATA", "ENONAME", "EBADNAME", "EBADRESP", "EFORMERR", "ENOTIMP", "EBADQUERY", "EBADFAMILY"])
+
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH", "ERR_STREAM_PREMATURE_CLOSE"])
+const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "EADDRNOTAVAIL", "ENETDOWN"])
+const INVALID_REQUEST_CODES = new Set([
+  "ERR_INVALID_HTTP_TOKEN",
+  "ERR_INVALID_CHAR",
+  "ERR_HTTP_INVALID_HEADER_VALUE",
+  "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
+  "ERR_INVALID_ARG_TYPE",
+  "ERR_INVALID_ARG_VALUE",
+  "UND_ERR_HEADERS_OVERFLOW"
+])
+
+const TLS_SELF_SIGNED = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"])
+const TLS_EXPIRED = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CRL_HAS_EXPIRED", "CRL_NOT_YET_VALID"])
+const TLS_HOSTNAME = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH"])
+const TLS_UNTRUSTED = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_CHAIN_TOO_LONG",
+  "ERR_TLS_CERT_SIGNATURE_ALGORITHM_UNSUPPORTED"
+])
+const isTlsHandshake = (code: string) =>
+  code === "EPROTO" || code.startsWith("ERR_SSL_") || code === "ERR_TLS_HANDSHAKE_TIMEOUT" ||
+  (code.startsWith("ERR_TLS_") && !TLS_HOSTNAME.has(code))
+
+const tlsReason = (code: string): Errors.TlsReason | undefined => {
+  if (TLS_SELF_SIGNED.has(code)) return "self-signed"
+  if (TLS_EXPIRED.has(code)) return "expired"
+  if (TLS_HOSTNAME.has(code)) return "hostname-mismatch"
+  if (TLS_UNTRUSTED.has(code)) return "untrusted"
+  if (isTlsHandshake(code)) return "handshake"
+  return undefined
+}
+
+const PROXY_STATUS = /Proxy (?:response \((\d{3})\)|Authentication Required \((\d{3})\))/
+
+const NO_TIMEOUT = Number.NaN
+
+/**
+ * Maps a transport failure to its tagged error (with `attempts: 1` and an
+ * empty history; the client fills both in when it gives up).
+ *
+ * @since 0.1.0
+ */
+export const classify = (cause: unknown, context: Context): Errors.HttpError => {
+  const nodes = chain(cause)
+  const url = typeof context.url === "string" ? context.url : context.url.href
+  const common = {
+    request: { method: context.method, url: redactUrl(url) },
+    attempts: 1,
+    history: [],
+    cause
+  }
+  const phase = context.phase ?? "response"
+  const requestSent = context.requestSent ?? phase !== "connect"
+  const parsed = safeUrl(url)
+  const hostOf = () => parsed?.hostname ?? ""
+
+  // platform reasons that are not transport failures
+  for (const node of nodes) {
+    if (node.platformReason === "InvalidUrl") {
+      return new Errors.InvalidUrl({ ...common, reason: firstMessage(nodes, 1) ?? "cannot be parsed" }, true)
+    }
+    if (node.platformReason === "Encode") {
+      return new Errors.InvalidRequest({ ...common, reason: `the body could not be encoded: ${firstMessage(nodes, 1) ?? "unknown"}` }, true)
+    }
+  }
+
+  const proxy = context.proxy
+  const atProxy = (node: Node) =>
+    proxy !== undefined && node.port === proxy.port && (node.address === undefined || sameHost(node.address, proxy.host))
+
+  for (const node of nodes) {
+    const code = node.code
+    // undici's proxy failures are recognised by their message
+    const proxyStatus = PROXY_STATUS.exec(node.message)
+    if (proxyStatus !== null) {
+      return new Errors.ProxyError({
+        ...common,
+        proxy: proxy?.url ?? "in use",
+        code: code ?? "UND_ERR_ABORTED",
+        status: Number(proxyStatus[1] ?? proxyStatus[2])
+      }, true)
+    }
+    if (code === undefined) {
+      if (node.name === "HTTPParserError") return malformed(common, "HPE_UNKNOWN", node, requestSent)
+      continue
+    }
+    if (code === "UND_ERR_PRX_TLS") {
+      return new Errors.ProxyError({ ...common, proxy: proxy?.url ?? "in use", code }, true)
+    }
+    if (proxy !== undefined && atProxy(node) && (code === "ECONNREFUSED" || RESET_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === "ETIMEDOUT")) {
+      return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
+    }
+    if (DNS_ONLY.has(code) || (DNS_CODES.has(code) && isDnsSyscall(node.syscall))) {
+      if (proxy !== undefined && node.hostname !== undefined && sameHost(node.hostname, proxy.host)) {
+        return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
+      }
+      return new Errors.DnsError({
+        ...common,
+        hostname: node.hostname ?? hostOf(),
+        code,
+        temporary: DNS_TEMPORARY.has(code)
+      }, true)
+    }
+    if (code === "ECONNREFUSED") {
+      return new Errors.ConnectionRefused({
+        ...common,
+        address: node.address ?? hostOf(),
+        port: node.port ?? defaultPort(parsed)
+      }, true)
+    }
+    if (UNREACHABLE_CODES.has(code)) {
+      return new Errors.NetworkUnreachable(
+        node.address === undefined ? { ...common, code } : { ...common, code, address: node.address },
+        true
+      )
+    }
+    if (code === "ETIMEDOUT") {
+      if (node.syscall === "connect" || phase === "connect" || (node.syscall === undefined && !requestSent)) {
+        return new Errors.ConnectTimeout({ ...common, timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }, true)
+      }
+      return reset(common, code, phase, requestSent)
+    }
+    if (RESET_CODES.has(code)) return reset(common, code, phase, requestSent)
+    if (code === "UND_ERR_CONNECT_TIMEOUT") {
+      return new Errors.ConnectTimeout({ ...common, timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }, true)
+    }
+    if (code === "UND_ERR_HEADERS_TIMEOUT") {
+      return new Errors.ResponseTimeout({ ...common, timeoutMs: context.responseTimeoutMs ?? NO_TIMEOUT }, true)
+    }
+    if (code === "UND_ERR_BODY_TIMEOUT") {
+      return new Errors.BodyTimeout({
+        ...common,
+        timeoutMs: context.bodyIdleTimeoutMs ?? NO_TIMEOUT,
+        bytesReceived: 0
+      }, true)
+    }
+    if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
+      return new Errors.BodyTooLarge({ ...common, limit: context.maxBodySize ?? NO_TIMEOUT }, true)
+    }
+    const reason = tlsReason(code)
+    if (reason !== undefined) return new Errors.TlsError({ ...common, reason, code }, true)
+    if (code.startsWith("HPE_") || node.name === "HTTPParserError") return malformed(common, code, node, requestSent)
+    if (code === "ERR_INVALID_URL") {
+      return new Errors.InvalidUrl({ ...common, reason: node.message || "cannot be parsed" }, true)
+    }
+    if (INVALID_REQUEST_CODES.has(code) || (code === "UND_ERR_INVALID_ARG" && !/proxy/i.test(node.message))) {
+      return new Errors.InvalidRequest({ ...common, reason: node.message || code }, true)
+    }
+    if (code === "UND_ERR_CLOSED" || code === "UND_ERR_DESTROYED") {
+      return new Errors.TransportError({
+        ...common,
+        reason: "closed",
+        code,
+        description: "the connection pool is closed",
+        requestSent: false
+      }, true)
+    }
+  }
+  const first = nodes.find((n) => n.code !== undefined) ?? nodes.find((n) => n.platformReason === undefined) ?? nodes[0]
+  // "terminated" and "other side closed" without a code still mean a lost connection
+  if (nodes.some((n) => n.message === "terminated" || n.message === "other side closed")) {
+    return reset(common, first?.code ?? "UND_ERR_SOCKET", phase === "connect" ? "response" : phase, requestSent)
+  }
+  return new Errors.TransportError({
+    ...common,
+    reason: "unknown",
+    code: first?.code ?? (first?.name || "UNKNOWN"),
+    description: first?.message || "unknown failure",
+    requestSent
+  }, true)
+}
+
+type Common = {
+  readonly request: Errors.RequestInfo
+  readonly attempts: number
+  readonly history: ReadonlyArray<Errors.AttemptRecord>
+  readonly cause: unknown
+}
+
+const reset = (common: Common, code: string, phase: "connect" | "response" | "body", requestSent: boolean) =>
+  new Errors.ConnectionReset({
+    ...common,
+    code,
+    phase: phase === "body" ? "during-body" : "before-response",
+    requestSent: phase === "body" ? true : requestSent
+  }, true)
+
+const malformed = (common: Common, code: string, node: Node, requestSent: boolean) =>
+  new Errors.TransportError({
+    ...common,
+    reason: "malformed-response",
+    code,
+    description: `malformed response: ${node.message || "not HTTP"}`,
+    requestSent
+  }, true)
+
+const firstMessage = (nodes: ReadonlyArray<Node>, from: number): string | undefined =>
+  nodes.slice(from).find((n) => n.message !== "")?.message
+
+const safeUrl = (url: string): URL | undefined => {
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
+const defaultPort = (url: URL | undefined): number =>
+  url === undefined ? 0 : url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80
+
+const stripBrackets = (host: string) => host.startsWith("[") ? host.slice(1, -1) : host
+const sameHost = (a: string, b: string) => {
+  const x = stripBrackets(a).replace(/^::ffff:/, "")
+  const y = stripBrackets(b).replace(/^::ffff:/, "")
+  return x === y || (isLoopback(x) && isLoopback(y))
+}
+const isLoopback = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.")

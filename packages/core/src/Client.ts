@@ -1,0 +1,446 @@
+/**
+ * The resilient client.
+ *
+ * A `Client` wraps any `@effect/platform` `HttpClient` (the transport) with a
+ * deadline, retries, redirects and timeouts, and reports every failure as a
+ * tagged {@link Errors.HttpError}. It is itself an `HttpClient.With<HttpError>`,
+ * so platform combinators work on it, and it adds body helpers (`json`,
+ * `text`, `bytes`) that read and decode the body inside the retried unit.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Effect, Schema } from "effect"
+ * import { Client } from "@steadfast/core"
+ *
+ * const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
+ *
+ * const program = Effect.gen(function* () {
+ *   const client = yield* Client.Client
+ *   return yield* client.json(HttpClientRequest.get("https://api.example.com/users/1"), User)
+ * })
+ * // provide Client.layer() and a transport (e.g. @steadfast/node's layer)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Classify from "./Classify.js"
+import * as Errors from "./Errors.js"
+import { type Call, type Compiled, readBody, run } from "./internal/client.js"
+import { ResilientResponse } from "./internal/response.js"
+import { DeadlineScheduler } from "./internal/scheduler.js"
+import * as Redirects from "./Redirects.js"
+import * as Retry from "./Retry.js"
+import * as Timeouts from "./Timeouts.js"
+import * as Transport from "./Transport.js"
+
+/**
+ * Options of a client. Every field documents its default.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The retry policy, or options for `Retry.policy`. @default Retry.defaults */
+  readonly retry?: Retry.Policy | Retry.Options | undefined
+  /** Time limits; missing ones keep their defaults. @default Timeouts.defaults */
+  readonly timeouts?: Timeouts.Input | undefined
+  /** The redirect policy, or options for `Redirects.make`. @default Redirects.defaults */
+  readonly redirects?: Redirects.Policy | Redirects.Input | undefined
+  /** The largest body the helpers (and `execute`'s body) read, in bytes. @default 10 MiB */
+  readonly maxBodySize?: number | undefined
+  /** Which statuses are failures (`StatusError`). @default status >= 400 */
+  readonly isFailure?: ((status: number) => boolean) | undefined
+  /** Resolves relative request urls. @default none */
+  readonly baseUrl?: string | URL | undefined
+  /** A span per request (when the tracer is enabled), an event per retry. @default true */
+  readonly spans?: boolean | undefined
+  /** Record the `Metrics`. @default true */
+  readonly metrics?: boolean | undefined
+}
+
+/**
+ * A client's resolved settings.
+ *
+ * @since 0.1.0
+ */
+export interface Settings {
+  readonly retry: Retry.Policy
+  readonly timeouts: Timeouts.Timeouts
+  readonly redirects: Redirects.Policy
+  readonly maxBodySize: number
+  readonly isFailure: (status: number) => boolean
+  readonly baseUrl: URL | undefined
+  readonly spans: boolean
+  readonly metrics: boolean
+}
+
+/**
+ * @since 0.1.0
+ */
+export const TypeId: unique symbol = Symbol.for("@steadfast/core/Client")
+
+/**
+ * @since 0.1.0
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * The resilient client: a platform `HttpClient.With<HttpError>` plus body
+ * helpers that read inside the retried unit.
+ *
+ * @since 0.1.0
+ */
+export interface ResilientClient extends HttpClient.HttpClient.With<Errors.HttpError> {
+  readonly [TypeId]: TypeId
+  readonly settings: Settings
+  /**
+   * Sends the request and decodes the JSON body with `schema` (or returns it
+   * as `unknown`). A body cut off mid-way is retried like any transient
+   * failure; a body that does not decode fails with `DecodeError`.
+   */
+  readonly json: {
+    <A, I, R>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I, R>): Effect.Effect<
+      A,
+      Errors.HttpError,
+      R
+    >
+    (request: HttpClientRequest.HttpClientRequest): Effect.Effect<unknown, Errors.HttpError>
+  }
+  /** Sends the request and reads the body as UTF-8 text. */
+  readonly text: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<string, Errors.HttpError>
+  /** Sends the request and reads the body as bytes. */
+  readonly bytes: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<Uint8Array, Errors.HttpError>
+}
+
+/**
+ * The service tag of the resilient client.
+ *
+ * @since 0.1.0
+ */
+export class Client extends Context.Tag("@steadfast/core/Client")<Client, ResilientClient>() {}
+
+const MIB = 1024 * 1024
+
+/**
+ * Resolves options (over a base, the defaults unless given).
+ *
+ * @since 0.1.0
+ */
+export const settings = (options: Options = {}, base?: Settings): Settings => ({
+  retry: options.retry === undefined
+    ? base?.retry ?? Retry.defaults
+    : "schedule" in options.retry && "enabled" in options.retry
+    ? options.retry as Retry.Policy
+    : Retry.policy(options.retry as Retry.Options),
+  timeouts: Timeouts.make(options.timeouts, base?.timeouts),
+  redirects: options.redirects === undefined
+    ? base?.redirects ?? Redirects.defaults
+    : "sensitiveHeaders" in options.redirects && options.redirects.sensitiveHeaders instanceof Set
+    ? options.redirects as Redirects.Policy
+    : Redirects.make(options.redirects as Redirects.Input),
+  maxBodySize: options.maxBodySize ?? base?.maxBodySize ?? 10 * MIB,
+  isFailure: options.isFailure ?? base?.isFailure ?? ((status) => status >= 400),
+  baseUrl: options.baseUrl === undefined
+    ? base?.baseUrl
+    : typeof options.baseUrl === "string"
+    ? new URL(options.baseUrl)
+    : options.baseUrl,
+  spans: options.spans ?? base?.spans ?? true,
+  metrics: options.metrics ?? base?.metrics ?? true
+})
+
+interface Engine {
+  readonly transport: Transport.Transport
+  readonly scheduler: DeadlineScheduler
+  readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
+}
+
+const compile = (engine: Engine, s: Settings): Compiled => ({
+  transport: engine.transport,
+  scheduler: engine.scheduler,
+  clock: engine.scheduler.clock,
+  retry: s.retry,
+  redirects: s.redirects,
+  connectMs: Duration.toMillis(s.timeouts.connect),
+  responseMs: Duration.toMillis(s.timeouts.response),
+  bodyIdleMs: Duration.toMillis(s.timeouts.bodyIdle),
+  deadlineMs: Duration.toMillis(s.timeouts.deadline),
+  retryAfterMaxMs: Duration.toMillis(s.retry.retryAfterMax),
+  maxBodySize: s.maxBodySize,
+  isFailure: s.isFailure,
+  baseUrl: s.baseUrl,
+  spans: s.spans,
+  metrics: s.metrics,
+  proxyFor: engine.proxyFor
+})
+
+const decoder = new TextDecoder()
+
+const decodeError = (call: Call, status: number, reason: string, cause: unknown) =>
+  new Errors.DecodeError({
+    request: call.requestInfo,
+    attempts: call.attempts,
+    history: [],
+    status,
+    reason,
+    cause
+  }, true)
+
+const readText = (call: Call, response: HttpClientResponse.HttpClientResponse) =>
+  Effect.map(readBody(call, response), (bytes) => decoder.decode(bytes))
+
+const readJson = (call: Call, response: HttpClientResponse.HttpClientResponse) =>
+  Effect.flatMap(readText(call, response), (text) => {
+    try {
+      return Effect.succeed(JSON.parse(text) as unknown)
+    } catch (cause) {
+      return Effect.fail(
+        decodeError(call, response.status, text === "" ? "the body is empty, JSON expected" : "the body is not valid JSON", cause)
+      )
+    }
+  })
+
+const makeClient = (engine: Engine, s: Settings): ResilientClient => {
+  const cfg = compile(engine, s)
+  const base = HttpClient.makeWith(
+    (effect: Effect.Effect<HttpClientRequest.HttpClientRequest, never, never>) =>
+      Effect.flatMap(effect, (request) =>
+        run(cfg, request, (call, response) => Effect.succeed(new ResilientResponse(call, response)))),
+    Effect.succeed
+  ) as HttpClient.HttpClient.With<Errors.HttpError>
+  const client = Object.create(base) as {
+    -readonly [K in keyof ResilientClient]: ResilientClient[K]
+  }
+  client[TypeId] = TypeId
+  client.settings = s
+  client.bytes = (request) => run(cfg, request, readBody)
+  client.text = (request) => run(cfg, request, readText)
+  client.json = (<A, I, R>(request: HttpClientRequest.HttpClientRequest, schema?: Schema.Schema<A, I, R>) => {
+    if (schema === undefined) return run(cfg, request, readJson)
+    const decode = Schema.decodeUnknown(schema)
+    return run(cfg, request, (call, response) =>
+      Effect.flatMap(readJson(call, response), (value) =>
+        Effect.mapError(decode(value), (error) =>
+          decodeError(
+            call,
+            response.status,
+            `it does not match the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+            error
+          ))))
+  }) as ResilientClient["json"]
+  ;(client as unknown as { [EngineKey]: Engine })[EngineKey] = engine
+  return client as ResilientClient
+}
+
+const EngineKey = Symbol.for("@steadfast/core/Client/engine")
+
+/**
+ * Builds a client over a transport. The deadline scheduler runs in a fiber
+ * tied to the scope.
+ *
+ * @since 0.1.0
+ */
+export const makeWithTransport = (
+  transport: Transport.Transport,
+  options?: Options,
+  extra?: { readonly proxyFor?: ((url: URL) => Classify.Context["proxy"]) | undefined }
+): Effect.Effect<ResilientClient, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const clock = yield* Effect.clock
+    const scheduler = new DeadlineScheduler(clock)
+    yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
+    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor }, settings(options))
+  })
+
+/**
+ * Builds a client over the platform `HttpClient` in the context.
+ *
+ * @since 0.1.0
+ */
+export const make = (options?: Options): Effect.Effect<ResilientClient, never, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.flatMap(HttpClient.HttpClient, (client) => makeWithTransport(Transport.fromHttpClient(client), options))
+
+/**
+ * A layer providing the client over the platform `HttpClient` in the context
+ * (a fast direct path is taken when that client carries one, as the node and
+ * testkit clients do).
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@steadfast/core"
+ *
+ * const layer = Client.layer({ retry: { retries: 5 }, timeouts: { response: "10 seconds" } })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layer = (options?: Options): Layer.Layer<Client, never, HttpClient.HttpClient> =>
+  Layer.scoped(Client, make(options))
+
+/**
+ * Reads client options from `Config` (environment variables by default):
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `RETRIES` | maximum retries | 3 |
+ * | `BACKOFF_BASE` | first backoff delay | 100 millis |
+ * | `BACKOFF_CAP` | longest backoff delay | 10 seconds |
+ * | `JITTER` | full, equal, decorrelated or none | full |
+ * | `RETRY_AFTER_MAX` | longest Retry-After honoured | 60 seconds |
+ * | `TIMEOUT_CONNECT`, `TIMEOUT_RESPONSE`, `TIMEOUT_BODY_IDLE`, `TIMEOUT_DEADLINE` | time limits, or `off` | 5 s, 30 s, 30 s, 2 min |
+ * | `MAX_REDIRECTS` | redirects followed | 10 |
+ * | `MAX_BODY_SIZE` | body size limit in bytes | 10485760 |
+ * | `BASE_URL` | base for relative urls | none |
+ *
+ * Use `Config.nested(Client.config, "STEADFAST")` for `STEADFAST_RETRIES` and so on.
+ *
+ * @since 0.1.0
+ */
+export const config: Config.Config<Options> = Config.map(
+  Config.all({
+    retries: Config.option(Config.integer("RETRIES")),
+    base: Config.option(Config.duration("BACKOFF_BASE")),
+    cap: Config.option(Config.duration("BACKOFF_CAP")),
+    jitter: Config.option(Config.literal("full", "equal", "decorrelated", "none")("JITTER")),
+    retryAfterMax: Config.option(Config.duration("RETRY_AFTER_MAX")),
+    timeouts: Config.nested(Timeouts.config, "TIMEOUT"),
+    maxRedirects: Config.option(Config.integer("MAX_REDIRECTS")),
+    maxBodySize: Config.option(Config.integer("MAX_BODY_SIZE")),
+    baseUrl: Config.option(Config.url("BASE_URL"))
+  }),
+  (c): Options => ({
+    retry: Retry.policy({
+      retries: c.retries._tag === "Some" ? c.retries.value : undefined,
+      backoff: {
+        base: c.base._tag === "Some" ? c.base.value : undefined,
+        cap: c.cap._tag === "Some" ? c.cap.value : undefined,
+        jitter: c.jitter._tag === "Some" ? c.jitter.value : undefined
+      },
+      retryAfterMax: c.retryAfterMax._tag === "Some" ? c.retryAfterMax.value : undefined
+    }),
+    timeouts: c.timeouts,
+    redirects: c.maxRedirects._tag === "Some" ? Redirects.make({ max: c.maxRedirects.value }) : undefined,
+    maxBodySize: c.maxBodySize._tag === "Some" ? c.maxBodySize.value : undefined,
+    baseUrl: c.baseUrl._tag === "Some" ? c.baseUrl.value : undefined
+  })
+)
+
+/**
+ * A layer whose options come from `Config` (see {@link config}), prefixed
+ * with `STEADFAST_` by default; `overrides` from code win.
+ *
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
+): Layer.Layer<Client, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.scoped(
+    Client,
+    Effect.flatMap(
+      options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
+      (fromConfig) => make({ ...fromConfig, ...options?.overrides })
+    )
+  )
+
+/**
+ * A client with some settings changed; the transport and the deadline
+ * scheduler are shared. Use it per request too: deriving is cheap.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@steadfast/core"
+ *
+ * declare const client: Client.ResilientClient
+ * const patient = Client.withOptions(client, { timeouts: { response: "2 minutes" } })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const withOptions: {
+  (options: Options): (self: ResilientClient) => ResilientClient
+  (self: ResilientClient, options: Options): ResilientClient
+} = dual(2, (self: ResilientClient, options: Options): ResilientClient => {
+  const engine = (self as unknown as { readonly [EngineKey]: Engine })[EngineKey]
+  return makeClient(engine, settings(options, self.settings))
+})
+
+/**
+ * A client with other time limits (missing ones are kept).
+ *
+ * @since 0.1.0
+ */
+export const withTimeouts: {
+  (timeouts: Timeouts.Input): (self: ResilientClient) => ResilientClient
+  (self: ResilientClient, timeouts: Timeouts.Input): ResilientClient
+} = dual(2, (self: ResilientClient, timeouts: Timeouts.Input) => withOptions(self, { timeouts }))
+
+/**
+ * A client with another retry policy.
+ *
+ * @since 0.1.0
+ */
+export const withRetry: {
+  (retry: Retry.Policy | Retry.Options): (self: ResilientClient) => ResilientClient
+  (self: ResilientClient, retry: Retry.Policy | Retry.Options): ResilientClient
+} = dual(2, (self: ResilientClient, retry: Retry.Policy | Retry.Options) => withOptions(self, { retry }))
+
+/**
+ * A client with another redirect policy.
+ *
+ * @since 0.1.0
+ */
+export const withRedirects: {
+  (redirects: Redirects.Policy | Redirects.Input): (self: ResilientClient) => ResilientClient
+  (self: ResilientClient, redirects: Redirects.Policy | Redirects.Input): ResilientClient
+} = dual(2, (self: ResilientClient, redirects: Redirects.Policy | Redirects.Input) => withOptions(self, { redirects }))
+
+/**
+ * Sends a request with the client in the context and decodes its JSON body.
+ *
+ * @since 0.1.0
+ */
+export const json = <A, I, R>(
+  request: HttpClientRequest.HttpClientRequest,
+  schema: Schema.Schema<A, I, R>
+): Effect.Effect<A, Errors.HttpError, R | Client> => Effect.flatMap(Client, (client) => client.json(request, schema))
+
+/**
+ * Sends a request with the client in the context and reads its body as text.
+ *
+ * @since 0.1.0
+ */
+export const text = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<string, Errors.HttpError, Client> =>
+  Effect.flatMap(Client, (client) => client.text(request))
+
+/**
+ * Sends a request with the client in the context and reads its body as bytes.
+ *
+ * @since 0.1.0
+ */
+export const bytes = (
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<Uint8Array, Errors.HttpError, Client> => Effect.flatMap(Client, (client) => client.bytes(request))
+
+/**
+ * Sends a request with the client in the context; the response body stays
+ * under the client's body idle timeout, deadline and size limit.
+ *
+ * @since 0.1.0
+ */
+export const execute = (
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, Errors.HttpError, Client> =>
+  Effect.flatMap(Client, (client) => client.execute(request))

@@ -1,0 +1,63 @@
+/**
+ * The metrics every client records (turn them off with `metrics: false`).
+ *
+ * - `steadfast_requests_total`: requests started.
+ * - `steadfast_retries_total{error}`: retries, by the `_tag` that caused them.
+ * - `steadfast_errors_total{error}`: requests that failed, by final `_tag`.
+ * - `steadfast_request_duration_ms`: time from start to the response (or
+ *   the failure), retries and waits included.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Metrics } from "@steadfast/core"
+ *
+ * const report = Effect.map(Metric.value(Metrics.requests), (state) => state.count)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+
+/**
+ * Requests started.
+ *
+ * @since 0.1.0
+ */
+export const requests = Metric.counter("steadfast_requests_total", {
+  description: "HTTP requests started by steadfast clients",
+  incremental: true
+})
+
+/**
+ * Retries, tagged `error` with the `_tag` of the failure that caused them.
+ *
+ * @since 0.1.0
+ */
+export const retries = Metric.counter("steadfast_retries_total", {
+  description: "Retries made by steadfast clients",
+  incremental: true
+})
+
+/**
+ * Failed requests, tagged `error` with the final `_tag`.
+ *
+ * @since 0.1.0
+ */
+export const errors = Metric.counter("steadfast_errors_total", {
+  description: "Requests of steadfast clients that failed",
+  incremental: true
+})
+
+/**
+ * Request latency in milliseconds, all attempts and waits included
+ * (buckets from 1 ms doubling to about 65 s).
+ *
+ * @since 0.1.0
+ */
+export const latency = Metric.histogram(
+  "steadfast_request_duration_ms",
+  MetricBoundaries.exponential({ start: 1, factor: 2, count: 17 }),
+  "Latency of steadfast requests in milliseconds"
+)

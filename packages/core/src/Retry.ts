@@ -1,0 +1,294 @@
+/**
+ * Retry policies: what is retried, how long to wait, and when to stop.
+ *
+ * A policy is data plus an Effect `Schedule`. The schedule decides the delays
+ * (its input is the error of the failed attempt); the policy decides whether
+ * an error may be retried at all — by kind (transient or not) and by method
+ * (idempotent or not). Built once, a policy is shared by every request; the
+ * happy path never steps the schedule.
+ *
+ * Defaults: 3 retries (urllib3's `Retry.DEFAULT`), exponential backoff from
+ * 100 ms (the AWS SDK for JavaScript's base delay) doubling each time, full
+ * jitter (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015),
+ * each delay capped at 10 s, and `Retry-After` honoured on 429 and 503 up to
+ * 60 s.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "effect"
+ * import { Retry } from "@steadfast/core"
+ *
+ * // five retries, equal jitter from 200 ms, never more than 30 s in all
+ * const patient = Retry.policy({
+ *   retries: 5,
+ *   backoff: { base: "200 millis", jitter: "equal" },
+ *   maxElapsed: "30 seconds"
+ * })
+ *
+ * // any Schedule composes: a fixed pause
+ * const steady = Retry.policy({ schedule: Schedule.spaced("1 second"), retries: 2 })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleInterval from "effect/ScheduleInterval"
+import * as Errors from "./Errors.js"
+
+/**
+ * How delays are randomised ("Exponential Backoff And Jitter", AWS
+ * Architecture Blog, 2015):
+ * - `"full"`: uniform in [0, d];
+ * - `"equal"`: d/2 plus uniform in [0, d/2];
+ * - `"decorrelated"`: uniform in [base, 3 × previous delay], capped;
+ * - `"none"`: exactly d.
+ *
+ * @since 0.1.0
+ */
+export type Jitter = "full" | "equal" | "decorrelated" | "none"
+
+/**
+ * Exponential backoff: the n-th retry waits `base × factor^n` (n from 0),
+ * capped at `cap`, then jittered.
+ *
+ * @since 0.1.0
+ */
+export interface Backoff {
+  /** @default "100 millis" (AWS SDK for JavaScript v3, DEFAULT_RETRY_DELAY_BASE) */
+  readonly base?: Duration.DurationInput | undefined
+  /** @default 2 */
+  readonly factor?: number | undefined
+  /** @default "10 seconds" */
+  readonly cap?: Duration.DurationInput | undefined
+  /** @default "full" */
+  readonly jitter?: Jitter | undefined
+}
+
+/**
+ * Limits the number of retries a client makes across all its requests — the
+ * seam for a shared retry budget (a later release ships one). `request` is
+ * called once per request, `withdraw` before each retry; when it returns false
+ * the request fails with its last error instead of retrying.
+ *
+ * @since 0.1.0
+ */
+export interface Budget {
+  readonly request: () => void
+  readonly withdraw: () => boolean
+}
+
+/**
+ * A budget that never says no.
+ *
+ * @since 0.1.0
+ */
+export const unlimited: Budget = { request: () => {}, withdraw: () => true }
+
+/**
+ * A resolved retry policy.
+ *
+ * @since 0.1.0
+ */
+export interface Policy {
+  /** Delays between attempts; the input is the failed attempt's error. */
+  readonly schedule: Schedule.Schedule<unknown, Errors.HttpError>
+  /** Whether an error is worth retrying at all (before the method rules). */
+  readonly retryOn: (error: Errors.HttpError) => boolean
+  /** Methods that may be retried after they might have reached the server. */
+  readonly idempotentMethods: ReadonlySet<string>
+  /** Retry non-idempotent methods (POST, PATCH) even after they may have reached the server. */
+  readonly retryNonIdempotent: boolean
+  /** Statuses whose `Retry-After` sets the next delay. */
+  readonly retryAfterStatuses: ReadonlySet<number>
+  /** The longest `Retry-After` honoured; a longer one fails at once. */
+  readonly retryAfterMax: Duration.Duration
+  /** Whether any retry is allowed (false for {@link none}: saves the bookkeeping). */
+  readonly enabled: boolean
+  readonly budget: Budget
+}
+
+/**
+ * Options of {@link policy}; every field documents its default.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Maximum number of retries (attempts = retries + 1). @default 3 (urllib3's Retry.DEFAULT) */
+  readonly retries?: number | undefined
+  /** Exponential backoff settings, used unless `schedule` is given. */
+  readonly backoff?: Backoff | undefined
+  /**
+   * A schedule for the delays, instead of `backoff`. `retries` and
+   * `maxElapsed` still limit it.
+   */
+  readonly schedule?: Schedule.Schedule<unknown, Errors.HttpError> | undefined
+  /** Stop retrying once this much time has passed since the first attempt. @default none (the deadline bounds it) */
+  readonly maxElapsed?: Duration.DurationInput | undefined
+  /** Statuses that are retried. @default [408, 429, 500, 502, 503, 504] */
+  readonly statuses?: ReadonlyArray<number> | undefined
+  /** Replaces the transient-error predicate entirely (see {@link isTransient}). */
+  readonly retryOn?: ((error: Errors.HttpError) => boolean) | undefined
+  /** @default ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"] (RFC 9110 idempotent methods) */
+  readonly idempotentMethods?: ReadonlyArray<string> | undefined
+  /**
+   * Retry POST and PATCH even when they may have reached the server. Without
+   * it they are retried only when they provably did not, or carry an
+   * `Idempotency-Key` header.
+   * @default false
+   */
+  readonly retryNonIdempotent?: boolean | undefined
+  /** Statuses whose `Retry-After` is honoured. @default [429, 503] */
+  readonly retryAfterStatuses?: ReadonlyArray<number> | undefined
+  /** The longest `Retry-After` honoured. @default "60 seconds" */
+  readonly retryAfterMax?: Duration.DurationInput | undefined
+  /** A shared retry budget. @default unlimited */
+  readonly budget?: Budget | undefined
+}
+
+/**
+ * The statuses retried by default: 408, 429, 500, 502, 503, 504.
+ *
+ * @since 0.1.0
+ */
+export const defaultStatuses: ReadonlyArray<number> = [408, 429, 500, 502, 503, 504]
+
+/**
+ * The methods RFC 9110 defines as idempotent.
+ *
+ * @since 0.1.0
+ */
+export const defaultIdempotentMethods: ReadonlyArray<string> = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]
+
+/**
+ * The default notion of a transient failure: connection errors except TLS,
+ * proxy authentication and a closed pool; connect, response and body
+ * timeouts; a malformed response; and `StatusError` for `statuses`.
+ *
+ * @since 0.1.0
+ */
+export const isTransient = (statuses: ReadonlyArray<number> = defaultStatuses) => {
+  const set = new Set(statuses)
+  return (error: Errors.HttpError): boolean => {
+    switch (error._tag) {
+      case "DnsError":
+      case "ConnectionRefused":
+      case "ConnectionReset":
+      case "NetworkUnreachable":
+      case "ConnectTimeout":
+      case "ResponseTimeout":
+      case "BodyTimeout":
+        return true
+      case "ProxyError":
+        return error.status !== 407
+      case "TransportError":
+        return error.reason !== "closed"
+      case "StatusError":
+        return set.has(error.status)
+      default:
+        return false
+    }
+  }
+}
+
+/**
+ * Exponential backoff as a `Schedule` (see {@link Backoff}). Randomness
+ * comes from Effect's `Random` service, so `Effect.withRandom(Random.make(seed))`
+ * makes the delays reproducible.
+ *
+ * @since 0.1.0
+ */
+export const exponential = (options?: Backoff): Schedule.Schedule<Duration.Duration> => {
+  const base = Duration.toMillis(Duration.decode(options?.base ?? "100 millis"))
+  const factor = options?.factor ?? 2
+  const cap = Duration.toMillis(Duration.decode(options?.cap ?? "10 seconds"))
+  const jitter = options?.jitter ?? "full"
+  return Schedule.makeWithState<readonly [number, number], unknown, Duration.Duration>(
+    [0, base],
+    (now, _input, [n, previous]) => {
+      const raw = Math.min(cap, base * Math.pow(factor, n))
+      const pick = (r: number): readonly [readonly [number, number], Duration.Duration, ScheduleDecision.ScheduleDecision] => {
+        let ms: number
+        switch (jitter) {
+          case "full":
+            ms = r * raw
+            break
+          case "equal":
+            ms = raw / 2 + r * (raw / 2)
+            break
+          case "decorrelated":
+            ms = Math.min(cap, base + r * Math.max(0, previous * 3 - base))
+            break
+          case "none":
+            ms = raw
+        }
+        ms = Math.round(ms)
+        return [[n + 1, ms], Duration.millis(ms), ScheduleDecision.continueWith(ScheduleInterval.after(now + ms))]
+      }
+      return jitter === "none" ? Effect.succeed(pick(0)) : Effect.map(Random.next, pick)
+    }
+  )
+}
+
+const statusSet = (statuses: ReadonlyArray<number>) => new Set(statuses)
+
+/**
+ * Builds a policy. With no options: the defaults described above.
+ *
+ * @since 0.1.0
+ */
+export const policy = (options: Options = {}): Policy => {
+  const retries = options.retries ?? 3
+  if (!(retries >= 0)) throw new RangeError(`Retry.policy: retries must be >= 0 (got ${retries})`)
+  let schedule: Schedule.Schedule<unknown, Errors.HttpError> = options.schedule ?? exponential(options.backoff)
+  if (Number.isFinite(retries)) schedule = Schedule.intersect(schedule, Schedule.recurs(retries))
+  if (options.maxElapsed !== undefined) schedule = Schedule.upTo(schedule, options.maxElapsed)
+  return {
+    schedule,
+    retryOn: options.retryOn ?? isTransient(options.statuses ?? defaultStatuses),
+    idempotentMethods: new Set((options.idempotentMethods ?? defaultIdempotentMethods).map((m) => m.toUpperCase())),
+    retryNonIdempotent: options.retryNonIdempotent ?? false,
+    retryAfterStatuses: statusSet(options.retryAfterStatuses ?? [429, 503]),
+    retryAfterMax: Duration.decode(options.retryAfterMax ?? "60 seconds"),
+    enabled: retries > 0,
+    budget: options.budget ?? unlimited
+  }
+}
+
+/**
+ * The default policy (see the module description).
+ *
+ * @since 0.1.0
+ */
+export const defaults: Policy = policy()
+
+/**
+ * No retries at all.
+ *
+ * @since 0.1.0
+ */
+export const none: Policy = policy({ retries: 0 })
+
+/**
+ * Whether `error`, from a request with `method` and headers `headers`, may be
+ * retried under `policy` — the error kind and the idempotency rules, without
+ * the schedule. POST and PATCH are retried only when the request provably
+ * never reached the server, carries an `Idempotency-Key` header, or the policy
+ * opts in with `retryNonIdempotent`.
+ *
+ * @since 0.1.0
+ */
+export const isRetryable = (
+  policy: Policy,
+  error: Errors.HttpError,
+  method: string,
+  headers: Readonly<Record<string, string | undefined>>
+): boolean => {
+  if (!policy.enabled || !policy.retryOn(error)) return false
+  if (policy.idempotentMethods.has(method) || policy.retryNonIdempotent) return true
+  if (headers["idempotency-key"] !== undefined) return true
+  return !Errors.mayHaveReachedServer(error)
+}

@@ -1,0 +1,151 @@
+/**
+ * The response `execute` returns: a platform `HttpClientResponse` whose body,
+ * however it is read, stays under the client's body idle timeout, deadline
+ * and size limit. Body failures surface as platform `ResponseError`s whose
+ * `cause` is the tagged steadfast error.
+ *
+ * @internal
+ */
+import type * as Cookies from "@effect/platform/Cookies"
+import type * as Headers from "@effect/platform/Headers"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import type * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as Errors from "../Errors.js"
+import { type Call, readBody, tooLarge } from "./client.js"
+import { abortReasonTag } from "./transport.js"
+
+const decoder = new TextDecoder()
+
+/** @internal */
+export class ResilientResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  private cachedBody: Effect.Effect<Uint8Array, HttpClientError.ResponseError> | undefined = undefined
+
+  constructor(
+    readonly call: Call,
+    readonly original: HttpClientResponse.HttpClientResponse
+  ) {
+    super()
+    call.keepAlive = true
+  }
+
+  get request(): HttpClientRequest.HttpClientRequest {
+    return this.original.request
+  }
+  get status(): number {
+    return this.original.status
+  }
+  get headers(): Headers.Headers {
+    return this.original.headers
+  }
+  get cookies(): Cookies.Cookies {
+    return this.original.cookies
+  }
+  get remoteAddress(): Option.Option<string> {
+    return this.original.remoteAddress
+  }
+
+  private fail(error: Errors.HttpError | unknown, description?: string) {
+    return new HttpClientError.ResponseError({
+      request: this.original.request,
+      response: this,
+      reason: "Decode",
+      cause: error,
+      description: description ?? (error instanceof Error ? error.message : String(error))
+    })
+  }
+
+  /** The whole body, read once (cached), under the client's limits. */
+  get bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+    return this.cachedBody ??= Effect.runSync(Effect.cached(
+      Effect.suspend(() => {
+        const call = this.call
+        return readBody(call, this.original).pipe(
+          Effect.mapError((e) => this.fail(e)),
+          Effect.ensuring(Effect.sync(() => call.done()))
+        )
+      })
+    ))
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.map(this.bytes, (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.map(this.bytes, (b) => decoder.decode(b))
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => text === "" ? null : JSON.parse(text) as unknown,
+        catch: (cause) => this.fail(cause, "the body is not valid JSON")
+      }))
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.map(this.text, (text) => UrlParams.fromInput(new URLSearchParams(text)))
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.bytes, (bytes) =>
+      Effect.tryPromise({
+        try: () =>
+          new Response(bytes, { headers: { "content-type": this.original.headers["content-type"] ?? "" } })
+            .formData(),
+        catch: (cause) => this.fail(cause, "the body is not valid form data")
+      }))
+  }
+
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Stream.suspend(() => {
+      const call = this.call
+      const limit = call.cfg.maxBodySize
+      let size = 0
+      const signal = call.signal
+      const aborted = Effect.async<never, HttpClientError.ResponseError>((resume) => {
+        const onAbort = () => resume(Effect.fail(this.fail(this.abortError(call))))
+        if (signal.aborted) return onAbort()
+        signal.addEventListener("abort", onAbort, { once: true })
+        return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+      })
+      return this.original.stream.pipe(
+        Stream.mapError((e) => signal.aborted ? this.fail(this.abortError(call)) : this.fail(call.failure(e.cause ?? e))),
+        Stream.mapChunksEffect((chunk) => {
+          let n = 0
+          for (const c of chunk) n += c.length
+          call.activity(n)
+          size += n
+          return size > limit
+            ? Effect.fail(this.fail(tooLargeOf(call)))
+            : Effect.succeed(chunk)
+        }),
+        Stream.interruptWhen(aborted),
+        Stream.ensuring(Effect.sync(() => call.done()))
+      )
+    })
+  }
+
+  private abortError(call: Call): Errors.HttpError {
+    const tag = abortReasonTag(call.signal) ?? "DeadlineExceeded"
+    return call.timeoutError(tag, call.signal.reason)
+  }
+
+  override toJSON(): unknown {
+    return { _id: "@steadfast/core/ResilientResponse", status: this.status, original: this.original.toJSON() }
+  }
+}
+
+const tooLargeOf = (call: Call): Errors.HttpError => {
+  call.abort("BodyTooLarge")
+  return tooLarge(call)
+}

@@ -1,0 +1,142 @@
+/**
+ * One deadline scheduler per client: a fiber that sleeps on Effect's `Clock`
+ * until the nearest deadline of any request, then lets that request expire.
+ *
+ * Requests do not fork a fiber or start a timer of their own: they put one
+ * entry in a binary min-heap and take it out when they finish. Keys are
+ * allowed to be early (a request that moved to a later phase keeps its old,
+ * earlier key); when such an entry comes due the request recomputes its real
+ * due time and is queued again. So a phase change costs nothing unless it
+ * moves the due time earlier.
+ *
+ * @internal
+ */
+import type * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+
+/** @internal */
+export interface Timed {
+  /** Position in the heap, -1 when not queued. */
+  heapIndex: number
+  /** Heap key: never later than the real due time. */
+  dueAt: number
+  /**
+   * Called when `dueAt` has passed. Returns the next due time, or `Infinity`
+   * when the entry should leave the heap.
+   */
+  onDue(now: number): number
+}
+
+/** @internal */
+export class DeadlineScheduler {
+  private readonly heap: Array<Timed> = []
+  /** What the loop currently sleeps toward (`Infinity`: parked). */
+  private wakeAt = Infinity
+  private wake: Deferred.Deferred<void> | undefined = undefined
+
+  constructor(readonly clock: Clock.Clock) {}
+
+  get size(): number {
+    return this.heap.length
+  }
+
+  /** Queues `t` to come due at `at` (no-op when it is queued for earlier). */
+  schedule(t: Timed, at: number): void {
+    if (at === Infinity) return
+    if (t.heapIndex < 0) {
+      t.dueAt = at
+      t.heapIndex = this.heap.length
+      this.heap.push(t)
+      this.up(t.heapIndex)
+    } else if (at < t.dueAt) {
+      t.dueAt = at
+      this.up(t.heapIndex)
+    } else {
+      return
+    }
+    if (at < this.wakeAt) this.poke()
+  }
+
+  cancel(t: Timed): void {
+    const i = t.heapIndex
+    if (i < 0) return
+    t.heapIndex = -1
+    const last = this.heap.pop()!
+    if (i < this.heap.length) {
+      this.heap[i] = last
+      last.heapIndex = i
+      this.down(i)
+      this.up(last.heapIndex)
+    }
+  }
+
+  private poke(): void {
+    const w = this.wake
+    if (w !== undefined) {
+      this.wake = undefined
+      Deferred.unsafeDone(w, Exit.void)
+    }
+  }
+
+  private fireDue(now: number): void {
+    const heap = this.heap
+    while (heap.length > 0 && heap[0]!.dueAt <= now) {
+      const t = heap[0]!
+      this.cancel(t)
+      const next = t.onDue(now)
+      if (next !== Infinity && t.heapIndex < 0) {
+        this.schedule(t, next)
+      }
+    }
+  }
+
+  /** The scheduler loop; run it in a fiber scoped to the client. */
+  readonly run: Effect.Effect<never> = Effect.suspend(() => {
+    const now = this.clock.unsafeCurrentTimeMillis()
+    this.fireDue(now)
+    const next = this.heap.length > 0 ? this.heap[0]!.dueAt : Infinity
+    this.wakeAt = next
+    const wake = Deferred.unsafeMake<void>(FiberId.none)
+    this.wake = wake
+    if (next === Infinity) return Deferred.await(wake)
+    return Effect.raceFirst(this.clock.sleep(Duration.millis(Math.max(0, next - now))), Deferred.await(wake))
+  }).pipe(Effect.forever)
+
+  private up(i: number): void {
+    const heap = this.heap
+    const t = heap[i]!
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      const parent = heap[p]!
+      if (parent.dueAt <= t.dueAt) break
+      heap[i] = parent
+      parent.heapIndex = i
+      i = p
+    }
+    heap[i] = t
+    t.heapIndex = i
+  }
+
+  private down(i: number): void {
+    const heap = this.heap
+    const n = heap.length
+    const t = heap[i]!
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      const c = r < n && heap[r]!.dueAt < heap[l]!.dueAt ? r : l
+      const child = heap[c]!
+      if (t.dueAt <= child.dueAt) break
+      heap[i] = child
+      child.heapIndex = i
+      i = c
+    }
+    heap[i] = t
+    t.heapIndex = i
+  }
+}
