@@ -1,10 +1,17 @@
+import { defaultClientConditions, defaultServerConditions } from "vite"
 import { defineConfig } from "vitest/config"
 
 // Tests import the workspace packages from their TypeScript sources (the
 // "@steadfast/source" export condition), so `pnpm test` needs no build first.
 export default defineConfig({
   resolve: {
-    conditions: ["@steadfast/source"]
+    conditions: ["@steadfast/source", ...defaultClientConditions]
+  },
+  ssr: {
+    resolve: {
+      conditions: ["@steadfast/source", ...defaultServerConditions],
+      externalConditions: ["@steadfast/source"]
+    }
   },
   test: {
     include: [

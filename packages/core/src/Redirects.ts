@@ -157,12 +157,11 @@ export const decide = (
   if (to.origin !== from.origin) {
     headers = Headers.remove(headers, [...policy.sensitiveHeaders])
   }
-  let next = HttpClientRequest.setUrl(request, to)
-  next = HttpClientRequest.modify(next, {
-    method: toGet ? "GET" : request.method,
-    headers
+  // rebuilt rather than modified: `modify` merges headers, and some must go
+  const next = HttpClientRequest.make(toGet ? "GET" : request.method)(to, {
+    headers,
+    body: toGet ? HttpBody.empty : request.body
   })
-  if (toGet) next = HttpClientRequest.setBody(next, HttpBody.empty)
   const method = next.method
   if (visited.includes(`${method} ${to.href}`)) return { _tag: "TooMany", loop: true }
   return { _tag: "Follow", request: next, url: to }

@@ -74,7 +74,7 @@ export const parseHttpDate = (value: string, nowMs: number): number | undefined 
   }
   m = ASCTIME.exec(value)
   if (m !== null) {
-    return toEpoch(Number(m[7]), m[1]!, Number(m[2]!.trim()), Number(m[3]), Number(m[4]), Number(m[5]))
+    return toEpoch(Number(m[6]), m[1]!, Number(m[2]!.trim()), Number(m[3]), Number(m[4]), Number(m[5]))
   }
   return undefined
 }

@@ -26,6 +26,8 @@ export interface MemRequest {
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
   readonly signal: AbortSignal
+  /** Reports the connection (the direct path then starts the response timeout). */
+  readonly connected: () => void
 }
 
 export interface Chunk {
@@ -45,6 +47,8 @@ export interface MemReply {
 
 export interface Handler {
   (request: MemRequest): Effect.Effect<MemReply, unknown>
+  /** When true the handler calls `request.connected()` itself. */
+  readonly manualConnect?: boolean
 }
 
 export interface Mem {
@@ -104,7 +108,7 @@ class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
   private get chunks(): ReadonlyArray<Chunk> {
     return this.reply.chunks ?? (this.reply.body === undefined ? [] : [{ data: this.reply.body }])
   }
-  private error(cause: unknown) {
+  private error(cause: unknown): HttpClientError.ResponseError {
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
   [Transport.BodyReaderTypeId](onChunk: (chunk: Uint8Array) => boolean) {
@@ -119,7 +123,7 @@ class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
     }
     return loop(0)
   }
-  get stream() {
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     return Stream.flatMap(Stream.fromIterable(this.chunks), (chunk) =>
       Stream.fromEffect(
         Effect.as(
@@ -130,19 +134,19 @@ class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
         Stream.concat(this.reply.failWith === undefined ? Stream.empty : Stream.fail(this.error(this.reply.failWith)))
       )
   }
-  get text() {
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
     return Effect.map(Stream.runCollect(this.stream), (c) => Array.from(c, (b) => new TextDecoder().decode(b)).join(""))
   }
-  get json() {
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
     return Effect.map(this.text, (t) => JSON.parse(t) as unknown)
   }
-  get arrayBuffer() {
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
     return Effect.map(this.text, (t) => encoder.encode(t).buffer as ArrayBuffer)
   }
-  get urlParamsBody() {
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
     return Effect.map(this.text, (t) => UrlParams.fromInput(new URLSearchParams(t)))
   }
-  get formData() {
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
     return Effect.die("not supported")
   }
   override toJSON() {
@@ -160,6 +164,11 @@ const bodyText = (request: HttpClientRequest.HttpClientRequest): string => {
 export interface Options {
   /** How long connecting takes for a request (the direct path reports it). */
   readonly connectDelay?: (request: MemRequest) => Duration.DurationInput | undefined
+  /**
+   * The handler answers at once and is not raced against the abort signal,
+   * so the transport itself forks no fiber (for the fork-counting tests).
+   */
+  readonly instant?: boolean
 }
 
 export const make = (handler: Handler, options: Options = {}): Mem => {
@@ -177,14 +186,15 @@ export const make = (handler: Handler, options: Options = {}): Mem => {
         url,
         headers: { ...request.headers },
         body: bodyText(request),
-        signal
+        signal,
+        connected
       }
       requests.push(memRequest)
       const delay = options.connectDelay?.(memRequest)
       const connect = delay === undefined ? Effect.void : abortableSleep(delay, signal)
       return Effect.flatMap(connect, () => {
-        connected()
-        return abortable(handler(memRequest), signal)
+        if (handler.manualConnect !== true) connected()
+        return options.instant === true ? handler(memRequest) : abortable(handler(memRequest), signal)
       })
     }).pipe(
       Effect.map((reply): HttpClientResponse.HttpClientResponse => new MemResponse(request, reply, signal)),
@@ -199,14 +209,19 @@ export const make = (handler: Handler, options: Options = {}): Mem => {
 }
 
 /** Replies in order, one per request; the last one repeats. */
-export const sequence = (...replies: ReadonlyArray<MemReply | { readonly fail: unknown } | "hang">): Handler => {
+export const sequence = (
+  ...replies: ReadonlyArray<MemReply | { readonly fail: unknown } | { readonly failConnect: unknown } | "hang">
+): Handler => {
   let i = 0
-  return () => {
+  const handler = (request: MemRequest) => {
     const reply = replies[Math.min(i++, replies.length - 1)]!
+    if (typeof reply === "object" && "failConnect" in reply) return Effect.fail(reply.failConnect)
+    request.connected()
     if (reply === "hang") return Effect.never
     if ("fail" in reply) return Effect.fail(reply.fail)
     return Effect.succeed(reply)
   }
+  return Object.assign(handler, { manualConnect: true })
 }
 
 /** A Node-style error with a code. */

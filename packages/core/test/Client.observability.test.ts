@@ -1,0 +1,226 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { describe, it } from "@effect/vitest"
+import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Client, Metrics } from "@steadfast/core"
+import { ConfigProvider, Effect, Exit, Layer, Logger, Metric, Supervisor, Tracer } from "effect"
+import { after, expectFailure, expectSuccess, withClient } from "./helpers/harness.js"
+import * as Mem from "./helpers/memory.js"
+
+const get = HttpClientRequest.get("http://api.test/items?token=s3cret")
+const reset = { fail: Mem.nodeError("ECONNRESET", { syscall: "read" }) }
+const twoRetries = { retries: 2, backoff: { base: "100 millis", jitter: "none" } } as const
+
+interface Recorded {
+  readonly name: string
+  readonly attributes: Map<string, unknown>
+  readonly events: Array<{ readonly name: string; readonly attributes: Record<string, unknown> }>
+  ended: boolean
+}
+
+/** A tracer that records spans, their attributes and events. */
+const recordingTracer = (spans: Array<Recorded>): Tracer.Tracer =>
+  Tracer.make({
+    span(name, parent, context, links, startTime, kind) {
+      const record: Recorded = { name, attributes: new Map(), events: [], ended: false }
+      spans.push(record)
+      const span: Tracer.Span = {
+        _tag: "Span",
+        name,
+        spanId: `span-${spans.length}`,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: record.attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => {
+          record.ended = true
+        },
+        attribute: (key, value) => {
+          record.attributes.set(key, value)
+        },
+        event: (eventName, _time, attributes) => {
+          record.events.push({ name: eventName, attributes: attributes ?? {} })
+        },
+        addLinks: () => {}
+      }
+      return span
+    },
+    context: (f) => f()
+  })
+
+class ForkCounter extends Supervisor.AbstractSupervisor<number> {
+  count = 0
+  ended = 0
+  get value() {
+    return Effect.sync(() => this.count)
+  }
+  override onStart() {
+    this.count++
+  }
+  override onEnd() {
+    this.ended++
+  }
+}
+
+describe("observability", () => {
+  it.effect("one span per request, an event per retry, no secret in attributes", () =>
+    Effect.gen(function*() {
+      const spans: Array<Recorded> = []
+      const mem = Mem.make(Mem.sequence(reset, reset, Mem.json(200, "ok")))
+      const result = yield* after(
+        Effect.withTracer(withClient(mem, { retry: twoRetries }, (c) => c.json(get)), recordingTracer(spans)),
+        "1 second"
+      )
+      strictEqual(expectSuccess(result), "ok")
+      const requestSpans = spans.filter((s) => s.name === "http.client GET")
+      strictEqual(requestSpans.length, 1)
+      const span = requestSpans[0]!
+      strictEqual(span.ended, true)
+      strictEqual(span.attributes.get("http.response.status_code"), 200)
+      strictEqual(span.attributes.get("steadfast.attempts"), 3)
+      strictEqual(String(span.attributes.get("url.full")).includes("s3cret"), false)
+      deepStrictEqual(
+        span.events.filter((e) => e.name === "steadfast.retry").map((e) => [e.name, e.attributes["steadfast.attempt"], e.attributes["steadfast.error"], e.attributes["steadfast.delay_ms"]]),
+        [["steadfast.retry", 1, "ConnectionReset", 100], ["steadfast.retry", 2, "ConnectionReset", 200]]
+      )
+    }))
+
+  it.effect("spans can be turned off per client", () =>
+    Effect.gen(function*() {
+      const spans: Array<Recorded> = []
+      const mem = Mem.make(Mem.sequence(Mem.json(200, "ok")))
+      yield* after(
+        Effect.withTracer(withClient(mem, { spans: false }, (c) => c.json(get)), recordingTracer(spans)),
+        "1 second"
+      )
+      strictEqual(spans.filter((s) => s.name.startsWith("http.client")).length, 0)
+    }))
+
+  it.effect("a log line per retry, with the url redacted", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const logger = Logger.make(({ message }) => {
+        lines.push(Array.isArray(message) ? message.join(" ") : String(message))
+      })
+      const mem = Mem.make(Mem.sequence(reset, Mem.json(503, {}), Mem.json(200, "ok")))
+      yield* after(
+        withClient(mem, { retry: twoRetries }, (c) => c.json(get)).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        ),
+        "1 second"
+      )
+      deepStrictEqual(lines, [
+        "GET http://api.test/items?token=<redacted>: attempt 1 failed with ConnectionReset; retrying in 100ms",
+        "GET http://api.test/items?token=<redacted>: attempt 2 failed with StatusError 503; retrying in 200ms"
+      ])
+    }))
+
+  it.effect("metrics count requests, retries and errors by tag", () =>
+    Effect.gen(function*() {
+      const count = (metric: typeof Metrics.requests, tags: ReadonlyArray<readonly [string, string]> = []) =>
+        Effect.map(
+          Metric.value(tags.reduce((m, [k, v]) => Metric.tagged(m, k, v), metric)),
+          (state) => state.count
+        )
+      const before = {
+        requests: yield* count(Metrics.requests),
+        retries: yield* count(Metrics.retries, [["error", "ConnectionReset"]]),
+        errors: yield* count(Metrics.errors, [["error", "ConnectionReset"]])
+      }
+      const mem = Mem.make(Mem.sequence(reset))
+      const result = yield* after(withClient(mem, { retry: twoRetries }, (c) => c.json(get)), "1 second")
+      expectFailure(result, "ConnectionReset")
+      strictEqual((yield* count(Metrics.requests)) - before.requests, 1)
+      strictEqual((yield* count(Metrics.retries, [["error", "ConnectionReset"]])) - before.retries, 2)
+      strictEqual((yield* count(Metrics.errors, [["error", "ConnectionReset"]])) - before.errors, 1)
+      const latency = yield* Metric.value(Metrics.latency)
+      strictEqual(latency.count >= 1, true)
+    }))
+
+  it.effect("the happy path forks no fiber (direct transport)", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(() => Effect.succeed(Mem.json(200, { ok: true })), { instant: true })
+      const counter = new ForkCounter()
+      const results = yield* Effect.gen(function*() {
+        const client = yield* Client.Client
+        return yield* Effect.forEach(
+          Array.from({ length: 50 }, () => get),
+          (request) => Effect.supervised(client.json(request), counter)
+        )
+      }).pipe(
+        Effect.provide(Client.layer()),
+        Effect.provide(Layer.succeed(HttpClient.HttpClient, mem.client))
+      )
+      strictEqual(results.length, 50)
+      strictEqual(counter.count, 0)
+    }))
+
+  it.effect("a retry does not fork a fiber either (the backoff is a sleep on the request's fiber)", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(Mem.sequence(reset, Mem.json(200, "ok")), { instant: true })
+      const counter = new ForkCounter()
+      const result = yield* after(
+        withClient(mem, { retry: twoRetries, spans: false }, (c) => Effect.supervised(c.json(get), counter)),
+        "1 second"
+      )
+      strictEqual(expectSuccess(result), "ok")
+      strictEqual(counter.count, 0)
+    }))
+
+  it.effect("layerConfig reads options from the environment's Config", () =>
+    Effect.gen(function*() {
+      const provider = ConfigProvider.fromMap(
+        new Map([["STEADFAST_RETRIES", "0"], ["STEADFAST_TIMEOUT_RESPONSE", "1 second"], ["STEADFAST_MAX_BODY_SIZE", "10"]]),
+        { pathDelim: "_" }
+      )
+      const mem = Mem.make(Mem.sequence("hang"))
+      const program = Effect.flatMap(Client.Client, (c) => Effect.succeed(c.settings)).pipe(
+        Effect.provide(Client.layerConfig()),
+        Effect.provide(Layer.succeed(HttpClient.HttpClient, mem.client)),
+        Effect.withConfigProvider(provider)
+      )
+      const settings = yield* program
+      strictEqual(settings.retry.enabled, false)
+      strictEqual(settings.maxBodySize, 10)
+      const timedOut = yield* after(
+        Effect.flatMap(Client.Client, (c) => c.json(get)).pipe(
+          Effect.provide(Client.layerConfig()),
+          Effect.provide(Layer.succeed(HttpClient.HttpClient, mem.client)),
+          Effect.withConfigProvider(provider)
+        ),
+        "1 second"
+      )
+      strictEqual(expectFailure(timedOut, "ResponseTimeout").timeoutMs, 1000)
+    }))
+
+  it.effect("layerConfig fails with a ConfigError naming a bad value", () =>
+    Effect.gen(function*() {
+      const provider = ConfigProvider.fromMap(new Map([["STEADFAST_TIMEOUT_CONNECT", "soon"]]), { pathDelim: "_" })
+      const mem = Mem.make(Mem.sequence("hang"))
+      const exit = yield* Effect.exit(
+        Effect.flatMap(Client.Client, (c) => Effect.succeed(c.settings)).pipe(
+          Effect.provide(Client.layerConfig()),
+          Effect.provide(Layer.succeed(HttpClient.HttpClient, mem.client)),
+          Effect.withConfigProvider(provider)
+        )
+      )
+      strictEqual(Exit.isFailure(exit), true)
+      strictEqual(String(Exit.isFailure(exit) ? exit.cause : "").includes("soon"), true)
+    }))
+
+  it.effect("the client closes its scheduler with its scope", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(Mem.sequence(Mem.json(200, "ok")))
+      const counter = new ForkCounter()
+      yield* Effect.supervised(
+        withClient(mem, {}, (c) => c.json(get)),
+        counter
+      )
+      // the scheduler's fibers are gone once the layer's scope closed
+      strictEqual(counter.count > 0, true)
+      strictEqual(counter.ended, counter.count)
+    }))
+})
