@@ -141,9 +141,33 @@ const DNS_CODES = new Set([
 const isDnsSyscall = (syscall: string | undefined) =>
   syscall !== undefined && (syscall === "getaddrinfo" || syscall.startsWith("query") || syscall === "getHostByAddr")
 /** c-ares codes that only the resolver uses (ECONNREFUSED is shared with connect). */
-const DNS_ONLY = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAI_NODATA", "ESERVFAIL", "EREFUSED", "ETIMEOUT", "ENODATA", "ENONAME", "EBADNAME", "EBADRESP", "EFORMERR", "ENOTIMP", "EBADQUERY", "EBADFAMILY"])
+const DNS_ONLY = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "EAI_FAIL",
+  "EAI_NODATA",
+  "ESERVFAIL",
+  "EREFUSED",
+  "ETIMEOUT",
+  "ENODATA",
+  "ENONAME",
+  "EBADNAME",
+  "EBADRESP",
+  "EFORMERR",
+  "ENOTIMP",
+  "EBADQUERY",
+  "EBADFAMILY"
+])
 
-const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH", "ERR_STREAM_PREMATURE_CLOSE"])
+const RESET_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+  "ERR_STREAM_PREMATURE_CLOSE"
+])
 const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "EADDRNOTAVAIL", "ENETDOWN"])
 const INVALID_REQUEST_CODES = new Set([
   "ERR_INVALID_HTTP_TOKEN",
@@ -217,13 +241,17 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       return new Errors.InvalidUrl({ ...common, reason: firstMessage(nodes, 1) ?? "cannot be parsed" }, true)
     }
     if (node.platformReason === "Encode") {
-      return new Errors.InvalidRequest({ ...common, reason: `the body could not be encoded: ${firstMessage(nodes, 1) ?? "unknown"}` }, true)
+      return new Errors.InvalidRequest({
+        ...common,
+        reason: `the body could not be encoded: ${firstMessage(nodes, 1) ?? "unknown"}`
+      }, true)
     }
   }
 
   const proxy = context.proxy
   const atProxy = (node: Node) =>
-    proxy !== undefined && node.port === proxy.port && (node.address === undefined || sameHost(node.address, proxy.host))
+    proxy !== undefined && node.port === proxy.port &&
+    (node.address === undefined || sameHost(node.address, proxy.host))
 
   for (const node of nodes) {
     const code = node.code
@@ -244,7 +272,10 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     if (code === "UND_ERR_PRX_TLS") {
       return new Errors.ProxyError({ ...common, proxy: proxy?.url ?? "in use", code }, true)
     }
-    if (proxy !== undefined && atProxy(node) && (code === "ECONNREFUSED" || RESET_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === "ETIMEDOUT")) {
+    if (
+      proxy !== undefined && atProxy(node) &&
+      (code === "ECONNREFUSED" || RESET_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === "ETIMEDOUT")
+    ) {
       return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
     }
     if (DNS_ONLY.has(code) || (DNS_CODES.has(code) && isDnsSyscall(node.syscall))) {

@@ -208,7 +208,12 @@ const readJson = (call: Call, response: HttpClientResponse.HttpClientResponse) =
       return Effect.succeed(JSON.parse(text) as unknown)
     } catch (cause) {
       return Effect.fail(
-        decodeError(call, response.status, text === "" ? "the body is empty, JSON expected" : "the body is not valid JSON", cause)
+        decodeError(
+          call,
+          response.status,
+          text === "" ? "the body is empty, JSON expected" : "the body is not valid JSON",
+          cause
+        )
       )
     }
   })
@@ -217,8 +222,10 @@ const makeClient = (engine: Engine, s: Settings): ResilientClient => {
   const cfg = compile(engine, s)
   const base = HttpClient.makeWith(
     (effect: Effect.Effect<HttpClientRequest.HttpClientRequest, never, never>) =>
-      Effect.flatMap(effect, (request) =>
-        run(cfg, request, (call, response) => Effect.succeed(new ResilientResponse(call, response)))),
+      Effect.flatMap(
+        effect,
+        (request) => run(cfg, request, (call, response) => Effect.succeed(new ResilientResponse(call, response)))
+      ),
     Effect.succeed
   ) as HttpClient.HttpClient.With<Errors.HttpError>
   const client = Object.create(base) as {
@@ -231,15 +238,19 @@ const makeClient = (engine: Engine, s: Settings): ResilientClient => {
   client.json = (<A, I, R>(request: HttpClientRequest.HttpClientRequest, schema?: Schema.Schema<A, I, R>) => {
     if (schema === undefined) return run(cfg, request, readJson)
     const decode = Schema.decodeUnknown(schema)
-    return run(cfg, request, (call, response) =>
-      Effect.flatMap(readJson(call, response), (value) =>
-        Effect.mapError(decode(value), (error) =>
-          decodeError(
-            call,
-            response.status,
-            `it does not match the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
-            error
-          ))))
+    return run(
+      cfg,
+      request,
+      (call, response) =>
+        Effect.flatMap(readJson(call, response), (value) =>
+          Effect.mapError(decode(value), (error) =>
+            decodeError(
+              call,
+              response.status,
+              `it does not match the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+              error
+            )))
+    )
   }) as ResilientClient["json"]
   ;(client as unknown as { [EngineKey]: Engine })[EngineKey] = engine
   return client as ResilientClient

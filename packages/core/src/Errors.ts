@@ -172,7 +172,8 @@ export const TlsReason = Schema.Literal("self-signed", "expired", "hostname-mism
 export type TlsReason = Schema.Schema.Type<typeof TlsReason>
 
 const tlsHints: Record<TlsReason, string> = {
-  "self-signed": "The certificate is self-signed: give its CA to the client (`ca` option) rather than turning verification off.",
+  "self-signed":
+    "The certificate is self-signed: give its CA to the client (`ca` option) rather than turning verification off.",
   expired: "The certificate is expired or not yet valid: renew it on the server, or check this machine's clock.",
   "hostname-mismatch":
     "The certificate does not cover this host name: use a name it lists, or set `servername` to one.",
@@ -364,9 +365,9 @@ export class TooManyRedirects extends Schema.TaggedError<TooManyRedirects>()("To
     const shown = this.chain.length > 6
       ? [...this.chain.slice(0, 3), "…", ...this.chain.slice(-2)]
       : this.chain
-    return `${target(this.request)}: ${
-      this.loop ? "redirect loop" : `more than ${this.max} redirects`
-    } (${shown.join(" -> ")}). ` +
+    return `${target(this.request)}: ${this.loop ? "redirect loop" : `more than ${this.max} redirects`} (${
+      shown.join(" -> ")
+    }). ` +
       (this.loop
         ? "The server redirects back to a url already visited; fix the server's redirect rules."
         : "Raise `redirects.max` if the chain is legitimate.")

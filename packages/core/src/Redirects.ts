@@ -21,8 +21,8 @@
  *
  * @since 0.1.0
  */
-import * as HttpBody from "@effect/platform/HttpBody"
 import * as Headers from "@effect/platform/Headers"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 
 /**
@@ -148,7 +148,9 @@ export const decide = (
     return { _tag: "Blocked", reason: "downgrade", location: to.href }
   }
   if (followed >= policy.max) return { _tag: "TooMany", loop: false }
-  const toGet = status === 303 ? request.method !== "HEAD" : (status === 301 || status === 302) && request.method === "POST"
+  const toGet = status === 303
+    ? request.method !== "HEAD"
+    : (status === 301 || status === 302) && request.method === "POST"
   if (!toGet && !isReplayable(request.body)) return RETURN
   let headers = request.headers
   if (toGet) {

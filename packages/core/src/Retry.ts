@@ -210,7 +210,9 @@ export const exponential = (options?: Backoff): Schedule.Schedule<Duration.Durat
     [0, base],
     (now, _input, [n, previous]) => {
       const raw = Math.min(cap, base * Math.pow(factor, n))
-      const pick = (r: number): readonly [readonly [number, number], Duration.Duration, ScheduleDecision.ScheduleDecision] => {
+      const pick = (
+        r: number
+      ): readonly [readonly [number, number], Duration.Duration, ScheduleDecision.ScheduleDecision] => {
         let ms: number
         switch (jitter) {
           case "full":

@@ -30,7 +30,7 @@ import * as RetryAfter from "../RetryAfter.js"
 import type { Attempt, Transport } from "../Transport.js"
 import { redactUrl } from "./redact.js"
 import type { DeadlineScheduler, Timed } from "./scheduler.js"
-import { AttemptAborted, abortReasonTag, bodyReaderOf, BodyReaderTypeId } from "./transport.js"
+import { abortReasonTag, AttemptAborted, bodyReaderOf, BodyReaderTypeId } from "./transport.js"
 
 /** Everything a request needs from its client, resolved once per client. @internal */
 export interface Compiled {
@@ -455,9 +455,12 @@ const onHeaders = <A, R>(
               attempts: call.attempts,
               history: noHistory,
               max: cfg.redirects.max,
-              chain: [...visited.map((v) => redactUrl(v.slice(v.indexOf(" ") + 1))), redactUrl(
-                new URL(response.headers["location"] ?? "", url).href
-              )],
+              chain: [
+                ...visited.map((v) => redactUrl(v.slice(v.indexOf(" ") + 1))),
+                redactUrl(
+                  new URL(response.headers["location"] ?? "", url).href
+                )
+              ],
               loop: decision.loop
             }, true)
           )
@@ -467,8 +470,10 @@ const onHeaders = <A, R>(
     }
   }
   if (cfg.isFailure(status)) {
-    return Effect.flatMap(readLimited(call, response, DISCARD_LIMIT), (preview) =>
-      Effect.fail(statusError(call, response, preview)))
+    return Effect.flatMap(
+      readLimited(call, response, DISCARD_LIMIT),
+      (preview) => Effect.fail(statusError(call, response, preview))
+    )
   }
   return onResponse(call, response)
 }
@@ -612,7 +617,9 @@ const afterFailure = <A, R>(
     call.scheduleState = next
     if (ScheduleDecision.isDone(decision)) return giveUp(call, error, now)
     let delay = Math.max(0, ScheduleIntervals.start(decision.intervals) - now)
-    if (error._tag === "StatusError" && error.retryAfterMs !== undefined && policy.retryAfterStatuses.has(error.status)) {
+    if (
+      error._tag === "StatusError" && error.retryAfterMs !== undefined && policy.retryAfterStatuses.has(error.status)
+    ) {
       if (error.retryAfterMs > cfg.retryAfterMaxMs) return giveUp(call, error, now)
       if (error.retryAfterMs > delay) delay = error.retryAfterMs
       if (now + delay >= call.deadlineAt) return giveUp(call, error, now)

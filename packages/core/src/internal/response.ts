@@ -119,7 +119,9 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
         return Effect.sync(() => signal.removeEventListener("abort", onAbort))
       })
       return this.original.stream.pipe(
-        Stream.mapError((e) => signal.aborted ? this.fail(this.abortError(call)) : this.fail(call.failure(e.cause ?? e))),
+        Stream.mapError((e) =>
+          signal.aborted ? this.fail(this.abortError(call)) : this.fail(call.failure(e.cause ?? e))
+        ),
         Stream.mapChunksEffect((chunk) => {
           let n = 0
           for (const c of chunk) n += c.length

@@ -1,5 +1,5 @@
-import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
@@ -95,8 +95,7 @@ class GenericBody implements BodyReader {
 export const bodyReaderOf = (
   response: HttpClientResponse.HttpClientResponse,
   signal: AbortSignal
-): BodyReader =>
-  BodyReaderTypeId in response ? response as unknown as BodyReader : new GenericBody(response, signal)
+): BodyReader => BodyReaderTypeId in response ? response as unknown as BodyReader : new GenericBody(response, signal)
 
 /** @internal */
 export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
