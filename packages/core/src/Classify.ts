@@ -248,7 +248,7 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     }
   }
 
-  const proxy = context.proxy
+  const proxy = context.proxy === undefined ? undefined : { ...context.proxy, url: redactUrl(context.proxy.url) }
   const atProxy = (node: Node) =>
     proxy !== undefined && node.port === proxy.port &&
     (node.address === undefined || sameHost(node.address, proxy.host))

@@ -179,6 +179,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   bodyIdleMs: Duration.toMillis(s.timeouts.bodyIdle),
   deadlineMs: Duration.toMillis(s.timeouts.deadline),
   retryAfterMaxMs: Duration.toMillis(s.retry.retryAfterMax),
+  maxElapsedMs: Duration.toMillis(s.retry.maxElapsed),
   maxBodySize: s.maxBodySize,
   isFailure: s.isFailure,
   baseUrl: s.baseUrl,

@@ -367,7 +367,7 @@ export class TooManyRedirects extends Schema.TaggedError<TooManyRedirects>()("To
       : this.chain
     return `${target(this.request)}: ${this.loop ? "redirect loop" : `more than ${this.max} redirects`} (${
       shown.join(" -> ")
-    }). ` +
+    }) ${after(this.attempts)}. ` +
       (this.loop
         ? "The server redirects back to a url already visited; fix the server's redirect rules."
         : "Raise `redirects.max` if the chain is legitimate.")
@@ -387,7 +387,7 @@ export class RedirectBlocked extends Schema.TaggedError<RedirectBlocked>()("Redi
   override get message(): string {
     return `${target(this.request)}: redirect to ${this.location} blocked (${
       this.reason === "downgrade" ? "https to http" : "not an http(s) url"
-    }). ` +
+    }) ${after(this.attempts)}. ` +
       (this.reason === "downgrade"
         ? "Allow it with `redirects.allowDowngrade` only if you accept sending the request in clear text."
         : "Only http and https redirects are followed.")
@@ -404,7 +404,9 @@ export class BodyTooLarge extends Schema.TaggedError<BodyTooLarge>()("BodyTooLar
   limit: Schema.Number
 }) {
   override get message(): string {
-    return `${target(this.request)}: the response body passed the limit of ${this.limit} bytes. ` +
+    return `${target(this.request)}: the response body passed the limit of ${this.limit} bytes ${
+      after(this.attempts)
+    }. ` +
       "Raise `maxBodySize` or stream the body with `execute`."
   }
 }
@@ -449,8 +451,9 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
   reason: Schema.String
 }) {
   override get message(): string {
-    return `${target(this.request)}: could not decode the ${this.status} response body: ${this.reason}. ` +
-      "Check that the endpoint returns what the Schema describes."
+    return `${target(this.request)}: could not decode the ${this.status} response body: ${this.reason} (${
+      after(this.attempts)
+    }). Check that the endpoint returns what the Schema describes.`
   }
 }
 

@@ -106,6 +106,11 @@ export interface Policy {
   readonly retryAfterStatuses: ReadonlySet<number>
   /** The longest `Retry-After` honoured; a longer one fails at once. */
   readonly retryAfterMax: Duration.Duration
+  /**
+   * No retry starts later than this after the first attempt began; a wait
+   * that would end past it is not taken.
+   */
+  readonly maxElapsed: Duration.Duration
   /** Whether any retry is allowed (false for {@link none}: saves the bookkeeping). */
   readonly enabled: boolean
   readonly budget: Budget
@@ -126,7 +131,11 @@ export interface Options {
    * `maxElapsed` still limit it.
    */
   readonly schedule?: Schedule.Schedule<unknown, Errors.HttpError> | undefined
-  /** Stop retrying once this much time has passed since the first attempt. @default none (the deadline bounds it) */
+  /**
+   * Do not start a retry later than this after the first attempt began (a
+   * wait that would end past it is not taken).
+   * @default none (the deadline bounds it)
+   */
   readonly maxElapsed?: Duration.DurationInput | undefined
   /** Statuses that are retried. @default [408, 429, 500, 502, 503, 504] */
   readonly statuses?: ReadonlyArray<number> | undefined
@@ -165,7 +174,7 @@ export const defaultIdempotentMethods: ReadonlyArray<string> = ["GET", "HEAD", "
 
 /**
  * The default notion of a transient failure: connection errors except TLS,
- * proxy authentication and a closed pool; connect, response and body
+ * a proxy refusing the tunnel (other than with 502, 503, 504) and a closed pool; connect, response and body
  * timeouts; a malformed response; and `StatusError` for `statuses`.
  *
  * @since 0.1.0
@@ -183,7 +192,8 @@ export const isTransient = (statuses: ReadonlyArray<number> = defaultStatuses) =
       case "BodyTimeout":
         return true
       case "ProxyError":
-        return error.status !== 407
+        // the proxy is down or unreachable, or answered CONNECT with a gateway error
+        return error.status === undefined || error.status === 502 || error.status === 503 || error.status === 504
       case "TransportError":
         return error.reason !== "closed"
       case "StatusError":
@@ -247,7 +257,6 @@ export const policy = (options: Options = {}): Policy => {
   if (!(retries >= 0)) throw new RangeError(`Retry.policy: retries must be >= 0 (got ${retries})`)
   let schedule: Schedule.Schedule<unknown, Errors.HttpError> = options.schedule ?? exponential(options.backoff)
   if (Number.isFinite(retries)) schedule = Schedule.intersect(schedule, Schedule.recurs(retries))
-  if (options.maxElapsed !== undefined) schedule = Schedule.upTo(schedule, options.maxElapsed)
   return {
     schedule,
     retryOn: options.retryOn ?? isTransient(options.statuses ?? defaultStatuses),
@@ -255,6 +264,7 @@ export const policy = (options: Options = {}): Policy => {
     retryNonIdempotent: options.retryNonIdempotent ?? false,
     retryAfterStatuses: statusSet(options.retryAfterStatuses ?? [429, 503]),
     retryAfterMax: Duration.decode(options.retryAfterMax ?? "60 seconds"),
+    maxElapsed: options.maxElapsed === undefined ? Duration.infinity : Duration.decode(options.maxElapsed),
     enabled: retries > 0,
     budget: options.budget ?? unlimited
   }
@@ -290,7 +300,7 @@ export const isRetryable = (
   headers: Readonly<Record<string, string | undefined>>
 ): boolean => {
   if (!policy.enabled || !policy.retryOn(error)) return false
-  if (policy.idempotentMethods.has(method) || policy.retryNonIdempotent) return true
+  if (policy.idempotentMethods.has(method.toUpperCase()) || policy.retryNonIdempotent) return true
   if (headers["idempotency-key"] !== undefined) return true
   return !Errors.mayHaveReachedServer(error)
 }

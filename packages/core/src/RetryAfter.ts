@@ -34,7 +34,7 @@ const MONTHS: Readonly<Record<string, number>> = {
   dec: 11
 }
 
-const DELTA = /^\s*(\d{1,10})\s*$/
+const DELTA = /^\s*(\d+)\s*$/
 const TIME = "(\\d{2}):(\\d{2}):(\\d{2})"
 const IMF_FIXDATE = new RegExp(`^\\s*[A-Za-z]{3}, (\\d{2}) ([A-Za-z]{3}) (\\d{4}) ${TIME} GMT\\s*$`)
 const RFC_850 = new RegExp(`^\\s*[A-Za-z]{6,9}, (\\d{2})-([A-Za-z]{3})-(\\d{2}) ${TIME} GMT\\s*$`)

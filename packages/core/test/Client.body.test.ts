@@ -1,8 +1,8 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import { Effect, Schema, Stream, Chunk } from "effect"
 import { Errors } from "@steadfast/core"
+import { Chunk, Effect, Schema, Stream } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -34,7 +34,10 @@ describe("body helpers", () => {
         Effect.gen(function*() {
           const chunks = Array.from({ length: 10 }, () => ({ data: "x".repeat(100) }))
           const mem = Mem.make(Mem.sequence({ status: 200, chunks }))
-          const result = yield* after(withClient(mem, { ...noRetry, maxBodySize: 550 }, (c) => c.text(get), path), "1 second")
+          const result = yield* after(
+            withClient(mem, { ...noRetry, maxBodySize: 550 }, (c) => c.text(get), path),
+            "1 second"
+          )
           strictEqual(expectFailure(result, "BodyTooLarge").limit, 550)
         }))
     })
@@ -42,7 +45,9 @@ describe("body helpers", () => {
 
   it.effect("a declared Content-Length over the limit fails before reading", () =>
     Effect.gen(function*() {
-      const mem = Mem.make(Mem.sequence({ status: 200, headers: { "content-length": "5000" }, chunks: [{ after: "1 hour", data: "x" }] }))
+      const mem = Mem.make(
+        Mem.sequence({ status: 200, headers: { "content-length": "5000" }, chunks: [{ after: "1 hour", data: "x" }] })
+      )
       const result = yield* after(withClient(mem, { ...noRetry, maxBodySize: 100 }, (c) => c.bytes(get)), "0 millis")
       expectFailure(result, "BodyTooLarge")
       strictEqual(mem.requests[0]!.signal.aborted, true)
@@ -85,13 +90,19 @@ describe("body helpers", () => {
       strictEqual(mem.requests.length, 0)
     }))
 
-  it.effect.each(["not a url", "ftp://files.test/x", "javascript:alert(1)"])("%s is InvalidUrl", (url) =>
-    Effect.gen(function*() {
-      const mem = Mem.make(Mem.sequence(Mem.json(200, {})))
-      const result = yield* after(withClient(mem, noRetry, (c) => c.json(HttpClientRequest.setUrl(get, url))), "1 second")
-      expectFailure(result, "InvalidUrl")
-      strictEqual(mem.requests.length, 0)
-    }))
+  it.effect.each(["not a url", "ftp://files.test/x", "javascript:alert(1)"])(
+    "%s is InvalidUrl",
+    (url) =>
+      Effect.gen(function*() {
+        const mem = Mem.make(Mem.sequence(Mem.json(200, {})))
+        const result = yield* after(
+          withClient(mem, noRetry, (c) => c.json(HttpClientRequest.setUrl(get, url))),
+          "1 second"
+        )
+        expectFailure(result, "InvalidUrl")
+        strictEqual(mem.requests.length, 0)
+      })
+  )
 
   it.effect("relative urls resolve against baseUrl; url params and hash are kept", () =>
     Effect.gen(function*() {
@@ -103,7 +114,9 @@ describe("body helpers", () => {
 
   it.effect("secrets in the url never reach an error message", () =>
     Effect.gen(function*() {
-      const mem = Mem.make(Mem.sequence({ failConnect: Mem.nodeError("ECONNREFUSED", { address: "10.0.0.1", port: 443 }) }))
+      const mem = Mem.make(
+        Mem.sequence({ failConnect: Mem.nodeError("ECONNREFUSED", { address: "10.0.0.1", port: 443 }) })
+      )
       const request = HttpClientRequest.get("https://user:hunter2@api.test/x?access_token=abc123&page=1")
       const result = yield* after(withClient(mem, noRetry, (c) => c.json(request)), "1 second")
       const error = expectFailure(result, "ConnectionRefused")

@@ -83,7 +83,14 @@ describe("observability", () => {
       strictEqual(span.attributes.get("steadfast.attempts"), 3)
       strictEqual(String(span.attributes.get("url.full")).includes("s3cret"), false)
       deepStrictEqual(
-        span.events.filter((e) => e.name === "steadfast.retry").map((e) => [e.name, e.attributes["steadfast.attempt"], e.attributes["steadfast.error"], e.attributes["steadfast.delay_ms"]]),
+        span.events.filter((e) => e.name === "steadfast.retry").map((
+          e
+        ) => [
+          e.name,
+          e.attributes["steadfast.attempt"],
+          e.attributes["steadfast.error"],
+          e.attributes["steadfast.delay_ms"]
+        ]),
         [["steadfast.retry", 1, "ConnectionReset", 100], ["steadfast.retry", 2, "ConnectionReset", 200]]
       )
     }))
@@ -173,7 +180,10 @@ describe("observability", () => {
   it.effect("layerConfig reads options from the environment's Config", () =>
     Effect.gen(function*() {
       const provider = ConfigProvider.fromMap(
-        new Map([["STEADFAST_RETRIES", "0"], ["STEADFAST_TIMEOUT_RESPONSE", "1 second"], ["STEADFAST_MAX_BODY_SIZE", "10"]]),
+        new Map([["STEADFAST_RETRIES", "0"], ["STEADFAST_TIMEOUT_RESPONSE", "1 second"], [
+          "STEADFAST_MAX_BODY_SIZE",
+          "10"
+        ]]),
         { pathDelim: "_" }
       )
       const mem = Mem.make(Mem.sequence("hang"))

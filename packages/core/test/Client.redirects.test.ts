@@ -10,7 +10,9 @@ const redirect = (status: number, location: string): Mem.MemReply => ({ status, 
 /** Answers by url: a map from href to reply. */
 const routes = (table: Record<string, Mem.MemReply>): Mem.Handler => (request) => {
   const reply = table[request.url.href]
-  return reply === undefined ? Effect.succeed({ status: 404, body: `no route ${request.url.href}` }) : Effect.succeed(reply)
+  return reply === undefined
+    ? Effect.succeed({ status: 404, body: `no route ${request.url.href}` })
+    : Effect.succeed(reply)
 }
 
 const noRetry = { retry: { retries: 0 } } as const
@@ -90,7 +92,9 @@ describe("redirects", () => {
         "http://a.test/orders": redirect(303, "/orders/1"),
         "http://a.test/orders/1": Mem.json(200, { id: 1 })
       }))
-      const post = HttpClientRequest.post("http://a.test/orders").pipe(HttpClientRequest.bodyText("{\"a\":1}", "application/json"))
+      const post = HttpClientRequest.post("http://a.test/orders").pipe(
+        HttpClientRequest.bodyText("{\"a\":1}", "application/json")
+      )
       const result = yield* after(withClient(mem, noRetry, (c) => c.json(post)), "1 second")
       deepStrictEqual(expectSuccess(result), { id: 1 })
       const second = mem.requests[1]!
@@ -118,7 +122,10 @@ describe("redirects", () => {
       const table: Record<string, Mem.MemReply> = {}
       for (let i = 0; i < 20; i++) table[`http://a.test/${i}`] = redirect(302, `/${i + 1}`)
       const mem = Mem.make(routes(table))
-      const result = yield* after(withClient(mem, noRetry, (c) => c.json(HttpClientRequest.get("http://a.test/0"))), "1 second")
+      const result = yield* after(
+        withClient(mem, noRetry, (c) => c.json(HttpClientRequest.get("http://a.test/0"))),
+        "1 second"
+      )
       const error = expectFailure(result, "TooManyRedirects")
       strictEqual(error.max, 10)
       strictEqual(error.loop, false)
@@ -131,7 +138,10 @@ describe("redirects", () => {
   it.effect("a redirect loop is detected before the limit", () =>
     Effect.gen(function*() {
       const mem = Mem.make(routes({ "http://a.test/a": redirect(302, "/b"), "http://a.test/b": redirect(302, "/a") }))
-      const result = yield* after(withClient(mem, noRetry, (c) => c.json(HttpClientRequest.get("http://a.test/a"))), "1 second")
+      const result = yield* after(
+        withClient(mem, noRetry, (c) => c.json(HttpClientRequest.get("http://a.test/a"))),
+        "1 second"
+      )
       const error = expectFailure(result, "TooManyRedirects")
       strictEqual(error.loop, true)
       strictEqual(mem.requests.length, 2)
@@ -140,7 +150,10 @@ describe("redirects", () => {
 
   it.effect("https to http is blocked unless allowed", () =>
     Effect.gen(function*() {
-      const table = { "https://a.test/s": redirect(302, "http://a.test/plain"), "http://a.test/plain": Mem.json(200, "ok") }
+      const table = {
+        "https://a.test/s": redirect(302, "http://a.test/plain"),
+        "http://a.test/plain": Mem.json(200, "ok")
+      }
       const blocked = yield* after(
         withClient(Mem.make(routes(table)), noRetry, (c) => c.json(HttpClientRequest.get("https://a.test/s"))),
         "1 second"
@@ -160,7 +173,10 @@ describe("redirects", () => {
   it.effect("a redirect to another scheme is blocked", () =>
     Effect.gen(function*() {
       const mem = Mem.make(routes({ "http://a.test/f": redirect(302, "ftp://a.test/file") }))
-      const result = yield* after(withClient(mem, noRetry, (c) => c.json(HttpClientRequest.get("http://a.test/f"))), "1 second")
+      const result = yield* after(
+        withClient(mem, noRetry, (c) => c.json(HttpClientRequest.get("http://a.test/f"))),
+        "1 second"
+      )
       strictEqual(expectFailure(result, "RedirectBlocked").reason, "scheme")
     }))
 
@@ -168,7 +184,8 @@ describe("redirects", () => {
     Effect.gen(function*() {
       const mem = Mem.make(routes({ "http://a.test/r": redirect(302, "/elsewhere") }))
       const result = yield* after(
-        withClient(mem, { ...noRetry, redirects: { follow: false } }, (c) => c.execute(HttpClientRequest.get("http://a.test/r"))),
+        withClient(mem, { ...noRetry, redirects: { follow: false } }, (c) =>
+          c.execute(HttpClientRequest.get("http://a.test/r"))),
         "1 second"
       )
       strictEqual(expectSuccess(result).status, 302)

@@ -29,7 +29,10 @@ describe("retry", () => {
       Effect.gen(function*() {
         const times: Array<number> = []
         const mem = Mem.make(timed(times, Mem.sequence(reset, reset, Mem.json(200, [1]))))
-        const result = yield* after(withClient(mem, { retry: noJitter("100 millis") }, (c) => c.json(get), path), "1 second")
+        const result = yield* after(
+          withClient(mem, { retry: noJitter("100 millis") }, (c) => c.json(get), path),
+          "1 second"
+        )
         deepStrictEqual(expectSuccess(result), [1])
         deepStrictEqual(times, [0, 100, 300])
       }))
@@ -172,7 +175,10 @@ describe("retry", () => {
       Effect.gen(function*() {
         const mem = Mem.make(Mem.sequence(reset, Mem.json(200, "ok")))
         const keyed = HttpClientRequest.setHeader(post, "Idempotency-Key", "order-42")
-        const result = yield* after(withClient(mem, { retry: noJitter("100 millis") }, (c) => c.json(keyed)), "1 minute")
+        const result = yield* after(
+          withClient(mem, { retry: noJitter("100 millis") }, (c) => c.json(keyed)),
+          "1 minute"
+        )
         strictEqual(expectSuccess(result), "ok")
         strictEqual(mem.requests[1]!.headers["idempotency-key"], "order-42")
       }))
@@ -253,6 +259,19 @@ describe("retry", () => {
       // 1+2+4+…+32 s, then 60 s four times: 303 s of virtual waiting
       strictEqual(error.history.at(-1)!.elapsedMs, 303_000)
       console.log(`10 retries: ${error.history.at(-1)!.elapsedMs / 1000} s virtual, ${realMs.toFixed(0)} ms real`)
+    }))
+
+  it.effect("maxElapsed counts from the first attempt and does not start a wait that would pass it", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(Mem.sequence(reset))
+      const options = {
+        retry: { retries: 10, backoff: { base: "1 second", jitter: "none" }, maxElapsed: "2500 millis" }
+      } as const
+      const result = yield* after(withClient(mem, options, (c) => c.json(get)), "1 minute")
+      const error = expectFailure(result, "ConnectionReset")
+      // attempts at 0 and 1000 ms; the next wait (2000 ms) would end at 3000 ms
+      strictEqual(error.attempts, 2)
+      deepStrictEqual(error.history.map((h) => h.elapsedMs), [0, 1000])
     }))
 
   it.effect("retries are skipped once the retry budget says no", () =>

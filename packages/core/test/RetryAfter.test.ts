@@ -36,7 +36,11 @@ describe("RetryAfter", () => {
       { format: "RFC 850", value: "Sunday, 15-Jun-25 12:00:30 GMT", ms: 30_000 },
       { format: "RFC 850 with the longest day name", value: "Wednesday, 18-Jun-25 12:00:00 GMT", ms: 3 * 86_400_000 },
       { format: "asctime, two-digit day", value: "Sun Jun 15 12:00:30 2025", ms: 30_000 },
-      { format: "asctime, single-digit day padded with a space", value: "Tue Jul  1 12:00:00 2025", ms: 16 * 86_400_000 }
+      {
+        format: "asctime, single-digit day padded with a space",
+        value: "Tue Jul  1 12:00:00 2025",
+        ms: 16 * 86_400_000
+      }
     ])("$format: $value", ({ ms, value }) => {
       strictEqual(RetryAfter.parse(value, NOW), ms)
     })

@@ -44,6 +44,7 @@ export interface Compiled {
   readonly bodyIdleMs: number
   readonly deadlineMs: number
   readonly retryAfterMaxMs: number
+  readonly maxElapsedMs: number
   readonly maxBodySize: number
   readonly isFailure: (status: number) => boolean
   readonly baseUrl: URL | undefined
@@ -627,6 +628,7 @@ const afterFailure = <A, R>(
       call.record(error, 0, now)
       return Effect.fail(call.finalize(call.deadlineError(error)))
     }
+    if (now + delay - call.startedAt > cfg.maxElapsedMs) return giveUp(call, error, now)
     if (!policy.budget.withdraw()) return giveUp(call, error, now)
     call.record(error, delay, now)
     if (cfg.metrics) Metrics.retries.unsafeUpdate(1, [MetricLabel.make("error", error._tag)])

@@ -5,18 +5,53 @@
  * @internal
  */
 
-const SENSITIVE_PARAM =
-  /^(?:.*(?:token|secret|passw(?:or)?d|pwd|signature|credential|api[-_]?key|session)|key|sig|auth|authorization|code|x-amz-.*|x-goog-.*)$/i
+const SENSITIVE_WORD = /token|secret|passw(?:or)?d|pwd|signature|credential|api[-_]?key|apikey|session|private[-_]?key/i
+const SENSITIVE_NAME = /^(?:key|sig|auth|authorization|code|jwt|x-amz-.*|x-goog-.*)$/i
 
 /** @internal */
 export const REDACTED = "<redacted>"
 
 /** @internal */
-export const isSensitiveParam = (name: string): boolean => SENSITIVE_PARAM.test(name)
+export const isSensitiveParam = (name: string): boolean => SENSITIVE_WORD.test(name) || SENSITIVE_NAME.test(name)
+
+const safeDecode = (text: string): string => {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "))
+  } catch {
+    return text
+  }
+}
 
 /**
- * Removes user info and the values of token-like query parameters.
- * Accepts strings that are not urls and returns them cut to 200 characters.
+ * Replaces the values of sensitive `name=value` pairs in a query string or
+ * fragment (without its leading `?` / `#`), keeping everything else byte for
+ * byte.
+ */
+const redactPairs = (text: string): string =>
+  text.split("&").map((pair) => {
+    const eq = pair.indexOf("=")
+    if (eq < 0) return pair
+    return isSensitiveParam(safeDecode(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=${REDACTED}` : pair
+  }).join("&")
+
+const FREE_PAIR = /([?&#;\s]|^)([^=&?#;\s]+)=([^&#;\s]*)/g
+const FREE_USERINFO = /(\/\/[^/@:\s]*):[^/@\s]*@/g
+
+/** Redacts text that is not a url (a url without a scheme, a bad url). */
+const redactText = (text: string): string => {
+  const cut = text.length > 200 ? `${text.slice(0, 200)}…` : text
+  return cut
+    .replace(FREE_USERINFO, `$1:${REDACTED}@`)
+    .replace(
+      FREE_PAIR,
+      (all, lead: string, name: string) => isSensitiveParam(safeDecode(name)) ? `${lead}${name}=${REDACTED}` : all
+    )
+}
+
+/**
+ * Removes the password of the user info and the values of token-like query
+ * (and fragment) parameters, keeping the rest of the url as it was written.
+ * Text that is not a url is cut to 200 characters and cleaned the same way.
  *
  * @internal
  */
@@ -25,30 +60,17 @@ export const redactUrl = (input: string | URL): string => {
   try {
     url = typeof input === "string" ? new URL(input) : input
   } catch {
-    const text = String(input)
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text
+    return redactText(String(input))
   }
-  if (url.username === "" && url.password === "" && url.search === "") return url.href
-  const copy = new URL(url.href)
-  if (copy.username !== "" || copy.password !== "") {
-    copy.username = copy.password === "" ? REDACTED : copy.username
-    copy.password = copy.password === "" ? "" : REDACTED
+  if (url.username === "" && url.password === "" && url.search === "" && url.hash === "") return url.href
+  let out = `${url.protocol}//`
+  if (url.username !== "" || url.password !== "") {
+    out += url.password === "" ? `${REDACTED}@` : `${url.username}:${REDACTED}@`
   }
-  if (copy.search !== "") {
-    const params = copy.searchParams
-    let touched = false
-    const next = new URLSearchParams()
-    for (const [name, value] of params) {
-      if (isSensitiveParam(name)) {
-        touched = true
-        next.append(name, REDACTED)
-      } else {
-        next.append(name, value)
-      }
-    }
-    if (touched) copy.search = next.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED)
-  }
-  return copy.href.replaceAll(encodeURIComponent(REDACTED), REDACTED)
+  out += `${url.host}${url.pathname}`
+  if (url.search !== "") out += `?${redactPairs(url.search.slice(1))}`
+  if (url.hash !== "") out += `#${redactPairs(url.hash.slice(1))}`
+  return out
 }
 
 const SENSITIVE_HEADERS = new Set([

@@ -50,7 +50,9 @@ export const expectFailure = <T extends Errors.HttpError["_tag"]>(
   tag: T
 ): Extract<Errors.HttpError, { readonly _tag: T }> => {
   if (result === undefined) throw new Error(`expected ${tag}, but the request was still running`)
-  if (Either.isRight(result)) throw new Error(`expected ${tag}, but the request succeeded with ${JSON.stringify(result.right)}`)
+  if (Either.isRight(result)) {
+    throw new Error(`expected ${tag}, but the request succeeded with ${JSON.stringify(result.right)}`)
+  }
   const error = result.left as Errors.HttpError
   if (error._tag !== tag) throw new Error(`expected ${tag}, got ${error._tag}: ${error.message}`)
   return error as Extract<Errors.HttpError, { readonly _tag: T }>

@@ -4,6 +4,7 @@
  * built with `HttpClient.make` (the generic path: one fiber per attempt) and
  * as a direct `Transport` (the fast path), so every rule can be tested on both.
  */
+import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -12,7 +13,6 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import { Transport } from "@steadfast/core"
-import * as Cookies from "@effect/platform/Cookies"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
@@ -118,8 +118,10 @@ class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
       }
       const chunk = this.chunks[i]!
       const wait = chunk.after === undefined ? Effect.void : abortableSleep(chunk.after, this.signal)
-      return Effect.flatMap(Effect.mapError(wait, (e) => this.error(e)), () =>
-        onChunk(encoder.encode(chunk.data)) ? loop(i + 1) : Effect.void)
+      return Effect.flatMap(
+        Effect.mapError(wait, (e) => this.error(e)),
+        () => onChunk(encoder.encode(chunk.data)) ? loop(i + 1) : Effect.void
+      )
     }
     return loop(0)
   }

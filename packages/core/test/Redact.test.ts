@@ -1,0 +1,190 @@
+import { describe, it } from "@effect/vitest"
+import { assertFalse, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Redact } from "@steadfast/core"
+
+const R = Redact.REDACTED
+
+describe("Redact", () => {
+  it("REDACTED is <redacted>", () => {
+    strictEqual(Redact.REDACTED, "<redacted>")
+  })
+
+  describe("url: user info", () => {
+    it.each([
+      { input: "https://user:pw@api.test/x", output: `https://user:${R}@api.test/x` },
+      { input: "https://user:p%40ss@api.test/x", output: `https://user:${R}@api.test/x` },
+      { input: "http://admin:admin@10.0.0.1:8080/", output: `http://admin:${R}@10.0.0.1:8080/` },
+      { input: "https://ghp_t0ken@api.test/x", output: `https://${R}@api.test/x` },
+      { input: "https://user:@api.test/x", output: `https://${R}@api.test/x` }
+    ])("$input -> $output", ({ input, output }) => {
+      strictEqual(Redact.url(input), output)
+    })
+  })
+
+  describe("url: token-like query parameters", () => {
+    it.each([
+      "token",
+      "Token",
+      "access_token",
+      "ACCESS_TOKEN",
+      "accessToken",
+      "refresh_token",
+      "id_token",
+      "api_key",
+      "api-key",
+      "apikey",
+      "apiKey",
+      "key",
+      "X-Amz-Signature",
+      "X-Amz-Credential",
+      "X-Amz-Security-Token",
+      "x-goog-signature",
+      "sig",
+      "signature",
+      "Signature",
+      "password",
+      "passwd",
+      "pwd",
+      "client_secret",
+      "auth",
+      "code"
+    ])("the value of %s is replaced", (name) => {
+      const out = Redact.url(`https://api.test/x?${name}=s3cr3tV4lue`)
+      strictEqual(out, `https://api.test/x?${name}=${R}`)
+    })
+
+    it("non-sensitive parameters keep their values and their order around redacted ones", () => {
+      strictEqual(
+        Redact.url("https://api.test/x?b=2&token=t0k&a=1&api_key=k3y&c=3&b=4"),
+        `https://api.test/x?b=2&token=${R}&a=1&api_key=${R}&c=3&b=4`
+      )
+    })
+
+    it("every occurrence of a repeated sensitive parameter is replaced", () => {
+      strictEqual(Redact.url("https://api.test/x?sig=1&sig=2"), `https://api.test/x?sig=${R}&sig=${R}`)
+    })
+
+    it.each([
+      "https://api.test/x?page=2&sort=name&keyword=cats&monkey=1&author=me",
+      "https://api.test/a/b",
+      "https://api.test:8443/a?q=1#frag"
+    ])("%s has nothing to redact and comes back as it was", (input) => {
+      strictEqual(Redact.url(input), input)
+    })
+
+    it("user info and parameters together", () => {
+      strictEqual(
+        Redact.url("https://u:p@api.test/x?access_token=abc&page=2"),
+        `https://u:${R}@api.test/x?access_token=${R}&page=2`
+      )
+    })
+
+    it("a URL object is accepted and not modified", () => {
+      const input = new URL("https://u:p@api.test/x?token=abc")
+      strictEqual(Redact.url(input), `https://u:${R}@api.test/x?token=${R}`)
+      strictEqual(input.href, "https://u:p@api.test/x?token=abc")
+    })
+
+    it.each([
+      "secret_key",
+      "aws_secret_access_key",
+      "session_id"
+    ])("the value of %s, whose name contains a secret word but does not end with it, is replaced", (name) => {
+      strictEqual(Redact.url(`https://api.test/x?${name}=s3cr3tV4lue`), `https://api.test/x?${name}=${R}`)
+    })
+  })
+
+  describe("url: text that is not a url", () => {
+    it("is returned as it is when short", () => {
+      strictEqual(Redact.url("not a url"), "not a url")
+    })
+
+    it("is cut to 200 characters, marked with an ellipsis", () => {
+      const text = "x".repeat(199) + "y" + "z".repeat(100)
+      strictEqual(Redact.url(text), "x".repeat(199) + "y…")
+    })
+
+    it("of exactly 200 characters is not cut", () => {
+      const text = "w".repeat(200)
+      strictEqual(Redact.url(text), text)
+    })
+
+    it("that still holds a token-like parameter has its value removed", () => {
+      // a url without its scheme: the client reports it as InvalidUrl with this text
+      const out = Redact.url("api.test/v1/items?access_token=s3cr3tV4lue&page=2")
+      assertFalse(out.includes("s3cr3tV4lue"), out)
+    })
+  })
+
+  describe("headers", () => {
+    it.each([
+      "authorization",
+      "Authorization",
+      "AUTHORIZATION",
+      "proxy-authorization",
+      "cookie",
+      "Cookie",
+      "set-cookie",
+      "x-api-key",
+      "X-API-Key",
+      "api-key",
+      "x-auth-token",
+      "x-csrf-token",
+      "x-amz-security-token",
+      "x-refresh-token",
+      "client-secret",
+      "x-client-secret",
+      "x-password",
+      "x-goog-signature",
+      "x-goog-api-key"
+    ])("the value of %s is replaced, its name kept as given", (name) => {
+      deepStrictEqual(Redact.headers({ [name]: "s3cr3tV4lue" }), { [name]: R })
+      assertTrue(Redact.isSensitiveHeader(name))
+    })
+
+    it.each([
+      "accept",
+      "content-type",
+      "user-agent",
+      "x-request-id",
+      "location",
+      "retry-after",
+      "keep-alive"
+    ])("%s is kept", (name) => {
+      deepStrictEqual(Redact.headers({ [name]: "value" }), { [name]: "value" })
+      assertFalse(Redact.isSensitiveHeader(name))
+    })
+
+    it("array values are joined with a comma; a sensitive array becomes one <redacted>", () => {
+      deepStrictEqual(
+        Redact.headers({
+          accept: ["application/json", "text/plain"],
+          "set-cookie": ["a=1; Path=/", "b=2; HttpOnly"],
+          via: ["1.1 a"]
+        }),
+        { accept: "application/json, text/plain", "set-cookie": R, via: "1.1 a" }
+      )
+    })
+
+    it("undefined values are left out", () => {
+      deepStrictEqual(Redact.headers({ accept: undefined, authorization: undefined, "x-a": "1" }), { "x-a": "1" })
+    })
+
+    it("the input is not modified", () => {
+      const input = { authorization: "Bearer t", accept: "*/*" }
+      Redact.headers(input)
+      deepStrictEqual(input, { authorization: "Bearer t", accept: "*/*" })
+    })
+
+    it("a mix: secrets gone, the rest kept in order", () => {
+      const out = Redact.headers({
+        Accept: "*/*",
+        Authorization: "Bearer eyJhbGciOi",
+        Cookie: "sid=abc",
+        "X-Request-Id": "42"
+      })
+      deepStrictEqual(out, { Accept: "*/*", Authorization: R, Cookie: R, "X-Request-Id": "42" })
+      deepStrictEqual(Object.keys(out), ["Accept", "Authorization", "Cookie", "X-Request-Id"])
+    })
+  })
+})
