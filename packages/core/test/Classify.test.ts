@@ -1,0 +1,213 @@
+import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { describe, it } from "@effect/vitest"
+import { assertTrue, strictEqual } from "@effect/vitest/utils"
+import { Classify, Errors } from "@steadfast/core"
+import { NodeErrors } from "@steadfast/testkit"
+
+const request = HttpClientRequest.get("https://api.example.test/items")
+const url = "https://api.example.test/items"
+const proxy = { url: "http://user:pw@192.0.2.20:3128", host: "192.0.2.20", port: 3128 }
+
+const phaseOf = (entry: NodeErrors.Entry): "connect" | "response" | "body" =>
+  entry.phase === "body" ? "body" : entry.phase === "response" ? "response" : "connect"
+
+/** The error as each layer above Node hands it to the client. */
+const wrappings = (entry: NodeErrors.Entry): ReadonlyArray<readonly [string, unknown]> => {
+  const bare = entry.make()
+  const fetchWrapped = entry.phase === "body"
+    ? NodeErrors.terminated(entry.make())
+    : NodeErrors.fetchFailed(entry.make())
+  const platform = (cause: unknown) =>
+    entry.phase === "body"
+      ? new HttpClientError.ResponseError({
+        request,
+        response: HttpClientResponse.fromWeb(request, new Response("")),
+        reason: "Decode",
+        cause
+      })
+      : new HttpClientError.RequestError({ request, reason: "Transport", cause })
+  return [
+    ["bare", bare],
+    ["wrapped by fetch", fetchWrapped],
+    ["in a platform error", platform(entry.make())],
+    ["wrapped by fetch, in a platform error", platform(fetchWrapped)]
+  ]
+}
+
+describe("Classify.classify", () => {
+  describe("every Node / undici failure maps to its tag, bare and wrapped", () => {
+    for (const entry of NodeErrors.catalog) {
+      for (const [how, error] of wrappings(entry)) {
+        it(`${entry.name} (${entry.code ?? entry.make().name}) ${how} -> ${entry.tag}`, () => {
+          const result = Classify.classify(error, {
+            method: "GET",
+            url,
+            phase: phaseOf(entry),
+            requestSent: entry.phase === "response" || entry.phase === "body",
+            proxy: entry.phase === "proxy" ? proxy : undefined
+          })
+          strictEqual(result._tag, entry.tag, `${entry.description}: got ${result._tag} (${result.message})`)
+          strictEqual(result.cause, error, "the original error is kept as the cause")
+        })
+      }
+    }
+  })
+
+  it("the catalog covers every code the issue lists", () => {
+    const codes = new Set(NodeErrors.catalog.map((e) => e.code ?? e.make().name))
+    for (
+      const code of [
+        "ENOTFOUND",
+        "EAI_AGAIN",
+        "ESERVFAIL",
+        "EREFUSED",
+        "ETIMEOUT",
+        "ECONNREFUSED",
+        "ECONNRESET",
+        "EPIPE",
+        "UND_ERR_SOCKET",
+        "ENETUNREACH",
+        "EHOSTUNREACH",
+        "EHOSTDOWN",
+        "EADDRNOTAVAIL",
+        "ETIMEDOUT",
+        "UND_ERR_CONNECT_TIMEOUT",
+        "UND_ERR_HEADERS_TIMEOUT",
+        "UND_ERR_BODY_TIMEOUT",
+        "UND_ERR_RES_EXCEEDED_MAX_SIZE",
+        "DEPTH_ZERO_SELF_SIGNED_CERT",
+        "SELF_SIGNED_CERT_IN_CHAIN",
+        "CERT_HAS_EXPIRED",
+        "ERR_TLS_CERT_ALTNAME_INVALID",
+        "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+        "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+        "EPROTO",
+        "HTTPParserError"
+      ]
+    ) {
+      assertTrue(codes.has(code), `no catalog entry for ${code}`)
+    }
+    assertTrue([...codes].some((c) => c.startsWith("ERR_SSL_")), "no ERR_SSL_* entry")
+  })
+
+  it.each(["DnsError", "ConnectionRefused", "NetworkUnreachable", "TlsError", "ProxyError", "ConnectTimeout"] as const)(
+    "%s proves the request never reached the server",
+    (tag) => {
+      const entry = NodeErrors.catalog.find((e) => e.tag === tag)!
+      const error = Classify.classify(entry.make(), {
+        method: "POST",
+        url,
+        phase: "connect",
+        requestSent: false,
+        proxy: entry.phase === "proxy" ? proxy : undefined
+      })
+      strictEqual(Errors.mayHaveReachedServer(error), false)
+    }
+  )
+
+  it("a reset before the request went out did not reach the server; after, it may have", () => {
+    const before = Classify.classify(NodeErrors.reset(), { method: "POST", url, phase: "connect", requestSent: false })
+    const after = Classify.classify(NodeErrors.reset(), { method: "POST", url, phase: "response", requestSent: true })
+    strictEqual(Errors.mayHaveReachedServer(before), false)
+    strictEqual(Errors.mayHaveReachedServer(after), true)
+  })
+
+  it("a reset during the body says so", () => {
+    const error = Classify.classify(NodeErrors.terminated(NodeErrors.otherSideClosed()), {
+      method: "GET",
+      url,
+      phase: "body"
+    })
+    strictEqual(error._tag, "ConnectionReset")
+    strictEqual((error as Errors.ConnectionReset).phase, "during-body")
+  })
+
+  it("a refused connection to the proxy is a ProxyError, not the target refusing", () => {
+    const error = Classify.classify(NodeErrors.proxyDown({ address: "192.0.2.20", port: 3128 }), {
+      method: "GET",
+      url,
+      phase: "connect",
+      proxy
+    })
+    strictEqual(error._tag, "ProxyError")
+    strictEqual(error.message.includes("pw"), false, "proxy credentials are redacted")
+    const direct = Classify.classify(NodeErrors.refused({ address: "192.0.2.10", port: 443 }), {
+      method: "GET",
+      url,
+      phase: "connect",
+      proxy
+    })
+    strictEqual(direct._tag, "ConnectionRefused")
+  })
+
+  it("the proxy's 407 is a ProxyError with its status", () => {
+    const error = Classify.classify(NodeErrors.proxyTunnelFailed(407), { method: "GET", url, phase: "connect", proxy })
+    strictEqual(error._tag, "ProxyError")
+    strictEqual((error as Errors.ProxyError).status, 407)
+  })
+
+  it("DNS failures say whether they are temporary", () => {
+    const permanent = Classify.classify(NodeErrors.notFound("x.test"), { method: "GET", url, phase: "connect" })
+    const temporary = Classify.classify(NodeErrors.dnsTemporary("x.test"), { method: "GET", url, phase: "connect" })
+    strictEqual((permanent as Errors.DnsError).temporary, false)
+    strictEqual((temporary as Errors.DnsError).temporary, true)
+    strictEqual((permanent as Errors.DnsError).hostname, "x.test")
+  })
+
+  it.each(
+    [
+      ["self-signed", NodeErrors.selfSigned()],
+      ["expired", NodeErrors.certExpired()],
+      ["untrusted", NodeErrors.unableToGetIssuerLocally()],
+      ["handshake", NodeErrors.handshake()]
+    ] as const
+  )("TLS reason %s", (reason, error) => {
+    const result = Classify.classify(error, { method: "GET", url, phase: "connect" })
+    strictEqual((result as Errors.TlsError).reason, reason)
+  })
+
+  it("platform InvalidUrl and Encode failures map to InvalidUrl and InvalidRequest", () => {
+    const invalidUrl = new HttpClientError.RequestError({
+      request,
+      reason: "InvalidUrl",
+      cause: new TypeError("Invalid URL")
+    })
+    const encode = new HttpClientError.RequestError({ request, reason: "Encode", cause: new Error("circular") })
+    strictEqual(Classify.classify(invalidUrl, { method: "GET", url })._tag, "InvalidUrl")
+    strictEqual(Classify.classify(encode, { method: "GET", url })._tag, "InvalidRequest")
+  })
+
+  it.each([
+    ["undefined", undefined],
+    ["null", null],
+    ["a string", "boom"],
+    ["a number", 42],
+    ["an empty object", {}],
+    ["an Error without code", new Error("mystery")],
+    [
+      "an error whose cause is itself",
+      (() => {
+        const e = new Error("loop") as Error & { cause?: unknown }
+        e.cause = e
+        return e
+      })()
+    ],
+    [
+      "a deep chain",
+      Array.from({ length: 100 }).reduce<unknown>((cause) => new Error("wrap", { cause }), new Error("root"))
+    ]
+  ])("never throws and keeps an unknown cause: %s", (_name, input) => {
+    const result = Classify.classify(input, { method: "GET", url })
+    strictEqual(result._tag, "TransportError")
+    strictEqual(result.cause, input)
+  })
+
+  it("urls are redacted in the error", () => {
+    const result = Classify.classify(NodeErrors.reset(), {
+      method: "GET",
+      url: "https://u:secret@api.test/x?access_token=abc"
+    })
+    strictEqual(result.request.url.includes("secret"), false)
+    strictEqual(result.request.url.includes("abc"), false)
+  })
+})
