@@ -420,14 +420,22 @@ export const withRedirects: {
 } = dual(2, (self: ResilientClient, redirects: Redirects.Policy | Redirects.Input) => withOptions(self, { redirects }))
 
 /**
- * Sends a request with the client in the context and decodes its JSON body.
+ * Sends a request with the client in the context and decodes its JSON body
+ * (with `schema`, or as `unknown`).
  *
  * @since 0.1.0
  */
-export const json = <A, I, R>(
+export const json: {
+  <A, I, R>(
+    request: HttpClientRequest.HttpClientRequest,
+    schema: Schema.Schema<A, I, R>
+  ): Effect.Effect<A, Errors.HttpError, R | Client>
+  (request: HttpClientRequest.HttpClientRequest): Effect.Effect<unknown, Errors.HttpError, Client>
+} = <A, I, R>(
   request: HttpClientRequest.HttpClientRequest,
-  schema: Schema.Schema<A, I, R>
-): Effect.Effect<A, Errors.HttpError, R | Client> => Effect.flatMap(Client, (client) => client.json(request, schema))
+  schema?: Schema.Schema<A, I, R>
+): Effect.Effect<unknown, Errors.HttpError, R | Client> =>
+  Effect.flatMap(Client, (client) => schema === undefined ? client.json(request) : client.json(request, schema))
 
 /**
  * Sends a request with the client in the context and reads its body as text.

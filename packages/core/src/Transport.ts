@@ -131,3 +131,12 @@ export const withTransport: (client: HttpClient.HttpClient, transport: Transport
  * @since 0.1.0
  */
 export const abortReasonTag: (signal: AbortSignal) => string | undefined = internal.abortReasonTag
+
+/**
+ * The reason the client puts on an attempt's signal when it cuts the attempt
+ * off for `tag` — for transports and tests that abort an attempt the way the
+ * client does (`controller.abort(Transport.abortReason("ResponseTimeout"))`).
+ *
+ * @since 0.1.0
+ */
+export const abortReason: (tag: string) => Error = internal.abortReason

@@ -18,6 +18,8 @@ export const BodyReaderTypeId: Api.BodyReaderTypeId = Symbol.for(
   "@steadfast/core/Transport/BodyReader"
 ) as Api.BodyReaderTypeId
 
+const AbortBrand = Symbol.for("@steadfast/core/Transport/AttemptAborted")
+
 /**
  * The reason the client puts on an attempt's abort signal. An `Error`, so
  * transports that surface `signal.reason` as their failure keep a stack.
@@ -25,15 +27,23 @@ export const BodyReaderTypeId: Api.BodyReaderTypeId = Symbol.for(
  * @internal
  */
 export class AttemptAborted extends Error {
+  /** A brand rather than `instanceof`, so two copies of core still agree. */
+  readonly [AbortBrand] = true
   constructor(readonly tag: string) {
     super(`steadfast: attempt aborted (${tag})`)
     this.name = "AttemptAborted"
   }
 }
 
+const isAttemptAborted = (u: unknown): u is AttemptAborted =>
+  typeof u === "object" && u !== null && (u as { readonly [AbortBrand]?: boolean })[AbortBrand] === true
+
 /** @internal */
 export const abortReasonTag = (signal: AbortSignal): string | undefined =>
-  signal.aborted && signal.reason instanceof AttemptAborted ? signal.reason.tag : undefined
+  signal.aborted && isAttemptAborted(signal.reason) ? signal.reason.tag : undefined
+
+/** @internal */
+export const abortReason = (tag: string): Error => new AttemptAborted(tag)
 
 /** @internal */
 export const withTransport = (client: HttpClient.HttpClient, transport: Transport): HttpClient.HttpClient => {

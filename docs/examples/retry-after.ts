@@ -1,0 +1,33 @@
+/**
+ * A 429 or 503 with Retry-After sets the next delay (never shorter than the
+ * backoff); one longer than `retryAfterMax`, or past the deadline, fails at
+ * once with the StatusError so the caller can decide.
+ */
+import { HttpClientRequest } from "@effect/platform"
+import { Client } from "@steadfast/core"
+import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
+import { Effect, Layer } from "effect"
+import * as assert from "node:assert"
+
+// region: retry-after
+const ClientLive = Client.layer({ retry: { retries: 3, retryAfterMax: "5 seconds" } })
+
+const search = (q: string) =>
+  Client.json(HttpClientRequest.get("https://search.example.test/q").pipe(HttpClientRequest.setUrlParam("q", q))).pipe(
+    Effect.catchTag("StatusError", (e) =>
+      e.status === 429 && e.retryAfterMs !== undefined
+        ? Effect.fail(`rate limited for ${e.retryAfterMs / 1000} s, try later`)
+        : Effect.fail(`search failed: ${e.status}`))
+  )
+// endregion
+
+const network = SimulatedNetwork.layer(Scenario.make({
+  "GET /q": [Fault.status(429, { retryAfter: 1 }), Reply.json(200, ["a"]), Fault.status(429, { retryAfter: 3600 })]
+}))
+
+export const program = Effect.gen(function*() {
+  const started = Date.now()
+  assert.deepStrictEqual(yield* search("effect"), ["a"])
+  assert.ok(Date.now() - started >= 1000, "waited the second Retry-After asked for")
+  assert.strictEqual(yield* Effect.flip(search("again")), "rate limited for 3600 s, try later")
+}).pipe(Effect.provide(ClientLive.pipe(Layer.provide(network))))

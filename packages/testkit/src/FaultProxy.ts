@@ -1,0 +1,440 @@
+/**
+ * A TCP proxy that degrades the connections through it, like Toxiproxy but
+ * in process: put it between a client and any upstream (a FaultServer, your
+ * own server) and add "toxics".
+ *
+ * The proxy listens on `127.0.0.1` (port 0) and opens one upstream connection
+ * per client connection. Bytes are forwarded both ways; toxics act on one
+ * direction each: `"upstream"` is client → server (the request),
+ * `"downstream"` is server → client (the response), the default.
+ *
+ * | toxic | effect on its direction |
+ * |---|---|
+ * | `latency` | each chunk is held `latency` ± `jitter` after it arrived (order kept) |
+ * | `bandwidth` | at most `bytesPerSecond`, in slices of 1/10 s |
+ * | `slicer` | chunks are cut in slices of `averageSize` ± `sizeVariation` bytes, `delay` apart |
+ * | `resetPeer` | `timeout` after the connection opened (or the toxic was added), the connection is reset: downstream, the client gets a RST; upstream, the server gets a RST and the client a FIN |
+ * | `timeout` | data is dropped (not buffered) while the toxic is present; with a `timeout`, the connection is closed that long after it opened (or the toxic was added) |
+ * | `limitData` | once `bytes` bytes have passed, the connection is closed (the remainder of the chunk is dropped) |
+ * | `slowClose` | the close (FIN) is passed on `delay` after it arrived |
+ *
+ * `down()` makes the proxy refuse connections: it closes the listener (new
+ * connects get a real `ECONNREFUSED`) and the connections it holds; `up()`
+ * listens again on the same port.
+ *
+ * Each toxic has a `toxicity`: the probability that it applies to a given
+ * connection. The draw for the n-th connection depends only on the proxy's
+ * `seed`, the toxic's name and n, so a run is reproducible whatever the
+ * timing. Latency jitter and slice sizes come from a PRNG seeded the same way.
+ * Toxics can be set, replaced (same name) and removed while connections are
+ * open; open connections see the change at their next chunk.
+ *
+ * Resets are mirrored: a RST from one side is passed on as a RST to the other.
+ * Closing the scope (or `stop()`) destroys every connection and closes the
+ * listener.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FaultProxy } from "@steadfast/testkit"
+ *
+ * const program = Effect.gen(function* () {
+ *   const proxy = yield* FaultProxy.FaultProxy
+ *   yield* proxy.setToxic(FaultProxy.latency("200 millis", { jitter: "50 millis" }))
+ *   // requests to proxy.url now take 200 ± 50 ms longer
+ * }).pipe(Effect.provide(FaultProxy.layer({ upstream: { host: "127.0.0.1", port: 8080 } })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as internal from "./internal/server/faultProxy.js"
+
+/**
+ * Which way a toxic acts: `"upstream"` is client → server, `"downstream"` is
+ * server → client.
+ *
+ * @since 0.1.0
+ */
+export type Direction = "upstream" | "downstream"
+
+/**
+ * What every toxic has.
+ *
+ * @since 0.1.0
+ */
+export interface ToxicCommon {
+  /** Unique per proxy; setting a toxic with a taken name replaces it. */
+  readonly name: string
+  readonly direction: Direction
+  /** Probability, in [0, 1], that the toxic applies to a connection. */
+  readonly toxicity: number
+}
+
+/**
+ * Holds each chunk `latency` ± `jitter` after it arrived.
+ *
+ * @since 0.1.0
+ */
+export interface Latency extends ToxicCommon {
+  readonly _tag: "Latency"
+  readonly latency: Duration.Duration
+  readonly jitter: Duration.Duration
+}
+
+/**
+ * Limits throughput to `bytesPerSecond`.
+ *
+ * @since 0.1.0
+ */
+export interface Bandwidth extends ToxicCommon {
+  readonly _tag: "Bandwidth"
+  readonly bytesPerSecond: number
+}
+
+/**
+ * Cuts data in slices of `averageSize` ± `sizeVariation` bytes, `delay` apart.
+ *
+ * @since 0.1.0
+ */
+export interface Slicer extends ToxicCommon {
+  readonly _tag: "Slicer"
+  readonly averageSize: number
+  readonly sizeVariation: number
+  readonly delay: Duration.Duration
+}
+
+/**
+ * Resets the connection `timeout` after it opened (or after the toxic was added).
+ *
+ * @since 0.1.0
+ */
+export interface ResetPeer extends ToxicCommon {
+  readonly _tag: "ResetPeer"
+  readonly timeout: Duration.Duration
+}
+
+/**
+ * Drops data; closes the connection after `timeout` unless it is zero.
+ *
+ * @since 0.1.0
+ */
+export interface Timeout extends ToxicCommon {
+  readonly _tag: "Timeout"
+  readonly timeout: Duration.Duration
+}
+
+/**
+ * Closes the connection once `bytes` bytes have passed.
+ *
+ * @since 0.1.0
+ */
+export interface LimitData extends ToxicCommon {
+  readonly _tag: "LimitData"
+  readonly bytes: number
+}
+
+/**
+ * Passes the close (FIN) on `delay` late.
+ *
+ * @since 0.1.0
+ */
+export interface SlowClose extends ToxicCommon {
+  readonly _tag: "SlowClose"
+  readonly delay: Duration.Duration
+}
+
+/**
+ * A toxic.
+ *
+ * @since 0.1.0
+ */
+export type Toxic = Latency | Bandwidth | Slicer | ResetPeer | Timeout | LimitData | SlowClose
+
+/**
+ * Options every toxic constructor takes.
+ *
+ * @since 0.1.0
+ */
+export interface ToxicOptions {
+  /** @default `${kind}_${direction}`, e.g. "latency_downstream" (Toxiproxy's naming) */
+  readonly name?: string
+  /** @default "downstream" (as in Toxiproxy) */
+  readonly direction?: Direction
+  /** @default 1 */
+  readonly toxicity?: number
+}
+
+const common = (kind: string, options: ToxicOptions | undefined): ToxicCommon => {
+  const direction = options?.direction ?? "downstream"
+  const toxicity = options?.toxicity ?? 1
+  if (!(toxicity >= 0 && toxicity <= 1)) {
+    throw new RangeError(`FaultProxy: toxicity must be in [0, 1] (got ${toxicity})`)
+  }
+  return { name: options?.name ?? `${kind}_${direction}`, direction, toxicity }
+}
+
+const nonNegative = (what: string, n: number): number => {
+  if (!(n >= 0) || !Number.isFinite(n)) {
+    throw new RangeError(`FaultProxy: ${what} must be a finite number >= 0 (got ${n})`)
+  }
+  return n
+}
+
+/**
+ * Holds each chunk `latency` (± `jitter`, uniform) after it arrived.
+ *
+ * @since 0.1.0
+ */
+export const latency = (
+  latency: Duration.DurationInput,
+  options?: ToxicOptions & {
+    /** @default 0 */
+    readonly jitter?: Duration.DurationInput
+  }
+): Latency => ({
+  _tag: "Latency",
+  ...common("latency", options),
+  latency: Duration.decode(latency),
+  jitter: Duration.decode(options?.jitter ?? 0)
+})
+
+/**
+ * Limits throughput to `bytesPerSecond` (Toxiproxy counts KB/s; this is bytes).
+ *
+ * @since 0.1.0
+ */
+export const bandwidth = (bytesPerSecond: number, options?: ToxicOptions): Bandwidth => {
+  if (!(bytesPerSecond > 0)) throw new RangeError(`FaultProxy: bytesPerSecond must be > 0 (got ${bytesPerSecond})`)
+  return { _tag: "Bandwidth", ...common("bandwidth", options), bytesPerSecond }
+}
+
+/**
+ * Cuts data in slices of `averageSize` ± `sizeVariation` bytes sent `delay` apart.
+ *
+ * @since 0.1.0
+ */
+export const slicer = (
+  options: ToxicOptions & {
+    readonly averageSize: number
+    /** @default 0 */
+    readonly sizeVariation?: number
+    /** @default 0 */
+    readonly delay?: Duration.DurationInput
+  }
+): Slicer => {
+  if (!(options.averageSize >= 1)) {
+    throw new RangeError(`FaultProxy: averageSize must be >= 1 (got ${options.averageSize})`)
+  }
+  return {
+    _tag: "Slicer",
+    ...common("slicer", options),
+    averageSize: Math.floor(options.averageSize),
+    sizeVariation: Math.floor(nonNegative("sizeVariation", options.sizeVariation ?? 0)),
+    delay: Duration.decode(options.delay ?? 0)
+  }
+}
+
+/**
+ * Resets the connection `timeout` after it opened (0: at once).
+ *
+ * @since 0.1.0
+ */
+export const resetPeer = (
+  options?: ToxicOptions & {
+    /** @default 0 */
+    readonly timeout?: Duration.DurationInput
+  }
+): ResetPeer => ({
+  _tag: "ResetPeer",
+  ...common("reset_peer", options),
+  timeout: Duration.decode(options?.timeout ?? 0)
+})
+
+/**
+ * Drops all data in its direction; with a `timeout` above zero, also closes
+ * the connection that long after it opened. With zero the connection hangs
+ * until the toxic is removed (data sent meanwhile is lost).
+ *
+ * @since 0.1.0
+ */
+export const timeout = (
+  options?: ToxicOptions & {
+    /** @default 0 (never close) */
+    readonly timeout?: Duration.DurationInput
+  }
+): Timeout => ({ _tag: "Timeout", ...common("timeout", options), timeout: Duration.decode(options?.timeout ?? 0) })
+
+/**
+ * Closes the connection once `bytes` bytes have passed in its direction.
+ *
+ * @since 0.1.0
+ */
+export const limitData = (bytes: number, options?: ToxicOptions): LimitData => ({
+  _tag: "LimitData",
+  ...common("limit_data", options),
+  bytes: Math.floor(nonNegative("bytes", bytes))
+})
+
+/**
+ * Passes the close (FIN) on `delay` after it arrived.
+ *
+ * @since 0.1.0
+ */
+export const slowClose = (delay: Duration.DurationInput, options?: ToxicOptions): SlowClose => ({
+  _tag: "SlowClose",
+  ...common("slow_close", options),
+  delay: Duration.decode(delay)
+})
+
+/**
+ * Where the proxy forwards to.
+ *
+ * @since 0.1.0
+ */
+export interface Upstream {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * Proxy options.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** `{ host, port }`, or a url with an explicit port (`"http://127.0.0.1:8080"`). */
+  readonly upstream: Upstream | string
+  /**
+   * Seed of the toxicity draws, jitter and slice sizes.
+   * @default 0
+   */
+  readonly seed?: number
+  /**
+   * Toxics present from the start.
+   * @default []
+   */
+  readonly toxics?: ReadonlyArray<Toxic>
+}
+
+/**
+ * One accepted connection, as the proxy recorded it.
+ *
+ * @since 0.1.0
+ */
+export interface Connection {
+  /** 0-based, in order of acceptance. */
+  readonly index: number
+  /** Wall-clock time of acceptance, in epoch milliseconds. */
+  readonly at: number
+  /** Names of the toxics that applied to it when it was accepted (by their toxicity draw). */
+  readonly toxics: ReadonlyArray<string>
+}
+
+/**
+ * A running proxy, for code outside Effect ({@link start}).
+ *
+ * @since 0.1.0
+ */
+export interface Handle {
+  readonly host: string
+  readonly port: number
+  /** `http://127.0.0.1:<port>`: the proxy as a base url (use `https:` for a TLS upstream). */
+  readonly url: string
+  readonly upstream: Upstream
+  /** Adds a toxic, or replaces the one with the same name. */
+  readonly setToxic: (toxic: Toxic) => void
+  /** Removes a toxic; false when there was none by that name. */
+  readonly removeToxic: (name: string) => boolean
+  readonly clearToxics: () => void
+  readonly toxics: () => ReadonlyArray<Toxic>
+  /** Refuses connections: closes the listener and every open connection. */
+  readonly down: () => Promise<void>
+  /** Listens again, on the same port. */
+  readonly up: () => Promise<void>
+  readonly isUp: () => boolean
+  /** Every accepted connection, oldest first. */
+  readonly connections: () => ReadonlyArray<Connection>
+  /** Connections (client and upstream pair) not fully closed yet. */
+  readonly openConnections: () => number
+  /** Client and upstream sockets not closed yet. */
+  readonly openSockets: () => number
+  /** Destroys every connection and closes the listener. Idempotent. */
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * The proxy as an Effect service.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly host: string
+  readonly port: number
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string
+  readonly upstream: Upstream
+  readonly setToxic: (toxic: Toxic) => Effect.Effect<void>
+  readonly removeToxic: (name: string) => Effect.Effect<boolean>
+  readonly clearToxics: Effect.Effect<void>
+  readonly toxics: Effect.Effect<ReadonlyArray<Toxic>>
+  readonly down: Effect.Effect<void>
+  readonly up: Effect.Effect<void>
+  readonly connections: Effect.Effect<ReadonlyArray<Connection>>
+  readonly openConnections: Effect.Effect<number>
+  readonly openSockets: Effect.Effect<number>
+}
+
+/**
+ * The proxy service tag.
+ *
+ * @since 0.1.0
+ */
+export class FaultProxy extends Context.Tag("@steadfast/testkit/FaultProxy")<FaultProxy, Service>() {}
+
+/**
+ * Starts a proxy on 127.0.0.1 for code outside Effect; call `handle.stop()`
+ * when done.
+ *
+ * @since 0.1.0
+ */
+export const start: (options: Options) => Promise<Handle> = internal.start
+
+/**
+ * Starts a proxy that stops when the scope closes.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options): Effect.Effect<Service, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.promise(() => internal.start(options)),
+      (handle) => Effect.promise(() => handle.stop())
+    ),
+    (handle): Service => ({
+      host: handle.host,
+      port: handle.port,
+      url: handle.url,
+      upstream: handle.upstream,
+      setToxic: (toxic) => Effect.sync(() => handle.setToxic(toxic)),
+      removeToxic: (name) => Effect.sync(() => handle.removeToxic(name)),
+      clearToxics: Effect.sync(() => handle.clearToxics()),
+      toxics: Effect.sync(() => handle.toxics()),
+      down: Effect.promise(() => handle.down()),
+      up: Effect.promise(() => handle.up()),
+      connections: Effect.sync(() => handle.connections()),
+      openConnections: Effect.sync(() => handle.openConnections()),
+      openSockets: Effect.sync(() => handle.openSockets())
+    })
+  )
+
+/**
+ * A layer providing a {@link FaultProxy}, stopped when the layer's scope closes.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: Options): Layer.Layer<FaultProxy> => Layer.scoped(FaultProxy, make(options))

@@ -1,0 +1,459 @@
+/**
+ * The fault proxy: a TCP proxy with toxics. See the public `FaultProxy`
+ * module for the contract.
+ */
+import * as Duration from "effect/Duration"
+import * as net from "node:net"
+import type { Connection, Direction, Handle, Options, Toxic, Upstream } from "../../FaultProxy.js"
+
+const LOOPBACK = "127.0.0.1"
+
+/** A 32-bit hash of a seed and a key (FNV-1a, then a murmur3 finaliser). */
+const hash = (seed: number, key: string): number => {
+  let h = (0x811c9dc5 ^ seed) >>> 0
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b) >>> 0
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35) >>> 0
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/** A uniform number in [0, 1) for (seed, key). */
+export const drawFor = (seed: number, key: string): number => hash(seed, key) / 0x100000000
+
+/** mulberry32: a small seeded PRNG. */
+const prng = (state: number) => () => {
+  state = (state + 0x6d2b79f5) >>> 0
+  let t = state
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 0x100000000
+}
+
+const millis = (d: Duration.Duration): number => {
+  const ms = Duration.toMillis(d)
+  return Number.isFinite(ms) ? Math.max(0, ms) : 2 ** 31 - 1
+}
+
+const parseUpstream = (upstream: Upstream | string): Upstream => {
+  if (typeof upstream !== "string") return upstream
+  const url = new URL(upstream)
+  if (url.port === "") throw new TypeError(`FaultProxy: the upstream url needs an explicit port (got ${upstream})`)
+  return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) }
+}
+
+const noop = () => {}
+
+/** Resolves once the socket has emitted `close`. */
+const socketClosed = (socket: net.Socket): Promise<void> =>
+  new Promise((resolve) => {
+    if (socket.closed) return resolve()
+    socket.once("close", () => resolve())
+  })
+
+export const start = async (options: Options): Promise<Handle> => {
+  const upstream = parseUpstream(options.upstream)
+  const seed = (options.seed ?? 0) >>> 0
+  const toxics = new Map<string, Toxic>()
+  for (const toxic of options.toxics ?? []) toxics.set(toxic.name, toxic)
+  const links = new Set<Link>()
+  const sockets = new Set<net.Socket>()
+  const log: Array<Connection> = []
+  const timers = new Set<NodeJS.Timeout>()
+  let stopped = false
+  let count = 0
+
+  const later = (ms: number, f: () => void): NodeJS.Timeout => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      f()
+    }, ms)
+    timers.add(timer)
+    return timer
+  }
+  const cancel = (timer: NodeJS.Timeout | undefined) => {
+    if (timer === undefined) return
+    clearTimeout(timer)
+    timers.delete(timer)
+  }
+
+  const track = (socket: net.Socket) => {
+    sockets.add(socket)
+    socket.on("error", noop)
+    socket.once("close", () => sockets.delete(socket))
+  }
+
+  /** Whether a toxic applies to the connection with this index. */
+  const applies = (toxic: Toxic, index: number): boolean =>
+    toxic.toxicity >= 1 || (toxic.toxicity > 0 && drawFor(seed, `${toxic.name}#${index}`) < toxic.toxicity)
+
+  class Link {
+    readonly pipes: Record<Direction, Pipe>
+    /** Timers of connection-level toxics (reset_peer, timeout), by toxic name. */
+    readonly scheduled = new Map<string, { readonly toxic: Toxic; readonly timer: NodeJS.Timeout }>()
+    closed = false
+
+    constructor(readonly index: number, readonly client: net.Socket, readonly server: net.Socket) {
+      this.pipes = {
+        upstream: new Pipe(this, "upstream", client, server),
+        downstream: new Pipe(this, "downstream", server, client)
+      }
+      let open = 2
+      const onClose = () => {
+        if (--open === 0) this.finish()
+      }
+      client.once("close", onClose)
+      server.once("close", onClose)
+      // a reset on one side is passed on as a reset to the other
+      client.on("error", (error: NodeJS.ErrnoException) => this.abort(error, server))
+      server.on("error", (error: NodeJS.ErrnoException) => this.abort(error, client))
+      this.refresh()
+    }
+
+    active(direction: Direction): Array<Toxic> {
+      const out: Array<Toxic> = []
+      for (const toxic of toxics.values()) {
+        if (toxic.direction === direction && applies(toxic, this.index)) out.push(toxic)
+      }
+      return out
+    }
+
+    /** Schedules (or cancels) the timers of connection-level toxics after a change. */
+    refresh() {
+      if (this.closed) return
+      for (const [name, entry] of this.scheduled) {
+        if (toxics.get(name) !== entry.toxic) {
+          cancel(entry.timer)
+          this.scheduled.delete(name)
+        }
+      }
+      for (const toxic of toxics.values()) {
+        if (this.scheduled.has(toxic.name) || !applies(toxic, this.index)) continue
+        if (toxic._tag === "ResetPeer") {
+          const victim = toxic.direction === "downstream" ? this.client : this.server
+          const timer = later(millis(toxic.timeout), () => this.reset(victim))
+          this.scheduled.set(toxic.name, { toxic, timer })
+        } else if (toxic._tag === "Timeout" && millis(toxic.timeout) > 0) {
+          const timer = later(millis(toxic.timeout), () => this.close())
+          this.scheduled.set(toxic.name, { toxic, timer })
+        }
+      }
+      for (const pipe of [this.pipes.upstream, this.pipes.downstream]) {
+        pipe.wakeUp()
+        pipe.kick()
+      }
+    }
+
+    /** RST to `victim`, and the other side closed. */
+    reset(victim: net.Socket) {
+      if (this.closed) return
+      this.closed = true
+      if (!victim.destroyed) victim.resetAndDestroy()
+      const other = victim === this.client ? this.server : this.client
+      other.destroy()
+    }
+
+    abort(error: NodeJS.ErrnoException, other: net.Socket) {
+      if (this.closed) return
+      this.closed = true
+      if (error.code === "ECONNRESET" && !other.destroyed && !other.connecting) other.resetAndDestroy()
+      else other.destroy()
+      this.client.destroy()
+      this.server.destroy()
+    }
+
+    close() {
+      if (this.closed) return
+      this.closed = true
+      this.client.destroy()
+      this.server.destroy()
+    }
+
+    finish() {
+      this.closed = true
+      for (const entry of this.scheduled.values()) cancel(entry.timer)
+      this.scheduled.clear()
+      this.pipes.upstream.dispose()
+      this.pipes.downstream.dispose()
+      links.delete(this)
+    }
+  }
+
+  /** A chunk waiting in a pipe; `jitter` (in [-1, 1)) is drawn once, when its latency is first computed. */
+  interface Pending {
+    readonly chunk: Buffer
+    readonly at: number
+    jitter: number | undefined
+  }
+
+  class Pipe {
+    readonly queue: Array<Pending> = []
+    readonly random: () => number
+    ended = false
+    running = false
+    passed = 0
+    wake: (() => void) | undefined
+    waitTimer: NodeJS.Timeout | undefined
+
+    constructor(
+      readonly link: Link,
+      readonly direction: Direction,
+      readonly source: net.Socket,
+      readonly sink: net.Socket
+    ) {
+      this.random = prng(hash(seed, `${direction}#${link.index}`))
+      source.on("data", (chunk: Buffer) => {
+        this.queue.push({ chunk, at: performance.now(), jitter: undefined })
+        if (this.queue.length > 64) source.pause()
+        this.kick()
+      })
+      source.once("end", () => {
+        this.ended = true
+        this.kick()
+      })
+    }
+
+    /** Ends a wait early, so the loop looks at the toxics again (they changed, or the link closed). */
+    wakeUp() {
+      if (this.wake === undefined) return
+      const wake = this.wake
+      this.wake = undefined
+      cancel(this.waitTimer)
+      wake()
+    }
+
+    /** Starts the loop unless it runs already. */
+    kick() {
+      if (this.running) return
+      this.running = true
+      this.run().then(
+        () => {
+          this.running = false
+        },
+        () => {
+          this.running = false
+          this.link.close()
+        }
+      )
+    }
+
+    dispose() {
+      this.queue.length = 0
+      this.wakeUp()
+    }
+
+    /** Sleeps until `until` (performance.now() scale); false when the link closed. */
+    sleepUntil(until: number): Promise<boolean> {
+      const ms = until - performance.now()
+      if (ms <= 0) return Promise.resolve(!this.link.closed)
+      return new Promise((resolve) => {
+        this.wake = () => resolve(!this.link.closed)
+        this.waitTimer = later(ms, () => {
+          this.wake = undefined
+          resolve(!this.link.closed)
+        })
+      })
+    }
+
+    write(data: Buffer): Promise<boolean> {
+      if (this.link.closed || this.sink.destroyed) return Promise.resolve(false)
+      if (this.sink.write(data)) return Promise.resolve(true)
+      return new Promise((resolve) => {
+        const done = () => {
+          this.sink.off("drain", done)
+          this.sink.off("close", done)
+          resolve(!this.link.closed && !this.sink.destroyed)
+        }
+        this.sink.once("drain", done)
+        this.sink.once("close", done)
+      })
+    }
+
+    async run(): Promise<void> {
+      while (!this.link.closed) {
+        const item = this.queue[0]
+        if (item === undefined) break
+        const toxics = this.link.active(this.direction)
+        if (toxics.some((t) => t._tag === "Timeout")) {
+          // dropped while the timeout toxic is present
+          this.queue.shift()
+          continue
+        }
+        let delay = 0
+        for (const t of toxics) {
+          if (t._tag === "Latency") {
+            const jitter = millis(t.jitter)
+            if (jitter > 0) item.jitter ??= this.random() * 2 - 1
+            delay += Math.max(0, millis(t.latency) + (jitter === 0 ? 0 : item.jitter! * jitter))
+          }
+        }
+        if (performance.now() < item.at + delay) {
+          if (!(await this.sleepUntil(item.at + delay))) return
+          // woken by a change of toxics, or on time: look again
+          continue
+        }
+        this.queue.shift()
+        if (this.queue.length <= 16 && this.source.isPaused()) this.source.resume()
+        if (!(await this.deliver(item.chunk, this.link.active(this.direction)))) return
+      }
+      if (this.ended && this.queue.length === 0 && !this.link.closed && !this.sink.writableEnded) {
+        const slow = this.link.active(this.direction).filter((t) => t._tag === "SlowClose")
+        const wait = slow.reduce((ms, t) => Math.max(ms, t._tag === "SlowClose" ? millis(t.delay) : 0), 0)
+        if (wait > 0 && !(await this.sleepUntil(performance.now() + wait))) return
+        this.sink.end()
+      }
+    }
+
+    async deliver(chunk: Buffer, toxics: ReadonlyArray<Toxic>): Promise<boolean> {
+      let data = chunk
+      let closeAfter = false
+      for (const t of toxics) {
+        if (t._tag === "LimitData" && this.passed + data.length >= t.bytes) {
+          data = data.subarray(0, Math.max(0, t.bytes - this.passed))
+          closeAfter = true
+        }
+      }
+      const bandwidth = toxics.reduce(
+        (rate, t) => t._tag === "Bandwidth" ? Math.min(rate, t.bytesPerSecond) : rate,
+        Infinity
+      )
+      const slicer = toxics.find((t) => t._tag === "Slicer")
+      const slices: Array<Buffer> = []
+      if (slicer === undefined) slices.push(data)
+      else {
+        for (let at = 0; at < data.length;) {
+          const variation = slicer.sizeVariation === 0 ? 0 : Math.round((this.random() * 2 - 1) * slicer.sizeVariation)
+          const size = Math.max(1, slicer.averageSize + variation)
+          slices.push(data.subarray(at, at + size))
+          at += size
+        }
+      }
+      for (let i = 0; i < slices.length; i++) {
+        const slice = slices[i]!
+        if (Number.isFinite(bandwidth)) {
+          const step = Math.max(1, Math.floor(bandwidth / 10))
+          for (let at = 0; at < slice.length; at += step) {
+            const piece = slice.subarray(at, at + step)
+            const started = performance.now()
+            if (!(await this.write(piece))) return false
+            if (!(await this.sleepUntil(started + (piece.length / bandwidth) * 1000))) return false
+          }
+        } else if (!(await this.write(slice))) return false
+        this.passed += slice.length
+        if (slicer !== undefined && i < slices.length - 1 && millis(slicer.delay) > 0) {
+          if (!(await this.sleepUntil(performance.now() + millis(slicer.delay)))) return false
+        }
+      }
+      if (closeAfter) {
+        this.link.close()
+        return false
+      }
+      return true
+    }
+  }
+
+  const onConnection = (client: net.Socket) => {
+    track(client)
+    if (stopped || !listening) {
+      client.destroy()
+      return
+    }
+    const index = count++
+    const server = net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true })
+    track(server)
+    server.setNoDelay(true)
+    client.setNoDelay(true)
+    const link = new Link(index, client, server)
+    links.add(link)
+    log.push({
+      index,
+      at: Date.now(),
+      toxics: [...toxics.values()].filter((t) => applies(t, index)).map((t) => t.name)
+    })
+  }
+
+  let server = net.createServer({ allowHalfOpen: true }, onConnection)
+  let listening = false
+  let port = 0
+
+  const listen = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server.once("error", reject)
+      server.listen({ host: LOOPBACK, port }, () => {
+        server.off("error", reject)
+        port = (server.address() as net.AddressInfo).port
+        listening = true
+        resolve()
+      })
+    })
+
+  const closeListener = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!listening) return resolve()
+      listening = false
+      server.close(() => resolve())
+    })
+
+  await listen()
+
+  const closeAll = () => {
+    for (const link of links) link.close()
+    for (const socket of sockets) socket.destroy()
+  }
+
+  const refreshAll = () => {
+    for (const link of links) link.refresh()
+  }
+
+  let stopping: Promise<void> | undefined
+
+  return {
+    host: LOOPBACK,
+    port,
+    url: `http://${LOOPBACK}:${port}`,
+    upstream,
+    setToxic: (toxic) => {
+      toxics.set(toxic.name, toxic)
+      refreshAll()
+    },
+    removeToxic: (name) => {
+      const had = toxics.delete(name)
+      refreshAll()
+      return had
+    },
+    clearToxics: () => {
+      toxics.clear()
+      refreshAll()
+    },
+    toxics: () => [...toxics.values()],
+    down: async () => {
+      if (stopped) return
+      const closing = [closeListener(), ...[...sockets].map(socketClosed)]
+      closeAll()
+      await Promise.all(closing)
+    },
+    up: async () => {
+      if (stopped || listening) return
+      server = net.createServer({ allowHalfOpen: true }, onConnection)
+      await listen()
+    },
+    isUp: () => listening,
+    connections: () => log.slice(),
+    openConnections: () => links.size,
+    openSockets: () => sockets.size,
+    stop: () =>
+      stopping ??= (async () => {
+        stopped = true
+        const closing = [closeListener(), ...[...sockets].map(socketClosed)]
+        closeAll()
+        for (const timer of timers) clearTimeout(timer)
+        timers.clear()
+        await Promise.all(closing)
+      })()
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The simulated network: routes, step counts, records, and the transport and
+ * client over them.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Redact, Transport } from "@steadfast/core"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { constVoid } from "effect/Function"
+import * as Layer from "effect/Layer"
+import type { Fault } from "../../Fault.js"
+import * as Scenario from "../../Scenario.js"
+import type { AttemptRecord, RouteSpec, Service } from "../../SimulatedNetwork.js"
+import { AttemptContext, Entry } from "./attempt.js"
+import { interpret, maySuspend } from "./interpret.js"
+
+const describeRoutes = (scenario: Scenario.Scenario): string =>
+  scenario.routes.length === 0
+    ? "No route is scripted."
+    : `Known routes (first match wins): ${scenario.routes.map((r) => JSON.stringify(r.key)).join(", ")}.`
+
+class Network implements Service {
+  private scenario: Scenario.Scenario
+  private readonly steps = new Map<Scenario.Route, number>()
+  private records: Array<Entry> = []
+  readonly transport: Transport.Transport
+  readonly client: HttpClient.HttpClient
+
+  constructor(scenario: Scenario.Scenario) {
+    this.scenario = scenario
+    this.transport = { tracksConnect: true, send: (request, url, attempt) => this.send(request, url, attempt) }
+    this.client = Transport.withTransport(
+      HttpClient.make((request, url, signal) =>
+        this.send(request, url, { signal, connectTimeoutMs: Infinity, connected: constVoid })
+      ),
+      this.transport
+    )
+  }
+
+  send(
+    request: HttpClientRequest.HttpClientRequest,
+    url: URL,
+    attempt: Transport.Attempt
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> {
+    return Effect.clockWith((clock) => {
+      const scenario = this.scenario
+      const route = Scenario.find(scenario, request.method, url)
+      if (route === undefined) {
+        return Effect.dieMessage(
+          `steadfast testkit: no route matches ${request.method} ${Redact.url(url)}. ${describeRoutes(scenario)} ` +
+            "Script one with SimulatedNetwork.script, or add it to the scenario."
+        )
+      }
+      const index = this.steps.get(route) ?? 0
+      const fault = Scenario.stepFor(route, index)
+      if (fault === undefined) {
+        return Effect.dieMessage(
+          `${Scenario.exhaustedMessage(route, index)} Request: ${request.method} ${Redact.url(url)}. ${
+            describeRoutes(scenario)
+          }`
+        )
+      }
+      this.steps.set(route, index + 1)
+      const entry = new Entry(
+        this.records.length,
+        clock.unsafeCurrentTimeMillis(),
+        request.method,
+        Redact.url(url),
+        Redact.headers(request.headers),
+        route.key,
+        index,
+        fault._tag
+      )
+      this.records.push(entry)
+      const ctx = new AttemptContext(request, url, attempt, entry, clock)
+      if (attempt.signal.aborted) return ctx.aborted()
+      return maySuspend(fault)
+        ? Effect.onInterrupt(Effect.suspend(() => interpret(ctx, fault)), () => ctx.interrupted(ctx.phase))
+        : interpret(ctx, fault)
+    })
+  }
+
+  script(spec: RouteSpec, script: Scenario.Script | ReadonlyArray<Fault>): Effect.Effect<void> {
+    return Effect.sync(() => {
+      const route = Scenario.route(spec, script)
+      const routes = this.scenario.routes
+      const at = routes.findIndex((r) => r.key === route.key)
+      this.scenario = {
+        routes: at === -1 ? [route, ...routes] : routes.map((r, i) => i === at ? route : r)
+      }
+    })
+  }
+
+  setScenario(scenario: Scenario.Scenario): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.scenario = scenario
+      this.steps.clear()
+    })
+  }
+
+  attempts(route?: string): Effect.Effect<ReadonlyArray<AttemptRecord>> {
+    return Effect.sync(() =>
+      (route === undefined ? this.records : this.records.filter((r) => r.route === route)).map((r) => r.snapshot())
+    )
+  }
+
+  get timeline(): Effect.Effect<ReadonlyArray<AttemptRecord>> {
+    return this.attempts()
+  }
+
+  get reset(): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.records = []
+      this.steps.clear()
+    })
+  }
+}
+
+/** @internal */
+export const make = (scenario: Scenario.Scenario = Scenario.make({})): Effect.Effect<Service> =>
+  Effect.sync(() => new Network(scenario))
+
+/** @internal */
+export const layer = <I>(
+  tag: Context.Tag<I, Service>,
+  scenario?: Scenario.Scenario
+): Layer.Layer<I | HttpClient.HttpClient> =>
+  Layer.effectContext(
+    Effect.map(make(scenario), (network) =>
+      Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client)))
+  )
+
+/** @internal */
+export const outcomeLabel = (record: AttemptRecord): string => {
+  const o = record.outcome
+  switch (o._tag) {
+    case "Pending":
+      return "pending"
+    case "Response":
+      return String(o.status)
+    case "Failed":
+      return o.phase === "body" ? `${o.code} (body)` : o.code
+    case "Aborted":
+      return `aborted: ${o.reason}`
+  }
+}
+
+/** @internal */
+export const formatRecord = (record: AttemptRecord): string =>
+  `#${record.seq} +${record.at}ms ${record.method} ${record.url} [${record.fault}] -> ${outcomeLabel(record)}`

@@ -1,0 +1,399 @@
+/**
+ * The fault proxy in front of a FaultServer, on real loopback sockets.
+ *
+ * `it.live` / `it.scopedLive` throughout: the proxy, its upstream and the
+ * undici client move real bytes over 127.0.0.1 on the wall clock, which
+ * TestClock cannot drive. Waits are bounded and only as long as the toxic
+ * under test needs.
+ */
+import { describe, it } from "@effect/vitest"
+import { assertFalse, assertTrue, deepStrictEqual, notDeepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as net from "node:net"
+import { Agent, type Dispatcher, request } from "undici"
+import { Fault, Reply } from "../src/Fault.js"
+import * as FaultProxy from "../src/FaultProxy.js"
+import * as FaultServer from "../src/FaultServer.js"
+import * as Scenario from "../src/Scenario.js"
+
+// ---------------------------------------------------------------------------
+// helpers
+
+type Outcome =
+  | {
+    readonly _tag: "Response"
+    readonly status: number
+    readonly body: Buffer
+    readonly chunks: number
+    readonly elapsed: number
+  }
+  | { readonly _tag: "Failure"; readonly error: NodeJS.ErrnoException; readonly elapsed: number }
+
+type RequestOptions = Omit<Dispatcher.RequestOptions, "origin" | "path" | "method"> & {
+  readonly method?: Dispatcher.HttpMethod
+}
+
+const exchange = (dispatcher: Dispatcher, url: string, options: RequestOptions = {}) =>
+  Effect.promise(async (): Promise<Outcome> => {
+    const started = performance.now()
+    try {
+      const response = await request(url, { ...options, dispatcher })
+      const parts: Array<Buffer> = []
+      for await (const chunk of response.body) parts.push(chunk as Buffer)
+      return {
+        _tag: "Response",
+        status: response.statusCode,
+        body: Buffer.concat(parts),
+        chunks: parts.length,
+        elapsed: performance.now() - started
+      }
+    } catch (error) {
+      return { _tag: "Failure", error: error as NodeJS.ErrnoException, elapsed: performance.now() - started }
+    }
+  })
+
+const expectResponse = (outcome: Outcome) => {
+  if (outcome._tag !== "Response") {
+    throw new Error(`expected a response, got ${outcome.error.code} ${outcome.error.message}`)
+  }
+  return outcome
+}
+
+const expectFailure = (outcome: Outcome) => {
+  if (outcome._tag !== "Failure") throw new Error(`expected a failure, got a ${outcome.status} response`)
+  return outcome
+}
+
+const agent: Effect.Effect<Agent, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.sync(() => new Agent()),
+  (a) => Effect.promise(() => a.destroy())
+)
+
+const kb = "0123456789".repeat(100)
+
+const upstreamScenario = Scenario.make({
+  "GET /small": Scenario.sequence([Reply.text(200, "hello")], { after: "repeat-last" }),
+  "GET /kb": Scenario.sequence([Reply.text(200, kb)], { after: "repeat-last" }),
+  "GET /late": Scenario.sequence([Fault.latency("40 millis", Reply.text(200, "late"))], { after: "repeat-last" }),
+  "GET /trickle": Scenario.sequence(
+    [Fault.trickle({ chunkSize: 5, interval: "30 millis" }, Reply.text(200, "abcdefghijklmnopqrst"))],
+    { after: "repeat-last" }
+  ),
+  "GET /slow": Scenario.sequence([Fault.latency("300 millis", Reply.text(200, "slow"))], { after: "repeat-last" }),
+  "GET /hang": Scenario.sequence([Fault.hang()], { after: "repeat-last" }),
+  "* /echo": Scenario.sequence([Reply.echo()], { after: "repeat-last" })
+})
+
+/** A FaultServer and a proxy in front of its plain-http listener, both released with the scope. */
+const setup = (options: Omit<FaultProxy.Options, "upstream"> = {}) =>
+  Effect.gen(function*() {
+    const server = yield* FaultServer.make(upstreamScenario)
+    const proxy = yield* FaultProxy.make({ ...options, upstream: server.urls.http })
+    return { server, proxy, dispatcher: yield* agent }
+  })
+
+/** A raw HTTP exchange through `port`: every byte received, and when the FIN came after the last byte. */
+const raw = (port: number, head: string) =>
+  Effect.promise(() =>
+    new Promise<{ readonly bytes: Buffer; readonly endedAfterLastByte: number; readonly elapsed: number }>(
+      (resolve, reject) => {
+        const started = performance.now()
+        let last = started
+        const parts: Array<Buffer> = []
+        const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write(head))
+        const guard = setTimeout(() => {
+          socket.destroy()
+          reject(new Error("no FIN within 3 s"))
+        }, 3_000)
+        socket.on("data", (chunk) => {
+          parts.push(chunk)
+          last = performance.now()
+        })
+        socket.on("error", () => {})
+        socket.once("end", () => {
+          clearTimeout(guard)
+          const now = performance.now()
+          socket.destroy()
+          resolve({ bytes: Buffer.concat(parts), endedAfterLastByte: now - last, elapsed: now - started })
+        })
+      }
+    )
+  )
+
+/** A raw TCP connection through `port`, destroyed with the scope. */
+const rawConnection = (port: number) =>
+  Effect.acquireRelease(
+    Effect.promise(() =>
+      new Promise<net.Socket>((resolve) => {
+        const socket = net.connect({ host: "127.0.0.1", port }, () => resolve(socket))
+        socket.on("error", () => {})
+      })
+    ),
+    (socket) => Effect.sync(() => socket.destroy())
+  )
+
+/** Sends `head` on a keep-alive socket and reads one `content-length` framed response. */
+const roundTrip = (socket: net.Socket, head: string) =>
+  Effect.promise(() =>
+    new Promise<{ readonly body: string; readonly elapsed: number }>((resolve, reject) => {
+      const started = performance.now()
+      let buffer = Buffer.alloc(0)
+      const guard = setTimeout(() => done(new Error("no response within 2 s")), 2_000)
+      const done = (error?: Error) => {
+        clearTimeout(guard)
+        socket.off("data", onData)
+        if (error !== undefined) reject(error)
+      }
+      const onData = (chunk: Buffer) => {
+        buffer = Buffer.concat([buffer, chunk])
+        const end = buffer.indexOf("\r\n\r\n")
+        if (end === -1) return
+        const length = Number(/content-length: (\d+)/i.exec(buffer.subarray(0, end).toString())?.[1] ?? 0)
+        if (buffer.length < end + 4 + length) return
+        done()
+        resolve({ body: buffer.subarray(end + 4, end + 4 + length).toString(), elapsed: performance.now() - started })
+      }
+      socket.on("data", onData)
+      socket.write(head)
+    })
+  )
+
+const eventually = (f: () => boolean, ms = 1_000) =>
+  Effect.promise(async () => {
+    const until = performance.now() + ms
+    while (!f() && performance.now() < until) await new Promise((r) => setTimeout(r, 5))
+    return f()
+  })
+
+// ---------------------------------------------------------------------------
+
+describe("FaultProxy", () => {
+  it.scopedLive("without toxics it forwards requests and responses unchanged", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy } = yield* setup()
+      const outcome = expectResponse(
+        yield* exchange(dispatcher, `${proxy.url}/echo`, { method: "POST", body: "payload" })
+      )
+      const echoed = JSON.parse(outcome.body.toString()) as { method: string; body: string }
+      deepStrictEqual([outcome.status, echoed.method, echoed.body], [200, "POST", "payload"])
+      deepStrictEqual((yield* proxy.connections).map((c) => [c.index, c.toxics]), [[0, []]])
+    }))
+
+  it.scopedLive("latency delays the response (downstream) or the request (upstream); changes apply to the open connection", () =>
+    Effect.gen(function*() {
+      const { proxy } = yield* setup()
+      // one keep-alive connection for the whole test
+      const socket = yield* rawConnection(proxy.port)
+      const get = roundTrip(socket, "GET /small HTTP/1.1\r\nhost: x\r\n\r\n")
+      yield* proxy.setToxic(FaultProxy.latency("150 millis"))
+      const down = yield* get
+      strictEqual(down.body, "hello")
+      assertTrue(down.elapsed >= 145, `downstream latency: ${down.elapsed} ms`)
+      yield* proxy.removeToxic("latency_downstream")
+      yield* proxy.setToxic(FaultProxy.latency("120 millis", { direction: "upstream" }))
+      const up = yield* get
+      assertTrue(up.elapsed >= 115, `upstream latency: ${up.elapsed} ms`)
+      yield* proxy.clearToxics
+      const none = yield* get
+      assertTrue(none.elapsed < 100, `no latency: ${none.elapsed} ms`)
+      strictEqual((yield* proxy.connections).length, 1)
+    }))
+
+  it.scopedLive("latency holds every chunk of a multi-chunk response, not only the first", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy } = yield* setup({ toxics: [FaultProxy.latency("200 millis")] })
+      // the upstream sends its headers at once, then 4 chunks 30 ms apart (the last at ~120 ms)
+      const started = performance.now()
+      const response = yield* Effect.promise(() => request(`${proxy.url}/trickle`, { dispatcher }))
+      const headersAfter = performance.now() - started
+      const body = yield* Effect.promise(() => response.body.text())
+      const elapsed = performance.now() - started
+      strictEqual(body, "abcdefghijklmnopqrst")
+      assertTrue(headersAfter >= 195, `headers after ${headersAfter} ms`)
+      assertTrue(elapsed >= 315, `body complete after ${elapsed} ms`)
+    }))
+
+  it.scopedLive("latency jitter varies the delay within latency ± jitter", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy } = yield* setup({ toxics: [FaultProxy.latency("80 millis", { jitter: "60 millis" })] })
+      const elapsed: Array<number> = []
+      for (let i = 0; i < 6; i++) {
+        elapsed.push(expectResponse(yield* exchange(dispatcher, `${proxy.url}/small`)).elapsed)
+      }
+      for (const ms of elapsed) assertTrue(ms >= 15 && ms < 400, `${ms} ms`)
+      // seed 0 draws delays between ~50 and ~140 ms for these six responses
+      assertTrue(Math.max(...elapsed) - Math.min(...elapsed) >= 30, `delays ${elapsed.map(Math.round).join(", ")}`)
+    }))
+
+  it.scopedLive("bandwidth limits the response to the given bytes per second", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy } = yield* setup({ toxics: [FaultProxy.bandwidth(2_000)] })
+      // ~1.1 kB at 2 kB/s, sent in 200-byte slices every 100 ms: the last slice leaves after ~450 ms
+      const outcome = expectResponse(yield* exchange(dispatcher, `${proxy.url}/kb`))
+      strictEqual(outcome.body.toString(), kb)
+      assertTrue(outcome.elapsed >= 400, `1 kB took ${outcome.elapsed} ms`)
+    }))
+
+  it.scopedLive("slicer cuts the response into small pieces sent apart", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy } = yield* setup({
+        toxics: [FaultProxy.slicer({ averageSize: 100, sizeVariation: 20, delay: "15 millis" })]
+      })
+      const outcome = expectResponse(yield* exchange(dispatcher, `${proxy.url}/kb`))
+      strictEqual(outcome.body.toString(), kb)
+      // ~1.1 kB in slices of 80..120 bytes, 15 ms apart: at least 9 slices, >= 120 ms
+      assertTrue(outcome.chunks >= 8, `${outcome.chunks} chunks`)
+      assertTrue(outcome.elapsed >= 120, `${outcome.elapsed} ms`)
+    }))
+
+  it.scopedLive("reset_peer resets the client (ECONNRESET) after its timeout; upstream, the client sees a close", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy } = yield* setup({ toxics: [FaultProxy.resetPeer({ timeout: "100 millis" })] })
+      const reset = expectFailure(yield* exchange(dispatcher, `${proxy.url}/slow`))
+      strictEqual(reset.error.code, "ECONNRESET")
+      assertTrue(reset.elapsed >= 95 && reset.elapsed < 300, `reset after ${reset.elapsed} ms`)
+      yield* proxy.clearToxics
+      yield* proxy.setToxic(FaultProxy.resetPeer({ direction: "upstream", timeout: "50 millis" }))
+      const closed = expectFailure(yield* exchange(dispatcher, `${proxy.url}/slow`))
+      strictEqual(closed.error.code, "UND_ERR_SOCKET")
+    }))
+
+  it.scopedLive("timeout drops the response although the server answered; with a timeout it then closes", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy, server } = yield* setup({ toxics: [FaultProxy.timeout()] })
+      const dropped = expectFailure(
+        yield* exchange(dispatcher, `${proxy.url}/small`, { signal: AbortSignal.timeout(200) })
+      )
+      strictEqual(dropped.error.name, "TimeoutError")
+      // the upstream did answer: the proxy dropped it
+      deepStrictEqual((yield* server.attempts).map((a) => [a.route, a.fault]), [["GET /small", "Reply"]])
+      yield* proxy.setToxic(FaultProxy.timeout({ timeout: "150 millis" }))
+      const closed = expectFailure(yield* exchange(dispatcher, `${proxy.url}/small`))
+      strictEqual(closed.error.code, "UND_ERR_SOCKET")
+      assertTrue(closed.elapsed >= 145, `closed after ${closed.elapsed} ms`)
+    }))
+
+  it.scopedLive("limit_data closes the connection after exactly N bytes of the response", () =>
+    Effect.gen(function*() {
+      const { proxy } = yield* setup({ toxics: [FaultProxy.limitData(120)] })
+      const got = yield* raw(proxy.port, "GET /kb HTTP/1.1\r\nhost: x\r\n\r\n")
+      strictEqual(got.bytes.length, 120)
+      assertTrue(got.bytes.toString().startsWith("HTTP/1.1 200 OK\r\n"))
+    }))
+
+  it.scopedLive("slow_close passes the server's FIN on only after the delay", () =>
+    Effect.gen(function*() {
+      const { proxy } = yield* setup()
+      const head = "GET /small HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+      const fast = yield* raw(proxy.port, head)
+      assertTrue(fast.endedAfterLastByte < 100, `FIN ${fast.endedAfterLastByte} ms after the response`)
+      yield* proxy.setToxic(FaultProxy.slowClose("200 millis"))
+      const slow = yield* raw(proxy.port, head)
+      assertTrue(slow.bytes.toString().endsWith("hello"))
+      assertTrue(slow.endedAfterLastByte >= 195, `FIN ${slow.endedAfterLastByte} ms after the response`)
+    }))
+
+  it.scopedLive("down refuses connections (ECONNREFUSED) and closes open ones; up listens again on the same port", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy, server } = yield* setup()
+      const url = `${proxy.url}/small`
+      const pending = yield* Effect.fork(exchange(dispatcher, `${proxy.url}/hang`))
+      // wait until the request went through (a socket closed with unread data sends a RST, not a FIN)
+      assertTrue(yield* eventually(() => Effect.runSync(server.attempts).length === 1))
+      strictEqual(yield* proxy.openConnections, 1)
+      yield* proxy.down
+      strictEqual(expectFailure(yield* pending.await.pipe(Effect.flatten)).error.code, "UND_ERR_SOCKET")
+      strictEqual(expectFailure(yield* exchange(dispatcher, url)).error.code, "ECONNREFUSED")
+      strictEqual(yield* proxy.openSockets, 0)
+      yield* proxy.up
+      strictEqual(expectResponse(yield* exchange(dispatcher, url)).body.toString(), "hello")
+    }))
+
+  it.scopedLive("toxicity draws per connection are reproducible with a seed", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make(upstreamScenario)
+      const dispatcher = yield* agent
+      const run = (seed: number) =>
+        Effect.gen(function*() {
+          // The reset comes 10 ms into a 40 ms exchange, after the request is
+          // on the wire, so undici never retries it on a new connection.
+          const proxy = yield* FaultProxy.make({
+            upstream: server.urls.http,
+            seed,
+            toxics: [FaultProxy.resetPeer({ toxicity: 0.5, timeout: "10 millis" })]
+          })
+          const pattern: Array<string> = []
+          for (let i = 0; i < 10; i++) {
+            // a new connection per request (connection: close)
+            const outcome = yield* exchange(dispatcher, `${proxy.url}/late`, { reset: true })
+            pattern.push(outcome._tag === "Response" ? "ok" : outcome.error.code ?? outcome.error.name)
+          }
+          const applied = (yield* proxy.connections).map((c) => c.toxics.length === 0 ? "ok" : "ECONNRESET")
+          return { pattern, applied }
+        })
+      const first = yield* run(42)
+      const second = yield* run(42)
+      const other = yield* run(7)
+      deepStrictEqual(second.pattern, first.pattern)
+      deepStrictEqual(first.applied, first.pattern)
+      assertTrue(first.pattern.includes("ok") && first.pattern.includes("ECONNRESET"), first.pattern.join(","))
+      notDeepStrictEqual(other.pattern, first.pattern)
+    }))
+
+  it.scopedLive("setToxic replaces a toxic by name", () =>
+    Effect.gen(function*() {
+      const { dispatcher, proxy } = yield* setup({ toxics: [FaultProxy.latency("300 millis", { name: "lag" })] })
+      yield* proxy.setToxic(FaultProxy.latency("20 millis", { name: "lag" }))
+      deepStrictEqual((yield* proxy.toxics).map((t) => t.name), ["lag"])
+      const outcome = expectResponse(yield* exchange(dispatcher, `${proxy.url}/small`))
+      assertTrue(outcome.elapsed >= 15 && outcome.elapsed < 250, `${outcome.elapsed} ms`)
+      assertFalse(yield* proxy.removeToxic("nope"))
+    }))
+
+  describe("lifecycle", () => {
+    const networkHandles = () =>
+      process.getActiveResourcesInfo().filter((k) => k === "TCPServerWrap" || k === "TCPSocketWrap").length
+
+    it.live("stop() destroys open connections and leaves no handles behind", () =>
+      Effect.gen(function*() {
+        const baseline = networkHandles()
+        const server = yield* Effect.promise(() => FaultServer.start(upstreamScenario))
+        const proxy = yield* Effect.promise(() => FaultProxy.start({ upstream: server.urls.http }))
+        const dispatcher = new Agent()
+        const hanging = request(`${proxy.url}/hang`, { dispatcher }).then(
+          () => "answered",
+          (e: NodeJS.ErrnoException) => e.code
+        )
+        // wait until the request went through (a socket closed with unread data sends a RST, not a FIN)
+        assertTrue(yield* eventually(() => server.attempts().length === 1))
+        deepStrictEqual([proxy.openConnections(), proxy.openSockets(), proxy.connections().length], [1, 2, 1])
+        yield* Effect.promise(() => proxy.stop())
+        deepStrictEqual([proxy.openConnections(), proxy.openSockets()], [0, 0])
+        strictEqual(yield* Effect.promise(() => hanging), "UND_ERR_SOCKET")
+        yield* Effect.promise(() => Promise.all([server.stop(), dispatcher.destroy()]))
+        assertTrue(yield* eventually(() => networkHandles() <= baseline), process.getActiveResourcesInfo().join(","))
+      }))
+
+    it.live("the layer closes the proxy when its scope closes", () =>
+      Effect.gen(function*() {
+        const server = yield* Effect.promise(() => FaultServer.start(upstreamScenario))
+        const port = yield* Effect.scoped(
+          Effect.gen(function*() {
+            const proxy = yield* FaultProxy.FaultProxy
+            const dispatcher = yield* agent
+            strictEqual(expectResponse(yield* exchange(dispatcher, `${proxy.url}/small`)).body.toString(), "hello")
+            return proxy.port
+          }).pipe(
+            Effect.provide(
+              FaultProxy.layer({ upstream: { host: "127.0.0.1", port: Number(new URL(server.urls.http).port) } })
+            )
+          )
+        )
+        const dispatcher = new Agent()
+        const after = yield* exchange(dispatcher, `http://127.0.0.1:${port}/small`)
+        strictEqual(expectFailure(after).error.code, "ECONNREFUSED")
+        yield* Effect.promise(() => Promise.all([server.stop(), dispatcher.destroy()]))
+      }))
+  })
+})
