@@ -17,7 +17,11 @@ const urllib3Like = Retry.policy({
 })
 
 // AWS-style: full jitter, capped, and never longer than 20 s in all
-const awsLike = Retry.policy({ retries: 8, backoff: { base: "100 millis", cap: "20 seconds" }, maxElapsed: "20 seconds" })
+const awsLike = Retry.policy({
+  retries: 8,
+  backoff: { base: "100 millis", cap: "20 seconds" },
+  maxElapsed: "20 seconds"
+})
 
 // any Schedule composes: a fixed 50 ms pause, still limited to 3 retries
 const steady = Retry.policy({ schedule: Schedule.spaced("50 millis"), retries: 3 })
@@ -38,7 +42,10 @@ const network = SimulatedNetwork.layer(Scenario.make({
 export const program = Effect.gen(function*() {
   const client = yield* Client.Client
   const started = Date.now()
-  assert.strictEqual(yield* Client.withRetry(client, steady).json(HttpClientRequest.get("https://shop.example.test/flaky")), "ok")
+  assert.strictEqual(
+    yield* Client.withRetry(client, steady).json(HttpClientRequest.get("https://shop.example.test/flaky")),
+    "ok"
+  )
   assert.ok(Date.now() - started >= 100, "two pauses of 50 ms")
   assert.deepStrictEqual(yield* client.json(createOrder({ sku: "A-1" })), { id: 7 })
   assert.strictEqual(urllib3Like.enabled && awsLike.enabled, true)

@@ -406,7 +406,9 @@ export const expectedTag = (fault: Fault): string | undefined => {
     case "Truncated":
       return fault.afterBytes < fault.reply.body.length ? "ConnectionReset" : expectedTag(fault.reply)
     case "ConnectLatency":
-      return Duration.greaterThanOrEqualTo(fault.delay, Duration.seconds(5)) ? "ConnectTimeout" : expectedTag(fault.then)
+      return Duration.greaterThanOrEqualTo(fault.delay, Duration.seconds(5))
+        ? "ConnectTimeout"
+        : expectedTag(fault.then)
     case "ConnectHang":
       return "ConnectTimeout"
     case "ResponseLatency":
@@ -416,7 +418,9 @@ export const expectedTag = (fault: Fault): string | undefined => {
     case "NoResponse":
       return "ResponseTimeout"
     case "Trickle":
-      return Duration.greaterThanOrEqualTo(fault.interval, Duration.seconds(30)) ? "BodyTimeout" : expectedTag(fault.reply)
+      return Duration.greaterThanOrEqualTo(fault.interval, Duration.seconds(30))
+        ? "BodyTimeout"
+        : expectedTag(fault.reply)
     case "Malformed":
       return "TransportError"
   }

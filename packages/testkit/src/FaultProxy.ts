@@ -27,7 +27,8 @@
  * `seed`, the toxic's name and n, so a run is reproducible whatever the
  * timing. Latency jitter and slice sizes come from a PRNG seeded the same way.
  * Toxics can be set, replaced (same name) and removed while connections are
- * open; open connections see the change at their next chunk.
+ * open; open connections see the change at once (a chunk held back by a
+ * latency that is removed goes out immediately).
  *
  * Resets are mirrored: a RST from one side is passed on as a RST to the other.
  * Closing the scope (or `stop()`) destroys every connection and closes the

@@ -118,8 +118,10 @@
  *
  * const program = Effect.gen(function* () {
  *   const server = yield* FaultServer.FaultServer
- *   const agent = new Agent({ connect: { ca: server.ca } }).compose(server.interceptor)
- *   // first attempt: ECONNREFUSED; second: 200 []
+ *   const dispatcher = new Agent({ connect: { ca: server.ca } }).compose(server.interceptor)
+ *   const get = () => request(`${server.urls.https}/items`, { dispatcher })
+ *   const first = yield* Effect.promise(() => get().catch((e) => e.code)) // "ECONNREFUSED"
+ *   const second = yield* Effect.promise(() => get().then((r) => r.body.json())) // []
  * }).pipe(Effect.provide(FaultServer.layer(scenario)))
  * ```
  *
@@ -276,7 +278,8 @@ export const stepHeader: string = internal.STEP_HEADER
 
 /**
  * Starts a fault server on 127.0.0.1 for code outside Effect; call
- * `handle.stop()` when done.
+ * `handle.stop()` when done. The first start in a process also generates the
+ * test certificates (about 0.2 s).
  *
  * @since 0.1.0
  */
@@ -294,7 +297,8 @@ const toService = (handle: Handle): Service => ({
 })
 
 /**
- * Starts a fault server that stops when the scope closes.
+ * Starts a fault server that stops when the scope closes. Failing to start
+ * (no loopback, no WebCrypto) is a defect.
  *
  * @since 0.1.0
  */

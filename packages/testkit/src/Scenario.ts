@@ -159,7 +159,10 @@ export const matches = (matcher: Matcher, method: string, url: URL): boolean => 
  * @since 0.1.0
  */
 export const route = (
-  spec: string | { readonly name: string; readonly test: (request: { readonly method: string; readonly url: URL }) => boolean },
+  spec: string | {
+    readonly name: string
+    readonly test: (request: { readonly method: string; readonly url: URL }) => boolean
+  },
   script: Script | ReadonlyArray<Fault>
 ): Route => ({
   key: typeof spec === "string" ? spec.trim() : spec.name,
@@ -177,7 +180,9 @@ export const make = (
 ): Scenario => ({
   routes: Array.isArray(routes)
     ? routes as ReadonlyArray<Route>
-    : Object.entries(routes as Record<string, Script | ReadonlyArray<Fault>>).map(([spec, script]) => route(spec, script))
+    : Object.entries(routes as Record<string, Script | ReadonlyArray<Fault>>).map(([spec, script]) =>
+      route(spec, script)
+    )
 })
 
 /**
