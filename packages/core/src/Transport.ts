@@ -25,9 +25,19 @@ export interface Attempt {
   /**
    * Aborted when the client cuts the attempt off: a timeout, the deadline, or
    * interruption of the caller. A transport must then stop promptly and free
-   * its socket; `signal.reason` says why (see {@link abortReasonTag}).
+   * its socket; `signal.reason` says why (see {@link abortReasonTag}). The
+   * signal is created on first access: a transport that can use
+   * {@link Attempt.onAbort} instead saves that cost.
    */
   readonly signal: AbortSignal
+  /** Whether the attempt was cut off already. */
+  readonly aborted: boolean
+  /**
+   * The cheap alternative to `signal`: `listener` is called once, with the
+   * reason, when the attempt is cut off (at once if it already was). One
+   * listener per attempt; a later call replaces it.
+   */
+  readonly onAbort: (listener: (reason: Error) => void) => void
   /**
    * The connect timeout of this attempt in milliseconds (`Infinity` when
    * off). The client enforces it until {@link Attempt.connected} is called;

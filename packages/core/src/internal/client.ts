@@ -30,7 +30,7 @@ import * as RetryAfter from "../RetryAfter.js"
 import type { Attempt, Transport } from "../Transport.js"
 import { redactUrl } from "./redact.js"
 import type { DeadlineScheduler, Timed } from "./scheduler.js"
-import { abortReasonTag, AttemptAborted, bodyReaderOf, BodyReaderTypeId } from "./transport.js"
+import { AttemptAborted, bodyReaderOf, BodyReaderTypeId } from "./transport.js"
 
 /** Everything a request needs from its client, resolved once per client. @internal */
 export interface Compiled {
@@ -81,8 +81,7 @@ export class Call implements Timed {
   /** The response (execute mode) outlives the request effect: keep the timers. */
   keepAlive = false
   deadlineFired = false
-  controller: AbortController | undefined = undefined
-  handle: Attempt | undefined = undefined
+  handle: AttemptHandle | undefined = undefined
   scheduleState: unknown = undefined
   history: Array<Errors.AttemptRecord> | undefined = undefined
   visited: Array<string> | undefined = undefined
@@ -110,7 +109,7 @@ export class Call implements Timed {
   }
 
   get signal(): AbortSignal {
-    return this.controller!.signal
+    return this.handle!.signal
   }
 
   // --- timers -------------------------------------------------------------
@@ -157,8 +156,7 @@ export class Call implements Timed {
   }
 
   abort(tag: string): void {
-    const controller = this.controller
-    if (controller !== undefined && !controller.signal.aborted) controller.abort(new AttemptAborted(tag))
+    this.handle?.abort(tag)
   }
 
   // --- attempts -----------------------------------------------------------
@@ -167,19 +165,15 @@ export class Call implements Timed {
     this.attempts++
     this.sent = false
     this.bytes = 0
-    const controller = new AbortController()
-    this.controller = controller
-    const attempt = this.attempts
-    this.handle = {
-      signal: controller.signal,
-      connectTimeoutMs: this.cfg.connectMs,
-      connected: () => {
-        if (this.attempts !== attempt) return
-        this.sent = true
-        if (this.phase === PHASE_CONNECT) this.enter(PHASE_RESPONSE, this.now())
-      }
-    }
+    this.handle = new AttemptHandle(this, this.attempts)
     this.enter(this.cfg.transport.tracksConnect ? PHASE_CONNECT : PHASE_RESPONSE, this.now())
+  }
+
+  /** The transport reported the connection of attempt `n`. */
+  connected(n: number): void {
+    if (this.attempts !== n) return
+    this.sent = true
+    if (this.phase === PHASE_CONNECT) this.enter(PHASE_RESPONSE, this.now())
   }
 
   /** A new hop (redirect) inside the same attempt. */
@@ -208,8 +202,7 @@ export class Call implements Timed {
   }
 
   failure(cause: unknown): Errors.HttpError {
-    const signal = this.controller?.signal
-    const tag = signal === undefined ? undefined : abortReasonTag(signal)
+    const tag = this.handle?.reason?.tag
     if (
       tag === "ConnectTimeout" || tag === "ResponseTimeout" || tag === "BodyTimeout" || tag === "DeadlineExceeded"
     ) return this.timeoutError(tag, cause)
@@ -263,6 +256,55 @@ export class Call implements Timed {
   finalize(error: Errors.HttpError): Errors.HttpError {
     const Ctor = error.constructor as new(props: object, disableValidation: boolean) => Errors.HttpError
     return new Ctor({ ...error, attempts: this.attempts, history: this.history ?? [] }, true)
+  }
+}
+
+/**
+ * What the transport sees of one attempt. The `AbortController` is created
+ * only when someone asks for `signal` (creating one costs about a microsecond
+ * and an EventTarget); transports that take `onAbort` never pay for it.
+ *
+ * @internal
+ */
+export class AttemptHandle implements Attempt {
+  reason: AttemptAborted | undefined = undefined
+  private controller: AbortController | undefined = undefined
+  private listener: ((reason: Error) => void) | undefined = undefined
+
+  constructor(readonly call: Call, readonly n: number) {}
+
+  get connectTimeoutMs(): number {
+    return this.call.cfg.connectMs
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController()
+      if (this.reason !== undefined) this.controller.abort(this.reason)
+    }
+    return this.controller.signal
+  }
+
+  get aborted(): boolean {
+    return this.reason !== undefined
+  }
+
+  // arrow fields: transports may pass them around detached from the attempt
+  readonly connected = (): void => this.call.connected(this.n)
+
+  readonly onAbort = (listener: (reason: Error) => void): void => {
+    if (this.reason !== undefined) listener(this.reason)
+    else this.listener = listener
+  }
+
+  abort(tag: string): void {
+    if (this.reason !== undefined) return
+    const reason = new AttemptAborted(tag)
+    this.reason = reason
+    const listener = this.listener
+    this.listener = undefined
+    if (listener !== undefined) listener(reason)
+    this.controller?.abort(reason)
   }
 }
 
@@ -517,7 +559,7 @@ const readLimited = (
   let size = 0
   let kept = 0
   return Effect.match(
-    bodyReaderOf(response, call.signal)[BodyReaderTypeId]((chunk) => {
+    bodyReaderOf(response, call.handle!)[BodyReaderTypeId]((chunk) => {
       call.activity(chunk.length)
       if (kept < PREVIEW_LIMIT) {
         chunks.push(chunk)
@@ -549,7 +591,7 @@ export const readBody = (
   let size = 0
   let over = false
   return Effect.matchEffect(
-    bodyReaderOf(response, call.signal)[BodyReaderTypeId]((chunk) => {
+    bodyReaderOf(response, call.handle!)[BodyReaderTypeId]((chunk) => {
       call.activity(chunk.length)
       size += chunk.length
       if (size > limit) {

@@ -104,8 +104,9 @@ class GenericBody implements BodyReader {
  */
 export const bodyReaderOf = (
   response: HttpClientResponse.HttpClientResponse,
-  signal: AbortSignal
-): BodyReader => BodyReaderTypeId in response ? response as unknown as BodyReader : new GenericBody(response, signal)
+  attempt: Attempt
+): BodyReader =>
+  BodyReaderTypeId in response ? response as unknown as BodyReader : new GenericBody(response, attempt.signal)
 
 /** @internal */
 export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
