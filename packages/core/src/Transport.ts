@@ -150,3 +150,34 @@ export const abortReasonTag: (signal: AbortSignal) => string | undefined = inter
  * @since 0.1.0
  */
 export const abortReason: (tag: string) => Error = internal.abortReason
+
+/**
+ * An {@link Attempt} over an `AbortSignal` you own: for platform adapters
+ * that receive only a signal (`HttpClient.make`'s callback), and for tests
+ * that drive a transport by hand.
+ *
+ * @example
+ * ```ts
+ * import { Transport } from "@steadfast/core"
+ *
+ * const controller = new AbortController()
+ * const attempt = Transport.attemptFromSignal(controller.signal, { connected: () => console.log("connected") })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const attemptFromSignal = (
+  signal: AbortSignal,
+  options?: { readonly connectTimeoutMs?: number | undefined; readonly connected?: (() => void) | undefined }
+): Attempt => ({
+  signal,
+  connectTimeoutMs: options?.connectTimeoutMs ?? Infinity,
+  connected: options?.connected ?? (() => {}),
+  get aborted() {
+    return signal.aborted
+  },
+  onAbort: (listener) => {
+    if (signal.aborted) listener(signal.reason)
+    else signal.addEventListener("abort", () => listener(signal.reason), { once: true })
+  }
+})

@@ -50,11 +50,10 @@ class ForkCounter extends Supervisor.AbstractSupervisor<number> {
 const makeAttempt = Effect.map(Effect.clock, (clock) => {
   const controller = new AbortController()
   const connects: Array<number> = []
-  const attempt: Transport.Attempt = {
-    signal: controller.signal,
+  const attempt = Transport.attemptFromSignal(controller.signal, {
     connectTimeoutMs: 5000,
-    connected: () => connects.push(clock.unsafeCurrentTimeMillis())
-  }
+    connected: () => void connects.push(clock.unsafeCurrentTimeMillis())
+  })
   return { controller, connects, attempt }
 })
 

@@ -11,7 +11,6 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Redact, Transport } from "@steadfast/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { constVoid } from "effect/Function"
 import * as Layer from "effect/Layer"
 import type { Fault } from "../../Fault.js"
 import * as Scenario from "../../Scenario.js"
@@ -35,9 +34,7 @@ class Network implements Service {
     this.scenario = scenario
     this.transport = { tracksConnect: true, send: (request, url, attempt) => this.send(request, url, attempt) }
     this.client = Transport.withTransport(
-      HttpClient.make((request, url, signal) =>
-        this.send(request, url, { signal, connectTimeoutMs: Infinity, connected: constVoid })
-      ),
+      HttpClient.make((request, url, signal) => this.send(request, url, Transport.attemptFromSignal(signal))),
       this.transport
     )
   }
