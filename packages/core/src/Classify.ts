@@ -118,29 +118,7 @@ const chain = (root: unknown): ReadonlyArray<Node> => {
 }
 
 const DNS_TEMPORARY = new Set(["EAI_AGAIN", "ESERVFAIL", "EREFUSED", "ETIMEOUT", "ECONNREFUSED", "EAI_SYSTEM"])
-const DNS_CODES = new Set([
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EAI_NONAME",
-  "EAI_FAIL",
-  "EAI_NODATA",
-  "ESERVFAIL",
-  "EREFUSED",
-  "ETIMEOUT",
-  "ENODATA",
-  "ENONAME",
-  "EBADNAME",
-  "EBADRESP",
-  "EFORMERR",
-  "ENOTIMP",
-  "EBADQUERY",
-  "EBADFAMILY",
-  "ECONNREFUSED",
-  "EAI_SYSTEM"
-])
-const isDnsSyscall = (syscall: string | undefined) =>
-  syscall !== undefined && (syscall === "getaddrinfo" || syscall.startsWith("query") || syscall === "getHostByAddr")
-/** c-ares codes that only the resolver uses (ECONNREFUSED is shared with connect). */
+/** Codes only the resolver uses (getaddrinfo and c-ares). */
 const DNS_ONLY = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
@@ -159,6 +137,10 @@ const DNS_ONLY = new Set([
   "EBADQUERY",
   "EBADFAMILY"
 ])
+/** Codes the resolver shares with sockets: DNS only when the syscall is a lookup. */
+const DNS_SHARED = new Set(["ECONNREFUSED", "EAI_SYSTEM"])
+const isDnsSyscall = (syscall: string | undefined) =>
+  syscall !== undefined && (syscall === "getaddrinfo" || syscall.startsWith("query") || syscall === "getHostByAddr")
 
 const RESET_CODES = new Set([
   "ECONNRESET",
@@ -278,7 +260,7 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     ) {
       return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
     }
-    if (DNS_ONLY.has(code) || (DNS_CODES.has(code) && isDnsSyscall(node.syscall))) {
+    if (DNS_ONLY.has(code) || (DNS_SHARED.has(code) && isDnsSyscall(node.syscall))) {
       if (proxy !== undefined && node.hostname !== undefined && sameHost(node.hostname, proxy.host)) {
         return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
       }
