@@ -8,12 +8,12 @@ import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client } from "@steadfast/core"
 import { Assert, Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { Effect, Fiber, Layer, TestClock } from "effect"
+import { type Duration, Effect, Fiber, Layer, TestClock } from "effect"
 
 const api = "https://api.test"
 const noJitter = { retries: 3, backoff: { base: "100 millis", jitter: "none" } } as const
 
-const run = <A, E>(effect: Effect.Effect<A, E, Client.Client>, by = "10 minutes") =>
+const run = <A, E>(effect: Effect.Effect<A, E, Client.Client>, by: Duration.DurationInput = "10 minutes") =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(Effect.either(effect))
     yield* TestClock.adjust(by)
