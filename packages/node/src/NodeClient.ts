@@ -1,0 +1,219 @@
+/**
+ * The resilient client on Node: steadfast's core client over an undici pool.
+ *
+ * {@link layer} provides three services from one pool:
+ * - `Client.Client` (from `@steadfast/core`): deadline, retries, redirects,
+ *   timeouts and typed errors, over the direct undici transport;
+ * - a platform `HttpClient.HttpClient` over the same pool, carrying that
+ *   transport (so `Client.layer` or `Client.make` built on it take the fast
+ *   path too);
+ * - the `Pool`, for its stats.
+ *
+ * The transport sends each request with undici's `dispatch()` and its own
+ * handler. It reports the moment the request goes out on a socket (undici's
+ * `onConnect`, called from `writeH1` right before the request head is
+ * written) so the client can tell the connect phase from the response phase;
+ * it aborts on the attempt's signal (the socket is destroyed if the request
+ * was on it; a request still waiting for a connection is dropped without
+ * touching any socket); and it reads bodies chunk by chunk without a stream
+ * in between. Failures keep undici's and Node's errors as their `cause`:
+ * before the headers a `RequestError` with reason `"Transport"`, during the
+ * body a `ResponseError` with reason `"Decode"`.
+ *
+ * Stale keep-alive connections: a server may close an idle connection just
+ * as a request goes out on it. When a request on a reused connection fails
+ * with a reset or close before any byte of the response, and it is safe to
+ * send again (GET, HEAD, OPTIONS, PUT, DELETE, TRACE or an `Idempotency-Key`
+ * header, and a body that can be sent twice), the transport sends it once
+ * more on another connection, within the same attempt, whatever the retry
+ * policy says; browsers, curl and Go's `net/http` do the same. A reset on a
+ * fresh connection, or of a POST, is reported as `ConnectionReset`.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Client } from "@steadfast/core"
+ * import { NodeClient } from "@steadfast/node"
+ * import { Effect } from "effect"
+ *
+ * const program = Client.text(HttpClientRequest.get("https://example.com/")).pipe(
+ *   Effect.provide(NodeClient.layer({ retry: { retries: 2 }, pool: { connections: 16 } }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import { Client, Timeouts, Transport } from "@steadfast/core"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as exchange from "./internal/exchange.js"
+import { engineOf } from "./internal/pool.js"
+import * as Pool from "./Pool.js"
+import type * as Proxy from "./Proxy.js"
+import type * as Tls from "./Tls.js"
+
+/**
+ * Options of {@link layer}: the client's options plus the pool's.
+ *
+ * @since 0.1.0
+ */
+export interface Options extends Client.Options {
+  /** The pool's options. @default Pool's defaults; `connectTimeout` follows `timeouts.connect` */
+  readonly pool?: Pool.Options | undefined
+  /** TLS options (wins over `pool.tls`). @default verify against Node's roots */
+  readonly tls?: Tls.Options | undefined
+  /** Proxy options (wins over `pool.proxy`). @default { url: "env" } */
+  readonly proxy?: Proxy.Options | undefined
+}
+
+/**
+ * The direct transport over a pool (what `Client.makeWithTransport` takes).
+ *
+ * @since 0.1.0
+ */
+export const makeTransport = (pool: Pool.Service): Transport.Transport => exchange.makeTransport(engineOf(pool))
+
+/**
+ * A platform `HttpClient` over a pool. It carries the direct transport
+ * (`Transport.withTransport`), so a resilient client built on it takes the
+ * fast path. Used on its own it has no timeouts but the pool's connect
+ * timeout; its failures keep undici's errors as `cause`.
+ *
+ * @since 0.1.0
+ */
+export const makeHttpClient = (pool: Pool.Service): HttpClient.HttpClient => {
+  const transport = makeTransport(pool)
+  const connectTimeoutMs = Duration.toMillis(pool.settings.connectTimeout)
+  const client = HttpClient.make((request, url, signal) =>
+    transport.send(request, url, Transport.attemptFromSignal(signal, { connectTimeoutMs }))
+  )
+  return Transport.withTransport(client, transport)
+}
+
+const clientOptions = (options: Options): Client.Options => {
+  const { pool: _pool, proxy: _proxy, tls: _tls, ...rest } = options
+  return rest
+}
+
+const poolOptions = (options: Options): Pool.Options => ({
+  ...options.pool,
+  tls: options.tls ?? options.pool?.tls,
+  proxy: options.proxy ?? options.pool?.proxy,
+  connectTimeout: options.pool?.connectTimeout ?? Timeouts.make(options.timeouts).connect
+})
+
+/**
+ * Builds a resilient client over the pool in the context; failures to reach
+ * the pool's proxy are classified as `ProxyError`.
+ *
+ * @since 0.1.0
+ */
+export const make = (
+  options?: Client.Options
+): Effect.Effect<Client.ResilientClient, never, Pool.Pool | Scope.Scope> =>
+  Effect.flatMap(
+    Pool.Pool,
+    (pool) => Client.makeWithTransport(makeTransport(pool), options, { proxyFor: pool.proxyFor })
+  )
+
+/**
+ * The client and the platform `HttpClient` over the `Pool` in the context
+ * (share one pool between clients with different options).
+ *
+ * @since 0.1.0
+ */
+export const layerWithoutPool = (
+  options?: Client.Options
+): Layer.Layer<Client.Client | HttpClient.HttpClient, never, Pool.Pool> =>
+  Layer.merge(
+    Layer.scoped(Client.Client, make(options)),
+    Layer.effect(HttpClient.HttpClient, Effect.map(Pool.Pool, makeHttpClient))
+  )
+
+/**
+ * The resilient client, a platform `HttpClient` and the `Pool` they share.
+ * The pool's connect timeout (undici's backstop) follows `timeouts.connect`
+ * unless `pool.connectTimeout` is given.
+ *
+ * @example
+ * ```ts
+ * import { NodeClient } from "@steadfast/node"
+ *
+ * const layer = NodeClient.layer({
+ *   timeouts: { connect: "2 seconds", response: "10 seconds" },
+ *   pool: { connections: 32 },
+ *   tls: { ca: "/etc/ssl/internal-ca.pem", includeDefaultCa: true },
+ *   proxy: { url: "env", fallbackToDirect: true }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidOptions> =>
+  Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
+
+/**
+ * Reads {@link Options} from `Config`: core's `Client.config` (`RETRIES`,
+ * `TIMEOUT_CONNECT`, …) and `Pool.config` (`POOL_CONNECTIONS`, `TLS_CA`,
+ * `PROXY`, …), unprefixed; {@link layerConfig} adds the `STEADFAST_` prefix.
+ *
+ * @since 0.1.0
+ */
+export const config: Config.Config<Options> = Config.map(
+  Config.all({ client: Client.config, pool: Pool.config }),
+  ({ client, pool }): Options => ({ ...client, pool })
+)
+
+const merge = (base: Options, overrides: Options | undefined): Options =>
+  overrides === undefined ? base : {
+    ...base,
+    ...overrides,
+    pool: { ...base.pool, ...overrides.pool },
+    tls: overrides.tls === undefined ? base.tls : { ...base.pool?.tls, ...base.tls, ...overrides.tls },
+    proxy: overrides.proxy === undefined ? base.proxy : { ...base.pool?.proxy, ...base.proxy, ...overrides.proxy }
+  }
+
+/**
+ * {@link layer} with options from `Config` (environment variables by
+ * default), prefixed `STEADFAST_`; `overrides` from code win. The variables:
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `STEADFAST_RETRIES`, `STEADFAST_TIMEOUT_*`, … | the client (core's `Client.config`) | |
+ * | `STEADFAST_POOL_CONNECTIONS` | connections per origin | 64 |
+ * | `STEADFAST_POOL_KEEP_ALIVE`, `STEADFAST_POOL_PIPELINING` | keep-alive, pipelining | true, 1 |
+ * | `STEADFAST_POOL_KEEP_ALIVE_TIMEOUT`, `STEADFAST_POOL_KEEP_ALIVE_MAX_TIMEOUT` | idle connection lifetime | 4 seconds, 10 minutes |
+ * | `STEADFAST_POOL_MAX_RESPONSE_SIZE` | hard body limit in bytes | none |
+ * | `STEADFAST_POOL_CONNECT_TIMEOUT` | undici's connect timeout | `STEADFAST_TIMEOUT_CONNECT` |
+ * | `STEADFAST_POOL_DRAIN_TIMEOUT`, `STEADFAST_POOL_STATS_INTERVAL` | graceful close, gauge refresh | 5 s, 10 s |
+ * | `STEADFAST_TLS_CA` | CA: PEM, or paths separated by commas | Node's roots |
+ * | `STEADFAST_TLS_INCLUDE_DEFAULT_CA` | keep Node's roots next to the CA | false |
+ * | `STEADFAST_TLS_CERT`, `STEADFAST_TLS_KEY`, `STEADFAST_TLS_PASSPHRASE` | client certificate | none |
+ * | `STEADFAST_TLS_SERVERNAME` | SNI / certificate name | the url's host |
+ * | `STEADFAST_TLS_REJECT_UNAUTHORIZED` | verify certificates | true |
+ * | `STEADFAST_PROXY` | `env`, `none` or a proxy url | `env` |
+ * | `STEADFAST_PROXY_NO_PROXY` | hosts that bypass the proxy | `NO_PROXY` |
+ * | `STEADFAST_PROXY_FALLBACK_DIRECT` | go direct when the proxy is unreachable | false |
+ * | `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (and lower case) | read, unprefixed, when `STEADFAST_PROXY` is `env` | |
+ *
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
+): Layer.Layer<
+  Client.Client | HttpClient.HttpClient | Pool.Pool,
+  ConfigError.ConfigError | Pool.InvalidOptions
+> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
+      (fromConfig) => layer(merge(fromConfig, options?.overrides))
+    )
+  )

@@ -1,0 +1,355 @@
+/**
+ * The connection pool: a scoped `Layer` around undici `Agent`s.
+ *
+ * One pool holds a bounded set of keep-alive connections per origin, the TLS
+ * settings (see `Tls`) and the proxy routing (see `Proxy`). Building it reads
+ * certificate files and the proxy variables; releasing its scope closes every
+ * connection gracefully (in-flight requests may finish within
+ * `drainTimeout`), then destroys what remains, so nothing stays open.
+ *
+ * Effect owns time: undici's `headersTimeout` and `bodyTimeout` are off, and
+ * the client's response, body idle and deadline timeouts abort requests. The
+ * connect timeout is passed to undici's connector as a backstop, so a socket
+ * that never connects is closed even when nobody waits for it any more.
+ *
+ * The pool publishes gauges per origin — {@link connected}, {@link free},
+ * {@link pending}, {@link running}, {@link size} — every `statsInterval` and
+ * whenever {@link stats} is read.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool } from "@steadfast/node"
+ *
+ * const report = Effect.gen(function*() {
+ *   for (const s of yield* Pool.stats) {
+ *     yield* Effect.log(`${s.origin}: ${s.running} running, ${s.pending} waiting, ${s.free} idle`)
+ *   }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type { Dispatcher } from "undici"
+import * as errors from "./internal/errors.js"
+import * as metrics from "./internal/metrics.js"
+import * as internal from "./internal/pool.js"
+import * as Proxy from "./Proxy.js"
+import * as Tls from "./Tls.js"
+
+/**
+ * Pool options. Every field documents its default.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /**
+   * Connections per origin; requests beyond them wait in the pool's queue
+   * (the connect timeout covers that wait). `Infinity` removes the bound.
+   *
+   * @default 64 — the concurrency the performance budget is measured at, so
+   * the default pool never queues a load like that one; bounded, because
+   * undici's own default (no limit) lets a burst or a retry storm open
+   * thousands of sockets to one server and run out of ephemeral ports, file
+   * descriptors (often 1024 per process) or the server's connection limit
+   * (nginx: 512 per worker by default). Browsers use 6 per origin for
+   * HTTP/1.1; a server-side client fans out far more.
+   */
+  readonly connections?: number | undefined
+  /**
+   * Keep connections open between requests. `false` sends
+   * `connection: close` with every request.
+   *
+   * @default true
+   */
+  readonly keepAlive?: boolean | undefined
+  /**
+   * Requests sent on one connection before their responses arrive (HTTP/1.1
+   * pipelining; only idempotent requests are pipelined). `1` turns it off.
+   *
+   * @default 1 (undici's default)
+   */
+  readonly pipelining?: number | undefined
+  /**
+   * How long an idle connection is kept when the server does not say (a
+   * server's `Keep-Alive: timeout=n` header, less 2 s, wins).
+   *
+   * @default "4 seconds" (undici's default)
+   */
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  /**
+   * The longest idle time honoured from a server's `Keep-Alive` header.
+   *
+   * @default "10 minutes" (undici's default)
+   */
+  readonly keepAliveMaxTimeout?: Duration.DurationInput | undefined
+  /**
+   * A hard limit on a response body in bytes, enforced by undici for every
+   * user of the pool (the platform `HttpClient` included); the resilient
+   * client's own `maxBodySize` applies in any case.
+   *
+   * @default no limit
+   */
+  readonly maxResponseSize?: number | undefined
+  /**
+   * undici's connect timeout: a backstop behind the client's `timeouts.connect`
+   * that closes a socket that never connects. `NodeClient.layer` sets it to
+   * the client's connect timeout.
+   *
+   * @default "5 seconds" (core's `Timeouts.defaults.connect`)
+   */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /**
+   * When the pool's scope closes: how long in-flight requests may take to
+   * finish before every connection is destroyed.
+   *
+   * @default "5 seconds"
+   */
+  readonly drainTimeout?: Duration.DurationInput | undefined
+  /**
+   * How often the gauges are refreshed (`Duration.infinity` turns the
+   * refresh off; reading {@link stats} refreshes them too).
+   *
+   * @default "10 seconds"
+   */
+  readonly statsInterval?: Duration.DurationInput | undefined
+  /** TLS settings. @default verify against Node's roots */
+  readonly tls?: Tls.Options | undefined
+  /** Proxy settings. @default { url: "env" } */
+  readonly proxy?: Proxy.Options | undefined
+  /**
+   * undici interceptors composed onto every dispatcher of the pool (outermost
+   * last, as `Dispatcher.compose` does), e.g. the testkit's
+   * `FaultServer.interceptor`.
+   *
+   * @default none
+   */
+  readonly interceptors?: ReadonlyArray<Dispatcher.DispatchInterceptor> | undefined
+}
+
+/**
+ * A pool's resolved settings.
+ *
+ * @since 0.1.0
+ */
+export interface Settings {
+  readonly connections: number
+  readonly keepAlive: boolean
+  readonly pipelining: number
+  readonly keepAliveTimeout: Duration.Duration
+  readonly keepAliveMaxTimeout: Duration.Duration
+  readonly maxResponseSize: number | undefined
+  readonly connectTimeout: Duration.Duration
+  readonly drainTimeout: Duration.Duration
+  readonly statsInterval: Duration.Duration
+}
+
+/**
+ * The state of the connections to one origin (undici's `PoolStats`, summed
+ * over the direct and proxied connections).
+ *
+ * @since 0.1.0
+ */
+export interface Stats {
+  /** `scheme://host:port` */
+  readonly origin: string
+  /** Open connections. */
+  readonly connected: number
+  /** Open connections without a request. */
+  readonly free: number
+  /** Requests waiting for a connection. */
+  readonly pending: number
+  /** Requests waiting in the pool's own queue (part of `pending`). */
+  readonly queued: number
+  /** Requests on a connection. */
+  readonly running: number
+  /** Requests running or waiting. */
+  readonly size: number
+}
+
+/**
+ * A running pool.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly settings: Settings
+  /** The proxy routing in force. */
+  readonly proxy: Proxy.Settings
+  /**
+   * The undici dispatcher a request to `url` goes through (direct or the
+   * proxy's, interceptors included): use undici through the same pool.
+   */
+  readonly dispatcherFor: (url: URL | string) => Dispatcher
+  /** The proxy a request to `url` goes through, if any. */
+  readonly proxyFor: (url: URL) => Proxy.Info | undefined
+  /** The connections per origin, now; also refreshes the gauges. */
+  readonly stats: Effect.Effect<ReadonlyArray<Stats>>
+}
+
+/**
+ * The pool service tag.
+ *
+ * @since 0.1.0
+ */
+export class Pool extends Context.Tag("@steadfast/node/Pool")<Pool, Service>() {}
+
+/**
+ * Options the pool cannot use: a certificate file that cannot be read, a key
+ * without a certificate, an unusable proxy url, a connection count that is
+ * not a positive integer.
+ *
+ * @since 0.1.0
+ */
+export const InvalidOptions: typeof errors.InvalidOptions = errors.InvalidOptions
+
+/**
+ * @since 0.1.0
+ */
+export type InvalidOptions = errors.InvalidOptions
+
+/**
+ * The default connections per origin (see {@link Options.connections}).
+ *
+ * @since 0.1.0
+ */
+export const defaultConnections: number = internal.DEFAULT_CONNECTIONS
+
+/**
+ * Builds a pool that is closed when the scope closes.
+ *
+ * @since 0.1.0
+ */
+export const make: (options?: Options) => Effect.Effect<Service, InvalidOptions, Scope.Scope> = (options = {}) =>
+  internal.make(options)
+
+/**
+ * A layer providing a {@link Pool}.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from "@steadfast/node"
+ *
+ * const pool = Pool.layer({ connections: 16, tls: { ca: "/etc/ssl/internal-ca.pem" } })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layer = (options?: Options): Layer.Layer<Pool, InvalidOptions> => Layer.scoped(Pool, make(options))
+
+/**
+ * The connections per origin of the pool in the context (refreshes the gauges).
+ *
+ * @since 0.1.0
+ */
+export const stats: Effect.Effect<ReadonlyArray<Stats>, never, Pool> = Effect.flatMap(Pool, (pool) => pool.stats)
+
+/**
+ * Open connections, tagged `origin`.
+ *
+ * @since 0.1.0
+ */
+export const connected: Metric.Metric.Gauge<number> = metrics.connected
+
+/**
+ * Open connections without a request, tagged `origin`.
+ *
+ * @since 0.1.0
+ */
+export const free: Metric.Metric.Gauge<number> = metrics.free
+
+/**
+ * Requests waiting for a connection, tagged `origin`.
+ *
+ * @since 0.1.0
+ */
+export const pending: Metric.Metric.Gauge<number> = metrics.pending
+
+/**
+ * Requests on a connection, tagged `origin`.
+ *
+ * @since 0.1.0
+ */
+export const running: Metric.Metric.Gauge<number> = metrics.running
+
+/**
+ * Requests running or waiting, tagged `origin`.
+ *
+ * @since 0.1.0
+ */
+export const size: Metric.Metric.Gauge<number> = metrics.size
+
+/**
+ * Requests sent once more after the reused keep-alive connection they went
+ * out on turned out closed by the server (see `NodeClient`), tagged `origin`.
+ *
+ * @since 0.1.0
+ */
+export const staleRetries: Metric.Metric.Counter<number> = metrics.staleRetries
+
+/**
+ * Requests sent directly because their proxy could not be reached
+ * (`proxy.fallbackToDirect`).
+ *
+ * @since 0.1.0
+ */
+export const proxyFallbacks: Metric.Metric.Counter<number> = metrics.proxyFallbacks
+
+/**
+ * Reads pool options from `Config` (environment variables by default):
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `POOL_CONNECTIONS` | connections per origin | 64 |
+ * | `POOL_KEEP_ALIVE` | keep connections open | true |
+ * | `POOL_PIPELINING` | requests in flight per connection | 1 |
+ * | `POOL_KEEP_ALIVE_TIMEOUT` | idle connection lifetime | 4 seconds |
+ * | `POOL_KEEP_ALIVE_MAX_TIMEOUT` | longest idle time a server may ask for | 10 minutes |
+ * | `POOL_MAX_RESPONSE_SIZE` | hard body limit in bytes | none |
+ * | `POOL_CONNECT_TIMEOUT` | undici's connect timeout | 5 seconds |
+ * | `POOL_DRAIN_TIMEOUT` | graceful close bound | 5 seconds |
+ * | `POOL_STATS_INTERVAL` | gauge refresh | 10 seconds |
+ * | `TLS_*` | see `Tls.config` | |
+ * | `PROXY`, `PROXY_NO_PROXY`, `PROXY_FALLBACK_DIRECT` | see `Proxy.config` | `env` |
+ *
+ * `NodeClient.layerConfig` reads them with the `STEADFAST_` prefix
+ * (`STEADFAST_POOL_CONNECTIONS`, …).
+ *
+ * @since 0.1.0
+ */
+export const config: Config.Config<Options> = Config.map(
+  Config.all({
+    connections: Config.option(Config.integer("POOL_CONNECTIONS")),
+    keepAlive: Config.option(Config.boolean("POOL_KEEP_ALIVE")),
+    pipelining: Config.option(Config.integer("POOL_PIPELINING")),
+    keepAliveTimeout: Config.option(Config.duration("POOL_KEEP_ALIVE_TIMEOUT")),
+    keepAliveMaxTimeout: Config.option(Config.duration("POOL_KEEP_ALIVE_MAX_TIMEOUT")),
+    maxResponseSize: Config.option(Config.integer("POOL_MAX_RESPONSE_SIZE")),
+    connectTimeout: Config.option(Config.duration("POOL_CONNECT_TIMEOUT")),
+    drainTimeout: Config.option(Config.duration("POOL_DRAIN_TIMEOUT")),
+    statsInterval: Config.option(Config.duration("POOL_STATS_INTERVAL")),
+    tls: Tls.config,
+    proxy: Proxy.config
+  }),
+  (c): Options => ({
+    connections: Option.getOrUndefined(c.connections),
+    keepAlive: Option.getOrUndefined(c.keepAlive),
+    pipelining: Option.getOrUndefined(c.pipelining),
+    keepAliveTimeout: Option.getOrUndefined(c.keepAliveTimeout),
+    keepAliveMaxTimeout: Option.getOrUndefined(c.keepAliveMaxTimeout),
+    maxResponseSize: Option.getOrUndefined(c.maxResponseSize),
+    connectTimeout: Option.getOrUndefined(c.connectTimeout),
+    drainTimeout: Option.getOrUndefined(c.drainTimeout),
+    statsInterval: Option.getOrUndefined(c.statsInterval),
+    tls: c.tls,
+    proxy: c.proxy
+  })
+)

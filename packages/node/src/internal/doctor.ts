@@ -1,0 +1,888 @@
+/**
+ * The connection doctor's checks (see `Doctor`).
+ *
+ * Timings are `performance.now()` differences: reported, never waited on.
+ *
+ * @internal
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Classify, Client, type Errors, Redact, RetryAfter, Timeouts } from "@steadfast/core"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import * as dns from "node:dns"
+import * as fs from "node:fs/promises"
+import * as net from "node:net"
+import * as tls from "node:tls"
+import type * as Doctor from "../Doctor.js"
+import * as NodeClient from "../NodeClient.js"
+import * as Proxy from "../Proxy.js"
+
+type Failure = Doctor.Failure
+type Step = Doctor.Step
+
+const DEFAULT_TIMEOUT = Duration.seconds(5)
+const USER_AGENT = "steadfast-doctor/0.1.0"
+
+const ms = (n: number): string =>
+  n < 10 ? `${n.toFixed(1)} ms` : n < 1000 ? `${Math.round(n)} ms` : Duration.format(Duration.millis(Math.round(n)))
+
+// --- explanations -----------------------------------------------------------
+
+interface Where {
+  readonly host: string
+  readonly port: number
+  readonly timeoutMs: number
+  readonly proxy: string | undefined
+}
+
+const statusFix = (status: number, retryAfterMs: number | undefined): string => {
+  const wait = retryAfterMs === undefined ? "" : ` The server asks to wait ${ms(retryAfterMs)} (Retry-After).`
+  if (status === 401 || status === 403) return "Send valid credentials; check the token and its permissions."
+  if (status === 404) return "Check the path: the resource does not exist on this server."
+  if (status === 407) return "The proxy wants credentials: put them in the proxy url (http://user:pass@host:port)."
+  if (status === 429) return `You are rate limited: send fewer requests.${wait}`
+  if (status === 503) return `The server is overloaded or in maintenance: retry later.${wait}`
+  if (status >= 500) return `The server failed: check its logs and health.${wait}`
+  return "The server rejected the request: check the url, headers and body it expects."
+}
+
+/** A steadfast error as the doctor explains it. */
+const describe = (step: Step, e: Errors.HttpError, where: Where): Failure => {
+  const base = { step, _tag: e._tag }
+  switch (e._tag) {
+    case "DnsError":
+      return e.temporary
+        ? {
+          ...base,
+          code: e.code,
+          explanation: `The DNS lookup of ${e.hostname} did not get an answer (${e.code}): a temporary failure.`,
+          fix: "Check this machine's network and resolver (/etc/resolv.conf), then try again."
+        }
+        : {
+          ...base,
+          code: e.code,
+          explanation: `The name ${e.hostname} does not exist in DNS (${e.code}).`,
+          fix: "Check the host name for typos, /etc/hosts, and which DNS server this machine uses."
+        }
+    case "ConnectionRefused":
+      return {
+        ...base,
+        code: "ECONNREFUSED",
+        explanation: `Nothing listens on ${e.address}:${e.port}: the host refused the connection.`,
+        fix: "Start the server, or check the port; a firewall that rejects (rather than drops) looks the same."
+      }
+    case "NetworkUnreachable":
+      return {
+        ...base,
+        code: e.code,
+        explanation: `There is no route to ${e.address ?? where.host} (${e.code}).`,
+        fix:
+          "Check the network interface, VPN and firewall; an IPv6 address without IPv6 connectivity is a common cause."
+      }
+    case "ConnectTimeout":
+      return {
+        ...base,
+        explanation: `No connection to ${where.host}:${where.port} within ${ms(where.timeoutMs)}: packets are dropped.`,
+        fix: "A firewall or security group drops the traffic, or the host is down; raise --timeout for a slow link."
+      }
+    case "TlsError": {
+      const reason = { ...base, reason: e.reason, code: e.code }
+      switch (e.reason) {
+        case "self-signed":
+          return {
+            ...reason,
+            explanation: `The server's certificate is self-signed (${e.code}), so nothing vouches for it.`,
+            fix: "Trust its CA certificate with --ca (tls.ca in code); do not turn verification off."
+          }
+        case "expired":
+          return {
+            ...reason,
+            explanation: `The server's certificate is outside its validity period (${e.code}).`,
+            fix: "Renew the certificate on the server; if it looks valid, check this machine's clock."
+          }
+        case "hostname-mismatch":
+          return {
+            ...reason,
+            explanation: `The server's certificate does not name ${where.host} (${e.code}).`,
+            fix:
+              "Use a host name the certificate lists, or reissue the certificate with this name (tls.servername picks the name checked)."
+          }
+        case "untrusted":
+          return {
+            ...reason,
+            explanation: `The certificate chain does not lead to a trusted CA (${e.code}).`,
+            fix: "Trust the issuing CA with --ca, or have the server send its intermediate certificates."
+          }
+        case "handshake":
+          return {
+            ...reason,
+            explanation:
+              `The TLS handshake failed (${e.code}): no protocol or cipher in common, or no TLS on this port.`,
+            fix: "Check http:// versus https:// and the server's TLS settings (protocols, ciphers)."
+          }
+      }
+      break
+    }
+    case "ProxyError":
+      return {
+        ...base,
+        code: e.code,
+        explanation: e.status === 407
+          ? `The proxy ${e.proxy} asks for credentials (407).`
+          : e.status !== undefined
+          ? `The proxy ${e.proxy} answered ${e.status} to CONNECT: it could not or would not reach the target.`
+          : `The proxy ${e.proxy} cannot be reached (${e.code}).`,
+        fix: e.status === 407
+          ? "Put valid credentials in the proxy url (http://user:pass@host:port)."
+          : "Check that the proxy runs, and that HTTP_PROXY / HTTPS_PROXY / NO_PROXY (or --proxy) point where you mean."
+      }
+    case "ConnectionReset":
+      return {
+        ...base,
+        code: e.code,
+        explanation: `The connection was closed by the peer (${e.code}) before the response.`,
+        fix: "Look at the server's logs; a proxy or load balancer in between may be dropping the request."
+      }
+    case "ResponseTimeout":
+      return {
+        ...base,
+        explanation: `The server took the request but sent no response headers within ${ms(where.timeoutMs)}.`,
+        fix: "The server is slow or stuck; raise --timeout if this endpoint is slow on purpose."
+      }
+    case "StatusError":
+      return {
+        ...base,
+        explanation: `The server answered ${e.status}${
+          e.retryAfterMs === undefined ? "" : ` with Retry-After ${ms(e.retryAfterMs)}`
+        }.`,
+        fix: statusFix(e.status, e.retryAfterMs)
+      }
+    case "TooManyRedirects":
+      return {
+        ...base,
+        explanation: `More than ${e.max} redirects${e.loop ? " (a loop)" : ""}: ${e.chain.join(" -> ")}.`,
+        fix: "Fix the redirect rules on the server."
+      }
+    case "RedirectBlocked":
+      return {
+        ...base,
+        explanation: `A redirect to ${e.location} would send the request ${
+          e.reason === "downgrade" ? "without TLS (https to http)" : "to a scheme other than http(s)"
+        }; steadfast does not follow it.`,
+        fix: "Make the server redirect to https; allow downgrades in code only if clear text is acceptable."
+      }
+    case "TransportError":
+      return {
+        ...base,
+        code: e.code,
+        explanation: `The exchange failed: ${e.description} (${e.code}).`,
+        fix: e.reason === "malformed-response"
+          ? "The port does not speak HTTP/1.1: check the port, and http:// versus https://."
+          : "See the code above; `cause` in a program has the original error."
+      }
+    case "InvalidUrl":
+      return {
+        ...base,
+        explanation: `The url is unusable: ${e.reason}.`,
+        fix: "Give an absolute http:// or https:// url."
+      }
+    default:
+      break
+  }
+  return { ...base, explanation: (e as Errors.HttpError).message, fix: "See the explanation." }
+}
+
+const classify = (step: Step, error: unknown, url: URL, where: Where, phase: "connect" | "response"): Failure =>
+  describe(
+    step,
+    Classify.classify(error, {
+      method: "GET",
+      url,
+      phase,
+      requestSent: false,
+      connectTimeoutMs: where.timeoutMs,
+      ...(where.proxy === undefined ? {} : { proxy: { url: where.proxy, host: where.host, port: where.port } })
+    }),
+    where
+  )
+
+// --- the steps ----------------------------------------------------------------
+
+const stripBrackets = (host: string) => host.startsWith("[") ? host.slice(1, -1) : host
+
+const defaultLookup = (hostname: string): Promise<ReadonlyArray<Doctor.Address>> =>
+  dns.promises.lookup(hostname, { all: true, verbatim: true })
+
+class StepTimeout {
+  readonly _tag = "StepTimeout"
+}
+
+const withTimeout = <A>(effect: Effect.Effect<A, unknown>, timeout: Duration.Duration) =>
+  Effect.timeoutFail(effect, { duration: timeout, onTimeout: () => new StepTimeout() })
+
+const connectTcp = (address: string, port: number): Effect.Effect<net.Socket, unknown> =>
+  Effect.async<net.Socket, unknown>((resume) => {
+    const socket = net.connect({ host: address, port })
+    socket.once("connect", () => resume(Effect.succeed(socket)))
+    socket.once("error", (error) => resume(Effect.fail(error)))
+    return Effect.sync(() => socket.destroy())
+  })
+
+interface Handshake {
+  readonly socket: tls.TLSSocket
+}
+
+const handshake = (
+  address: string,
+  port: number,
+  servername: string | undefined,
+  ca: string | undefined
+): Effect.Effect<Handshake, unknown> =>
+  Effect.async<Handshake, unknown>((resume) => {
+    // rejectUnauthorized: false to finish the handshake and report on the
+    // certificate whatever the verdict; nothing is sent on this socket
+    const socket = tls.connect({
+      host: address,
+      port,
+      ...(servername === undefined ? {} : { servername }),
+      ...(ca === undefined ? {} : { ca }),
+      rejectUnauthorized: false,
+      ALPNProtocols: ["http/1.1"]
+    })
+    socket.once("secureConnect", () => resume(Effect.succeed({ socket })))
+    socket.once("error", (error) => resume(Effect.fail(error)))
+    return Effect.sync(() => socket.destroy())
+  })
+
+const name = (entity: Record<string, unknown> | undefined): string | undefined => {
+  if (entity === undefined) return undefined
+  const parts = ["CN", "O", "OU", "C"].flatMap((k) => entity[k] === undefined ? [] : [`${k}=${String(entity[k])}`])
+  return parts.length === 0 ? undefined : parts.join(", ")
+}
+
+const readCa = (ca: string): Effect.Effect<string, Failure> =>
+  ca.includes("-----BEGIN ") ? Effect.succeed(ca) : Effect.tryPromise({
+    try: () => fs.readFile(ca, "utf8"),
+    catch: (cause): Failure => ({
+      step: "tls",
+      _tag: "InvalidPoolOptions",
+      code: (cause as { code?: string }).code,
+      explanation: `The CA file ${ca} cannot be read.`,
+      fix: "Give the path of a PEM file (or PEM text) to --ca."
+    })
+  })
+
+const environment = Config.all({
+  proxies: Proxy.environment,
+  allProxy: Config.option(Config.string("ALL_PROXY")),
+  allProxyLower: Config.option(Config.string("all_proxy")),
+  rejectUnauthorized: Config.option(Config.string("NODE_TLS_REJECT_UNAUTHORIZED")),
+  extraCa: Config.option(Config.string("NODE_EXTRA_CA_CERTS"))
+})
+
+/** @internal */
+export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
+  Effect.gen(function*() {
+    const failures: Array<Failure> = []
+    const warnings: Array<string> = []
+    const skipped: Array<Step> = []
+    const timeout = options.timeout === undefined ? DEFAULT_TIMEOUT : Duration.decode(options.timeout)
+    const timeoutMs = Duration.toMillis(timeout)
+    const report = (
+      parts: Partial<Pick<Doctor.Report, "environment" | "dns" | "tls" | "tcp" | "http">>,
+      url: string
+    ): Doctor.Report => ({
+      url,
+      ok: failures.length === 0,
+      environment: parts.environment,
+      dns: parts.dns,
+      tcp: parts.tcp ?? [],
+      tls: parts.tls,
+      http: parts.http ?? [],
+      skipped,
+      failures,
+      warnings
+    })
+
+    // -- the url
+    let url: URL
+    try {
+      url = new URL(options.url)
+    } catch {
+      failures.push({
+        step: "url",
+        _tag: "InvalidUrl",
+        explanation: `${Redact.url(options.url)} cannot be parsed as a url.`,
+        fix: "Give an absolute http:// or https:// url."
+      })
+      skipped.push("dns", "tcp", "tls", "http")
+      return report({}, Redact.url(options.url))
+    }
+    const shown = Redact.url(url)
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      failures.push({
+        step: "url",
+        _tag: "InvalidUrl",
+        explanation: `The scheme ${url.protocol} is not http: or https:.`,
+        fix: "Give an absolute http:// or https:// url."
+      })
+      skipped.push("dns", "tcp", "tls", "http")
+      return report({}, shown)
+    }
+    const https = url.protocol === "https:"
+    // TLS does not apply to http urls: never listed as skipped for them
+    const skip = (...steps: Array<Step>) => skipped.push(...steps.filter((step) => step !== "tls" || https))
+    const port = Number(url.port) || (https ? 443 : 80)
+
+    // -- the environment
+    const env = yield* Effect.orElseSucceed(environment, () => ({
+      proxies: { httpProxy: undefined, httpsProxy: undefined, noProxy: undefined },
+      allProxy: Option.none<string>(),
+      allProxyLower: Option.none<string>(),
+      rejectUnauthorized: Option.none<string>(),
+      extraCa: Option.none<string>()
+    }))
+    const variables: Record<string, string> = {}
+    if (env.proxies.httpProxy !== undefined) variables["HTTP_PROXY"] = Redact.url(env.proxies.httpProxy)
+    if (env.proxies.httpsProxy !== undefined) variables["HTTPS_PROXY"] = Redact.url(env.proxies.httpsProxy)
+    if (env.proxies.noProxy !== undefined) variables["NO_PROXY"] = env.proxies.noProxy
+    const allProxy = Option.orElse(env.allProxyLower, () => env.allProxy)
+    const notes: Array<string> = []
+    if (Option.isSome(allProxy)) {
+      variables["ALL_PROXY"] = Redact.url(allProxy.value)
+      notes.push("ALL_PROXY is set: steadfast (like undici) does not read it; set HTTP_PROXY / HTTPS_PROXY.")
+    }
+    if (Option.isSome(env.rejectUnauthorized) && env.rejectUnauthorized.value.trim() === "0") {
+      notes.push(
+        "NODE_TLS_REJECT_UNAUTHORIZED=0 is set: other Node code in this process skips certificate checks; steadfast does not."
+      )
+    }
+    if (Option.isSome(env.extraCa)) notes.push(`NODE_EXTRA_CA_CERTS=${env.extraCa.value} adds CAs to Node's roots.`)
+
+    let proxyUrl: URL | undefined
+    let proxySource: Doctor.Environment["proxySource"] = "none"
+    const proxyOption = options.proxy ?? "env"
+    if (proxyOption !== "none" && proxyOption !== "env") {
+      const parsed = Proxy.parseUrl(proxyOption)
+      if (typeof parsed === "string") {
+        failures.push({
+          step: "environment",
+          _tag: "InvalidPoolOptions",
+          explanation: `The proxy ${parsed}.`,
+          fix: "Give --proxy as http://[user:pass@]host:port."
+        })
+        skip("dns", "tcp", "tls", "http")
+        return report({}, shown)
+      }
+      proxyUrl = parsed
+      proxySource = "option"
+    } else if (proxyOption === "env") {
+      const settings = Proxy.settings({ url: "env" }, env.proxies)
+      if (typeof settings === "string") {
+        failures.push({
+          step: "environment",
+          _tag: "InvalidPoolOptions",
+          explanation: `The proxy variable is unusable: ${settings}.`,
+          fix: "Fix HTTP_PROXY / HTTPS_PROXY (http://[user:pass@]host:port), or bypass it with --proxy none."
+        })
+        skip("dns", "tcp", "tls", "http")
+        return report({}, shown)
+      }
+      proxyUrl = Proxy.select(settings, url)
+      if (proxyUrl !== undefined) proxySource = "environment"
+    }
+    const proxyInfo = proxyUrl === undefined ? undefined : Proxy.info(proxyUrl)
+    const environmentReport: Doctor.Environment = {
+      variables,
+      proxy: proxyInfo?.url,
+      proxySource,
+      notes
+    }
+
+    let ca: string | undefined
+    if (options.ca !== undefined) {
+      const read = yield* Effect.either(readCa(options.ca))
+      if (Either.isLeft(read)) {
+        failures.push(read.left)
+        skip("dns", "tcp", "tls", "http")
+        return report({ environment: environmentReport }, shown)
+      }
+      ca = read.right
+    }
+
+    // -- DNS (of the proxy when there is one)
+    const host = proxyInfo?.host ?? stripBrackets(url.hostname)
+    const targetPort = proxyInfo?.port ?? port
+    const where: Where = { host, port: targetPort, timeoutMs, proxy: proxyInfo?.url }
+    const literal = net.isIP(host) !== 0
+    const lookup = options.lookup ?? defaultLookup
+    const dnsStart = performance.now()
+    const resolved = literal
+      ? Either.right<ReadonlyArray<Doctor.Address>>([{ address: host, family: net.isIP(host) }])
+      : yield* Effect.either(withTimeout(Effect.tryPromise({ try: () => lookup(host), catch: (e) => e }), timeout))
+    const dnsReport: Doctor.Dns = {
+      host,
+      literal,
+      addresses: Either.getOrElse(resolved, () => []),
+      durationMs: literal ? 0 : performance.now() - dnsStart,
+      proxy: proxyInfo !== undefined
+    }
+    if (Either.isLeft(resolved)) {
+      const error = resolved.left
+      failures.push(
+        error instanceof StepTimeout
+          ? {
+            step: "dns",
+            _tag: "DnsError",
+            code: "ETIMEOUT",
+            explanation: `The DNS lookup of ${host} got no answer within ${ms(timeoutMs)}.`,
+            fix: "Check this machine's resolver (/etc/resolv.conf) and network."
+          }
+          : classify("dns", error, url, where, "connect")
+      )
+      skip("tcp", "tls", "http")
+      return report({ environment: environmentReport, dns: dnsReport }, shown)
+    }
+
+    // -- TCP, to every address
+    const tcp: Array<Doctor.Connection> = []
+    for (const { address } of dnsReport.addresses) {
+      const start = performance.now()
+      const result = yield* Effect.either(withTimeout(connectTcp(address, targetPort), timeout))
+      const durationMs = performance.now() - start
+      if (Either.isRight(result)) {
+        result.right.destroy()
+        tcp.push({ address, port: targetPort, ok: true, durationMs })
+      } else {
+        const failure: Failure = result.left instanceof StepTimeout
+          ? {
+            step: "tcp",
+            _tag: "ConnectTimeout",
+            explanation: `No answer from ${
+              proxyInfo === undefined ? "" : "the proxy at "
+            }${address}:${targetPort} within ${ms(timeoutMs)}: packets are dropped.`,
+            fix: "A firewall or security group drops the traffic, or the host is down; raise --timeout for a slow link."
+          }
+          : classify("tcp", result.left, url, { ...where, host: address }, "connect")
+        tcp.push({ address, port: targetPort, ok: false, durationMs, failure })
+      }
+    }
+    const connected = tcp.find((c) => c.ok)
+    if (connected === undefined) {
+      for (const c of tcp) if (c.failure !== undefined) failures.push(c.failure)
+      skip("tls", "http")
+      return report({ environment: environmentReport, dns: dnsReport, tcp }, shown)
+    }
+    for (const c of tcp) {
+      if (!c.ok) warnings.push(`${c.address}:${c.port} did not connect (${c.failure?._tag}), ${connected.address} did.`)
+    }
+
+    // -- TLS (direct connections only: through a proxy the request checks it)
+    let tlsReport: Doctor.Tls | undefined
+    if (https && proxyInfo === undefined) {
+      const servername = net.isIP(stripBrackets(url.hostname)) === 0 ? url.hostname : undefined
+      const start = performance.now()
+      const result = yield* Effect.either(withTimeout(handshake(connected.address, port, servername, ca), timeout))
+      const durationMs = performance.now() - start
+      if (Either.isLeft(result)) {
+        failures.push(
+          result.left instanceof StepTimeout
+            ? {
+              step: "tls",
+              _tag: "ConnectTimeout",
+              explanation: `TCP connected, but the TLS handshake did not finish within ${ms(timeoutMs)}.`,
+              fix: "The port may not speak TLS (try http://), or something in between holds the handshake."
+            }
+            : classify("tls", result.left, url, { ...where, host: stripBrackets(url.hostname) }, "connect")
+        )
+        skip("http")
+        return report({ environment: environmentReport, dns: dnsReport, tcp }, shown)
+      }
+      const socket = result.right.socket
+      const cert = socket.getPeerCertificate()
+      const now = yield* Clock.currentTimeMillis
+      const validTo = cert.valid_to === undefined ? undefined : Date.parse(cert.valid_to)
+      const altNames = (cert.subjectaltname ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")
+      const hostname = stripBrackets(url.hostname)
+      const identity = tls.checkServerIdentity(hostname, cert)
+      const authError = socket.authorizationError as unknown
+      const trustError = socket.authorized
+        ? undefined
+        : typeof authError === "string"
+        ? authError
+        : (authError as { code?: string } | null)?.code ?? String(authError)
+      const chainTrusted = trustError === undefined || trustError === "ERR_TLS_CERT_ALTNAME_INVALID"
+      tlsReport = {
+        address: connected.address,
+        durationMs,
+        protocol: socket.getProtocol() ?? undefined,
+        cipher: socket.getCipher()?.name,
+        subject: name(cert.subject as unknown as Record<string, unknown>),
+        issuer: name(cert.issuer as unknown as Record<string, unknown>),
+        validFrom: cert.valid_from,
+        validTo: cert.valid_to,
+        daysLeft: validTo === undefined || Number.isNaN(validTo)
+          ? undefined
+          : Math.floor((validTo - now) / 86_400_000),
+        altNames,
+        hostnameMatches: identity === undefined,
+        trusted: chainTrusted,
+        trustError: chainTrusted ? undefined : trustError
+      }
+      socket.destroy()
+      const code = !chainTrusted ? trustError : identity !== undefined ? "ERR_TLS_CERT_ALTNAME_INVALID" : undefined
+      if (code !== undefined) {
+        const failure = classify("tls", Object.assign(new Error(code), { code }), url, {
+          ...where,
+          host: hostname
+        }, "connect")
+        failures.push(
+          failure.reason === "hostname-mismatch"
+            ? {
+              ...failure,
+              explanation: `The server's certificate does not name ${hostname}; it names ${
+                altNames.length === 0 ? "no alternative names" : altNames.join(", ")
+              }.`
+            }
+            : failure.reason === "expired" && cert.valid_to !== undefined
+            ? {
+              ...failure,
+              explanation: `The server's certificate is not valid now (valid ${cert.valid_from} to ${cert.valid_to}).`
+            }
+            : failure
+        )
+        skip("http")
+        return report({ environment: environmentReport, dns: dnsReport, tcp, tls: tlsReport }, shown)
+      }
+      if (tlsReport.daysLeft !== undefined && tlsReport.daysLeft < 14) {
+        warnings.push(`The certificate expires in ${tlsReport.daysLeft} days (${cert.valid_to}).`)
+      }
+    }
+
+    // -- HTTP, through steadfast's own client
+    const hops: Array<Doctor.Hop> = []
+    const logged: Array<string> = []
+    const capture = Logger.make(({ message }) => {
+      logged.push(Array.isArray(message) ? message.join(" ") : String(message))
+    })
+    const layer = NodeClient.layer({
+      proxy: proxyUrl === undefined ? { url: "none" } : { url: proxyUrl },
+      ...(ca === undefined ? {} : { tls: { ca } }),
+      retry: { retries: 0 },
+      redirects: { follow: false },
+      isFailure: () => false,
+      timeouts: { connect: timeout, response: timeout, bodyIdle: timeout, deadline: Timeouts.off },
+      spans: false,
+      metrics: false,
+      pool: { drainTimeout: "100 millis", statsInterval: Duration.infinity }
+    })
+    const maxRedirects = options.maxRedirects ?? 10
+    const http = Effect.gen(function*() {
+      const client = yield* Client.Client
+      let current = url
+      const chain: Array<string> = [Redact.url(current)]
+      for (let hop = 0;; hop++) {
+        const start = performance.now()
+        const result = yield* Effect.either(
+          client.execute(HttpClientRequest.get(current).pipe(HttpClientRequest.setHeader("user-agent", USER_AGENT)))
+        )
+        const ttfbMs = performance.now() - start
+        if (Either.isLeft(result)) {
+          failures.push(describe("http", result.left, { ...where, host: stripBrackets(current.hostname) }))
+          return
+        }
+        const response = result.right
+        const location = response.headers["location"]
+        const retryAfter = response.headers["retry-after"]
+        const now = yield* Clock.currentTimeMillis
+        const retryAfterMs = RetryAfter.parse(retryAfter, now)
+        hops.push({
+          method: "GET",
+          url: Redact.url(current),
+          status: response.status,
+          ttfbMs,
+          ...(location === undefined ? {} : { location: Redact.url(new URL(location, current)) }),
+          ...(retryAfter === undefined ? {} : { retryAfter }),
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs })
+        })
+        if ([301, 302, 303, 307, 308].includes(response.status) && location !== undefined) {
+          const next = new URL(location, current)
+          chain.push(Redact.url(next))
+          if (hop >= maxRedirects) {
+            failures.push({
+              step: "http",
+              _tag: "TooManyRedirects",
+              explanation: `More than ${maxRedirects} redirects: ${chain.join(" -> ")}.`,
+              fix: "Fix the redirect rules on the server (a loop, or a chain too long)."
+            })
+            return
+          }
+          if (current.protocol === "https:" && next.protocol === "http:") {
+            failures.push({
+              step: "http",
+              _tag: "RedirectBlocked",
+              explanation: `A redirect to ${
+                Redact.url(next)
+              } would send the request without TLS; steadfast does not follow it.`,
+              fix: "Make the server redirect to https; allow downgrades in code only if clear text is acceptable."
+            })
+            return
+          }
+          if (next.protocol !== "http:" && next.protocol !== "https:") {
+            failures.push({
+              step: "http",
+              _tag: "RedirectBlocked",
+              explanation: `A redirect to ${Redact.url(next)} leaves http(s); steadfast does not follow it.`,
+              fix: "Make the server redirect to an http(s) url."
+            })
+            return
+          }
+          current = next
+          continue
+        }
+        if (response.status >= 400) {
+          failures.push({
+            step: "http",
+            _tag: "StatusError",
+            explanation: `The server answered ${response.status}${
+              retryAfter === undefined ? "" : ` with Retry-After: ${retryAfter}`
+            }.`,
+            fix: statusFix(response.status, retryAfterMs)
+          })
+        }
+        return
+      }
+    })
+    const outcome = yield* Effect.either(
+      Effect.scoped(Effect.provide(http, layer)).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    )
+    if (Either.isLeft(outcome)) {
+      failures.push({
+        step: "http",
+        _tag: outcome.left._tag,
+        explanation: outcome.left.message,
+        fix: "Fix the option named above."
+      })
+    }
+    for (const line of logged) warnings.push(line)
+    return report({ environment: environmentReport, dns: dnsReport, tcp, tls: tlsReport, http: hops }, shown)
+  })
+
+// --- output -------------------------------------------------------------------
+
+const pad = (label: string) => label.padEnd(12)
+
+/** @internal */
+export const render = (report: Doctor.Report): string => {
+  const lines: Array<string> = [`steadfast doctor  ${report.url}`, ""]
+  const failuresOf = (step: Step) => report.failures.filter((f) => f.step === step)
+  const mark = (step: Step) => failuresOf(step).length > 0 ? "✗" : "✓"
+  const block = (step: Step, label: string, body: ReadonlyArray<string>) => {
+    if (body.length === 0 && failuresOf(step).length === 0) return
+    const [first = "", ...rest] = body
+    lines.push(`${mark(step)} ${pad(label)}${first}`)
+    for (const line of rest) lines.push(`  ${pad("")}${line}`)
+    for (const f of failuresOf(step)) {
+      lines.push(
+        `  ${pad("")}${f._tag}${f.reason === undefined ? "" : ` (${f.reason})`}${f.code ? ` [${f.code}]` : ""}`
+      )
+      lines.push(`  ${pad("")}  what: ${f.explanation}`)
+      lines.push(`  ${pad("")}  fix:  ${f.fix}`)
+    }
+  }
+  block("url", "url", [])
+  const env = report.environment
+  if (env !== undefined) {
+    const body = Object.entries(env.variables).map(([k, v]) => `${k}=${v}`)
+    body.push(
+      env.proxy === undefined
+        ? "this url is reached directly (no proxy)"
+        : `this url goes through the proxy ${env.proxy} (${env.proxySource === "option" ? "--proxy" : "environment"})`
+    )
+    body.push(...env.notes)
+    block("environment", "environment", body)
+  } else {
+    block("environment", "environment", [])
+  }
+  const d = report.dns
+  if (d !== undefined) {
+    const what = d.proxy ? `proxy ${d.host}` : d.host
+    block(
+      "dns",
+      "dns",
+      d.literal
+        ? [`${what} is an IP address: nothing to resolve`]
+        : d.addresses.length === 0
+        ? [`${what}: no address (${ms(d.durationMs)})`]
+        : [`${what} -> ${d.addresses.map((a) => a.address).join(", ")} (${ms(d.durationMs)})`]
+    )
+  } else if (!report.skipped.includes("dns")) {
+    block("dns", "dns", [])
+  }
+  if (report.tcp.length > 0 || failuresOf("tcp").length > 0) {
+    const ok = report.tcp.some((c) => c.ok)
+    const body = report.tcp.map((c) =>
+      `${c.address.includes(":") ? `[${c.address}]` : c.address}:${c.port} ${
+        c.ok ? "connected" : `failed: ${c.failure?._tag ?? "error"}`
+      } (${ms(c.durationMs)})`
+    )
+    const prefix = ok ? "✓" : "✗"
+    const [first = "", ...rest] = body
+    lines.push(`${prefix} ${pad("tcp")}${first}`)
+    for (const line of rest) lines.push(`  ${pad("")}${line}`)
+    for (const f of failuresOf("tcp")) {
+      lines.push(`  ${pad("")}${f._tag}${f.code ? ` [${f.code}]` : ""}`)
+      lines.push(`  ${pad("")}  what: ${f.explanation}`)
+      lines.push(`  ${pad("")}  fix:  ${f.fix}`)
+    }
+  }
+  const t = report.tls
+  block(
+    "tls",
+    "tls",
+    t === undefined ? [] : [
+      `${t.protocol ?? "?"} ${t.cipher ?? "?"} (${ms(t.durationMs)})`,
+      `subject  ${t.subject ?? "?"}`,
+      `issuer   ${t.issuer ?? "?"}`,
+      `valid    ${t.validFrom ?? "?"} to ${t.validTo ?? "?"}${
+        t.daysLeft === undefined ? "" : ` (${t.daysLeft} days left)`
+      }`,
+      `names    ${t.altNames.join(", ") || "(none)"}: ${
+        t.hostnameMatches ? "match the host" : "do NOT match the host"
+      }`,
+      `chain    ${t.trusted ? "trusted" : `NOT trusted (${t.trustError ?? "?"})`}`
+    ]
+  )
+  block(
+    "http",
+    "http",
+    report.http.map((h) =>
+      `${h.method} ${h.url} -> ${h.status}${h.location === undefined ? "" : ` location ${h.location}`}${
+        h.retryAfter === undefined ? "" : ` retry-after ${h.retryAfter}`
+      } (first byte ${ms(h.ttfbMs)})`
+    )
+  )
+  for (const step of report.skipped) lines.push(`- ${pad(step)}skipped (an earlier step failed)`)
+  for (const w of report.warnings) lines.push(`! ${w}`)
+  lines.push("")
+  lines.push(
+    report.ok
+      ? "all checks passed"
+      : `${report.failures.length} problem${report.failures.length === 1 ? "" : "s"} found`
+  )
+  return lines.join("\n")
+}
+
+// --- the command line -----------------------------------------------------------
+
+/** @internal */
+export const usage = [
+  "usage: steadfast doctor <url> [options]",
+  "",
+  "Checks DNS, TCP, TLS and HTTP for a url and explains every failure.",
+  "",
+  "options:",
+  "  --json                 print the report as JSON",
+  "  --ca <file|pem>        trust this CA certificate (PEM)",
+  "  --proxy <url|none|env> use this proxy (default: the environment's)",
+  "  --timeout <duration>   limit of each step: 500ms, 2s, \"2 seconds\" (default 5s)",
+  "  --max-redirects <n>    redirects followed (default 10)",
+  "  -h, --help             this text",
+  "",
+  "exit status: 0 when every check passed, 1 when one failed, 2 on a usage error"
+].join("\n")
+
+const parseDuration = (text: string): Duration.Duration | undefined => {
+  const short = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
+  if (short !== null) {
+    const n = Number(short[1])
+    return short[2] === "s" ? Duration.seconds(n) : short[2] === "m" ? Duration.minutes(n) : Duration.millis(n)
+  }
+  return Option.getOrUndefined(Duration.decodeUnknown(text.trim()))
+}
+
+/** @internal */
+export const parseArgs = (
+  args: ReadonlyArray<string>
+): Either.Either<Doctor.Options & { readonly json: boolean }, string> => {
+  let url: string | undefined
+  let json = false
+  let ca: string | undefined
+  let proxy: string | undefined
+  let timeout: Duration.Duration | undefined
+  let maxRedirects: number | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1
+    const flag = eq > 0 ? arg.slice(0, eq) : arg
+    const value = (): string | undefined => eq > 0 ? arg.slice(eq + 1) : args[++i]
+    switch (flag) {
+      case "--json":
+        json = true
+        break
+      case "--ca": {
+        ca = value()
+        if (ca === undefined) return Either.left("--ca needs a file or PEM text")
+        break
+      }
+      case "--proxy": {
+        proxy = value()
+        if (proxy === undefined) return Either.left("--proxy needs a url, none or env")
+        break
+      }
+      case "--timeout": {
+        const text = value()
+        timeout = text === undefined ? undefined : parseDuration(text)
+        if (timeout === undefined) {
+          return Either.left(`--timeout needs a duration such as 2s (got ${text ?? "nothing"})`)
+        }
+        break
+      }
+      case "--max-redirects": {
+        const text = value()
+        maxRedirects = Number(text)
+        if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
+          return Either.left(`--max-redirects needs a number (got ${text ?? "nothing"})`)
+        }
+        break
+      }
+      default:
+        if (arg.startsWith("-")) return Either.left(`unknown option ${arg}`)
+        if (url !== undefined) return Either.left(`one url at a time (got ${url} and ${arg})`)
+        url = arg
+    }
+  }
+  if (url === undefined) return Either.left("which url?")
+  return Either.right({
+    url,
+    json,
+    ...(ca === undefined ? {} : { ca }),
+    ...(proxy === undefined ? {} : { proxy }),
+    ...(timeout === undefined ? {} : { timeout }),
+    ...(maxRedirects === undefined ? {} : { maxRedirects })
+  })
+}
+
+/** @internal */
+export const main = (args: ReadonlyArray<string>): Effect.Effect<number> =>
+  Effect.gen(function*() {
+    if (args.includes("-h") || args.includes("--help")) {
+      yield* Console.log(usage)
+      return 0
+    }
+    const parsed = parseArgs(args)
+    if (Either.isLeft(parsed)) {
+      yield* Console.error(`steadfast doctor: ${parsed.left}\n\n${usage}`)
+      return 2
+    }
+    const { json, ...options } = parsed.right
+    const report = yield* run(options)
+    yield* Console.log(json ? JSON.stringify(report, null, 2) : render(report))
+    return report.ok ? 0 : 1
+  })

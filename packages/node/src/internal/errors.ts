@@ -1,0 +1,17 @@
+/**
+ * The one failure of building a pool: options that cannot be used.
+ *
+ * @internal
+ */
+import * as Schema from "effect/Schema"
+
+/** @internal */
+export class InvalidOptions extends Schema.TaggedError<InvalidOptions>()("InvalidPoolOptions", {
+  option: Schema.String,
+  reason: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return `steadfast pool: invalid option ${this.option}: ${this.reason}`
+  }
+}

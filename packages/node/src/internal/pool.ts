@@ -1,0 +1,273 @@
+/**
+ * The pool: undici agents (one direct, one per proxy), their stats and their
+ * graceful release.
+ *
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Runtime from "effect/Runtime"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import { Agent, type Dispatcher, Pool as UndiciPool, ProxyAgent } from "undici"
+import type * as Pool from "../Pool.js"
+import * as Proxy from "../Proxy.js"
+import { InvalidOptions } from "./errors.js"
+import type { Engine, ProxyInfo, Route } from "./exchange.js"
+import * as Metrics from "./metrics.js"
+import { SocketTracker } from "./sockets.js"
+import * as Tls from "./tls.js"
+
+/** @internal */
+export const EngineKey: unique symbol = Symbol.for("@steadfast/node/Pool/engine") as never
+
+/** The engine behind a pool service. @internal */
+export const engineOf = (pool: Pool.Service): Engine => (pool as unknown as { readonly [EngineKey]: Engine })[EngineKey]
+
+/** @internal */
+export const DEFAULT_CONNECTIONS = 64
+
+const positiveInteger = (option: string, value: number | undefined, fallback: number, min: number) => {
+  const n = value ?? fallback
+  if (n === Infinity && option === "connections") return Effect.succeed(n)
+  return Number.isInteger(n) && n >= min
+    ? Effect.succeed(n)
+    : Effect.fail(new InvalidOptions({ option, reason: `must be an integer >= ${min} (got ${n})` }))
+}
+
+/** Resolves options (no I/O). @internal */
+export const settings = (options: Pool.Options): Effect.Effect<Pool.Settings, InvalidOptions> =>
+  Effect.gen(function*() {
+    const connections = yield* positiveInteger("connections", options.connections, DEFAULT_CONNECTIONS, 1)
+    const keepAlive = options.keepAlive ?? true
+    const pipelining = keepAlive ? yield* positiveInteger("pipelining", options.pipelining, 1, 1) : 0
+    if (options.maxResponseSize !== undefined) {
+      yield* positiveInteger("maxResponseSize", options.maxResponseSize, 0, 0)
+    }
+    return {
+      connections,
+      keepAlive,
+      pipelining,
+      keepAliveTimeout: Duration.decode(options.keepAliveTimeout ?? "4 seconds"),
+      keepAliveMaxTimeout: Duration.decode(options.keepAliveMaxTimeout ?? "10 minutes"),
+      maxResponseSize: options.maxResponseSize,
+      connectTimeout: Duration.decode(options.connectTimeout ?? "5 seconds"),
+      drainTimeout: Duration.decode(options.drainTimeout ?? "5 seconds"),
+      statsInterval: Duration.decode(options.statsInterval ?? "10 seconds")
+    }
+  })
+
+const millis = (d: Duration.Duration): number => {
+  const ms = Duration.toMillis(d)
+  return Number.isFinite(ms) ? Math.max(1, Math.round(ms)) : 0
+}
+
+interface Counts {
+  connected: number
+  free: number
+  pending: number
+  queued: number
+  running: number
+  size: number
+}
+
+const add = (into: Map<string, Counts>, origin: string, s: Partial<Counts>) => {
+  let c = into.get(origin)
+  if (c === undefined) {
+    c = { connected: 0, free: 0, pending: 0, queued: 0, running: 0, size: 0 }
+    into.set(origin, c)
+  }
+  c.connected += s.connected ?? 0
+  c.free += s.free ?? 0
+  c.pending += s.pending ?? 0
+  c.queued += s.queued ?? 0
+  c.running += s.running ?? 0
+  c.size += s.size ?? 0
+}
+
+const label = (origin: string) => [MetricLabel.make("origin", origin)]
+
+/**
+ * Builds the pool; its release closes every agent gracefully within
+ * `drainTimeout`, then destroys what remains.
+ *
+ * @internal
+ */
+export const make = (options: Pool.Options): Effect.Effect<Pool.Service, InvalidOptions, Scope.Scope> =>
+  Effect.gen(function*() {
+    const s = yield* settings(options)
+    const tls = yield* Tls.resolve(options.tls)
+    const env = yield* Effect.orElseSucceed(Proxy.environment, () => ({
+      httpProxy: undefined,
+      httpsProxy: undefined,
+      noProxy: undefined
+    }))
+    const proxy = Proxy.settings(options.proxy, env)
+    if (typeof proxy === "string") return yield* new InvalidOptions({ option: "proxy", reason: proxy })
+    const runtime = yield* Effect.runtime<never>()
+
+    const tracker = new SocketTracker()
+    yield* Effect.acquireRelease(Effect.sync(() => tracker.start()), () => Effect.sync(() => tracker.stop()))
+
+    const connectTimeout = millis(s.connectTimeout)
+    const common = {
+      connections: s.connections === Infinity ? null : s.connections,
+      pipelining: s.pipelining,
+      keepAliveTimeout: millis(s.keepAliveTimeout) || 1,
+      keepAliveMaxTimeout: millis(s.keepAliveMaxTimeout) || 1,
+      // Effect owns time: the client's response and body idle timeouts abort
+      // the request; undici's own timers are off.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      ...(s.maxResponseSize === undefined ? {} : { maxResponseSize: s.maxResponseSize })
+    }
+    const interceptors = options.interceptors ?? []
+    const compose = (d: Dispatcher): Dispatcher => interceptors.length === 0 ? d : d.compose(...interceptors)
+
+    const raw: Array<Dispatcher> = []
+    // Every per-origin pool, for the release: `Agent.close()` clears the
+    // agent's origin map at once (dispatcher/agent.js, kClose), so an
+    // `Agent.destroy()` after a close that is still draining reaches no pool.
+    const pools = new Set<UndiciPool>()
+    const newPool = (origin: string | URL, opts: object): UndiciPool => {
+      for (const pool of pools) if (pool.destroyed) pools.delete(pool)
+      const pool = new UndiciPool(origin, opts)
+      pools.add(pool)
+      return pool
+    }
+    // Always a Pool per origin (Agent's default factory makes a Client for
+    // connections: 1, whose stats have no `free`).
+    const direct = new Agent({
+      ...common,
+      factory: newPool,
+      connect: { ...tls, timeout: connectTimeout }
+    })
+    raw.push(direct)
+    const directRoute: Route = { dispatcher: compose(direct), proxy: undefined }
+
+    // ProxyAgent does not expose its inner Agent's stats: track its pools.
+    const proxiedPools = new Map<UndiciPool, string>()
+    const proxies = new Map<string, Route>()
+    for (const url of [proxy.http, proxy.https]) {
+      if (url === undefined || proxies.has(url.href)) continue
+      const agent = new ProxyAgent({
+        ...common,
+        uri: url.href,
+        factory: (origin, opts) => {
+          const pool = newPool(origin, opts)
+          proxiedPools.set(pool, new URL(String(origin)).origin)
+          return pool
+        },
+        requestTls: { ...tls, timeout: connectTimeout },
+        proxyTls: {
+          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+          rejectUnauthorized: tls.rejectUnauthorized,
+          timeout: connectTimeout
+        }
+      })
+      raw.push(agent)
+      proxies.set(url.href, { dispatcher: compose(agent), proxy: Proxy.info(url) })
+    }
+
+    const routes = new Map<string, Route>()
+    const route = proxies.size === 0
+      ? () => directRoute
+      : (url: URL): Route => {
+        const key = url.origin
+        let r = routes.get(key)
+        if (r === undefined) {
+          const via = Proxy.select(proxy, url)
+          r = via === undefined ? directRoute : proxies.get(via.href)!
+          if (routes.size >= 1024) routes.clear()
+          routes.set(key, r)
+        }
+        return r
+      }
+
+    const warned = new Set<string>()
+    const engine: Engine = {
+      route,
+      direct: directRoute.dispatcher,
+      fallbackToDirect: proxy.fallbackToDirect,
+      tracker,
+      onStaleRetry: (origin) => Metrics.staleRetries.unsafeUpdate(1, label(origin)),
+      onFallback: (via: ProxyInfo, cause: unknown) => {
+        Metrics.proxyFallbacks.unsafeUpdate(1, [])
+        const first = !warned.has(via.url)
+        warned.add(via.url)
+        const code = (cause as { code?: unknown } | null)?.code
+        const message = `the proxy ${via.url} cannot be reached (${
+          typeof code === "string" ? code : "connection failed"
+        }): sending the request directly (proxy.fallbackToDirect)`
+        Runtime.runFork(runtime)(
+          (first ? Effect.logWarning(message) : Effect.logDebug(message)).pipe(
+            Effect.annotateLogs("steadfast", "proxy")
+          )
+        )
+      }
+    }
+
+    const counts = (): Map<string, Counts> => {
+      const out = new Map<string, Counts>()
+      for (const [origin, stats] of Object.entries(direct.stats)) add(out, origin, stats as Partial<Counts>)
+      for (const [pool, origin] of proxiedPools) {
+        if (pool.closed || pool.destroyed) proxiedPools.delete(pool)
+        else add(out, origin, pool.stats)
+      }
+      return out
+    }
+
+    const reported = new Set<string>()
+    const publish = (all: Map<string, Counts>) => {
+      for (const origin of reported) {
+        if (!all.has(origin)) add(all, origin, {})
+      }
+      for (const [origin, c] of all) {
+        reported.add(origin)
+        const labels = label(origin)
+        Metrics.connected.unsafeUpdate(c.connected, labels)
+        Metrics.free.unsafeUpdate(c.free, labels)
+        Metrics.pending.unsafeUpdate(c.pending, labels)
+        Metrics.running.unsafeUpdate(c.running, labels)
+        Metrics.size.unsafeUpdate(c.size, labels)
+      }
+    }
+
+    const stats: Effect.Effect<ReadonlyArray<Pool.Stats>> = Effect.sync(() => {
+      const all = counts()
+      const out: Array<Pool.Stats> = []
+      for (const [origin, c] of all) out.push({ origin, ...c })
+      publish(all)
+      return out
+    })
+
+    // Finalizers run uninterruptibly, and Effect.timeout waits for an
+    // uninterruptible effect to finish: the close must be made interruptible
+    // for the drain bound to hold.
+    yield* Effect.addFinalizer(() =>
+      Effect.interruptible(Effect.tryPromise(() => Promise.all(raw.map((d) => d.close())))).pipe(
+        Effect.timeout(s.drainTimeout),
+        Effect.catchAll(() =>
+          Effect.ignore(
+            Effect.tryPromise(() => Promise.all([...raw, ...pools].map((d) => d.destroy())))
+          )
+        ),
+        Effect.zipRight(Effect.sync(() => publish(new Map())))
+      )
+    )
+
+    if (Duration.isFinite(s.statsInterval) && Duration.toMillis(s.statsInterval) > 0) {
+      yield* Effect.forkScoped(Effect.repeat(stats, Schedule.spaced(s.statsInterval)))
+    }
+
+    const service: Pool.Service & { readonly [EngineKey]: Engine } = {
+      settings: s,
+      proxy,
+      dispatcherFor: (url) => route(typeof url === "string" ? new URL(url) : url).dispatcher,
+      proxyFor: (url) => route(url).proxy,
+      stats,
+      [EngineKey]: engine
+    }
+    return service
+  })

@@ -1,0 +1,197 @@
+/**
+ * A response of the undici transport: a platform `HttpClientResponse` and a
+ * core `BodyReader` over the exchange's body.
+ *
+ * Headers stay as undici's raw `Buffer` pairs until someone asks for them;
+ * then they are decoded once (latin1, lower-cased names, repeated headers
+ * joined with ", " as `Headers.fromInput` does) and cached.
+ *
+ * @internal
+ */
+import * as Cookies from "@effect/platform/Cookies"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import { Transport } from "@steadfast/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { util } from "undici"
+import type { Exchange } from "./exchange.js"
+
+const HeadersProto: object = Object.getPrototypeOf(Headers.empty)
+
+const text = (value: Buffer | string | ReadonlyArray<Buffer | string>): string =>
+  typeof value === "string"
+    ? value
+    : Array.isArray(value)
+    ? value.map((v) => typeof v === "string" ? v : v.toString("latin1")).join(", ")
+    : (value as Buffer).toString("latin1")
+
+/** Decodes undici's raw header pairs. @internal */
+export const decodeHeaders = (raw: ReadonlyArray<Buffer | string | ReadonlyArray<Buffer>>): Headers.Headers => {
+  const out = Object.create(HeadersProto) as Record<string, string>
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = util.headerNameToString(raw[i] as Buffer | string)
+    const value = text(raw[i + 1]!)
+    const previous = Object.hasOwn(out, name) ? out[name] : undefined
+    out[name] = previous === undefined ? value : `${previous}, ${value}`
+  }
+  return out as unknown as Headers.Headers
+}
+
+/** Every value of one header (for set-cookie, which must not be joined). */
+const values = (raw: ReadonlyArray<Buffer | string | ReadonlyArray<Buffer>>, wanted: string): Array<string> => {
+  const out: Array<string> = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (util.headerNameToString(raw[i] as Buffer | string) !== wanted) continue
+    const value = raw[i + 1]!
+    if (Array.isArray(value)) { for (const v of value) out.push(text(v)) }
+    else out.push(text(value as Buffer | string))
+  }
+  return out
+}
+
+const decoder = new TextDecoder()
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+/** @internal */
+export class NodeResponse extends Inspectable.Class
+  implements HttpClientResponse.HttpClientResponse, Transport.BodyReader
+{
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  private cachedHeaders: Headers.Headers | undefined = undefined
+  private cachedCookies: Cookies.Cookies | undefined = undefined
+  private collected: Exit.Exit<Uint8Array, HttpClientError.ResponseError> | undefined = undefined
+
+  constructor(
+    readonly exchange: Exchange,
+    readonly status: number,
+    readonly rawHeaders: ReadonlyArray<Buffer>,
+    readonly statusText: string
+  ) {
+    super()
+  }
+
+  get request() {
+    return this.exchange.request
+  }
+
+  get headers(): Headers.Headers {
+    return this.cachedHeaders ??= decodeHeaders(this.rawHeaders)
+  }
+
+  get cookies(): Cookies.Cookies {
+    if (this.cachedCookies !== undefined) return this.cachedCookies
+    const setCookie = values(this.rawHeaders, "set-cookie")
+    return this.cachedCookies = setCookie.length === 0 ? Cookies.empty : Cookies.fromSetCookie(setCookie)
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return Option.fromNullable(this.exchange.remoteAddress)
+  }
+
+  [Transport.BodyReaderTypeId](
+    onChunk: (chunk: Uint8Array) => boolean
+  ): Effect.Effect<void, HttpClientError.ResponseError> {
+    return this.exchange.read(this, onChunk)
+  }
+
+  /** The whole body, read once (then the same result every time). */
+  private get bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+    return Effect.suspend(() => {
+      if (this.collected !== undefined) return this.collected
+      const chunks: Array<Uint8Array> = []
+      let size = 0
+      return this.exchange.read(this, (chunk) => {
+        chunks.push(chunk)
+        size += chunk.length
+        return true
+      }).pipe(
+        Effect.map(() => concat(chunks, size)),
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            if (!Exit.isInterrupted(exit)) this.collected = exit
+          })
+        )
+      )
+    })
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.map(
+      this.bytes,
+      (bytes) =>
+        bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+          ? bytes.buffer
+          : new Uint8Array(bytes).buffer
+    )
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.map(this.bytes, (bytes) => decoder.decode(bytes))
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (body) =>
+      Effect.try({
+        try: () => body === "" ? null : JSON.parse(body) as unknown,
+        catch: (cause) => this.exchange.bodyError(this, cause)
+      }))
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (body) =>
+      Effect.try({
+        try: () => UrlParams.fromInput(new URLSearchParams(body)),
+        catch: (cause) => this.exchange.bodyError(this, cause)
+      }))
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.bytes, (bytes) =>
+      Effect.tryPromise({
+        try: () => new Response(bytes, { headers: { ...this.headers } }).formData(),
+        catch: (cause) => this.exchange.bodyError(this, cause)
+      }))
+  }
+
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Stream.async<Uint8Array, HttpClientError.ResponseError>((emit) => {
+      const sink = {
+        chunk: (chunk: Uint8Array) => {
+          void emit.single(chunk)
+          return true
+        },
+        end: () => void emit.end(),
+        fail: (cause: unknown) => void emit.fail(this.exchange.bodyError(this, cause))
+      }
+      this.exchange.subscribe(sink)
+      // runs when the stream is closed early (or ends): stops the body then
+      return Effect.sync(() => this.exchange.unsubscribe(sink))
+    }, "unbounded")
+  }
+
+  override toJSON(): unknown {
+    return HttpIncomingMessage.inspect(this, {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status
+    })
+  }
+}

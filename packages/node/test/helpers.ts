@@ -1,0 +1,228 @@
+/**
+ * Small loopback servers for what the testkit's FaultServer does not do: a
+ * server scripted per connection (stale keep-alive sockets), and a CONNECT
+ * proxy. Everything listens on 127.0.0.1, port 0, and is torn down by the
+ * test's scope.
+ */
+import { Client } from "@steadfast/core"
+import { Effect, Layer, Logger, type Scope } from "effect"
+import * as net from "node:net"
+import { NodeClient } from "../src/index.js"
+
+/** A parsed request head. */
+export interface Head {
+  readonly method: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** What the scripted server does with the n-th request (0-based) of a connection. */
+export type Script = (socket: net.Socket, head: Head, index: number, connection: number) => void
+
+export interface RawServer {
+  readonly url: string
+  readonly port: number
+  /** Connections accepted so far. */
+  readonly connections: () => number
+  /** Requests read so far. */
+  readonly requests: () => number
+  /** Sockets still open on the server side. */
+  readonly openSockets: () => number
+}
+
+export const ok = (socket: net.Socket, body = "ok", extra = "") =>
+  socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n${extra}\r\n${body}`)
+
+/**
+ * A minimal HTTP/1.1 server that calls `script` for each request (bodies are
+ * read by content-length and dropped).
+ */
+export const rawServer = (script: Script): Effect.Effect<RawServer, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<{ server: net.Server; state: RawServer; sockets: Set<net.Socket> }>((resume) => {
+      const sockets = new Set<net.Socket>()
+      let connections = 0
+      let requests = 0
+      const server = net.createServer((socket) => {
+        const connection = connections++
+        sockets.add(socket)
+        socket.on("close", () => sockets.delete(socket))
+        socket.on("error", () => {})
+        let buffer = Buffer.alloc(0)
+        let index = 0
+        let skip = 0
+        socket.on("data", (data) => {
+          buffer = Buffer.concat([buffer, data])
+          while (true) {
+            if (skip > 0) {
+              const n = Math.min(skip, buffer.length)
+              buffer = buffer.subarray(n)
+              skip -= n
+              if (skip > 0) return
+            }
+            const end = buffer.indexOf("\r\n\r\n")
+            if (end < 0) return
+            const lines = buffer.subarray(0, end).toString("latin1").split("\r\n")
+            buffer = buffer.subarray(end + 4)
+            const [method = "", path = ""] = lines[0]!.split(" ")
+            const headers: Record<string, string> = {}
+            for (const line of lines.slice(1)) {
+              const colon = line.indexOf(":")
+              headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+            }
+            skip = Number(headers["content-length"] ?? 0)
+            requests++
+            script(socket, { method, path, headers }, index++, connection)
+          }
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const port = (server.address() as net.AddressInfo).port
+        resume(Effect.succeed({
+          server,
+          sockets,
+          state: {
+            url: `http://127.0.0.1:${port}`,
+            port,
+            connections: () => connections,
+            requests: () => requests,
+            openSockets: () => sockets.size
+          }
+        }))
+      })
+    }),
+    ({ server, sockets }) =>
+      Effect.async<void>((resume) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resume(Effect.void))
+      })
+  ).pipe(Effect.map(({ state }) => state))
+
+export interface ConnectProxy {
+  readonly url: string
+  readonly port: number
+  /** CONNECT requests answered with 200. */
+  readonly tunnels: () => number
+  /** The hosts CONNECT asked for, in order. */
+  readonly targets: () => ReadonlyArray<string>
+  readonly openSockets: () => number
+}
+
+/**
+ * A CONNECT proxy that sends every tunnel to 127.0.0.1 (whatever host was
+ * asked for, so tests can use names that do not resolve) and, with `auth`,
+ * answers 407 unless `proxy-authorization` is `Basic base64(auth)`.
+ */
+export const connectProxy = (options?: { readonly auth?: string }): Effect.Effect<ConnectProxy, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<{ server: net.Server; sockets: Set<net.Socket>; state: ConnectProxy }>((resume) => {
+      const sockets = new Set<net.Socket>()
+      const targets: Array<string> = []
+      let tunnels = 0
+      const track = (socket: net.Socket) => {
+        sockets.add(socket)
+        socket.on("close", () => sockets.delete(socket))
+        socket.on("error", () => {})
+      }
+      const expected = options?.auth === undefined ? undefined : `Basic ${Buffer.from(options.auth).toString("base64")}`
+      const server = net.createServer((client) => {
+        track(client)
+        let buffer = Buffer.alloc(0)
+        const onData = (data: Buffer) => {
+          buffer = Buffer.concat([buffer, data])
+          const end = buffer.indexOf("\r\n\r\n")
+          if (end < 0) return
+          client.off("data", onData)
+          const lines = buffer.subarray(0, end).toString("latin1").split("\r\n")
+          const rest = buffer.subarray(end + 4)
+          const [method, target = ""] = lines[0]!.split(" ")
+          const auth = lines.find((l) => l.toLowerCase().startsWith("proxy-authorization:"))?.slice(20).trim()
+          targets.push(target)
+          if (method !== "CONNECT") {
+            client.end("HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n")
+            return
+          }
+          if (expected !== undefined && auth !== expected) {
+            client.end(
+              "HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm=\"test\"\r\ncontent-length: 0\r\n\r\n"
+            )
+            return
+          }
+          const port = Number(target.slice(target.lastIndexOf(":") + 1))
+          const upstream = net.connect(port, "127.0.0.1")
+          track(upstream)
+          upstream.on("connect", () => {
+            tunnels++
+            client.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+            if (rest.length > 0) upstream.write(rest)
+            client.pipe(upstream)
+            upstream.pipe(client)
+          })
+          upstream.on("error", () => client.destroy())
+          upstream.on("close", () => client.destroy())
+          client.on("close", () => upstream.destroy())
+        }
+        client.on("data", onData)
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const port = (server.address() as net.AddressInfo).port
+        resume(Effect.succeed({
+          server,
+          sockets,
+          state: {
+            url: `http://127.0.0.1:${port}`,
+            port,
+            tunnels: () => tunnels,
+            targets: () => targets,
+            openSockets: () => sockets.size
+          }
+        }))
+      })
+    }),
+    ({ server, sockets }) =>
+      Effect.async<void>((resume) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resume(Effect.void))
+      })
+  ).pipe(Effect.map(({ state }) => state))
+
+/** A port that was bound, then released: connecting to it is refused. */
+export const releasedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const port = (server.address() as net.AddressInfo).port
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/**
+ * Waits (wall clock, at most `timeoutMs`) until `check` holds; fails with
+ * `what` otherwise. For real sockets, whose teardown is asynchronous.
+ */
+export const eventually = (what: string, check: () => boolean, timeoutMs = 1000): Effect.Effect<void, Error> =>
+  Effect.gen(function*() {
+    const attempts = Math.ceil(timeoutMs / 10)
+    for (let i = 0; i < attempts; i++) {
+      if (check()) return
+      yield* Effect.sleep("10 millis")
+    }
+    if (!check()) return yield* Effect.fail(new Error(`not within ${timeoutMs} ms: ${what}`))
+  })
+
+/** The client and the context of a node client layer, built in the test's scope. */
+export const buildClient = (options: NodeClient.Options) =>
+  Effect.gen(function*() {
+    const context = yield* Layer.build(NodeClient.layer({ proxy: { url: "none" }, ...options }))
+    return { client: Client.Client.pipe(Effect.provide(context), Effect.runSync), context }
+  })
+
+/** Collects log messages at Warning level and above. */
+export const captureWarnings = () => {
+  const messages: Array<string> = []
+  const logger = Logger.make(({ logLevel, message }) => {
+    if (logLevel._tag === "Warning" || logLevel._tag === "Error" || logLevel._tag === "Fatal") {
+      messages.push(Array.isArray(message) ? message.join(" ") : String(message))
+    }
+  })
+  return { messages, layer: Logger.replace(Logger.defaultLogger, logger) }
+}
