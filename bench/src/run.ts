@@ -1,0 +1,347 @@
+/**
+ * `pnpm bench` / `pnpm bench:quick`: throughput, latency and client CPU per
+ * request of steadfast against raw undici and the clients users would pick
+ * instead, side by side in one run, on loopback.
+ *
+ *   node bench/dist/run.js [--quick] [--server node] [--only id,id] [--no-extras] [--no-write]
+ *
+ * The full run writes bench/RESULTS.md; `--quick` (the CI smoke run) prints
+ * only. The exit code is 1 only when something is really broken: the server
+ * does not start, or a client completes no request at all.
+ */
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
+import { clients, type ClientSpec, type Instance, REFERENCE } from "./clients.js"
+import { heapGrowth, retryCost, simulated } from "./extras.js"
+import type { Bound, Sample } from "./load.js"
+import {
+  checkTargets,
+  figures,
+  type HeapFigures,
+  renderHeap,
+  renderMarkdown,
+  renderSimulated,
+  renderTable,
+  renderTargets,
+  type Report,
+  type RetryFigures,
+  type Row,
+  type RunFigures,
+  type SimulatedFigures,
+  summarize
+} from "./report.js"
+import { type Server, startNodeServer, startServer } from "./server.js"
+import { formatMicros } from "./stats.js"
+import { STEADFAST_PATH } from "./steadfast.js"
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const repoDir = path.resolve(benchDir, "..")
+
+// --- options -------------------------------------------------------------------
+
+const argv = process.argv.slice(2)
+const flag = (name: string) => argv.includes(name)
+const value = (name: string) => {
+  const i = argv.indexOf(name)
+  return i >= 0 ? argv[i + 1] : undefined
+}
+
+const quick = flag("--quick")
+const only = value("--only")?.split(",").map((s) => s.trim())
+const preferServer = value("--server") === "node" ? "node" : "nginx"
+const extras = !flag("--no-extras")
+const write = !quick && !flag("--no-write") && only === undefined
+
+interface Plan {
+  readonly repetitions: number
+  readonly concurrencies: ReadonlyArray<number>
+  readonly bound: (concurrency: number) => Bound
+  readonly warmup: (concurrency: number) => Bound
+  readonly retry: {
+    readonly concurrencies: ReadonlyArray<number>
+    readonly repetitions: number
+    readonly bound: Bound
+  }
+  readonly heap: { readonly requests: number; readonly concurrency: number; readonly maxMs: number }
+  readonly simulated: { readonly requests: number; readonly concurrency: number }
+}
+
+const plan: Plan = quick
+  ? {
+    repetitions: 2,
+    concurrencies: [1, 64],
+    bound: (c) => c === 1 ? { maxRequests: 1000, maxMs: 300 } : { maxRequests: 5000, maxMs: 500 },
+    warmup: () => ({ maxRequests: 1000, maxMs: 500 }),
+    retry: { concurrencies: [64], repetitions: 2, bound: { maxRequests: 2000, maxMs: 500 } },
+    heap: { requests: 10_000, concurrency: 64, maxMs: 10_000 },
+    simulated: { requests: 2000, concurrency: 64 }
+  }
+  : {
+    repetitions: 5,
+    concurrencies: [1, 64],
+    bound: (c) => c === 1 ? { maxRequests: 5000, maxMs: 1000 } : { maxRequests: 30_000, maxMs: 1500 },
+    warmup: () => ({ maxRequests: 3000, maxMs: 1000 }),
+    retry: { concurrencies: [1, 64], repetitions: 5, bound: { maxRequests: 6000, maxMs: 1000 } },
+    heap: { requests: 100_000, concurrency: 64, maxMs: 120_000 },
+    simulated: { requests: 20_000, concurrency: 64 }
+  }
+
+// --- environment ---------------------------------------------------------------------
+
+const gc: () => void = (() => {
+  v8.setFlagsFromString("--expose-gc")
+  const fn = (globalThis as { gc?: () => void }).gc ?? vm.runInNewContext("gc") as (() => void) | undefined
+  return typeof fn === "function" ? () => fn() : () => {}
+})()
+
+const git = (args: ReadonlyArray<string>): string | undefined => {
+  try {
+    return execFileSync("git", args, { cwd: repoDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+  } catch {
+    return undefined
+  }
+}
+
+const commit = (): string | undefined => {
+  const head = git(["rev-parse", "--short", "HEAD"])
+  if (head === undefined || head === "") return undefined
+  const dirty = git(["status", "--porcelain", "--untracked-files=no"])
+  return dirty !== undefined && dirty !== "" ? `${head} (with uncommitted changes)` : head
+}
+
+const versionOf = (name: string): string => {
+  try {
+    const file = path.join(benchDir, "node_modules", name, "package.json")
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version
+  } catch {
+    return "?"
+  }
+}
+
+const machine = () => {
+  const cpus = os.cpus()
+  return {
+    cpu: cpus[0]?.model.trim() ?? "unknown cpu",
+    cores: cpus.length,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM`,
+    os: `${os.type()} ${os.release()} ${os.arch()}`
+  }
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`)
+
+// --- the main table ---------------------------------------------------------------------
+
+interface Slot {
+  readonly spec: ClientSpec
+  instance: Instance | undefined
+  readonly runs: Array<RunFigures>
+  firstError: string | undefined
+}
+
+const HANG_GRACE_MS = 30_000
+
+/** Runs one bounded load; a run that does not end within its bound plus a grace period counts as broken. */
+const runBounded = async (instance: Instance, bound: Bound): Promise<Sample> => {
+  let timer: NodeJS.Timeout | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`run did not finish within ${bound.maxMs + HANG_GRACE_MS} ms`)),
+      bound.maxMs + HANG_GRACE_MS
+    )
+  })
+  try {
+    return await Promise.race([instance.run(bound), hang])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const failedRun = (message: string, slot: Slot): RunFigures => {
+  slot.firstError ??= message
+  return { ok: 0, errors: 1, rps: NaN, p50Us: NaN, p99Us: NaN, cpuUsPerRequest: NaN }
+}
+
+const measureConcurrency = async (
+  origin: string,
+  specs: ReadonlyArray<ClientSpec>,
+  concurrency: number
+): Promise<ReadonlyArray<Slot>> => {
+  const slots: Array<Slot> = specs.map((spec) => ({ spec, instance: undefined, runs: [], firstError: undefined }))
+  for (const slot of slots) {
+    try {
+      slot.instance = await slot.spec.make(origin, concurrency)
+      await runBounded(slot.instance, plan.warmup(concurrency))
+    } catch (error) {
+      slot.firstError = `setup failed: ${String(error)}`
+    }
+  }
+  const bound = plan.bound(concurrency)
+  for (let rep = 0; rep < plan.repetitions; rep++) {
+    // rotate the order each repetition so no client always runs first or last
+    const order = slots.map((_, i) => slots[(i + rep) % slots.length]!)
+    for (const slot of order) {
+      if (slot.instance === undefined) {
+        slot.runs.push(failedRun(slot.firstError ?? "no instance", slot))
+        continue
+      }
+      gc()
+      try {
+        const sample = await runBounded(slot.instance, bound)
+        if (sample.firstError !== undefined) slot.firstError ??= sample.firstError
+        slot.runs.push(figures(sample))
+      } catch (error) {
+        slot.runs.push(failedRun(String(error), slot))
+      }
+    }
+    process.stdout.write(`  c=${concurrency}: repetition ${rep + 1}/${plan.repetitions} done\n`)
+  }
+  for (const slot of slots) {
+    try {
+      await slot.instance?.close()
+    } catch {
+      // closing is best effort
+    }
+  }
+  return slots
+}
+
+const rowsOf = (slots: ReadonlyArray<Slot>, concurrency: number): Array<Row> => {
+  const reference = slots.find((s) => s.spec.id === REFERENCE)?.runs ?? []
+  return slots.map((slot) => ({
+    client: { id: slot.spec.id, name: slot.spec.name, tracing: slot.spec.tracing, describe: slot.spec.describe },
+    concurrency,
+    summary: summarize(slot.runs, reference),
+    firstError: slot.firstError
+  }))
+}
+
+// --- main ----------------------------------------------------------------------------
+
+const main = async (): Promise<number> => {
+  const started = performance.now()
+  const specs = clients.filter((c) => c.id === REFERENCE || only === undefined || only.includes(c.id))
+  log(
+    `steadfast bench${quick ? " --quick" : ""}: ${specs.length} clients, c=${plan.concurrencies.join(",")}, ` +
+      `${plan.repetitions} repetitions`
+  )
+  log(`steadfast path: ${STEADFAST_PATH}`)
+
+  const servers: Array<Server> = []
+  let exitCode = 0
+  try {
+    const server = await startServer(preferServer)
+    servers.push(server)
+    log(`server: ${server.description} at ${server.origin}${server.note === undefined ? "" : ` (${server.note})`}`)
+
+    const rows: Array<Row> = []
+    for (const c of plan.concurrencies) {
+      const slots = await measureConcurrency(server.origin, specs, c)
+      rows.push(...rowsOf(slots, c))
+    }
+    log("")
+    log(renderTable(rows))
+    log("")
+    log(renderTargets(checkTargets(rows)).replace(/\*\*/g, ""))
+    for (const row of rows) {
+      if (row.summary.requests === 0) {
+        exitCode = 1
+        log(`BROKEN: ${row.client.name} at c=${row.concurrency} completed no request: ${row.firstError ?? "?"}`)
+      } else if (row.summary.errors > 0) {
+        log(
+          `warning: ${row.client.name} at c=${row.concurrency}: ${row.summary.errors} errors, first: ${row.firstError}`
+        )
+      }
+    }
+
+    let retry: RetryFigures | undefined
+    let heap: HeapFigures | undefined
+    const sims: Array<SimulatedFigures> = []
+    if (extras) {
+      try {
+        const nodeServer = server.kind === "node" ? server : await startNodeServer()
+        if (nodeServer !== server) servers.push(nodeServer)
+        log("")
+        log("retry cost …")
+        const result = await retryCost(nodeServer.origin, plan.retry, gc)
+        retry = { ...result, server: nodeServer.description }
+        for (const r of result.rows) {
+          log(
+            `  ${r.client}, c=${r.concurrency}: happy ${formatMicros(r.happyCpuUs)}, 503+retry ${
+              formatMicros(r.flakyCpuUs)
+            }, ` +
+              `one retry costs ${formatMicros(r.retryCostUs)} CPU${r.errors > 0 ? ` (${r.errors} errors)` : ""}`
+          )
+        }
+      } catch (error) {
+        log(`retry cost failed: ${String(error)}`)
+        exitCode = 1
+      }
+      try {
+        log("heap …")
+        heap = await heapGrowth(server.origin, plan.heap, gc)
+        log(renderHeap(heap).replace(/\*\*/g, ""))
+        if (heap.requests === 0) exitCode = 1
+      } catch (error) {
+        log(`heap test failed: ${String(error)}`)
+        exitCode = 1
+      }
+      try {
+        log("simulated network …")
+        for (const clock of ["TestClock", "live"] as const) sims.push(await simulated({ ...plan.simulated, clock }))
+        log(renderSimulated(sims).replace(/\*\*/g, ""))
+      } catch (error) {
+        log(`simulated network failed: ${String(error)}`)
+        exitCode = 1
+      }
+    }
+
+    const durationSeconds = (performance.now() - started) / 1000
+    const report: Report = {
+      date: new Date().toISOString(),
+      commit: commit(),
+      node: process.version,
+      machine: machine(),
+      versions: Object.fromEntries(
+        ["undici", "effect", "@effect/platform", "@effect/platform-node", "got", "axios"].map((n) => [n, versionOf(n)])
+      ),
+      server: { description: server.description, note: server.note },
+      steadfastPath: STEADFAST_PATH,
+      method: {
+        repetitions: plan.repetitions,
+        concurrencies: plan.concurrencies,
+        bounds: plan.concurrencies.map((c) => ({ concurrency: c, ...plan.bound(c) })),
+        warmup: `${plan.warmup(1).maxRequests} requests or ${plan.warmup(1).maxMs} ms per client and concurrency`,
+        quick
+      },
+      clients: specs.map((s) => ({ id: s.id, name: s.name, tracing: s.tracing, describe: s.describe })),
+      rows,
+      retry,
+      heap,
+      simulated: sims,
+      durationSeconds
+    }
+    if (write) {
+      const file = path.join(benchDir, "RESULTS.md")
+      fs.writeFileSync(file, renderMarkdown(report))
+      log(`\nwrote ${path.relative(repoDir, file)}`)
+    }
+    log(`\ndone in ${durationSeconds.toFixed(1)} s`)
+  } catch (error) {
+    log(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
+    exitCode = 1
+  } finally {
+    for (const s of servers) await s.stop().catch(() => {})
+  }
+  return exitCode
+}
+
+main().then((code) => process.exit(code), (error) => {
+  process.stderr.write(`${String(error)}\n`)
+  process.exit(1)
+})

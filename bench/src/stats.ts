@@ -1,0 +1,82 @@
+/**
+ * Pure arithmetic and formatting for the benchmark: percentiles, medians,
+ * ratios. No I/O, no clocks: tested in bench/test.
+ */
+
+/**
+ * The nearest-rank percentile (`p` in [0, 100]) of `values`, which must be
+ * sorted ascending; `NaN` when empty.
+ */
+export const percentileSorted = (sorted: ArrayLike<number>, p: number): number => {
+  const n = sorted.length
+  if (n === 0) return NaN
+  if (p <= 0) return sorted[0]!
+  if (p >= 100) return sorted[n - 1]!
+  const rank = Math.ceil((p / 100) * n)
+  return sorted[Math.min(n, Math.max(1, rank)) - 1]!
+}
+
+/** The nearest-rank percentile of unsorted values (copies, then sorts). */
+export const percentile = (values: ArrayLike<number>, p: number): number =>
+  percentileSorted(Float64Array.from(values).sort(), p)
+
+/**
+ * The median: the middle value, or the mean of the two middle values for an
+ * even count; `NaN` when empty. Non-finite values are ignored.
+ */
+export const median = (values: ReadonlyArray<number>): number => {
+  const xs = values.filter(Number.isFinite).sort((a, b) => a - b)
+  const n = xs.length
+  if (n === 0) return NaN
+  const mid = n >> 1
+  return n % 2 === 1 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2
+}
+
+/** `value / reference`, `NaN` when either is missing or the reference is 0. */
+export const ratio = (value: number, reference: number): number =>
+  Number.isFinite(value) && Number.isFinite(reference) && reference !== 0 ? value / reference : NaN
+
+/**
+ * The median of paired ratios: for each repetition i, `values[i] / references[i]`.
+ * Pairing within a repetition cancels slow drifts of the machine.
+ */
+export const pairedRatio = (values: ReadonlyArray<number>, references: ReadonlyArray<number>): number =>
+  median(values.map((v, i) => ratio(v, references[i] ?? NaN)))
+
+/** `1.00x`, `12.3x`; `–` when unknown. */
+export const formatRatio = (r: number): string => {
+  if (!Number.isFinite(r)) return "–"
+  if (r >= 10) return `${r.toFixed(1)}x`
+  return `${r.toFixed(2)}x`
+}
+
+/** An integer with thousands separators (`12,345`); `–` when unknown. */
+export const formatInt = (n: number): string => {
+  if (!Number.isFinite(n)) return "–"
+  const s = String(Math.round(Math.abs(n)))
+  const grouped = s.replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+  return n < 0 ? `-${grouped}` : grouped
+}
+
+/** A duration given in microseconds: `85 µs`, `1.24 ms`, `12.4 ms`, `1.20 s`. */
+export const formatMicros = (us: number): string => {
+  if (!Number.isFinite(us)) return "–"
+  if (us < 1000) return `${us < 10 ? us.toFixed(1) : Math.round(us)} µs`
+  const ms = us / 1000
+  if (ms < 10) return `${ms.toFixed(2)} ms`
+  if (ms < 1000) return `${ms.toFixed(1)} ms`
+  return `${(ms / 1000).toFixed(2)} s`
+}
+
+/** A size in bytes as MiB with one decimal, signed when `signed`. */
+export const formatMiB = (bytes: number, signed = false): string => {
+  if (!Number.isFinite(bytes)) return "–"
+  const mib = bytes / (1024 * 1024)
+  const text = `${Math.abs(mib).toFixed(1)} MiB`
+  if (!signed) return mib < 0 ? `-${text}` : text
+  return mib < 0 ? `-${text}` : `+${text}`
+}
+
+/** Whether a measured value meets a target (`<=` for costs, `>=` for throughput). */
+export const meets = (value: number, target: number, direction: "at-most" | "at-least"): boolean | undefined =>
+  Number.isFinite(value) ? (direction === "at-most" ? value <= target : value >= target) : undefined
