@@ -54,6 +54,18 @@ describe("retry", () => {
       strictEqual(error.message.includes("after 4 attempts"), true)
     }))
 
+  it.effect("the final error of a retried call has a stack (attempt errors are built without one)", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(Mem.sequence(Mem.json(503, {}), Mem.json(503, {})))
+      const result = yield* after(
+        withClient(mem, { retry: { retries: 1, backoff: { base: "10 millis" } } }, (c) => c.json(get)),
+        "1 second"
+      )
+      const error = expectFailure(result, "StatusError")
+      strictEqual(error.attempts, 2)
+      strictEqual(error.stack?.includes("\n    at "), true)
+    }))
+
   it.effect("a Retry-After shorter than the backoff does not shorten it", () =>
     Effect.gen(function*() {
       const times: Array<number> = []

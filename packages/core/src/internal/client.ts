@@ -30,7 +30,7 @@ import * as RetryAfter from "../RetryAfter.js"
 import type { Attempt, Transport } from "../Transport.js"
 import { redactUrl } from "./redact.js"
 import type { DeadlineScheduler, Timed } from "./scheduler.js"
-import { AttemptAborted, bodyReaderOf, BodyReaderTypeId } from "./transport.js"
+import { abortReason, type AttemptAborted, bodyReaderOf, BodyReaderTypeId, withoutStack } from "./transport.js"
 
 /** Everything a request needs from its client, resolved once per client. @internal */
 export interface Compiled {
@@ -201,8 +201,13 @@ export class Call implements Timed {
     this.cfg.scheduler.cancel(this)
   }
 
+  /** The attempt's error (stackless: see `withoutStack`; `finalize` gives the final one its stack). */
   failure(cause: unknown): Errors.HttpError {
-    const tag = this.handle?.reason?.tag
+    return withoutStack(() => this.classify(cause))
+  }
+
+  private classify(cause: unknown): Errors.HttpError {
+    const tag = this.handle?.reasonTag
     if (
       tag === "ConnectTimeout" || tag === "ResponseTimeout" || tag === "BodyTimeout" || tag === "DeadlineExceeded"
     ) return this.timeoutError(tag, cause)
@@ -267,7 +272,9 @@ export class Call implements Timed {
  * @internal
  */
 export class AttemptHandle implements Attempt {
-  reason: AttemptAborted | undefined = undefined
+  /** Why the attempt was aborted; the `AttemptAborted` itself is built only when someone will see it. */
+  reasonTag: string | undefined = undefined
+  private abortError: AttemptAborted | undefined = undefined
   private controller: AbortController | undefined = undefined
   private listener: ((reason: Error) => void) | undefined = undefined
 
@@ -280,31 +287,38 @@ export class AttemptHandle implements Attempt {
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController()
-      if (this.reason !== undefined) this.controller.abort(this.reason)
+      if (this.reasonTag !== undefined) this.controller.abort(this.reason)
     }
     return this.controller.signal
   }
 
   get aborted(): boolean {
-    return this.reason !== undefined
+    return this.reasonTag !== undefined
+  }
+
+  /** The abort reason the transport sees, built on first use. */
+  get reason(): AttemptAborted | undefined {
+    if (this.reasonTag === undefined) return undefined
+    return this.abortError ??= abortReason(this.reasonTag)
   }
 
   // arrow fields: transports may pass them around detached from the attempt
   readonly connected = (): void => this.call.connected(this.n)
 
   readonly onAbort = (listener: (reason: Error) => void): void => {
-    if (this.reason !== undefined) listener(this.reason)
+    const reason = this.reason
+    if (reason !== undefined) listener(reason)
     else this.listener = listener
   }
 
   abort(tag: string): void {
-    if (this.reason !== undefined) return
-    const reason = new AttemptAborted(tag)
-    this.reason = reason
+    if (this.reasonTag !== undefined) return
+    this.reasonTag = tag
     const listener = this.listener
     this.listener = undefined
-    if (listener !== undefined) listener(reason)
-    this.controller?.abort(reason)
+    // no listener and no signal handed out: nobody to tell, nothing to build
+    if (listener !== undefined) listener(this.reason!)
+    this.controller?.abort(this.reason)
   }
 }
 
@@ -523,27 +537,30 @@ const onHeaders = <A, R>(
 
 const TEXTUAL = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|problem\+json|x-www-form-urlencoded))/i
 
+const decoder = new TextDecoder()
+
 const statusError = (
   call: Call,
   response: HttpClientResponse.HttpClientResponse,
   preview: Uint8Array | undefined
-): Errors.StatusError => {
-  const headers = response.headers
-  const retryAfterMs = RetryAfter.parse(headers["retry-after"], call.now())
-  const type = headers["content-type"] ?? ""
-  const body = preview !== undefined && preview.length > 0 && TEXTUAL.test(type)
-    ? new TextDecoder().decode(preview.subarray(0, PREVIEW_LIMIT))
-    : undefined
-  return new Errors.StatusError({
-    request: call.requestInfo,
-    attempts: call.attempts,
-    history: noHistory,
-    status: response.status,
-    headers: { ...headers },
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    ...(body === undefined ? {} : { body })
-  }, true)
-}
+): Errors.StatusError =>
+  withoutStack(() => {
+    const headers = response.headers
+    const retryAfterMs = RetryAfter.parse(headers["retry-after"], call.now())
+    const type = headers["content-type"] ?? ""
+    const body = preview !== undefined && preview.length > 0 && TEXTUAL.test(type)
+      ? decoder.decode(preview.subarray(0, PREVIEW_LIMIT))
+      : undefined
+    return new Errors.StatusError({
+      request: call.requestInfo,
+      attempts: call.attempts,
+      history: noHistory,
+      status: response.status,
+      headers: { ...headers },
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(body === undefined ? {} : { body })
+    }, true)
+  })
 
 /** Reads and drops up to 64 KiB so the connection can be reused; errors are ignored. */
 const discard = (call: Call, response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>

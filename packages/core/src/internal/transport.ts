@@ -21,8 +21,28 @@ export const BodyReaderTypeId: Api.BodyReaderTypeId = Symbol.for(
 const AbortBrand = Symbol.for("@steadfast/core/Transport/AttemptAborted")
 
 /**
- * The reason the client puts on an attempt's abort signal. An `Error`, so
- * transports that surface `signal.reason` as their failure keep a stack.
+ * Runs `f` with V8's stack capture off. Errors built on the retry path are
+ * thrown away or rebuilt (the final error is rebuilt with its attempt history
+ * and gets its stack then); capturing a stack for each costs more than the
+ * rest of their construction.
+ *
+ * @internal
+ */
+export const withoutStack = <A>(f: () => A): A => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return f()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/**
+ * The reason the client puts on an attempt's abort signal. An `Error`, as
+ * `AbortSignal` reasons are expected to be, but without a stack: it is a
+ * message from the client to the transport, and its stack would only show
+ * the client's internals (build it with {@link abortReason}).
  *
  * @internal
  */
@@ -43,7 +63,7 @@ export const abortReasonTag = (signal: AbortSignal): string | undefined =>
   signal.aborted && isAttemptAborted(signal.reason) ? signal.reason.tag : undefined
 
 /** @internal */
-export const abortReason = (tag: string): Error => new AttemptAborted(tag)
+export const abortReason = (tag: string): AttemptAborted => withoutStack(() => new AttemptAborted(tag))
 
 /** @internal */
 export const withTransport = (client: HttpClient.HttpClient, transport: Transport): HttpClient.HttpClient => {
