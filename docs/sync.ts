@@ -49,9 +49,14 @@ export const sync = (markdown: string, dir: string): string =>
       }\`\`\``
   )
 
-/** The guides (every .md file of docs/). */
-export const guides = (docsDir: string): ReadonlyArray<string> =>
-  fs.readdirSync(docsDir).filter((f) => f.endsWith(".md")).map((f) => path.join(docsDir, f))
+/**
+ * The guides (every .md file of docs/) and the repository's README, whose
+ * example blocks also point into docs/examples (paths relative to docs/).
+ */
+export const guides = (docsDir: string): ReadonlyArray<string> => [
+  ...fs.readdirSync(docsDir).filter((f) => f.endsWith(".md")).map((f) => path.join(docsDir, f)),
+  path.join(docsDir, "..", "README.md")
+]
 
 if (process.argv[1] !== undefined && import.meta.url === `file://${path.resolve(process.argv[1])}`) {
   const docsDir = path.dirname(new URL(import.meta.url).pathname)
