@@ -66,6 +66,20 @@ describe("retry", () => {
       strictEqual(error.stack?.includes("\n    at "), true)
     }))
 
+  it.effect("the final error keeps the original cause (the transport's error)", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(Mem.sequence(reset))
+      const result = yield* after(withClient(mem, { retry: noJitter("10 millis") }, (c) => c.json(get)), "1 minute")
+      const error = expectFailure(result, "ConnectionReset")
+      strictEqual(error.attempts, 4)
+      // the platform error wraps the Node error the in-memory transport failed with
+      let node: unknown = error.cause
+      while (node instanceof Object && (node as { code?: unknown }).code === undefined) {
+        node = (node as { cause?: unknown }).cause
+      }
+      strictEqual((node as { code?: unknown } | undefined)?.code, "ECONNRESET")
+    }))
+
   it.effect("a Retry-After shorter than the backoff does not shorten it", () =>
     Effect.gen(function*() {
       const times: Array<number> = []

@@ -260,7 +260,14 @@ export class Call implements Timed {
   /** The final error: the same failure, with the attempt count and history. */
   finalize(error: Errors.HttpError): Errors.HttpError {
     const Ctor = error.constructor as new(props: object, disableValidation: boolean) => Errors.HttpError
-    return new Ctor({ ...error, attempts: this.attempts, history: this.history ?? [] }, true)
+    // `cause` is not an own enumerable property of Effect's errors: carry it over by name
+    const cause = error.cause
+    return new Ctor({
+      ...error,
+      ...(cause === undefined ? {} : { cause }),
+      attempts: this.attempts,
+      history: this.history ?? []
+    }, true)
   }
 }
 
