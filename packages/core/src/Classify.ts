@@ -60,6 +60,8 @@ interface Node {
   readonly port: number | undefined
   readonly hostname: string | undefined
   readonly platformReason: string | undefined
+  /** A size limit a transport put on its error (undici's own errors do not say). */
+  readonly limit: number | undefined
 }
 
 const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
@@ -75,7 +77,8 @@ const toNode = (u: unknown): Node | undefined => {
         address: undefined,
         port: undefined,
         hostname: undefined,
-        platformReason: undefined
+        platformReason: undefined,
+        limit: undefined
       }
       : undefined
   }
@@ -89,7 +92,8 @@ const toNode = (u: unknown): Node | undefined => {
     address: str(o["address"]),
     port: typeof o["port"] === "number" ? o["port"] : undefined,
     hostname: str(o["hostname"]),
-    platformReason: isPlatform ? str(o["reason"]) : undefined
+    platformReason: isPlatform ? str(o["reason"]) : undefined,
+    limit: typeof o["limit"] === "number" ? o["limit"] : undefined
   }
 }
 
@@ -158,7 +162,10 @@ const INVALID_REQUEST_CODES = new Set([
   "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
   "ERR_INVALID_ARG_TYPE",
   "ERR_INVALID_ARG_VALUE",
-  "UND_ERR_HEADERS_OVERFLOW"
+  "UND_ERR_HEADERS_OVERFLOW",
+  // undici's InvalidArgumentError: a request it refuses to send (a header it
+  // forbids, such as Proxy-Authorization on a request through a ProxyAgent)
+  "UND_ERR_INVALID_ARG"
 ])
 
 const TLS_SELF_SIGNED = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"])
@@ -305,7 +312,8 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       }, true)
     }
     if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
-      return new Errors.BodyTooLarge({ ...common, limit: context.maxBodySize ?? NO_TIMEOUT }, true)
+      // a transport that enforces its own limit names it on the error (`limit`)
+      return new Errors.BodyTooLarge({ ...common, limit: node.limit ?? context.maxBodySize ?? NO_TIMEOUT }, true)
     }
     const reason = tlsReason(code)
     if (reason !== undefined) return new Errors.TlsError({ ...common, reason, code }, true)

@@ -1,7 +1,7 @@
 import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, strictEqual } from "@effect/vitest/utils"
-import { Classify, Errors } from "@steadfast/core"
+import { Classify, Errors, Retry } from "@steadfast/core"
 import { NodeErrors } from "@steadfast/testkit"
 
 const request = HttpClientRequest.get("https://api.example.test/items")
@@ -175,6 +175,19 @@ describe("Classify.classify", () => {
     const encode = new HttpClientError.RequestError({ request, reason: "Encode", cause: new Error("circular") })
     strictEqual(Classify.classify(invalidUrl, { method: "GET", url })._tag, "InvalidUrl")
     strictEqual(Classify.classify(encode, { method: "GET", url })._tag, "InvalidRequest")
+  })
+
+  it("undici refusing a request argument (UND_ERR_INVALID_ARG) is InvalidRequest, not retried", () => {
+    const refused = Object.assign(new Error("Proxy-Authorization should be sent in ProxyAgent constructor"), {
+      name: "InvalidArgumentError",
+      code: "UND_ERR_INVALID_ARG"
+    })
+    const result = Classify.classify(
+      new HttpClientError.RequestError({ request, reason: "Transport", cause: refused }),
+      { method: "GET", url }
+    )
+    strictEqual(result._tag, "InvalidRequest")
+    strictEqual(Retry.isRetryable(Retry.defaults, result, "GET", {}), false)
   })
 
   it.each([

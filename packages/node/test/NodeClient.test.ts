@@ -129,6 +129,8 @@ describe("NodeClient", () => {
       const hard = yield* buildClient({ retry: { retries: 0 }, pool: { maxResponseSize: 1000 } })
       const undiciLimit = yield* Effect.flip(hard.client.bytes(HttpClientRequest.get(`${server.urls.http}/big`)))
       expect(undiciLimit._tag).toBe("BodyTooLarge")
+      // the limit that fired, not the client's default maxBodySize
+      expect(undiciLimit._tag === "BodyTooLarge" && undiciLimit.limit).toBe(1000)
     }))
 
   it.scopedLive("Client.layer over the platform HttpClient takes the direct path", () =>

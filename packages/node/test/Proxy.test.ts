@@ -159,6 +159,35 @@ describe("Proxies on loopback", () => {
       expect(yield* server.hits("GET /*")).toBe(1)
     }))
 
+  it.scopedLive("a proxied request leaves the shared empty headers of later requests alone", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make(scenario)
+      const proxy = yield* connectProxy()
+      const { client } = yield* buildClient({ proxy: { url: proxy.url } })
+      // built without headers: the request carries @effect/platform's shared Headers.empty
+      const request = HttpClientRequest.get(`${server.urls.http}/x`)
+      expect(yield* client.text(request)).toBe("hello")
+      expect(request.headers).toEqual({})
+      expect(HttpClientRequest.get("http://other.test/").headers).toEqual({})
+    }))
+
+  it.scopedLive("a Proxy-Authorization header on a proxied request is an InvalidRequest, sent nowhere", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make(scenario)
+      const proxy = yield* connectProxy()
+      const { client } = yield* buildClient({ proxy: { url: proxy.url } })
+      const error = yield* Effect.flip(client.text(
+        HttpClientRequest.get(`${server.urls.http}/x`).pipe(
+          HttpClientRequest.setHeader("proxy-authorization", "Basic c2VjcmV0")
+        )
+      ))
+      expect(error._tag).toBe("InvalidRequest")
+      expect(error.attempts).toBe(1)
+      expect(error.message).not.toContain("c2VjcmV0")
+      expect(proxy.tunnels()).toBe(0)
+      expect(yield* server.hits("GET /*")).toBe(0)
+    }))
+
   it.scopedLive("a dead proxy is a ProxyError, not the target refusing", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make(scenario)

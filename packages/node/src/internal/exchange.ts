@@ -62,6 +62,8 @@ export interface Engine {
   readonly direct: Dispatcher
   readonly fallbackToDirect: boolean
   readonly tracker: SocketTracker
+  /** The pool's `maxResponseSize`, reported as the limit when undici enforces it. */
+  readonly maxResponseSize: number | undefined
   /** Called when a request was sent again after a stale keep-alive socket. */
   readonly onStaleRetry: (origin: string) => void
   /** Called when a request fell back to a direct connection. */
@@ -264,16 +266,19 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     this.resumeSend = resume
     this.method = request.method
     this.path = url.pathname + url.search
+    const route = engine.route(url)
+    this.dispatcher = route.dispatcher
+    this.proxy = route.proxy
     this.opts = {
       origin: url.origin,
       path: this.path,
       method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers,
+      // undici's ProxyAgent writes `host` into the headers object it is given;
+      // a request's headers may be @effect/platform's shared `Headers.empty`,
+      // so a proxied request gets its own copy (direct routes only read it)
+      headers: route.proxy === undefined ? request.headers : { ...request.headers },
       body: toUndiciBody(request.body)
     }
-    const route = engine.route(url)
-    this.dispatcher = route.dispatcher
-    this.proxy = route.proxy
   }
 
   /** Starts the exchange; returns the canceler of the send effect. */
@@ -384,6 +389,13 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
   }
 
   onError(error: Error): void {
+    if (
+      (error as { code?: unknown }).code === "UND_ERR_RES_EXCEEDED_MAX_SIZE" &&
+      this.engine.maxResponseSize !== undefined
+    ) {
+      // undici's error does not say which limit: core's classifier reads `limit`
+      Object.assign(error, { limit: this.engine.maxResponseSize })
+    }
     switch (this.state) {
       case State.Pending:
       case State.Sending: {

@@ -191,6 +191,7 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       direct: directRoute.dispatcher,
       fallbackToDirect: proxy.fallbackToDirect,
       tracker,
+      maxResponseSize: s.maxResponseSize,
       onStaleRetry: (origin) => Metrics.staleRetries.unsafeUpdate(1, label(origin)),
       onFallback: (via: ProxyInfo, cause: unknown) => {
         Metrics.proxyFallbacks.unsafeUpdate(1, [])
