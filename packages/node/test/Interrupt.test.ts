@@ -1,0 +1,117 @@
+/**
+ * Interruption by the caller on real sockets: a thousand requests forked one
+ * fiber each and interrupted together give every connection back, leave no
+ * fiber behind and no socket open on the server. Through the resilient
+ * client, and through the platform `HttpClient` of the same layer (whose
+ * requests are cut off by their AbortSignal).
+ *
+ * it.scopedLive: real sockets on 127.0.0.1, whose teardown only the wall
+ * clock moves. Every wait is bounded.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
+import { Cause, Effect, Exit, Fiber, Metric, Supervisor } from "effect"
+import { Pool } from "../src/index.js"
+import { buildClient, eventually } from "./helpers.js"
+
+const scenario = Scenario.make({
+  "GET /hang": Scenario.sequence([Fault.hang()], { after: "repeat-last" }),
+  "GET /ok": Scenario.sequence([Reply.text(200, "ok")], { after: "repeat-last" })
+})
+
+const REQUESTS = 1000
+
+type Built = Effect.Effect.Success<ReturnType<typeof buildClient>>
+
+/** Sends a GET through one of the layer's clients. */
+type Via = (built: Built) => (url: string) => Effect.Effect<unknown, unknown>
+
+const resilient: Via = ({ client }) => (url) => client.text(HttpClientRequest.get(url))
+
+const platform: Via = ({ context }) => {
+  const http = Effect.runSync(Effect.provide(HttpClient.HttpClient, context))
+  return (url) => Effect.flatMap(http.get(url), (response) => response.text)
+}
+
+const interruptThousand = (via: Via) =>
+  Effect.gen(function*() {
+    const server = yield* FaultServer.make(scenario)
+    const built = yield* buildClient({
+      // only the interruption ends these requests
+      timeouts: { response: "1 minute", deadline: "2 minutes" },
+      // connections undici may open for requests that were cut off while
+      // queued are idle, not leaked: they expire with the keep-alive timeout
+      pool: { keepAliveTimeout: "200 millis", statsInterval: "1 minute" }
+    })
+    const get = via(built)
+    const pool = yield* Effect.provide(Pool.Pool, built.context)
+    const stats = () => Effect.runSync(pool.stats).find((s) => s.origin === server.urls.http)
+    const openSockets = () => Effect.runSync(server.openSockets)
+
+    // every fiber forked below (and anything they fork) is tracked
+    const supervisor = yield* Supervisor.track
+    const fibers = yield* Effect.forEach(
+      Array.from({ length: REQUESTS }),
+      () => Effect.fork(get(`${server.urls.http}/hang`)),
+      { concurrency: "unbounded" }
+    ).pipe(Effect.supervised(supervisor))
+    expect((yield* supervisor.value).length).toBeGreaterThanOrEqual(REQUESTS)
+
+    // the default bound: 64 on a connection (and seen by the server), the rest queued
+    yield* eventually("the server holds the pool's connections", () => {
+      const s = stats()
+      return s !== undefined && s.running === Pool.defaultConnections && s.size === REQUESTS &&
+        Effect.runSync(server.hits("GET /hang")) === Pool.defaultConnections &&
+        openSockets() === Pool.defaultConnections
+    }, 3000)
+    expect(stats()?.pending).toBe(REQUESTS - Pool.defaultConnections)
+
+    const started = performance.now()
+    yield* Fiber.interruptAll(fibers)
+    // cancelling is synchronous per request: no wait on sockets or the server
+    expect(performance.now() - started).toBeLessThan(1000)
+
+    // every fiber is done, ended by the interruption alone (no typed error, no defect)
+    const exits = fibers.map((fiber) => fiber.unsafePoll())
+    expect(exits.filter((exit) => exit === null)).toHaveLength(0)
+    expect(exits.filter((exit) => exit !== null && !(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))))
+      .toHaveLength(0)
+    // nothing the requests forked is still alive
+    expect(yield* supervisor.value).toHaveLength(0)
+
+    // the pool is idle: nothing runs, nothing waits (undici drops the
+    // cancelled requests of its queue asynchronously)
+    yield* eventually("nothing runs or waits", () => {
+      const s = stats()
+      return s === undefined || (s.running === 0 && s.pending === 0 && s.size === 0)
+    })
+    const gauge = (metric: Metric.Metric.Gauge<number>) =>
+      Metric.value(Metric.tagged(metric, "origin", server.urls.http)).pipe(Effect.map((state) => state.value))
+    expect([yield* gauge(Pool.running), yield* gauge(Pool.pending), yield* gauge(Pool.size)]).toEqual([0, 0, 0])
+    // no cancelled request reached the server
+    expect(yield* server.hits("GET /hang")).toBe(Pool.defaultConnections)
+
+    // the sockets that carried a request were destroyed: the server ends with none open
+    yield* eventually("the server has no socket open", () => openSockets() === 0, 2000)
+    expect(stats()?.connected ?? 0).toBe(0)
+
+    // and the pool still serves requests
+    yield* get(`${server.urls.http}/ok`)
+    expect(yield* server.hits("GET /ok")).toBe(1)
+    yield* eventually("the last connection expired", () => openSockets() === 0, 2000)
+  })
+
+describe("interruption", () => {
+  it.scopedLive(
+    "interrupting 1,000 in-flight requests leaves the pool idle and the server with 0 open sockets",
+    () => interruptThousand(resilient),
+    10_000
+  )
+
+  it.scopedLive(
+    "the same through the platform HttpClient of the layer",
+    () => interruptThousand(platform),
+    10_000
+  )
+})
