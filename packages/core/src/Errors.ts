@@ -312,19 +312,34 @@ export class DeadlineExceeded extends Schema.TaggedError<DeadlineExceeded>()("De
   lastError: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${target(this.request)}: the deadline of ${millis(this.deadlineMs)} ran out ${after(this.attempts)}${
+    const last = this.history[this.history.length - 1]
+    // the client gives up early when the next wait would end past the deadline
+    const what = last !== undefined && last.elapsedMs < this.deadlineMs
+      ? `gave up at ${millis(last.elapsedMs)}, ${after(this.attempts)}: the next retry would end past the deadline of ${
+        millis(this.deadlineMs)
+      }`
+      : `the deadline of ${millis(this.deadlineMs)} ran out ${after(this.attempts)}`
+    return `${target(this.request)}: ${what}${
       this.lastError === undefined ? "" : ` (last failure: ${this.lastError})`
     }. Raise \`timeouts.deadline\`, or retry less.`
   }
 }
 
-const statusHint = (status: number): string => {
+const statusHint = (status: number, attempts: number): string => {
   if (status === 401 || status === 407) return "Check the credentials sent with the request."
   if (status === 403) return "The credentials are valid but not allowed to do this."
   if (status === 404) return "Check the url: the resource does not exist."
-  if (status === 408 || status === 504) return "The server or a gateway timed out; it was retried per the policy."
+  if (status === 408 || status === 504) {
+    return attempts > 1
+      ? "The server or a gateway timed out on every attempt: check the server, or raise its timeout."
+      : "The server or a gateway timed out: allow retries, or check the server."
+  }
   if (status === 429) return "Rate limited: slow down, or honour Retry-After with a longer retry policy."
-  if (status >= 500) return "The server failed; it was retried per the policy. Check the server's health."
+  if (status >= 500) {
+    return attempts > 1
+      ? "The server failed on every attempt: check the server's health."
+      : "The server failed: check the server's health, or allow retries."
+  }
   if (status >= 400) return "The server rejected the request: check its body and headers."
   return "The client's status policy treats this status as a failure."
 }
@@ -345,7 +360,7 @@ export class StatusError extends Schema.TaggedError<StatusError>()("StatusError"
   override get message(): string {
     return `${target(this.request)}: the server answered ${this.status}${
       this.retryAfterMs === undefined ? "" : ` with Retry-After ${millis(this.retryAfterMs)}`
-    } ${after(this.attempts)}. ${statusHint(this.status)}`
+    } ${after(this.attempts)}. ${statusHint(this.status, this.attempts)}`
   }
 }
 

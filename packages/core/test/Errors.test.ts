@@ -75,7 +75,7 @@ const rendering: { readonly [T in Errors.Tag]: { readonly what: string; readonly
     what: "the deadline of 2m ran out",
     hint: "Raise `timeouts.deadline`"
   },
-  StatusError: { what: "the server answered 503 with Retry-After 2m", hint: "Check the server's health" },
+  StatusError: { what: "the server answered 503 with Retry-After 2m", hint: "check the server's health" },
   TooManyRedirects: { what: "more than 2 redirects", hint: "Raise `redirects.max`" },
   RedirectBlocked: { what: "redirect to https://api.test/v1/next blocked (https to http)", hint: "allowDowngrade" },
   BodyTooLarge: { what: "passed the limit of 1048576 bytes", hint: "Raise `maxBodySize`" },
@@ -229,6 +229,32 @@ describe("Errors", () => {
       const message = new Errors.StatusError({ ...rest, status }, true).message
       assertInclude(message, `the server answered ${status} after 1 attempt`)
       assertInclude(message, hint)
+    })
+
+    it("StatusError 5xx: the hint says whether retries were made", () => {
+      const { retryAfterMs: _, ...rest } = fixtures(1).StatusError
+      assertInclude(new Errors.StatusError({ ...rest, status: 500 }, true).message, "or allow retries")
+      assertInclude(new Errors.StatusError({ ...rest, status: 500, attempts: 4 }, true).message, "on every attempt")
+      assertInclude(new Errors.StatusError({ ...rest, status: 504 }, true).message, "allow retries")
+      assertInclude(new Errors.StatusError({ ...rest, status: 504, attempts: 4 }, true).message, "on every attempt")
+    })
+
+    it("DeadlineExceeded before the deadline: the next retry would have ended past it", () => {
+      const early = new Errors.DeadlineExceeded({
+        ...fixtures(3).DeadlineExceeded,
+        deadlineMs: 1_000,
+        history: [
+          { attempt: 1, tag: "ConnectionReset", delayMs: 80, elapsedMs: 0 },
+          { attempt: 2, tag: "ConnectionReset", delayMs: 200, elapsedMs: 90 },
+          { attempt: 3, tag: "ConnectionReset", delayMs: 0, elapsedMs: 323 }
+        ]
+      }, true)
+      assertInclude(
+        early.message,
+        "gave up at 323ms, after 3 attempts: the next retry would end past the deadline of 1s"
+      )
+      assertFalse(early.message.includes("ran out"))
+      assertInclude(fixtures(3).DeadlineExceeded.message, "the deadline of 2m ran out after 3 attempts")
     })
 
     it("DeadlineExceeded without a last failure does not mention one", () => {
