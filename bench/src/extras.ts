@@ -15,6 +15,7 @@ import * as TestContext from "effect/TestContext"
 import { Agent } from "undici"
 import { quietLogger } from "./clients.js"
 import { type Bound, driveEffect, drivePromise, type Sample } from "./load.js"
+import type { SimulatedFigures } from "./report.js"
 import { median } from "./stats.js"
 import * as Steadfast from "./steadfast.js"
 
@@ -217,18 +218,8 @@ export const heapGrowth = async (
 
 // --- simulated network -----------------------------------------------------------
 
-export interface SimulatedResult {
-  readonly clock: "TestClock" | "live"
-  readonly requests: number
-  readonly attempts: number
-  readonly failed: number
-  readonly concurrency: number
-  readonly seconds: number
-  readonly requestsPerSecond: number
-  readonly cpuUsPerRequest: number
-  /** Virtual time the run took under `TestClock`. */
-  readonly virtualSeconds: number | undefined
-}
+/** One simulated-network run (`virtualSeconds`: virtual time the run took under `TestClock`). */
+export type SimulatedResult = SimulatedFigures
 
 const chaos = Scenario.make({
   "GET /price": Scenario.chaos({

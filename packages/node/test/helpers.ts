@@ -34,69 +34,86 @@ export const ok = (socket: net.Socket, body = "ok", extra = "") =>
   socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n${extra}\r\n${body}`)
 
 /**
- * A minimal HTTP/1.1 server that calls `script` for each request (bodies are
- * read by content-length and dropped).
+ * A TCP server on 127.0.0.1, port 0, whose sockets (accepted, and any the
+ * handler passes to `track`) are destroyed when the scope closes; `state`
+ * builds what the test sees from the port and the open sockets.
  */
-export const rawServer = (script: Script): Effect.Effect<RawServer, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<{ server: net.Server; state: RawServer; sockets: Set<net.Socket> }>((resume) => {
-      const sockets = new Set<net.Socket>()
-      let connections = 0
-      let requests = 0
+const tcpServer = <S>(
+  onConnection: (socket: net.Socket, track: (socket: net.Socket) => void) => void,
+  state: (port: number, openSockets: () => number) => S
+): Effect.Effect<S, never, Scope.Scope> => {
+  const sockets = new Set<net.Socket>()
+  const track = (socket: net.Socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+    socket.on("error", () => {})
+  }
+  return Effect.acquireRelease(
+    Effect.async<{ server: net.Server; state: S }>((resume) => {
       const server = net.createServer((socket) => {
-        const connection = connections++
-        sockets.add(socket)
-        socket.on("close", () => sockets.delete(socket))
-        socket.on("error", () => {})
-        let buffer = Buffer.alloc(0)
-        let index = 0
-        let skip = 0
-        socket.on("data", (data) => {
-          buffer = Buffer.concat([buffer, data])
-          while (true) {
-            if (skip > 0) {
-              const n = Math.min(skip, buffer.length)
-              buffer = buffer.subarray(n)
-              skip -= n
-              if (skip > 0) return
-            }
-            const end = buffer.indexOf("\r\n\r\n")
-            if (end < 0) return
-            const lines = buffer.subarray(0, end).toString("latin1").split("\r\n")
-            buffer = buffer.subarray(end + 4)
-            const [method = "", path = ""] = lines[0]!.split(" ")
-            const headers: Record<string, string> = {}
-            for (const line of lines.slice(1)) {
-              const colon = line.indexOf(":")
-              headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
-            }
-            skip = Number(headers["content-length"] ?? 0)
-            requests++
-            script(socket, { method, path, headers }, index++, connection)
-          }
-        })
+        track(socket)
+        onConnection(socket, track)
       })
       server.listen(0, "127.0.0.1", () => {
         const port = (server.address() as net.AddressInfo).port
-        resume(Effect.succeed({
-          server,
-          sockets,
-          state: {
-            url: `http://127.0.0.1:${port}`,
-            port,
-            connections: () => connections,
-            requests: () => requests,
-            openSockets: () => sockets.size
-          }
-        }))
+        resume(Effect.succeed({ server, state: state(port, () => sockets.size) }))
       })
     }),
-    ({ server, sockets }) =>
+    ({ server }) =>
       Effect.async<void>((resume) => {
         for (const socket of sockets) socket.destroy()
         server.close(() => resume(Effect.void))
       })
   ).pipe(Effect.map(({ state }) => state))
+}
+
+/**
+ * A minimal HTTP/1.1 server that calls `script` for each request (bodies are
+ * read by content-length and dropped).
+ */
+export const rawServer = (script: Script): Effect.Effect<RawServer, never, Scope.Scope> => {
+  let connections = 0
+  let requests = 0
+  return tcpServer(
+    (socket) => {
+      const connection = connections++
+      let buffer = Buffer.alloc(0)
+      let index = 0
+      let skip = 0
+      socket.on("data", (data) => {
+        buffer = Buffer.concat([buffer, data])
+        while (true) {
+          if (skip > 0) {
+            const n = Math.min(skip, buffer.length)
+            buffer = buffer.subarray(n)
+            skip -= n
+            if (skip > 0) return
+          }
+          const end = buffer.indexOf("\r\n\r\n")
+          if (end < 0) return
+          const lines = buffer.subarray(0, end).toString("latin1").split("\r\n")
+          buffer = buffer.subarray(end + 4)
+          const [method = "", path = ""] = lines[0]!.split(" ")
+          const headers: Record<string, string> = {}
+          for (const line of lines.slice(1)) {
+            const colon = line.indexOf(":")
+            headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+          }
+          skip = Number(headers["content-length"] ?? 0)
+          requests++
+          script(socket, { method, path, headers }, index++, connection)
+        }
+      })
+    },
+    (port, openSockets) => ({
+      url: `http://127.0.0.1:${port}`,
+      port,
+      connections: () => connections,
+      requests: () => requests,
+      openSockets
+    })
+  )
+}
 
 export interface ConnectProxy {
   readonly url: string
@@ -113,78 +130,58 @@ export interface ConnectProxy {
  * asked for, so tests can use names that do not resolve) and, with `auth`,
  * answers 407 unless `proxy-authorization` is `Basic base64(auth)`.
  */
-export const connectProxy = (options?: { readonly auth?: string }): Effect.Effect<ConnectProxy, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<{ server: net.Server; sockets: Set<net.Socket>; state: ConnectProxy }>((resume) => {
-      const sockets = new Set<net.Socket>()
-      const targets: Array<string> = []
-      let tunnels = 0
-      const track = (socket: net.Socket) => {
-        sockets.add(socket)
-        socket.on("close", () => sockets.delete(socket))
-        socket.on("error", () => {})
-      }
-      const expected = options?.auth === undefined ? undefined : `Basic ${Buffer.from(options.auth).toString("base64")}`
-      const server = net.createServer((client) => {
-        track(client)
-        let buffer = Buffer.alloc(0)
-        const onData = (data: Buffer) => {
-          buffer = Buffer.concat([buffer, data])
-          const end = buffer.indexOf("\r\n\r\n")
-          if (end < 0) return
-          client.off("data", onData)
-          const lines = buffer.subarray(0, end).toString("latin1").split("\r\n")
-          const rest = buffer.subarray(end + 4)
-          const [method, target = ""] = lines[0]!.split(" ")
-          const auth = lines.find((l) => l.toLowerCase().startsWith("proxy-authorization:"))?.slice(20).trim()
-          targets.push(target)
-          if (method !== "CONNECT") {
-            client.end("HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n")
-            return
-          }
-          if (expected !== undefined && auth !== expected) {
-            client.end(
-              "HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm=\"test\"\r\ncontent-length: 0\r\n\r\n"
-            )
-            return
-          }
-          const port = Number(target.slice(target.lastIndexOf(":") + 1))
-          const upstream = net.connect(port, "127.0.0.1")
-          track(upstream)
-          upstream.on("connect", () => {
-            tunnels++
-            client.write("HTTP/1.1 200 Connection Established\r\n\r\n")
-            if (rest.length > 0) upstream.write(rest)
-            client.pipe(upstream)
-            upstream.pipe(client)
-          })
-          upstream.on("error", () => client.destroy())
-          upstream.on("close", () => client.destroy())
-          client.on("close", () => upstream.destroy())
+export const connectProxy = (options?: { readonly auth?: string }): Effect.Effect<ConnectProxy, never, Scope.Scope> => {
+  const targets: Array<string> = []
+  let tunnels = 0
+  const expected = options?.auth === undefined ? undefined : `Basic ${Buffer.from(options.auth).toString("base64")}`
+  return tcpServer(
+    (client, track) => {
+      let buffer = Buffer.alloc(0)
+      const onData = (data: Buffer) => {
+        buffer = Buffer.concat([buffer, data])
+        const end = buffer.indexOf("\r\n\r\n")
+        if (end < 0) return
+        client.off("data", onData)
+        const lines = buffer.subarray(0, end).toString("latin1").split("\r\n")
+        const rest = buffer.subarray(end + 4)
+        const [method, target = ""] = lines[0]!.split(" ")
+        const auth = lines.find((l) => l.toLowerCase().startsWith("proxy-authorization:"))?.slice(20).trim()
+        targets.push(target)
+        if (method !== "CONNECT") {
+          client.end("HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n")
+          return
         }
-        client.on("data", onData)
-      })
-      server.listen(0, "127.0.0.1", () => {
-        const port = (server.address() as net.AddressInfo).port
-        resume(Effect.succeed({
-          server,
-          sockets,
-          state: {
-            url: `http://127.0.0.1:${port}`,
-            port,
-            tunnels: () => tunnels,
-            targets: () => targets,
-            openSockets: () => sockets.size
-          }
-        }))
-      })
-    }),
-    ({ server, sockets }) =>
-      Effect.async<void>((resume) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resume(Effect.void))
-      })
-  ).pipe(Effect.map(({ state }) => state))
+        if (expected !== undefined && auth !== expected) {
+          client.end(
+            "HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm=\"test\"\r\ncontent-length: 0\r\n\r\n"
+          )
+          return
+        }
+        const port = Number(target.slice(target.lastIndexOf(":") + 1))
+        const upstream = net.connect(port, "127.0.0.1")
+        track(upstream)
+        upstream.on("connect", () => {
+          tunnels++
+          client.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+          if (rest.length > 0) upstream.write(rest)
+          client.pipe(upstream)
+          upstream.pipe(client)
+        })
+        upstream.on("error", () => client.destroy())
+        upstream.on("close", () => client.destroy())
+        client.on("close", () => upstream.destroy())
+      }
+      client.on("data", onData)
+    },
+    (port, openSockets) => ({
+      url: `http://127.0.0.1:${port}`,
+      port,
+      tunnels: () => tunnels,
+      targets: () => targets,
+      openSockets
+    })
+  )
+}
 
 /** A port that was bound, then released: connecting to it is refused. */
 export const releasedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
