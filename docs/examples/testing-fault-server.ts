@@ -3,13 +3,12 @@
  * it with real resets and handshakes; its interceptor realises the faults
  * that happen before a connection exists.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import { HttpClientRequest } from "@effect/platform"
 import { Client } from "@steadfast/core"
+import { NodeClient } from "@steadfast/node"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import * as assert from "node:assert"
-import { Agent } from "undici"
 
 // region: server
 const scenario = Scenario.make({
@@ -19,11 +18,14 @@ const scenario = Scenario.make({
 
 const test = Effect.gen(function*() {
   const server = yield* FaultServer.FaultServer
-  // a platform HttpClient over an undici Agent that trusts the test CA and plays connection faults
-  const transport = NodeHttpClient.makeUndici(new Agent({ connect: { ca: server.ca } }).compose(server.interceptor))
-  const client = yield* Client.make({ retry: { retries: 3, backoff: { base: "10 millis" } } }).pipe(
-    Effect.provide(Layer.succeed(HttpClient.HttpClient, transport))
-  )
+  // the production client; its pool lives as long as this test's scope
+  const context = yield* Layer.build(NodeClient.layer({
+    retry: { retries: 3, backoff: { base: "10 millis" } },
+    tls: { ca: server.ca }, // trust the server's test CA
+    pool: { interceptors: [server.interceptor] }, // play the faults that come before a connection
+    proxy: { url: "none" } // an HTTP_PROXY on the machine must not take part
+  }))
+  const client = Context.get(context, Client.Client)
 
   assert.deepStrictEqual(yield* client.json(HttpClientRequest.get(`${server.urls.https}/items`)), ["a"])
   const tls = yield* Effect.flip(client.json(HttpClientRequest.get(`${server.urls.https}/secure`)))

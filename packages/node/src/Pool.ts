@@ -163,7 +163,7 @@ export interface Stats {
   readonly origin: string
   /** Open connections. */
   readonly connected: number
-  /** Open connections without a request. */
+  /** Open connections without a request (undici counts one as free a turn of the event loop after its response completes). */
   readonly free: number
   /** Requests waiting for a connection. */
   readonly pending: number
