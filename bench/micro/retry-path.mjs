@@ -44,6 +44,10 @@ console.log(
   path,
   "cpu/req µs",
   ((c.user + c.system) / n).toFixed(1),
+  "(user",
+  (c.user / n).toFixed(1),
+  "system",
+  (c.system / n).toFixed(1) + ")",
   "wall/req µs",
   ((performance.now() - t0) * 1000 / n).toFixed(1)
 )
