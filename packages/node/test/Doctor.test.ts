@@ -105,6 +105,13 @@ describe("Doctor", () => {
       expect(failureTags(handshake)).toEqual(["tls:ConnectTimeout"])
       const response = yield* Doctor.run({ url: `${server.urls.http}/hang`, timeout: "300 millis", proxy: "none" })
       expect(failureTags(response)).toEqual(["http:ResponseTimeout"])
+      // a failed step with nothing else to show starts with its failure, not a blank line
+      for (const report of [handshake, response]) {
+        const text = Doctor.render(report)
+        expect(text.split("\n").filter((l, i) => i > 1 && l.trim() === "" && l !== "")).toEqual([])
+      }
+      expect(Doctor.render(handshake)).toMatch(/✗ tls +ConnectTimeout/)
+      expect(Doctor.render(response)).toMatch(/✗ http +ResponseTimeout/)
     }))
 
   it.scopedLive("503 with Retry-After; redirects; a redirect loop", () =>

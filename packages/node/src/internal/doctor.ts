@@ -682,19 +682,18 @@ const pad = (label: string) => label.padEnd(12)
 export const render = (report: Doctor.Report): string => {
   const lines: Array<string> = [`steadfast doctor  ${report.url}`, ""]
   const failuresOf = (step: Step) => report.failures.filter((f) => f.step === step)
-  const mark = (step: Step) => failuresOf(step).length > 0 ? "✗" : "✓"
-  const block = (step: Step, label: string, body: ReadonlyArray<string>) => {
-    if (body.length === 0 && failuresOf(step).length === 0) return
-    const [first = "", ...rest] = body
-    lines.push(`${mark(step)} ${pad(label)}${first}`)
+  // a step's lines, then its failures (tag, what, fix); a failed step without
+  // lines of its own starts with its first failure, never with a blank line
+  const block = (step: Step, label: string, body: ReadonlyArray<string>, ok = failuresOf(step).length === 0) => {
+    const failures = failuresOf(step).flatMap((f) => [
+      `${f._tag}${f.reason === undefined ? "" : ` (${f.reason})`}${f.code ? ` [${f.code}]` : ""}`,
+      `  what: ${f.explanation}`,
+      `  fix:  ${f.fix}`
+    ])
+    const [first, ...rest] = [...body, ...failures]
+    if (first === undefined) return
+    lines.push(`${ok ? "✓" : "✗"} ${pad(label)}${first}`)
     for (const line of rest) lines.push(`  ${pad("")}${line}`)
-    for (const f of failuresOf(step)) {
-      lines.push(
-        `  ${pad("")}${f._tag}${f.reason === undefined ? "" : ` (${f.reason})`}${f.code ? ` [${f.code}]` : ""}`
-      )
-      lines.push(`  ${pad("")}  what: ${f.explanation}`)
-      lines.push(`  ${pad("")}  fix:  ${f.fix}`)
-    }
   }
   block("url", "url", [])
   const env = report.environment
@@ -725,23 +724,16 @@ export const render = (report: Doctor.Report): string => {
   } else if (!report.skipped.includes("dns")) {
     block("dns", "dns", [])
   }
-  if (report.tcp.length > 0 || failuresOf("tcp").length > 0) {
-    const ok = report.tcp.some((c) => c.ok)
-    const body = report.tcp.map((c) =>
+  block(
+    "tcp",
+    "tcp",
+    report.tcp.map((c) =>
       `${c.address.includes(":") ? `[${c.address}]` : c.address}:${c.port} ${
         c.ok ? "connected" : `failed: ${c.failure?._tag ?? "error"}`
       } (${ms(c.durationMs)})`
-    )
-    const prefix = ok ? "✓" : "✗"
-    const [first = "", ...rest] = body
-    lines.push(`${prefix} ${pad("tcp")}${first}`)
-    for (const line of rest) lines.push(`  ${pad("")}${line}`)
-    for (const f of failuresOf("tcp")) {
-      lines.push(`  ${pad("")}${f._tag}${f.code ? ` [${f.code}]` : ""}`)
-      lines.push(`  ${pad("")}  what: ${f.explanation}`)
-      lines.push(`  ${pad("")}  fix:  ${f.fix}`)
-    }
-  }
+    ),
+    report.tcp.some((c) => c.ok)
+  )
   const t = report.tls
   block(
     "tls",
