@@ -37,7 +37,9 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { Transport } from "@steadfast/core"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Dispatcher } from "undici"
 import { NodeResponse } from "./response.js"
@@ -216,7 +218,64 @@ const isReplayableBody = (body: HttpBody.HttpBody): boolean => {
   }
 }
 
-const toUndiciBody = (body: HttpBody.HttpBody): NonNullable<Dispatcher.DispatchOptions["body"]> | null => {
+/**
+ * A request body `Stream` as the async iterable undici reads, which the
+ * exchange can stop. undici leaves that to the iterable's owner
+ * (client-h1.js, `writeIterable`: "It's up to the user to somehow abort the
+ * async iterable"): when the exchange ends while undici waits for the next
+ * chunk — the server answered early, the attempt was cut off — undici's
+ * loop would wait for ever, and the stream's fiber and finalizers with it.
+ * `stop` interrupts the stream and fails the pending read, so undici's loop
+ * ends too.
+ */
+class StreamBody implements AsyncIterable<Uint8Array> {
+  private inner: AsyncIterator<Uint8Array> | undefined = undefined
+  private rejectPending: ((error: Error) => void) | undefined = undefined
+  private stopped = false
+
+  constructor(readonly stream: Stream.Stream<Uint8Array, unknown>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    const inner = Stream.toAsyncIterable(this.stream)[Symbol.asyncIterator]()
+    this.inner = inner
+    return {
+      next: () =>
+        this.stopped ? Promise.reject(new RequestInterrupted()) : new Promise((resolve, reject) => {
+          this.rejectPending = reject
+          inner.next().then((result) => {
+            this.rejectPending = undefined
+            if (result.done === true) this.inner = undefined
+            resolve(result)
+          }, (error: unknown) => {
+            this.rejectPending = undefined
+            this.inner = undefined
+            reject(error)
+          })
+        }),
+      // undici's `for await` stops early (a socket error)
+      return: () => {
+        this.stop()
+        return Promise.resolve({ done: true, value: undefined })
+      }
+    }
+  }
+
+  /** Interrupts the stream if it is still being read. */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    const inner = this.inner
+    const reject = this.rejectPending
+    this.inner = undefined
+    this.rejectPending = undefined
+    if (inner?.return !== undefined) inner.return().catch(() => {})
+    reject?.(new RequestInterrupted())
+  }
+}
+
+const toUndiciBody = (
+  body: HttpBody.HttpBody
+): NonNullable<Dispatcher.DispatchOptions["body"]> | StreamBody | null => {
   switch (body._tag) {
     case "Empty":
       return null
@@ -227,8 +286,7 @@ const toUndiciBody = (body: HttpBody.HttpBody): NonNullable<Dispatcher.DispatchO
     case "FormData":
       return body.formData as unknown as NonNullable<Dispatcher.DispatchOptions["body"]>
     case "Stream":
-      // undici sends any (async) iterable; its types only list Readable
-      return Stream.toAsyncIterable(body.stream) as unknown as NonNullable<Dispatcher.DispatchOptions["body"]>
+      return new StreamBody(body.stream)
   }
 }
 
@@ -252,7 +310,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
   private chunkIndex = 0
   private buffered = 0
   private sink: Sink | undefined = undefined
+  /** A pull of `pull()` waiting for the next chunk, or the end. */
+  private waiter: (() => void) | undefined = undefined
   private bodyFailure: unknown = undefined
+  private readonly streamBody: StreamBody | undefined
   private staleRetried = false
   private fellBack = false
 
@@ -267,6 +328,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     this.method = request.method
     this.path = url.pathname + url.search
     const route = engine.route(url)
+    const body = toUndiciBody(request.body)
+    this.streamBody = body instanceof StreamBody ? body : undefined
     this.dispatcher = route.dispatcher
     this.proxy = route.proxy
     this.opts = {
@@ -277,7 +340,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
       // a request's headers may be @effect/platform's shared `Headers.empty`,
       // so a proxied request gets its own copy (direct routes only read it)
       headers: route.proxy === undefined ? request.headers : { ...request.headers },
-      body: toUndiciBody(request.body)
+      // undici sends any (async) iterable; its types only list Readable
+      body: body as NonNullable<Dispatcher.DispatchOptions["body"]> | null
     }
   }
 
@@ -311,6 +375,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     switch (this.state) {
       case State.Pending:
         this.state = State.Cancelled
+        this.streamBody?.stop()
         this.settle(Effect.fail(this.requestError(reason)))
         return
       case State.Sending:
@@ -373,6 +438,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     }
     this.chunks.push(chunk)
     this.buffered += chunk.length
+    this.wake()
     if (this.buffered < HIGH_WATER_MARK) return true
     this.paused = true
     return false
@@ -381,11 +447,15 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
   onComplete(): void {
     if (this.state !== State.Body) return
     this.state = State.Complete
+    // a response that ended before the request body was sent (undici then
+    // destroys the socket): the body's stream is read no more
+    this.streamBody?.stop()
     const sink = this.sink
     if (sink !== undefined) {
       this.sink = undefined
       sink.end()
     }
+    this.wake()
   }
 
   onError(error: Error): void {
@@ -402,11 +472,13 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
         if (this.retryStale(error) || this.fallBack(error)) return
         const proxy = this.proxy
         this.state = State.Failed
+        this.streamBody?.stop()
         this.settle(Effect.fail(this.requestError(proxy === undefined ? error : proxyCause(error, proxy))))
         return
       }
       case State.Body: {
         this.state = State.Failed
+        this.streamBody?.stop()
         this.bodyFailure = error
         this.chunks = []
         const sink = this.sink
@@ -414,9 +486,12 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
           this.sink = undefined
           sink.fail(error)
         }
+        this.wake()
         return
       }
       default:
+        // dropped (the body reader stopped) or cancelled while queued
+        this.streamBody?.stop()
         return
     }
   }
@@ -524,6 +599,58 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     if (this.sink !== sink) return
     this.sink = undefined
     if (this.state === State.Body) this.abortUndici!(new RequestInterrupted())
+  }
+
+  private wake(): void {
+    const waiter = this.waiter
+    if (waiter !== undefined) {
+      this.waiter = undefined
+      waiter()
+    }
+  }
+
+  /**
+   * The body as a pull (for `response.stream`): the chunks buffered so far,
+   * or the next to arrive; `Option.none()` at the end. Unlike a sink, it
+   * keeps undici's flow control: undici stays paused while
+   * `HIGH_WATER_MARK` bytes wait unread, so a slow consumer holds the server
+   * back instead of the whole body piling up in memory.
+   */
+  pull(
+    response: HttpClientResponse.HttpClientResponse
+  ): Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<HttpClientError.ResponseError>> {
+    return Effect.suspend(() => {
+      if (this.chunkIndex < this.chunks.length) {
+        const taken = this.chunkIndex === 0 ? this.chunks : this.chunks.slice(this.chunkIndex)
+        this.chunks = []
+        this.chunkIndex = 0
+        this.buffered = 0
+        if (this.paused && this.state === State.Body) {
+          this.paused = false
+          this.resumeBody!()
+        }
+        return Effect.succeed(Chunk.unsafeFromArray(taken))
+      }
+      switch (this.state) {
+        case State.Body:
+          return Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<HttpClientError.ResponseError>>((resume) => {
+            this.waiter = () => resume(this.pull(response))
+            return Effect.sync(() => {
+              this.waiter = undefined
+            })
+          })
+        case State.Failed:
+          return Effect.fail(Option.some(this.bodyError(response, this.bodyFailure)))
+        default:
+          return Effect.fail(Option.none())
+      }
+    })
+  }
+
+  /** The reader of `pull()` went away before the end: drop the rest of the body and its socket. */
+  abandon(): void {
+    this.waiter = undefined
+    if (this.state === State.Body) this.drop()
   }
 
   /** Reads the body chunk by chunk (the core's `BodyReader`). */

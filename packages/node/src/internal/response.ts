@@ -172,19 +172,11 @@ export class NodeResponse extends Inspectable.Class
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return Stream.async<Uint8Array, HttpClientError.ResponseError>((emit) => {
-      const sink = {
-        chunk: (chunk: Uint8Array) => {
-          void emit.single(chunk)
-          return true
-        },
-        end: () => void emit.end(),
-        fail: (cause: unknown) => void emit.fail(this.exchange.bodyError(this, cause))
-      }
-      this.exchange.subscribe(sink)
+    // pulled, not pushed: undici is paused while the consumer is behind
+    return Stream.repeatEffectChunkOption(this.exchange.pull(this)).pipe(
       // runs when the stream is closed early (or ends): stops the body then
-      return Effect.sync(() => this.exchange.unsubscribe(sink))
-    }, "unbounded")
+      Stream.ensuring(Effect.sync(() => this.exchange.abandon()))
+    )
   }
 
   override toJSON(): unknown {
