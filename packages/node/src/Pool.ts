@@ -80,7 +80,9 @@ export interface Options {
   readonly pipelining?: number | undefined
   /**
    * How long an idle connection is kept when the server does not say (a
-   * server's `Keep-Alive: timeout=n` header, less 2 s, wins).
+   * server's `Keep-Alive: timeout=n` header, less 2 s, wins). At most about
+   * 24.8 days (2^31 - 1 ms, Node's longest timer), which `Duration.infinity`
+   * means.
    *
    * @default "4 seconds" (undici's default)
    */

@@ -34,6 +34,7 @@
 import { Redact } from "@steadfast/core"
 import * as Config from "effect/Config"
 import * as Option from "effect/Option"
+import * as internal from "./internal/proxy.js"
 
 /**
  * Proxy options.
@@ -56,8 +57,9 @@ export interface Options {
   readonly url?: string | URL | "env" | "none" | undefined
   /**
    * Hosts that bypass the proxy: a comma or space separated list (or an
-   * array) of host names, `.suffix` / `*.suffix` domains, `host:port`, or
-   * `*` for all, as in `NO_PROXY`.
+   * array) of host names, `.suffix` / `*.suffix` domains, `host:port`, IP
+   * addresses (IPv6 bare or in brackets: `::1`, `[::1]:8080`), or `*` for
+   * all, as in `NO_PROXY`.
    *
    * @default the `NO_PROXY` variable with `"env"`; none with an explicit url
    */
@@ -132,7 +134,8 @@ const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 }
 
 /**
  * Parses a `NO_PROXY` value (entries separated by commas or white space;
- * leading `.` or `*.` stripped; `host:port` limits an entry to a port).
+ * leading `.` or `*.` stripped; `host:port` limits an entry to a port; an
+ * IPv6 address is kept whole, without brackets: `::1`, `[::1]:8080`).
  *
  * @example
  * ```ts
@@ -157,11 +160,33 @@ export const parseNoProxy = (
       all = true
       continue
     }
-    const withPort = /^(.+):(\d+)$/.exec(entry)
-    const hostname = (withPort === null ? entry : withPort[1]!).replace(/^\*?\./, "").toLowerCase()
-    entries.push({ hostname, port: withPort === null ? 0 : Number(withPort[2]) })
+    // `[v6]` or `[v6]:port`; a bare IPv6 address (two colons or more) has no port
+    const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(entry)
+    const withPort = bracketed !== null || entry.indexOf(":") !== entry.lastIndexOf(":")
+      ? null
+      : /^(.+):(\d+)$/.exec(entry)
+    const host = bracketed !== null ? bracketed[1]! : withPort === null ? entry : withPort[1]!
+    const port = bracketed?.[2] ?? withPort?.[2]
+    entries.push({ hostname: normalizeHost(host.replace(/^\*?\./, "")), port: port === undefined ? 0 : Number(port) })
   }
   return { all, entries }
+}
+
+/**
+ * A host as `NO_PROXY` entries and urls are compared: lower case, without
+ * the brackets of an IPv6 address (written the way urls write it), without
+ * the trailing dot of a fully qualified name.
+ */
+const normalizeHost = (host: string): string => {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host
+  if (bare.includes(":")) {
+    try {
+      return new URL(`http://[${bare}]/`).hostname.slice(1, -1)
+    } catch {
+      return bare.toLowerCase()
+    }
+  }
+  return bare.toLowerCase().replace(/\.$/, "")
 }
 
 const isLoopback = (hostname: string): boolean => {
@@ -180,8 +205,7 @@ const isLoopback = (hostname: string): boolean => {
 export const select = (settings: Settings, url: URL): URL | undefined => {
   const proxy = url.protocol === "https:" ? settings.https : settings.http
   if (proxy === undefined || settings.noProxyAll) return undefined
-  // keep the brackets of IPv6 addresses, as undici does
-  const hostname = url.host.replace(/:\d*$/, "").toLowerCase()
+  const hostname = normalizeHost(url.hostname)
   if (settings.directForLoopback && isLoopback(hostname)) return undefined
   const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0
   for (const entry of settings.noProxy) {
@@ -211,11 +235,9 @@ export const info = (proxy: URL): Info => ({
 export const parseUrl = (input: string | URL): URL | string => {
   let url: URL
   try {
-    url = typeof input === "string"
-      ? new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim()) ? input.trim() : `http://${input.trim()}`)
-      : input
+    url = typeof input === "string" ? new URL(internal.withScheme(input)) : input
   } catch {
-    return `${Redact.url(String(input))} is not a url`
+    return `${internal.redact(String(input))} is not a url`
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return `${Redact.url(url)}: only http: and https: proxies are supported`

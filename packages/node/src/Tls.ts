@@ -51,7 +51,12 @@ export interface Options {
   readonly includeDefaultCa?: boolean | undefined
   /** A client certificate (PEM text or path), for mutual TLS. @default none */
   readonly cert?: string | undefined
-  /** The client certificate's private key (PEM text or path). @default none */
+  /**
+   * The client certificate's private key (PEM text or path). Never quoted
+   * in an error, even when it is neither PEM nor a readable file.
+   *
+   * @default none
+   */
   readonly key?: string | Redacted.Redacted<string> | undefined
   /** The passphrase of an encrypted `key`. @default none */
   readonly passphrase?: string | Redacted.Redacted<string> | undefined

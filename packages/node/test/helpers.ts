@@ -7,6 +7,7 @@
 import { Client } from "@steadfast/core"
 import { Effect, Layer, Logger, type Scope } from "effect"
 import * as net from "node:net"
+import { Worker } from "node:worker_threads"
 import { NodeClient } from "../src/index.js"
 
 /** A parsed request head. */
@@ -191,6 +192,56 @@ export const releasedPort: Effect.Effect<number> = Effect.async<number>((resume)
     server.close(() => resume(Effect.succeed(port)))
   })
 })
+
+/**
+ * A loopback port where TCP connects never complete (the testkit's
+ * FaultServer has one inside; this is the same trick, as a port): a worker
+ * thread listens with a backlog of 1 and blocks its event loop, so nothing
+ * is accepted; once filler connections fill the accept queue the kernel
+ * drops every SYN. `verified` is false on a kernel that accepts anyway.
+ */
+export const blackHole: Effect.Effect<{ readonly port: number; readonly verified: boolean }, never, Scope.Scope> =
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const flag = new SharedArrayBuffer(4)
+      const worker = new Worker(
+        `const { parentPort, workerData } = require("node:worker_threads")
+        const server = require("node:net").createServer(() => {})
+        server.listen({ host: "127.0.0.1", port: 0, backlog: 1 }, () => {
+          parentPort.postMessage(server.address().port)
+          Atomics.wait(new Int32Array(workerData), 0, 0)
+          server.close()
+          process.exit(0)
+        })`,
+        { eval: true, workerData: flag }
+      )
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
+      const port = await new Promise<number>((resolve) => worker.once("message", resolve))
+      const fillers: Array<net.Socket> = []
+      let verified = false
+      for (let i = 0; i < 6 && !verified; i++) {
+        const socket = net.connect({ host: "127.0.0.1", port })
+        socket.on("error", () => {})
+        fillers.push(socket)
+        verified = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), 100)
+          socket.once("connect", () => {
+            clearTimeout(timer)
+            resolve(false)
+          })
+        })
+      }
+      const close = async () => {
+        const view = new Int32Array(flag)
+        Atomics.store(view, 0, 1)
+        Atomics.notify(view, 0)
+        for (const socket of fillers) socket.destroy()
+        await exited
+      }
+      return { port, verified, close }
+    }),
+    ({ close }) => Effect.promise(close)
+  )
 
 /**
  * Waits (wall clock, at most `timeoutMs`) until `check` holds; fails with

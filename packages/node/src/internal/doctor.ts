@@ -22,6 +22,7 @@ import * as tls from "node:tls"
 import type * as Doctor from "../Doctor.js"
 import * as NodeClient from "../NodeClient.js"
 import * as Proxy from "../Proxy.js"
+import * as ProxyUrl from "./proxy.js"
 
 type Failure = Doctor.Failure
 type Step = Doctor.Step
@@ -324,17 +325,24 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
       skipped.push("dns", "tcp", "tls", "http")
       return report({}, Redact.url(options.url))
     }
-    const shown = Redact.url(url)
     if (url.protocol !== "http:" && url.protocol !== "https:") {
+      // `user:password@host` without a scheme parses as a url whose scheme is
+      // the user name, and which has no password: redact the authority it is
+      // meant to be
+      const schemeless = !options.url.includes("://")
+      const shown = schemeless ? ProxyUrl.redact(options.url).replace(/^http:\/\//, "") : Redact.url(url)
       failures.push({
         step: "url",
         _tag: "InvalidUrl",
-        explanation: `The scheme ${url.protocol} is not http: or https:.`,
+        explanation: schemeless
+          ? `${shown} has no scheme.`
+          : `The scheme ${url.protocol} is not http: or https:.`,
         fix: "Give an absolute http:// or https:// url."
       })
       skipped.push("dns", "tcp", "tls", "http")
       return report({}, shown)
     }
+    const shown = Redact.url(url)
     const https = url.protocol === "https:"
     // TLS does not apply to http urls: never listed as skipped for them
     const skip = (...steps: Array<Step>) => skipped.push(...steps.filter((step) => step !== "tls" || https))
@@ -349,13 +357,13 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
       extraCa: Option.none<string>()
     }))
     const variables: Record<string, string> = {}
-    if (env.proxies.httpProxy !== undefined) variables["HTTP_PROXY"] = Redact.url(env.proxies.httpProxy)
-    if (env.proxies.httpsProxy !== undefined) variables["HTTPS_PROXY"] = Redact.url(env.proxies.httpsProxy)
+    if (env.proxies.httpProxy !== undefined) variables["HTTP_PROXY"] = ProxyUrl.redact(env.proxies.httpProxy)
+    if (env.proxies.httpsProxy !== undefined) variables["HTTPS_PROXY"] = ProxyUrl.redact(env.proxies.httpsProxy)
     if (env.proxies.noProxy !== undefined) variables["NO_PROXY"] = env.proxies.noProxy
     const allProxy = Option.orElse(env.allProxyLower, () => env.allProxy)
     const notes: Array<string> = []
     if (Option.isSome(allProxy)) {
-      variables["ALL_PROXY"] = Redact.url(allProxy.value)
+      variables["ALL_PROXY"] = ProxyUrl.redact(allProxy.value)
       notes.push("ALL_PROXY is set: steadfast (like undici) does not read it; set HTTP_PROXY / HTTPS_PROXY.")
     }
     if (Option.isSome(env.rejectUnauthorized) && env.rejectUnauthorized.value.trim() === "0") {
@@ -449,30 +457,46 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
       skip("tcp", "tls", "http")
       return report({ environment: environmentReport, dns: dnsReport }, shown)
     }
-
-    // -- TCP, to every address
-    const tcp: Array<Doctor.Connection> = []
-    for (const { address } of dnsReport.addresses) {
-      const start = performance.now()
-      const result = yield* Effect.either(withTimeout(connectTcp(address, targetPort), timeout))
-      const durationMs = performance.now() - start
-      if (Either.isRight(result)) {
-        result.right.destroy()
-        tcp.push({ address, port: targetPort, ok: true, durationMs })
-      } else {
-        const failure: Failure = result.left instanceof StepTimeout
-          ? {
-            step: "tcp",
-            _tag: "ConnectTimeout",
-            explanation: `No answer from ${
-              proxyInfo === undefined ? "" : "the proxy at "
-            }${address}:${targetPort} within ${ms(timeoutMs)}: packets are dropped.`,
-            fix: "A firewall or security group drops the traffic, or the host is down; raise --timeout for a slow link."
-          }
-          : classify("tcp", result.left, url, { ...where, host: address }, "connect")
-        tcp.push({ address, port: targetPort, ok: false, durationMs, failure })
-      }
+    if (dnsReport.addresses.length === 0) {
+      failures.push({
+        step: "dns",
+        _tag: "DnsError",
+        code: "ENODATA",
+        explanation: `The DNS lookup of ${host} returned no address.`,
+        fix: "Check the host name's records (A, AAAA) and which DNS server this machine uses."
+      })
+      skip("tcp", "tls", "http")
+      return report({ environment: environmentReport, dns: dnsReport }, shown)
     }
+
+    // -- TCP, to every address at once: the step's timeout bounds the step
+    const hostPort = (address: string) => `${address.includes(":") ? `[${address}]` : address}:${targetPort}`
+    const tcp: Array<Doctor.Connection> = yield* Effect.forEach(
+      dnsReport.addresses,
+      ({ address }) =>
+        Effect.gen(function*() {
+          const start = performance.now()
+          const result = yield* Effect.either(withTimeout(connectTcp(address, targetPort), timeout))
+          const durationMs = performance.now() - start
+          if (Either.isRight(result)) {
+            result.right.destroy()
+            return { address, port: targetPort, ok: true, durationMs }
+          }
+          const failure: Failure = result.left instanceof StepTimeout
+            ? {
+              step: "tcp",
+              _tag: "ConnectTimeout",
+              explanation: `No answer from ${proxyInfo === undefined ? "" : "the proxy at "}${
+                hostPort(address)
+              } within ${ms(timeoutMs)}: packets are dropped.`,
+              fix:
+                "A firewall or security group drops the traffic, or the host is down; raise --timeout for a slow link."
+            }
+            : classify("tcp", result.left, url, { ...where, host: address }, "connect")
+          return { address, port: targetPort, ok: false, durationMs, failure }
+        }),
+      { concurrency: "unbounded" }
+    )
     const connected = tcp.find((c) => c.ok)
     if (connected === undefined) {
       for (const c of tcp) if (c.failure !== undefined) failures.push(c.failure)
@@ -480,7 +504,7 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
       return report({ environment: environmentReport, dns: dnsReport, tcp }, shown)
     }
     for (const c of tcp) {
-      if (!c.ok) warnings.push(`${c.address}:${c.port} did not connect (${c.failure?._tag}), ${connected.address} did.`)
+      if (!c.ok) warnings.push(`${hostPort(c.address)} did not connect (${c.failure?._tag}), ${connected.address} did.`)
     }
 
     // -- TLS (direct connections only: through a proxy the request checks it)
@@ -602,17 +626,34 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
         const retryAfter = response.headers["retry-after"]
         const now = yield* Clock.currentTimeMillis
         const retryAfterMs = RetryAfter.parse(retryAfter, now)
+        // a Location that is not a url is reported, not thrown
+        let next: URL | undefined
+        try {
+          next = location === undefined ? undefined : new URL(location, current)
+        } catch {
+          next = undefined
+        }
         hops.push({
           method: "GET",
           url: Redact.url(current),
           status: response.status,
           ttfbMs,
-          ...(location === undefined ? {} : { location: Redact.url(new URL(location, current)) }),
+          ...(location === undefined ? {} : { location: Redact.url(next ?? location) }),
           ...(retryAfter === undefined ? {} : { retryAfter }),
           ...(retryAfterMs === undefined ? {} : { retryAfterMs })
         })
         if ([301, 302, 303, 307, 308].includes(response.status) && location !== undefined) {
-          const next = new URL(location, current)
+          if (next === undefined) {
+            failures.push({
+              step: "http",
+              _tag: "InvalidUrl",
+              explanation: `The server redirects (${response.status}) to ${
+                Redact.url(location)
+              }, which is not a url: steadfast does not follow it and returns the ${response.status} as it is.`,
+              fix: "Fix the Location header on the server."
+            })
+            return
+          }
           chain.push(Redact.url(next))
           if (hop >= maxRedirects) {
             failures.push({
@@ -771,6 +812,39 @@ export const render = (report: Doctor.Report): string => {
   return lines.join("\n")
 }
 
+// --- JSON ----------------------------------------------------------------------
+
+const failureJson = (f: Failure) => ({
+  step: f.step,
+  _tag: f._tag,
+  reason: f.reason ?? null,
+  code: f.code ?? null,
+  explanation: f.explanation,
+  fix: f.fix
+})
+
+/**
+ * The report as `--json` prints it: one shape whatever failed. A step that
+ * did not run, and a field without a value, is `null` (JSON has no
+ * `undefined`: the key would be missing).
+ */
+const toJson = (report: Doctor.Report): string =>
+  JSON.stringify(
+    {
+      ...report,
+      tcp: report.tcp.map((c) => ({ ...c, failure: c.failure === undefined ? null : failureJson(c.failure) })),
+      http: report.http.map((h) => ({
+        ...h,
+        location: h.location ?? null,
+        retryAfter: h.retryAfter ?? null,
+        retryAfterMs: h.retryAfterMs ?? null
+      })),
+      failures: report.failures.map(failureJson)
+    },
+    (_key, value: unknown) => value === undefined ? null : value,
+    2
+  )
+
 // --- the command line -----------------------------------------------------------
 
 /** @internal */
@@ -875,6 +949,6 @@ export const main = (args: ReadonlyArray<string>): Effect.Effect<number> =>
     }
     const { json, ...options } = parsed.right
     const report = yield* run(options)
-    yield* Console.log(json ? JSON.stringify(report, null, 2) : render(report))
+    yield* Console.log(json ? toJson(report) : render(report))
     return report.ok ? 0 : 1
   })

@@ -63,6 +63,18 @@ const millis = (d: Duration.Duration): number => {
   return Number.isFinite(ms) ? Math.max(1, Math.round(ms)) : 0
 }
 
+/**
+ * Node's `setTimeout` fires at once (after 1 ms) for a delay above
+ * 2^31 - 1 ms, about 24.8 days; undici arms its keep-alive timer with it.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A keep-alive duration for undici: at least 1 ms, at most (and for `infinity`) `MAX_TIMER_MS`. */
+const timerMillis = (d: Duration.Duration): number => {
+  const ms = Duration.toMillis(d)
+  return Number.isFinite(ms) ? Math.min(MAX_TIMER_MS, Math.max(1, Math.round(ms))) : MAX_TIMER_MS
+}
+
 interface Counts {
   connected: number
   free: number
@@ -114,8 +126,8 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     const common = {
       connections: s.connections === Infinity ? null : s.connections,
       pipelining: s.pipelining,
-      keepAliveTimeout: millis(s.keepAliveTimeout) || 1,
-      keepAliveMaxTimeout: millis(s.keepAliveMaxTimeout) || 1,
+      keepAliveTimeout: timerMillis(s.keepAliveTimeout),
+      keepAliveMaxTimeout: timerMillis(s.keepAliveMaxTimeout),
       // Effect owns time: the client's response and body idle timeouts abort
       // the request; undici's own timers are off.
       headersTimeout: 0,
@@ -130,8 +142,18 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     // agent's origin map at once (dispatcher/agent.js, kClose), so an
     // `Agent.destroy()` after a close that is still draining reaches no pool.
     const pools = new Set<UndiciPool>()
+    // ProxyAgent does not expose its inner Agent's stats: its pools, by origin.
+    const proxiedPools = new Map<UndiciPool, string>()
+    // undici's Agent closes (then destroys) an origin's pool when its last
+    // connection goes, and makes a new one at the next request: forget the
+    // dead ones here, whether or not anyone reads the stats
     const newPool = (origin: string | URL, opts: object): UndiciPool => {
-      for (const pool of pools) if (pool.destroyed) pools.delete(pool)
+      for (const pool of pools) {
+        if (pool.destroyed) {
+          pools.delete(pool)
+          proxiedPools.delete(pool)
+        }
+      }
       const pool = new UndiciPool(origin, opts)
       pools.add(pool)
       return pool
@@ -141,13 +163,11 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     const direct = new Agent({
       ...common,
       factory: newPool,
-      connect: { ...tls, timeout: connectTimeout }
+      connect: { ...tls.requests, timeout: connectTimeout }
     })
     raw.push(direct)
     const directRoute: Route = { dispatcher: compose(direct), proxy: undefined }
 
-    // ProxyAgent does not expose its inner Agent's stats: track its pools.
-    const proxiedPools = new Map<UndiciPool, string>()
     const proxies = new Map<string, Route>()
     for (const url of [proxy.http, proxy.https]) {
       if (url === undefined || proxies.has(url.href)) continue
@@ -159,12 +179,8 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
           proxiedPools.set(pool, new URL(String(origin)).origin)
           return pool
         },
-        requestTls: { ...tls, timeout: connectTimeout },
-        proxyTls: {
-          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-          rejectUnauthorized: tls.rejectUnauthorized,
-          timeout: connectTimeout
-        }
+        requestTls: { ...tls.requests, timeout: connectTimeout },
+        proxyTls: { ...tls.proxy, timeout: connectTimeout }
       })
       raw.push(agent)
       proxies.set(url.href, { dispatcher: compose(agent), proxy: Proxy.info(url) })

@@ -15,14 +15,25 @@ import * as tls from "node:tls"
 import type * as Tls from "../Tls.js"
 import { InvalidOptions } from "./errors.js"
 
-/** Options for `tls.connect`. @internal */
+/**
+ * Options for `tls.connect` (what undici's connector passes through). The
+ * certificates are in one `secureContext`, built when the pool is built:
+ * given `ca`, `cert` or `key` instead, Node builds a context for every
+ * connection, and parsing a CA bundle costs milliseconds of CPU each time.
+ *
+ * @internal
+ */
 export interface ConnectTls {
-  readonly ca?: Array<string>
-  readonly cert?: string
-  readonly key?: string
-  readonly passphrase?: string
+  /** `ca`, `cert`, `key` and `passphrase`; absent: Node's default context. */
+  readonly secureContext?: tls.SecureContext
   readonly servername?: string
   readonly rejectUnauthorized: boolean
+}
+
+/** The TLS of requests, and of the connection to an https proxy (the same CAs, no client certificate). @internal */
+export interface ResolvedTls {
+  readonly requests: ConnectTls
+  readonly proxy: ConnectTls
 }
 
 const reveal = (value: string | Redacted.Redacted<string>): string =>
@@ -30,20 +41,34 @@ const reveal = (value: string | Redacted.Redacted<string>): string =>
 
 const isPem = (text: string) => text.includes("-----BEGIN ")
 
-/** PEM text as is, or the contents of the file at that path. */
-const pem = (option: string, value: string): Effect.Effect<string, InvalidOptions> =>
+/**
+ * PEM text as is, or the contents of the file at that path. A `secret`
+ * value (the key) is never quoted, nor kept in the cause (a Node file error
+ * names its path): text that is not PEM may be key material that lost its
+ * `-----BEGIN` line.
+ */
+const pem = (option: string, value: string, secret = false): Effect.Effect<string, InvalidOptions> =>
   isPem(value) ? Effect.succeed(value) : Effect.tryPromise({
     try: () => fs.readFile(value, "utf8"),
-    catch: (cause) =>
-      new InvalidOptions({
-        option,
-        reason: `cannot read ${value} (${(cause as { code?: string }).code ?? String(cause)})`,
-        cause
-      })
+    catch: (cause) => {
+      const code = (cause as { code?: string }).code ?? (secret ? "unreadable" : String(cause))
+      return secret
+        ? new InvalidOptions({
+          option,
+          reason: `is not PEM text (-----BEGIN …), and not the path of a file that can be read (${code})`
+        })
+        : new InvalidOptions({ option, reason: `cannot read ${value} (${code})`, cause })
+    }
   }).pipe(
     Effect.filterOrFail(
       isPem,
-      () => new InvalidOptions({ option, reason: `${value} holds no PEM data (-----BEGIN …)` })
+      () =>
+        new InvalidOptions({
+          option,
+          reason: secret
+            ? "the file it names holds no PEM data (-----BEGIN …)"
+            : `${value} holds no PEM data (-----BEGIN …)`
+        })
     )
   )
 
@@ -76,56 +101,64 @@ export const envWarning = "NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environm
   "does not verify. Unset it, and trust a private CA with `tls.ca`."
 
 /**
- * Resolves TLS options: reads PEM files, checks that Node accepts the
- * result, and logs a warning (once per pool) when verification is off or
- * `NODE_TLS_REJECT_UNAUTHORIZED=0` is set.
+ * Resolves TLS options: reads PEM files, builds the secure contexts (which
+ * checks that Node accepts the result), and logs a warning (once per pool)
+ * when verification is off or `NODE_TLS_REJECT_UNAUTHORIZED=0` is set.
  *
  * @internal
  */
-export const resolve = (options: Tls.Options | undefined): Effect.Effect<ConnectTls, InvalidOptions> =>
+export const resolve = (options: Tls.Options | undefined): Effect.Effect<ResolvedTls, InvalidOptions> =>
   Effect.gen(function*() {
     const o = options ?? {}
     const rejectUnauthorized = o.rejectUnauthorized ?? true
-    const out: {
+    const certificates: {
       ca?: Array<string>
       cert?: string
       key?: string
       passphrase?: string
-      servername?: string
-      rejectUnauthorized: boolean
-    } = { rejectUnauthorized }
+    } = {}
     if (o.ca !== undefined) {
       const sources = typeof o.ca === "string" ? [o.ca] : o.ca
       const cas = yield* Effect.forEach(
         sources,
         (source) => Effect.tap(pem("tls.ca", source), (text) => checkCertificates("tls.ca", source, text))
       )
-      out.ca = o.includeDefaultCa === true ? [...tls.rootCertificates, ...cas] : cas
+      certificates.ca = o.includeDefaultCa === true ? [...tls.rootCertificates, ...cas] : cas
     }
-    if (o.cert !== undefined) out.cert = yield* pem("tls.cert", o.cert)
-    if (o.key !== undefined) out.key = yield* pem("tls.key", reveal(o.key))
-    if (o.passphrase !== undefined) out.passphrase = reveal(o.passphrase)
-    if (o.servername !== undefined) out.servername = o.servername
-    if ((out.cert === undefined) !== (out.key === undefined)) {
+    if (o.cert !== undefined) certificates.cert = yield* pem("tls.cert", o.cert)
+    if (o.key !== undefined) certificates.key = yield* pem("tls.key", reveal(o.key), true)
+    if (o.passphrase !== undefined) certificates.passphrase = reveal(o.passphrase)
+    if ((certificates.cert === undefined) !== (certificates.key === undefined)) {
       return yield* new InvalidOptions({
-        option: out.cert === undefined ? "tls.cert" : "tls.key",
+        option: certificates.cert === undefined ? "tls.cert" : "tls.key",
         reason: "a client certificate needs both `cert` and `key`"
       })
     }
-    yield* Effect.try({
-      try: () => tls.createSecureContext(out),
-      catch: (cause) =>
-        new InvalidOptions({
-          option: "tls",
-          reason: `Node rejects the certificates or key: ${(cause as Error).message ?? String(cause)}`,
-          cause
-        })
-    })
+    const context = (options: tls.SecureContextOptions) =>
+      Effect.try({
+        try: () => tls.createSecureContext(options),
+        catch: (cause) =>
+          new InvalidOptions({
+            option: "tls",
+            reason: `Node rejects the certificates or key: ${(cause as Error).message ?? String(cause)}`,
+            cause
+          })
+      })
+    const custom = certificates.ca !== undefined || certificates.cert !== undefined
+    const secureContext = custom ? yield* context(certificates) : undefined
+    const proxyContext = certificates.ca === undefined ? undefined : yield* context({ ca: certificates.ca })
     if (!rejectUnauthorized) yield* Effect.logWarning(insecureWarning)
     const env = yield* Effect.orElseSucceed(
       Config.option(Config.string("NODE_TLS_REJECT_UNAUTHORIZED")),
       () => Option.none<string>()
     )
     if (Option.isSome(env) && env.value.trim() === "0") yield* Effect.logWarning(envWarning)
-    return out
+    return {
+      requests: {
+        ...(secureContext === undefined ? {} : { secureContext }),
+        ...(o.servername === undefined ? {} : { servername: o.servername }),
+        rejectUnauthorized
+      },
+      proxy: { ...(proxyContext === undefined ? {} : { secureContext: proxyContext }), rejectUnauthorized }
+    }
   }).pipe(Effect.annotateLogs("steadfast", "tls"))

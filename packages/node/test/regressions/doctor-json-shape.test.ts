@@ -1,0 +1,49 @@
+/**
+ * `steadfast doctor --json` prints the same keys whatever failed: a step
+ * that did not run, or a field without a value, is `null`, not missing, so
+ * a script (or a typed decoder) can read the report of a failure the way it
+ * reads one of a success.
+ *
+ * it.scopedLive: real sockets to a FaultServer.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FaultServer, Reply, Scenario } from "@steadfast/testkit"
+import { Console, Effect } from "effect"
+import { Doctor } from "../../src/index.js"
+
+const json = (args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const out: Array<string> = []
+    const base = yield* Effect.console
+    const capture = {
+      ...base,
+      log: (...items: ReadonlyArray<unknown>) => Effect.sync(() => void out.push(items.join(" ")))
+    } as typeof base
+    yield* Console.withConsole(Doctor.main([...args, "--json"]), capture)
+    return JSON.parse(out.join("\n")) as Record<string, unknown>
+  })
+
+const keys = (value: unknown): Array<string> => Object.keys(value as object).sort()
+
+describe("regression: the doctor's JSON has one shape", () => {
+  it.scopedLive("the same keys for a success, a refused port and a url that cannot be parsed", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make(
+        Scenario.make({ "GET /": Scenario.sequence([Reply.text(200, "ok")], { after: "repeat-last" }) })
+      )
+      const ok = yield* json([`${server.urls.http}/`, "--proxy", "none"])
+      const refused = yield* json([`${server.urls.refused}/`, "--proxy", "none"])
+      const invalid = yield* json(["http://[nope/", "--proxy", "none"])
+      expect(ok["ok"]).toBe(true)
+      for (const report of [refused, invalid]) {
+        expect(report["ok"]).toBe(false)
+        expect(keys(report)).toEqual(keys(ok))
+      }
+      expect(invalid["environment"]).toBeNull()
+      expect(ok["tls"]).toBeNull()
+      const environment = ok["environment"] as Record<string, unknown>
+      expect(environment["proxy"]).toBeNull()
+      const failure = (refused["failures"] as Array<Record<string, unknown>>)[0]!
+      expect(keys(failure)).toEqual(["_tag", "code", "explanation", "fix", "reason", "step"])
+    }))
+})
