@@ -53,6 +53,22 @@ describe("body helpers", () => {
       strictEqual(mem.requests[0]!.signal.aborted, true)
     }))
 
+  it.effect("HEAD, 204 and 304 have no body whatever their Content-Length says", () =>
+    Effect.gen(function*() {
+      const big = { "content-length": "5000" }
+      const mem = Mem.make(Mem.sequence(
+        { status: 200, headers: big, body: "" },
+        { status: 204, headers: big, body: "" },
+        { status: 304, headers: big, body: "" }
+      ))
+      const head = HttpClientRequest.head("http://api.test/items")
+      const result = yield* after(
+        withClient(mem, { ...noRetry, maxBodySize: 100 }, (c) => Effect.all([c.text(head), c.text(get), c.text(get)])),
+        "0 millis"
+      )
+      deepStrictEqual(expectSuccess(result), ["", "", ""])
+    }))
+
   it.effect("a body that fails its Schema is DecodeError and is not retried", () =>
     Effect.gen(function*() {
       const mem = Mem.make(Mem.sequence(Mem.json(200, { id: "one" })))

@@ -114,6 +114,15 @@ describe("Redact", () => {
       const out = Redact.url("api.test/v1/items?access_token=s3cr3tV4lue&page=2")
       assertFalse(out.includes("s3cr3tV4lue"), out)
     })
+
+    it.each([
+      ["carol:s3cret@proxy.corp:3128", "carol:<redacted>@proxy.corp:3128"],
+      ["carol:s3cret@proxy.corp:3128/path", "carol:<redacted>@proxy.corp:3128/path"],
+      ["carol:@proxy.corp", "carol:<redacted>@proxy.corp"]
+    ])("user:password@host without a scheme (%s) loses its password", (input, expected) => {
+      // it parses as a url of scheme "carol:" with no user info
+      strictEqual(Redact.url(input), expected)
+    })
   })
 
   describe("headers", () => {

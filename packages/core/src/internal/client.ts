@@ -606,7 +606,10 @@ export const readBody = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<Uint8Array, Errors.HttpError> => {
   const limit = call.cfg.maxBodySize
-  const declared = response.headers["content-length"]
+  // HEAD, 204 and 304 have no body whatever content-length says (RFC 9110 §8.6)
+  const declared = call.request.method === "HEAD" || response.status === 204 || response.status === 304
+    ? undefined
+    : response.headers["content-length"]
   if (declared !== undefined && Number(declared) > limit) {
     call.abort("BodyTooLarge")
     return Effect.fail(tooLarge(call))

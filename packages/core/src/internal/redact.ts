@@ -36,12 +36,15 @@ const redactPairs = (text: string): string =>
 
 const FREE_PAIR = /([?&#;\s]|^)([^=&?#;\s]+)=([^&#;\s]*)/g
 const FREE_USERINFO = /(\/\/[^/@:\s]*):[^/@\s]*@/g
+/** `user:password@host` written without a scheme (it parses as a url of scheme `user:`). */
+const LEADING_USERINFO = /^([^/@:\s]+):[^/@\s]*@/
 
 /** Redacts text that is not a url (a url without a scheme, a bad url). */
 const redactText = (text: string): string => {
   const cut = text.length > 200 ? `${text.slice(0, 200)}…` : text
   return cut
     .replace(FREE_USERINFO, `$1:${REDACTED}@`)
+    .replace(LEADING_USERINFO, `$1:${REDACTED}@`)
     .replace(
       FREE_PAIR,
       (all, lead: string, name: string) => isSensitiveParam(safeDecode(name)) ? `${lead}${name}=${REDACTED}` : all
@@ -62,6 +65,8 @@ export const redactUrl = (input: string | URL): string => {
   } catch {
     return redactText(String(input))
   }
+  // an opaque url (no "//"), such as `user:password@proxy:3128`: clean it as text
+  if (url.host === "" && url.href.includes("@")) return redactText(url.href)
   if (url.username === "" && url.password === "" && url.search === "" && url.hash === "") return url.href
   let out = `${url.protocol}//`
   if (url.username !== "" || url.password !== "") {
