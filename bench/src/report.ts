@@ -2,6 +2,7 @@
  * From samples to figures, and from figures to text: the stdout table and
  * bench/RESULTS.md. Pure (no I/O, no clocks), so it is tested in bench/test.
  */
+import type { RetryRow } from "./extras.js"
 import {
   formatInt,
   formatMiB,
@@ -145,16 +146,7 @@ export interface RetryFigures {
   readonly repetitions: number
   readonly requests: number
   readonly server: string
-  readonly rows: ReadonlyArray<{
-    readonly client: string
-    readonly concurrency: number
-    readonly happyCpuUs: number
-    readonly flakyCpuUs: number
-    readonly retryCostUs: number
-    readonly happyRps: number
-    readonly flakyRps: number
-    readonly errors: number
-  }>
+  readonly rows: ReadonlyArray<RetryRow>
 }
 
 export interface HeapFigures {
