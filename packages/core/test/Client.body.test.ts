@@ -53,6 +53,29 @@ describe("body helpers", () => {
       strictEqual(mem.requests[0]!.signal.aborted, true)
     }))
 
+  for (const path of paths) {
+    it.effect(`${path.name}: credentials in the url become a Basic Authorization header and leave the url`, () =>
+      Effect.gen(function*() {
+        const mem = Mem.make(Mem.sequence(Mem.json(200, 1), Mem.json(200, 2)))
+        const withUser = HttpClientRequest.get("http://al%20ice:p%C3%A4ss%40word@api.test/items?page=2")
+        const result = yield* after(
+          withClient(mem, noRetry, (c) =>
+            Effect.all([
+              c.json(withUser),
+              c.json(HttpClientRequest.setHeader(withUser, "authorization", "Bearer mine"))
+            ]), path),
+          "0 millis"
+        )
+        deepStrictEqual(expectSuccess(result), [1, 2])
+        const [first, second] = mem.requests
+        strictEqual(first!.url.href, "http://api.test/items?page=2")
+        strictEqual(first!.headers["authorization"], `Basic ${Buffer.from("al ice:päss@word").toString("base64")}`)
+        // an Authorization the request already has wins
+        strictEqual(second!.headers["authorization"], "Bearer mine")
+        strictEqual(second!.url.username, "")
+      }))
+  }
+
   it.effect("HEAD, 204 and 304 have no body whatever their Content-Length says", () =>
     Effect.gen(function*() {
       const big = { "content-length": "5000" }

@@ -133,6 +133,21 @@ describe("NodeClient", () => {
       expect(undiciLimit._tag === "BodyTooLarge" && undiciLimit.limit).toBe(1000)
     }))
 
+  it.scopedLive("credentials in the url reach the server as Basic auth, not in the request target", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make(scenario)
+      const { client } = yield* buildClient({})
+      const url = new URL(`${server.urls.http}/echo`)
+      url.username = "bob"
+      url.password = "s3cret"
+      const echo = (yield* client.json(HttpClientRequest.get(url.href))) as {
+        readonly url: string
+        readonly headers: Record<string, string>
+      }
+      expect(echo.headers["authorization"]).toBe(`Basic ${Buffer.from("bob:s3cret").toString("base64")}`)
+      expect(echo.url).not.toContain("s3cret")
+    }))
+
   it.scopedLive("Client.layer over the platform HttpClient takes the direct path", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make(scenario)

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
@@ -362,6 +362,37 @@ const makeUrl = (cfg: Compiled, request: HttpClientRequest.HttpClientRequest): U
   return url
 }
 
+const decodeComponent = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * User info in the url (`https://user:password@host/`) becomes a Basic
+ * `Authorization` header (UTF-8, RFC 7617), unless the request has one, and
+ * leaves the url (which `url` is updated to), as curl and browsers do:
+ * transports would otherwise drop it silently (undici sends origin and path)
+ * or refuse it (fetch). Like any `Authorization`, it is not sent on to
+ * another origin by a redirect.
+ */
+const withUrlCredentials = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
+): HttpClientRequest.HttpClientRequest => {
+  const credentials = `${decodeComponent(url.username)}:${decodeComponent(url.password)}`
+  url.username = ""
+  url.password = ""
+  let binary = ""
+  for (const byte of new TextEncoder().encode(credentials)) binary += String.fromCharCode(byte)
+  const headers = request.headers["authorization"] === undefined
+    ? { ...request.headers, authorization: `Basic ${btoa(binary)}` }
+    : request.headers
+  return HttpClientRequest.make(request.method)(url, { headers, body: request.body })
+}
+
 const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
 
 /**
@@ -398,7 +429,11 @@ export const run = <A, R>(
         }, true)
       )
     }
-    const call = new Call(cfg, request, url)
+    const call = new Call(
+      cfg,
+      url.username === "" && url.password === "" ? request : withUrlCredentials(request, url),
+      url
+    )
     cfg.retry.budget.request()
     if (cfg.metrics) Metrics.requests.unsafeUpdate(1, [])
     const effect = Effect.onExit(loop(call, onResponse), (exit) => finish(call, exit))
