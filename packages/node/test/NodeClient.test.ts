@@ -4,13 +4,16 @@
  *
  * it.live: real sockets to loopback servers.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, Transport } from "@steadfast/core"
 import { FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { Chunk, Effect, Option, Stream } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { Pool } from "../src/index.js"
-import { buildClient, eventually, rawServer } from "./helpers.js"
+import { buildClient, eventually, rawServer, releasedPort } from "./helpers.js"
 
 const scenario = Scenario.make({
   "* /echo": Scenario.sequence([Reply.echo()], { after: "repeat-last" }),
@@ -146,6 +149,24 @@ describe("NodeClient", () => {
       }
       expect(echo.headers["authorization"]).toBe(`Basic ${Buffer.from("bob:s3cret").toString("base64")}`)
       expect(echo.url).not.toContain("s3cret")
+    }))
+
+  it.scopedLive("a raw Readable body is destroyed when the call fails without sending it", () =>
+    Effect.gen(function*() {
+      const file = path.join(os.tmpdir(), `steadfast-body-${process.pid}.txt`)
+      fs.writeFileSync(file, "order=1")
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(file, { force: true })))
+      const port = yield* releasedPort
+      const { client } = yield* buildClient({ retry: { retries: 2, backoff: { base: "1 millis" } } })
+      const body = fs.createReadStream(file)
+      const request = HttpClientRequest.post(`http://127.0.0.1:${port}/orders`).pipe(
+        HttpClientRequest.setBody(HttpBody.raw(body))
+      )
+      const error = yield* Effect.flip(client.text(request))
+      // refused proves the request never went out, so the unsent stream was retried; then the call gave up
+      expect(error._tag).toBe("ConnectionRefused")
+      expect(error.attempts).toBe(3)
+      expect(body.destroyed).toBe(true)
     }))
 
   it.scopedLive("Client.layer over the platform HttpClient takes the direct path", () =>

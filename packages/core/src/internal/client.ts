@@ -440,10 +440,25 @@ export const run = <A, R>(
     return cfg.spans ? traced(call, effect) : effect
   })
 
+/**
+ * A raw body (a Node `Readable`, say) belongs to the call: a call that
+ * failed or was interrupted will not send it again, and a stream that was
+ * never read would keep its file descriptor or upstream open. Retries
+ * before that reuse the same object, so the transport cannot destroy it.
+ */
+const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void => {
+  if (body._tag !== "Raw") return
+  const raw = body.body as { readonly destroyed?: unknown; readonly destroy?: unknown } | null
+  if (raw !== null && typeof raw === "object" && typeof raw.destroy === "function" && raw.destroyed === false) {
+    ;(raw.destroy as () => void).call(raw)
+  }
+}
+
 const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.Effect<void> => {
   const cfg = call.cfg
   if (Exit.isFailure(exit)) {
     call.done()
+    releaseRawBody(call.request.body)
     if (Cause.isInterruptedOnly(exit.cause)) {
       call.abort("Interrupted")
     } else if (cfg.metrics) {
