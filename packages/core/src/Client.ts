@@ -350,9 +350,36 @@ export const config: Config.Config<Options> = Config.map(
   })
 )
 
+const defined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+
+/**
+ * `overrides` on top of `base`: fields left `undefined` keep the base's, and
+ * `timeouts` merge field by field (overriding the response timeout keeps a
+ * connect timeout that came from the environment). `retry` and `redirects`
+ * are replaced whole.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@steadfast/core"
+ *
+ * Client.mergeOptions({ timeouts: { connect: "2 seconds" } }, { timeouts: { response: "5 seconds" } })
+ * // { timeouts: { connect: "2 seconds", response: "5 seconds" } }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const mergeOptions = (base: Options, overrides: Options | undefined): Options => {
+  if (overrides === undefined) return base
+  const timeouts = base.timeouts === undefined || overrides.timeouts === undefined
+    ? overrides.timeouts ?? base.timeouts
+    : { ...base.timeouts, ...defined(overrides.timeouts) }
+  return { ...base, ...defined(overrides), ...(timeouts === undefined ? {} : { timeouts }) }
+}
+
 /**
  * A layer whose options come from `Config` (see {@link config}), prefixed
- * with `STEADFAST_` by default; `overrides` from code win.
+ * with `STEADFAST_` by default; `overrides` from code win (see {@link mergeOptions}).
  *
  * @since 0.1.0
  */
@@ -363,7 +390,7 @@ export const layerConfig = (
     Client,
     Effect.flatMap(
       options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
-      (fromConfig) => make({ ...fromConfig, ...options?.overrides })
+      (fromConfig) => make(mergeOptions(fromConfig, options?.overrides))
     )
   )
 

@@ -2,7 +2,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client, Metrics } from "@steadfast/core"
-import { ConfigProvider, Effect, Exit, Layer, Logger, Metric, Supervisor, Tracer } from "effect"
+import { ConfigProvider, Duration, Effect, Exit, Layer, Logger, Metric, Supervisor, Tracer } from "effect"
 import { after, expectFailure, expectSuccess, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -204,6 +204,25 @@ describe("observability", () => {
         "1 second"
       )
       strictEqual(expectFailure(timedOut, "ResponseTimeout").timeoutMs, 1000)
+    }))
+
+  it.effect("layerConfig overrides merge timeouts field by field and skip undefined fields", () =>
+    Effect.gen(function*() {
+      const provider = ConfigProvider.fromMap(
+        new Map([["STEADFAST_TIMEOUT_CONNECT", "2 seconds"], ["STEADFAST_MAX_BODY_SIZE", "10"]]),
+        { pathDelim: "_" }
+      )
+      const mem = Mem.make(Mem.sequence("hang"))
+      const settings = yield* Effect.flatMap(Client.Client, (c) => Effect.succeed(c.settings)).pipe(
+        Effect.provide(
+          Client.layerConfig({ overrides: { timeouts: { response: "5 seconds" }, maxBodySize: undefined } })
+        ),
+        Effect.provide(Layer.succeed(HttpClient.HttpClient, mem.client)),
+        Effect.withConfigProvider(provider)
+      )
+      strictEqual(Duration.toMillis(settings.timeouts.connect), 2000)
+      strictEqual(Duration.toMillis(settings.timeouts.response), 5000)
+      strictEqual(settings.maxBodySize, 10)
     }))
 
   it.effect("layerConfig fails with a ConfigError naming a bad value", () =>

@@ -174,7 +174,7 @@ export const config: Config.Config<Options> = Config.map(
 const merge = (base: Options, overrides: Options | undefined): Options =>
   overrides === undefined ? base : {
     ...base,
-    ...overrides,
+    ...Client.mergeOptions(base, overrides),
     pool: { ...base.pool, ...overrides.pool },
     tls: overrides.tls === undefined ? base.tls : { ...base.pool?.tls, ...base.tls, ...overrides.tls },
     proxy: overrides.proxy === undefined ? base.proxy : { ...base.pool?.proxy, ...base.proxy, ...overrides.proxy }
