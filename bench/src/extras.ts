@@ -15,7 +15,7 @@ import * as TestContext from "effect/TestContext"
 import { Agent } from "undici"
 import { quietLogger } from "./clients.js"
 import { type Bound, driveEffect, drivePromise, type Sample } from "./load.js"
-import type { SimulatedFigures } from "./report.js"
+import type { HeapFigures, SimulatedFigures } from "./report.js"
 import { median } from "./stats.js"
 import * as Steadfast from "./steadfast.js"
 
@@ -156,16 +156,8 @@ export const retryCost = async (
 
 // --- heap ---------------------------------------------------------------------
 
-export interface HeapResult {
-  readonly client: string
-  readonly concurrency: number
-  readonly requests: number
-  readonly errors: number
-  readonly seconds: number
-  /** heapUsed after a forced GC: before, then after each quarter. */
-  readonly checkpoints: ReadonlyArray<{ readonly requests: number; readonly heapUsed: number }>
-  readonly growth: number
-}
+/** One heap run (`checkpoints`: heapUsed after a forced GC, before, then after each quarter). */
+export type HeapResult = HeapFigures
 
 /**
  * `requests` requests through the steadfast client (default policy, tracing

@@ -18,6 +18,7 @@
  * @since 0.1.0
  */
 import type { Fault } from "./Fault.js"
+import { drawFor } from "./internal/seeded.js"
 
 /**
  * What a sequence does once its steps are used up:
@@ -193,24 +194,8 @@ export const make = (
 export const find = (scenario: Scenario, method: string, url: URL): Route | undefined =>
   scenario.routes.find((r) => matches(r.matcher, method, url))
 
-/**
- * A 32-bit hash of the seed, route key and attempt index (FNV-1a, then a
- * murmur3 finaliser), turned into a number in [0, 1).
- */
-const draw = (seed: number, key: string, index: number): number => {
-  let h = (0x811c9dc5 ^ seed) >>> 0
-  const text = `${key}#${index}`
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b) >>> 0
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35) >>> 0
-  h ^= h >>> 16
-  return (h >>> 0) / 0x100000000
-}
+/** A number in [0, 1) drawn from the seed, the route key and the attempt index. */
+const draw = (seed: number, key: string, index: number): number => drawFor(seed, `${key}#${index}`)
 
 /**
  * The fault for the `index`-th attempt (0-based) of a route, or `undefined`

@@ -5,26 +5,9 @@
 import * as Duration from "effect/Duration"
 import * as net from "node:net"
 import type { Connection, Direction, Handle, Options, Toxic, Upstream } from "../../FaultProxy.js"
+import { drawFor, hash } from "../seeded.js"
 
 const LOOPBACK = "127.0.0.1"
-
-/** A 32-bit hash of a seed and a key (FNV-1a, then a murmur3 finaliser). */
-const hash = (seed: number, key: string): number => {
-  let h = (0x811c9dc5 ^ seed) >>> 0
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b) >>> 0
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35) >>> 0
-  h ^= h >>> 16
-  return h >>> 0
-}
-
-/** A uniform number in [0, 1) for (seed, key). */
-export const drawFor = (seed: number, key: string): number => hash(seed, key) / 0x100000000
 
 /** mulberry32: a small seeded PRNG. */
 const prng = (state: number) => () => {
