@@ -416,7 +416,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     this.abortUndici = abort
     this.state = State.Sending
     this.engine.tracker.handOff(this)
-    this.attempt.connected()
+    this.attempt.connected(false)
+    this.attempt.written()
   }
 
   onHeaders(statusCode: number, rawHeaders: Array<Buffer>, resume: () => void, statusText: string): boolean {

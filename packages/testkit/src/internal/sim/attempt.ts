@@ -115,11 +115,12 @@ export class AttemptContext {
     return { address: this.address, port: this.port }
   }
 
-  /** Reports the simulated connection as up (once). */
+  /** Reports the simulated connection as up and the request as written (once): a fresh connection each time. */
   connect(): void {
     if (!this.isConnected) {
       this.isConnected = true
-      this.attempt.connected()
+      this.attempt.connected(false)
+      this.attempt.written()
     }
   }
 
