@@ -151,9 +151,14 @@ const RESET_CODES = new Set([
   "EPIPE",
   "ECONNABORTED",
   "UND_ERR_SOCKET",
-  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
   "ERR_STREAM_PREMATURE_CLOSE"
 ])
+/**
+ * A response whose framing is wrong, whatever the parser that noticed: a
+ * body that does not match its (duplicate, differing or invalid)
+ * `Content-Length`, or an llhttp error (`HPE_*`, `HTTPParserError`).
+ */
+const MALFORMED_CODES = new Set(["UND_ERR_RES_CONTENT_LENGTH_MISMATCH", "HPE_UNEXPECTED_CONTENT_LENGTH"])
 const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "EADDRNOTAVAIL", "ENETDOWN"])
 const INVALID_REQUEST_CODES = new Set([
   "ERR_INVALID_HTTP_TOKEN",
@@ -297,6 +302,7 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       }
       return reset(common, code, phase, requestSent)
     }
+    if (MALFORMED_CODES.has(code) || code.startsWith("HPE_")) return malformed(common, code, node, requestSent)
     if (RESET_CODES.has(code)) return reset(common, code, phase, requestSent)
     if (code === "UND_ERR_CONNECT_TIMEOUT") {
       return new Errors.ConnectTimeout({ ...common, timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }, true)

@@ -178,6 +178,12 @@ export interface Transport {
     url: URL,
     attempt: Attempt
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+  /**
+   * Told when the client decided to send a request to `url` again at once
+   * (`"stale-socket"`, `"proxy-fallback"`), for a transport's own metrics.
+   * The decision is the client's; a transport only observes it.
+   */
+  readonly onResend?: ((reason: "stale-socket" | "proxy-fallback", url: URL) => void) | undefined
 }
 
 /**

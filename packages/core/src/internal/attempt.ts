@@ -31,6 +31,15 @@ const WRITTEN = 3
 const HEADERS = 4
 const BODY = 5
 
+/** Where in a redirect chain an attempt is. @internal */
+export interface Hop {
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly url: URL
+  /** Redirects followed before this hop. */
+  readonly followed: number
+  readonly visited: ReadonlyArray<string> | undefined
+}
+
 /** One request, across its attempts. @internal */
 export class Call implements Decide.Request, GateRequest {
   readonly startedAt: number
@@ -138,6 +147,8 @@ export class AttemptState implements Transport.Attempt, Timed {
   poolState: PoolState | undefined = undefined
   /** `"METHOD href"` of each hop of this attempt, for redirect loops. */
   visited: Array<string> | undefined = undefined
+  /** The hop in flight: a re-send starts again from it (a retry from the first). */
+  hop: Hop | undefined = undefined
   /** Why the attempt was cut off; the `AttemptAborted` itself is built only when someone will see it. */
   reasonTag: string | undefined = undefined
   private abortError: AttemptAborted | undefined = undefined

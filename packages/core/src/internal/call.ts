@@ -32,7 +32,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"
-import { type AttemptState, Call } from "./attempt.js"
+import { type AttemptState, Call, type Hop } from "./attempt.js"
 import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
 import { decide, type Decision, type GiveUpReason, type ScheduleAnswer } from "./decide.js"
 import { deadlineError, failure, finalize } from "./facts.js"
@@ -113,7 +113,12 @@ const observeGates = (call: Call, attempt: AttemptState, error: Errors.HttpError
 
 // --- one attempt ---------------------------------------------------------------------
 
-const next = <A, R>(call: Call, onResponse: OnResponse<A, R>): Effect.Effect<A, Errors.HttpError, R> =>
+/** The next attempt, from the first hop, or from `from` (a re-send sends the hop that failed again). */
+const next = <A, R>(
+  call: Call,
+  onResponse: OnResponse<A, R>,
+  from?: Hop
+): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.suspend(() => {
     if (call.now() >= call.deadlineAt) {
       const last = call.history?.[call.history.length - 1]
@@ -121,14 +126,21 @@ const next = <A, R>(call: Call, onResponse: OnResponse<A, R>): Effect.Effect<A, 
     }
     const gates = call.cfg.gates.length === 0 ? undefined : admit(call)
     return gates === undefined
-      ? attempt(call, onResponse)
-      : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse)))
+      ? attempt(call, onResponse, from)
+      : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse, from)))
   })
 
-const attempt = <A, R>(call: Call, onResponse: OnResponse<A, R>): Effect.Effect<A, Errors.HttpError, R> => {
+const attempt = <A, R>(
+  call: Call,
+  onResponse: OnResponse<A, R>,
+  from: Hop | undefined
+): Effect.Effect<A, Errors.HttpError, R> => {
   const current = call.begin()
+  if (from?.visited !== undefined) current.visited = [...from.visited]
   return Effect.catchAll(
-    hop(current, call.request, call.url, 0, onResponse),
+    from === undefined
+      ? hop(current, call.request, call.url, 0, onResponse)
+      : hop(current, from.request, from.url, from.followed, onResponse),
     (error) => afterFailure(current, error, onResponse)
   )
 }
@@ -139,11 +151,14 @@ const hop = <A, R>(
   url: URL,
   followed: number,
   onResponse: OnResponse<A, R>
-): Effect.Effect<A, Errors.HttpError, R> =>
-  Effect.matchEffect(attempt.call.cfg.transport.send(request, url, attempt), {
+): Effect.Effect<A, Errors.HttpError, R> => {
+  // only a redirected attempt needs to remember where it is
+  if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
+  return Effect.matchEffect(attempt.call.cfg.transport.send(request, url, attempt), {
     onFailure: (cause) => Effect.fail(failure(attempt, cause)),
     onSuccess: (response) => onHeaders(attempt, request, url, response, followed, onResponse)
   })
+}
 
 const onHeaders = <A, R>(
   attempt: AttemptState,
@@ -271,7 +286,8 @@ const act = <A, R>(
     case "Resend":
       call.record(attempt, error._tag, statusOf(error), "resend", decision.reason, 0, now)
       if (decision.reason === "proxy-fallback") call.bypassProxy = true
-      return Effect.zipRight(observe.resending(attempt, error, decision.reason), next(call, onResponse))
+      call.cfg.transport.onResend?.(decision.reason, call.url)
+      return Effect.zipRight(observe.resending(attempt, error, decision.reason), next(call, onResponse, attempt.hop))
     case "Retry": {
       // the budget withdraws, so it is asked last, once every other rule said yes
       if (!call.cfg.retry.budget.withdraw()) return giveUp(attempt, error, "budget", now)
