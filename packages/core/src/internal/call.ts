@@ -39,7 +39,7 @@ import { deadlineError, failure, finalize } from "./facts.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
-import { prepare } from "./request.js"
+import { resolve, withCredentials } from "./request.js"
 
 /** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
 export type OnResponse<A, R> = (
@@ -61,9 +61,9 @@ export const run = <A, R>(
   onResponse: OnResponse<A, R>
 ): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.suspend(() => {
-    const prepared = prepare(cfg, request)
-    if ("_tag" in prepared) return Effect.fail(prepared)
-    const call = new Call(cfg, prepared.request, prepared.url)
+    const url = resolve(cfg, request)
+    if (!(url instanceof URL)) return Effect.fail(url)
+    const call = new Call(cfg, withCredentials(request, url), url)
     observe.started(call)
     return observe.around(call, Effect.onExit(next(call, onResponse), (exit) => finish(call, exit)))
   })
@@ -90,7 +90,7 @@ const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.
     releaseRawBody(call.request.body)
   } else if (current !== undefined) {
     if (!current.keepAlive) current.done()
-    observeGates(call, current, undefined)
+    if (call.cfg.gates.length > 0) observeGates(call, current, undefined)
   }
   return observe.finished(call, exit)
 }

@@ -80,15 +80,12 @@ const withUrlCredentials = (
 const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
 
 /**
- * The request ready to send with its resolved url, or the error that stops
- * it before anything is sent.
+ * The request's resolved url, or the error that stops it before anything is
+ * sent. The url's credentials are left in place: see `withCredentials`.
  *
  * @internal
  */
-export const prepare = (
-  cfg: Compiled,
-  request: HttpClientRequest.HttpClientRequest
-): { readonly request: HttpClientRequest.HttpClientRequest; readonly url: URL } | Errors.HttpError => {
+export const resolve = (cfg: Compiled, request: HttpClientRequest.HttpClientRequest): URL | Errors.HttpError => {
   const url = makeUrl(cfg, request)
   if (typeof url === "string") {
     return new Errors.InvalidUrl({
@@ -107,8 +104,17 @@ export const prepare = (
       reason: problem
     }, true)
   }
-  return {
-    request: url.username === "" && url.password === "" ? request : withUrlCredentials(request, url),
-    url
-  }
+  return url
 }
+
+/**
+ * The request to send for `url` (from `resolve`): credentials in the url
+ * move to an `Authorization` header, and out of `url`.
+ *
+ * @internal
+ */
+export const withCredentials = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
+): HttpClientRequest.HttpClientRequest =>
+  url.username === "" && url.password === "" ? request : withUrlCredentials(request, url)

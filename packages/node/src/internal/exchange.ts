@@ -466,8 +466,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
 
   /** The bytes written, when the socket says. */
   private report(): void {
-    const socket = this.socket
-    if (socket !== undefined) this.attempt.bytesWritten(socket.bytesWritten - this.writtenBefore)
+    const written = this.socket?.bytesWritten
+    if (written !== undefined) this.attempt.bytesWritten(written - this.writtenBefore)
   }
 
   private settle(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>): void {
@@ -506,7 +506,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
       reused = connection.started()
       const socket = connection.socket
       this.socket = socket
-      this.writtenBefore = socket?.bytesWritten ?? 0
+      // what the socket wrote before (its `bytesWritten` getter allocates; this field does not)
+      this.writtenBefore = (socket as { readonly _bytesDispatched?: number } | undefined)?._bytesDispatched ?? 0
     }
     this.attempt.connected(reused)
     this.attempt.written()
