@@ -10,7 +10,7 @@ import { Client, Redact } from "@steadfast/core"
 import { FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { ConfigProvider, Effect, Layer, Metric } from "effect"
 import { NodeClient, Pool, Proxy } from "../src/index.js"
-import { ProxyConnectionError } from "../src/internal/exchange.js"
+import { ProxyConnectionError } from "../src/internal/proxyCause.js"
 import { buildClient, captureWarnings, connectProxy, releasedPort } from "./helpers.js"
 
 const scenario = Scenario.make({ "GET /*": Scenario.sequence([Reply.text(200, "hello")], { after: "repeat-last" }) })

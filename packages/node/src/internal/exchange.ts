@@ -42,7 +42,6 @@
  *
  * @internal
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -50,10 +49,11 @@ import type { Transport } from "@steadfast/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import type * as net from "node:net"
 import type { Dispatcher } from "undici"
 import { type Assignable, type Connection, type ConnectionPool, ExchangeKey } from "./connections.js"
+import { proxyCause } from "./proxyCause.js"
+import { RequestInterrupted, StreamBody, toUndiciBody } from "./requestBody.js"
 import { NodeResponse } from "./response.js"
 
 /** The proxy a request goes through, as core's `Classify` wants it. @internal */
@@ -101,164 +101,10 @@ const State = {
 /** Buffered body bytes above which undici is paused until the body is read. */
 const HIGH_WATER_MARK = 64 * 1024
 
-/** Connection-level failures to reach a proxy (a proxy named by host name is wrapped for `Classify`). */
-const PROXY_CONNECT_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETDOWN",
-  "EADDRNOTAVAIL"
-])
-
 interface Sink {
   readonly chunk: (chunk: Uint8Array) => boolean
   readonly end: () => void
   readonly fail: (cause: unknown) => void
-}
-
-/** The reason given to undici when the caller's fiber is interrupted. */
-class RequestInterrupted extends Error {
-  readonly code = "UND_ERR_ABORTED"
-  constructor() {
-    super("steadfast: the request was interrupted")
-    this.name = "RequestInterrupted"
-  }
-}
-
-/** A dead proxy named by host name: see `proxyCause`. @internal */
-export class ProxyConnectionError extends Error {
-  readonly code: string
-  readonly address: string
-  readonly port: number
-  readonly syscall: string | undefined
-  constructor(proxy: ProxyInfo, original: { readonly code: string; readonly syscall?: unknown }, cause: unknown) {
-    super(`${original.code}: could not connect to the proxy ${proxy.url}`, { cause })
-    this.name = "ProxyConnectionError"
-    this.code = original.code
-    this.address = proxy.host
-    this.port = proxy.port
-    this.syscall = typeof original.syscall === "string" ? original.syscall : undefined
-  }
-}
-
-interface NodeErrorLike {
-  readonly code?: unknown
-  readonly port?: unknown
-  readonly address?: unknown
-  readonly hostname?: unknown
-  readonly syscall?: unknown
-  readonly message?: unknown
-  readonly cause?: unknown
-}
-
-/** The error and its `cause`s, outermost first (at most 8). */
-const causes = (error: unknown): Array<NodeErrorLike> => {
-  const out: Array<NodeErrorLike> = []
-  let current: unknown = error
-  while (typeof current === "object" && current !== null && out.length < 8 && !out.includes(current)) {
-    out.push(current as NodeErrorLike)
-    current = (current as NodeErrorLike).cause
-  }
-  return out
-}
-
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
-const isIp = (host: string) => IPV4.test(host) || host.includes(":")
-
-/**
- * Core's `Classify` recognises a proxy failure by the address and port in the
- * Node error. A proxy given by host name fails with its resolved IP in
- * `address`, which `Classify` cannot match to the name: only then is the
- * original error wrapped in a `ProxyConnectionError` that carries the proxy's
- * name (and keeps the original, with its code, as `cause`).
- */
-const proxyCause = (error: unknown, proxy: ProxyInfo): unknown => {
-  if (isIp(proxy.host) || proxy.host === "localhost") return error
-  for (const node of causes(error)) {
-    if (
-      typeof node.code === "string" && PROXY_CONNECT_CODES.has(node.code) && node.port === proxy.port &&
-      typeof node.address === "string" && node.address !== proxy.host
-    ) {
-      return new ProxyConnectionError(proxy, { code: node.code, syscall: node.syscall }, error)
-    }
-  }
-  return error
-}
-
-/**
- * A request body `Stream` as the async iterable undici reads, which the
- * exchange can stop. undici leaves that to the iterable's owner
- * (client-h1.js, `writeIterable`: "It's up to the user to somehow abort the
- * async iterable"): when the exchange ends while undici waits for the next
- * chunk — the server answered early, the attempt was cut off — undici's
- * loop would wait for ever, and the stream's fiber and finalizers with it.
- * `stop` interrupts the stream and fails the pending read, so undici's loop
- * ends too.
- */
-class StreamBody implements AsyncIterable<Uint8Array> {
-  private inner: AsyncIterator<Uint8Array> | undefined = undefined
-  private rejectPending: ((error: Error) => void) | undefined = undefined
-  private stopped = false
-
-  constructor(readonly stream: Stream.Stream<Uint8Array, unknown>) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const inner = Stream.toAsyncIterable(this.stream)[Symbol.asyncIterator]()
-    this.inner = inner
-    return {
-      next: () =>
-        this.stopped ? Promise.reject(new RequestInterrupted()) : new Promise((resolve, reject) => {
-          this.rejectPending = reject
-          inner.next().then((result) => {
-            this.rejectPending = undefined
-            if (result.done === true) this.inner = undefined
-            resolve(result)
-          }, (error: unknown) => {
-            this.rejectPending = undefined
-            this.inner = undefined
-            reject(error)
-          })
-        }),
-      // undici's `for await` stops early (a socket error)
-      return: () => {
-        this.stop()
-        return Promise.resolve({ done: true, value: undefined })
-      }
-    }
-  }
-
-  /** Interrupts the stream if it is still being read. */
-  stop(): void {
-    if (this.stopped) return
-    this.stopped = true
-    const inner = this.inner
-    const reject = this.rejectPending
-    this.inner = undefined
-    this.rejectPending = undefined
-    if (inner?.return !== undefined) inner.return().catch(() => {})
-    reject?.(new RequestInterrupted())
-  }
-}
-
-const toUndiciBody = (
-  body: HttpBody.HttpBody
-): NonNullable<Dispatcher.DispatchOptions["body"]> | StreamBody | null => {
-  switch (body._tag) {
-    case "Empty":
-      return null
-    case "Uint8Array":
-      return body.body
-    case "Raw":
-      return (body.body ?? null) as NonNullable<Dispatcher.DispatchOptions["body"]> | null
-    case "FormData":
-      return body.formData as unknown as NonNullable<Dispatcher.DispatchOptions["body"]>
-    case "Stream":
-      return new StreamBody(body.stream)
-  }
 }
 
 type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => void
