@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
@@ -60,13 +61,6 @@ export const around = <A, R>(
 
 const statusOf = (error: Errors.HttpError): string => error._tag === "StatusError" ? ` ${error.status}` : ""
 
-const annotations = (attempt: AttemptState, error: Errors.HttpError, extra: Record<string, unknown>) => ({
-  "steadfast.attempt": attempt.n,
-  "steadfast.error": error._tag,
-  "steadfast.phase": attempt.phaseName,
-  ...extra
-})
-
 /** A retry after `delayMs`: a metric, a span event, an Info line. @internal */
 export const retrying = (
   attempt: AttemptState,
@@ -76,7 +70,12 @@ export const retrying = (
 ): Effect.Effect<void> => {
   const call = attempt.call
   if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, [MetricLabel.make("error", error._tag)])
-  const fields = annotations(attempt, error, { "steadfast.delay_ms": delayMs, "steadfast.reason": reason })
+  const fields = {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.delay_ms": delayMs,
+    "steadfast.reason": reason
+  }
   call.span?.event("steadfast.retry", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
   const info = call.requestInfo
   return Effect.annotateLogs(
@@ -103,7 +102,12 @@ export const resending = (
 ): Effect.Effect<void> => {
   const call = attempt.call
   if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
-  const fields = annotations(attempt, error, { "steadfast.reason": reason })
+  const fields = {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.phase": attempt.phaseName,
+    "steadfast.reason": reason
+  }
   call.span?.event("steadfast.resend", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
   const info = call.requestInfo
   if (reason === "stale-socket") {
@@ -130,11 +134,12 @@ export const resending = (
 /** The request gives up after `attempt`: a span event. @internal */
 export const gaveUp = (attempt: AttemptState, error: Errors.HttpError, reason: Decide.GiveUpReason): void => {
   const call = attempt.call
-  call.span?.event(
-    "steadfast.attempt_failed",
-    call.cfg.clock.unsafeCurrentTimeNanos(),
-    annotations(attempt, error, { "steadfast.reason": reason })
-  )
+  call.span?.event("steadfast.attempt_failed", call.cfg.clock.unsafeCurrentTimeNanos(), {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.phase": attempt.phaseName,
+    "steadfast.reason": reason
+  })
 }
 
 /** One line for a history: `#1 ConnectionReset (written, reused) -> resend: stale-socket; #2 Success 200`. @internal */
@@ -170,22 +175,34 @@ export const finished = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>)
   const history = call.history
   const collector = call.collector
   if (history === undefined && collector === undefined) return Effect.void
-  let records: ReadonlyArray<Errors.AttemptRecord> = history ?? []
-  if (Exit.isSuccess(exit) && call.current !== undefined) {
-    const attempt = call.current
-    const success: Errors.AttemptRecord = {
-      attempt: attempt.n,
-      tag: "Success",
-      ...(attempt.status === undefined ? {} : { status: attempt.status }),
-      delayMs: 0,
-      elapsedMs: now - call.startedAt,
-      phase: attempt.phaseName,
-      ...(attempt.reusedSocket ? { reusedSocket: true } : {})
-    }
-    records = [...records, success]
-  }
+  const records = withSuccess(call, exit, now)
   if (collector !== undefined) collector.push(...records)
   if (records.length < 2) return Effect.void
-  const info = call.requestInfo
-  return Effect.logDebug(`${info.method} ${info.url}: ${records.length} attempts: ${describe(records)}`)
+  // the line is built only when Debug is on (the history is the retry path's, not the happy path's)
+  return Effect.withFiberRuntime((fiber) => {
+    if (LogLevel.lessThan(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return Effect.void
+    const info = call.requestInfo
+    return Effect.logDebug(`${info.method} ${info.url}: ${records.length} attempts: ${describe(records)}`)
+  })
+}
+
+/** The history, with a record for the attempt that succeeded. */
+const withSuccess = (
+  call: Call,
+  exit: Exit.Exit<unknown, Errors.HttpError>,
+  now: number
+): ReadonlyArray<Errors.AttemptRecord> => {
+  const history = call.history ?? []
+  const attempt = call.current
+  if (Exit.isFailure(exit) || attempt === undefined) return history
+  const success: Errors.AttemptRecord = {
+    attempt: attempt.n,
+    tag: "Success",
+    ...(attempt.status === undefined ? {} : { status: attempt.status }),
+    delayMs: 0,
+    elapsedMs: now - call.startedAt,
+    phase: attempt.phaseName,
+    ...(attempt.reusedSocket ? { reusedSocket: true } : {})
+  }
+  return [...history, success]
 }
