@@ -42,6 +42,7 @@ import * as Errors from "./Errors.js"
 import { type Call, type Compiled, readBody, run } from "./internal/client.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
+import { rules as urlRules } from "./internal/url.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
 import * as Timeouts from "./Timeouts.js"
@@ -63,8 +64,24 @@ export interface Options {
   readonly maxBodySize?: number | undefined
   /** Which statuses are failures (`StatusError`). @default status >= 400 */
   readonly isFailure?: ((status: number) => boolean) | undefined
-  /** Resolves relative request urls. @default none */
+  /**
+   * The base of request urls. A path (`users/1`, `/users/1`) is joined under
+   * its path (`https://api.test/v1` + `/users` = `https://api.test/v1/users`),
+   * and the client is pinned to it: an absolute url to another origin, or a
+   * path that climbs above the base path (`../`, `%2e%2e/`), fails with
+   * `InvalidUrl` before anything is sent. @default none
+   */
   readonly baseUrl?: string | URL | undefined
+  /**
+   * With a `baseUrl`: absolute urls are sent as they are, to any origin (as
+   * axios's option of that name). The headers the redirect policy treats as
+   * sensitive (`Authorization`, `Cookie`, `Proxy-Authorization`, your
+   * `redirects.sensitiveHeaders`) are still sent to the base origin only.
+   * @default false
+   */
+  readonly allowAbsoluteUrls?: boolean | undefined
+  /** With a `baseUrl`: paths may climb above the base path (`../`). @default false */
+  readonly allowOutsideBasePath?: boolean | undefined
   /** A span per request (when the tracer is enabled), an event per retry. @default true */
   readonly spans?: boolean | undefined
   /** Record the `Metrics`. @default true */
@@ -83,6 +100,8 @@ export interface Settings {
   readonly maxBodySize: number
   readonly isFailure: (status: number) => boolean
   readonly baseUrl: URL | undefined
+  readonly allowAbsoluteUrls: boolean
+  readonly allowOutsideBasePath: boolean
   readonly spans: boolean
   readonly metrics: boolean
 }
@@ -158,6 +177,8 @@ export const settings = (options: Options = {}, base?: Settings): Settings => ({
     : typeof options.baseUrl === "string"
     ? new URL(options.baseUrl)
     : options.baseUrl,
+  allowAbsoluteUrls: options.allowAbsoluteUrls ?? base?.allowAbsoluteUrls ?? false,
+  allowOutsideBasePath: options.allowOutsideBasePath ?? base?.allowOutsideBasePath ?? false,
   spans: options.spans ?? base?.spans ?? true,
   metrics: options.metrics ?? base?.metrics ?? true
 })
@@ -183,6 +204,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   maxBodySize: s.maxBodySize,
   isFailure: s.isFailure,
   baseUrl: s.baseUrl,
+  urls: urlRules(s.baseUrl, s),
   spans: s.spans,
   metrics: s.metrics,
   proxyFor: engine.proxyFor

@@ -427,16 +427,21 @@ export class BodyTooLarge extends Schema.TaggedError<BodyTooLarge>()("BodyTooLar
 }
 
 /**
- * The url cannot be parsed, or its scheme is not http or https.
+ * The url cannot be parsed, its scheme is not http or https, or it leaves
+ * the client's base url (another origin, or above the base path). `hint`
+ * says what to do. Nothing was sent.
  *
  * @since 0.1.0
  */
 export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
   ...common,
-  reason: Schema.String
+  reason: Schema.String,
+  hint: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${target(this.request)}: invalid url, ${this.reason}. Use an absolute http:// or https:// url.`
+    return `${target(this.request)}: invalid url, ${this.reason}. ${
+      this.hint ?? "Use an absolute http:// or https:// url."
+    }`
   }
 }
 
