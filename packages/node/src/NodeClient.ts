@@ -82,14 +82,15 @@ export const makeTransport = (pool: Pool.Service): Transport.Transport => exchan
  * A platform `HttpClient` over a pool. It carries the direct transport
  * (`Transport.withTransport`), so a resilient client built on it takes the
  * fast path. Used on its own it has no timeouts but the pool's connect
- * timeout; its failures keep undici's errors as `cause`.
+ * timeout; its failures keep no secret (`Transport.redactFailures`: a
+ * redacted request, and a summary of undici's error as `cause`).
  *
  * @since 0.1.0
  */
 export const makeHttpClient = (pool: Pool.Service): HttpClient.HttpClient => {
   const transport = makeTransport(pool)
   const connectTimeoutMs = Duration.toMillis(pool.settings.connectTimeout)
-  const client = HttpClient.make((request, url, signal) =>
+  const client = Transport.makeRedactedHttpClient((request, url, signal) =>
     transport.send(request, url, Transport.attemptFromSignal(signal, { connectTimeoutMs }))
   )
   return Transport.withTransport(client, transport)

@@ -29,7 +29,7 @@ import * as Redirects from "../Redirects.js"
 import * as Retry from "../Retry.js"
 import * as RetryAfter from "../RetryAfter.js"
 import type { Attempt, Transport } from "../Transport.js"
-import { redactUrl } from "./redact.js"
+import { redactHeaders, redactUrl } from "./redact.js"
 import type { DeadlineScheduler, Timed } from "./scheduler.js"
 import { abortReason, type AttemptAborted, bodyReaderOf, BodyReaderTypeId, withoutStack } from "./transport.js"
 import { resolve as resolveUrl, type UrlRules } from "./url.js"
@@ -633,7 +633,7 @@ const statusError = (
       attempts: call.attempts,
       history: noHistory,
       status: response.status,
-      headers: { ...headers },
+      headers: redactHeaders(headers, call.cfg.redirects.sensitiveHeaders),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(body === undefined ? {} : { body })
     }, true)
