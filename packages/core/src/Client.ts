@@ -40,6 +40,8 @@ import type * as Scope from "effect/Scope"
 import type * as Classify from "./Classify.js"
 import * as Errors from "./Errors.js"
 import { type Call, type Compiled, readBody, run } from "./internal/client.js"
+import { check as checkOptions } from "./internal/options.js"
+import { redactUrl } from "./internal/redact.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
 import { rules as urlRules } from "./internal/url.js"
@@ -154,11 +156,31 @@ export class Client extends Context.Tag("@steadfast/core/Client")<Client, Resili
 const MIB = 1024 * 1024
 
 /**
- * Resolves options (over a base, the defaults unless given).
+ * Checks options: the first invalid one as an `InvalidOptions` (naming the
+ * option, the value and what is allowed), or `undefined` when all are
+ * valid. `Client.layer`, `Client.make` and `settings` run it.
  *
  * @since 0.1.0
  */
-export const settings = (options: Options = {}, base?: Settings): Settings => ({
+export const validate = (options: Options | undefined): Errors.InvalidOptions | undefined => {
+  const problem = checkOptions(options)
+  return problem === undefined ? undefined : new Errors.InvalidOptions(problem)
+}
+
+/**
+ * Resolves options (over a base, the defaults unless given). Throws the
+ * `InvalidOptions` of {@link validate} for invalid options; `make` and
+ * `layer` report it in their error channel instead.
+ *
+ * @since 0.1.0
+ */
+export const settings = (options: Options = {}, base?: Settings): Settings => {
+  const invalid = validate(options)
+  if (invalid !== undefined) throw invalid
+  return resolve(options, base)
+}
+
+const resolve = (options: Options, base: Settings | undefined): Settings => ({
   retry: options.retry === undefined
     ? base?.retry ?? Retry.defaults
     : "schedule" in options.retry && "enabled" in options.retry
@@ -291,12 +313,15 @@ export const makeWithTransport = (
   transport: Transport.Transport,
   options?: Options,
   extra?: { readonly proxyFor?: ((url: URL) => Classify.Context["proxy"]) | undefined }
-): Effect.Effect<ResilientClient, never, Scope.Scope> =>
+): Effect.Effect<ResilientClient, Errors.InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
+    const invalid = validate(options)
+    if (invalid !== undefined) return yield* invalid
+    const s = resolve(options ?? {}, undefined)
     const clock = yield* Effect.clock
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
-    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor }, settings(options))
+    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor }, s)
   })
 
 /**
@@ -304,7 +329,9 @@ export const makeWithTransport = (
  *
  * @since 0.1.0
  */
-export const make = (options?: Options): Effect.Effect<ResilientClient, never, HttpClient.HttpClient | Scope.Scope> =>
+export const make = (
+  options?: Options
+): Effect.Effect<ResilientClient, Errors.InvalidOptions, HttpClient.HttpClient | Scope.Scope> =>
   Effect.flatMap(HttpClient.HttpClient, (client) => makeWithTransport(Transport.fromHttpClient(client), options))
 
 /**
@@ -321,7 +348,7 @@ export const make = (options?: Options): Effect.Effect<ResilientClient, never, H
  *
  * @since 0.1.0
  */
-export const layer = (options?: Options): Layer.Layer<Client, never, HttpClient.HttpClient> =>
+export const layer = (options?: Options): Layer.Layer<Client, Errors.InvalidOptions, HttpClient.HttpClient> =>
   Layer.scoped(Client, make(options))
 
 /**
@@ -356,7 +383,8 @@ export const config: Config.Config<Options> = Config.map(
     baseUrl: Config.option(Config.url("BASE_URL"))
   }),
   (c): Options => ({
-    retry: Retry.policy({
+    // options, not built policies: the client checks them (`RETRIES=-1` is an InvalidOptions)
+    retry: {
       retries: c.retries._tag === "Some" ? c.retries.value : undefined,
       backoff: {
         base: c.base._tag === "Some" ? c.base.value : undefined,
@@ -364,9 +392,9 @@ export const config: Config.Config<Options> = Config.map(
         jitter: c.jitter._tag === "Some" ? c.jitter.value : undefined
       },
       retryAfterMax: c.retryAfterMax._tag === "Some" ? c.retryAfterMax.value : undefined
-    }),
+    },
     timeouts: c.timeouts,
-    redirects: c.maxRedirects._tag === "Some" ? Redirects.make({ max: c.maxRedirects.value }) : undefined,
+    redirects: c.maxRedirects._tag === "Some" ? { max: c.maxRedirects.value } : undefined,
     maxBodySize: c.maxBodySize._tag === "Some" ? c.maxBodySize.value : undefined,
     baseUrl: c.baseUrl._tag === "Some" ? c.baseUrl.value : undefined
   })
@@ -407,7 +435,7 @@ export const mergeOptions = (base: Options, overrides: Options | undefined): Opt
  */
 export const layerConfig = (
   options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
-): Layer.Layer<Client, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<Client, ConfigError.ConfigError | Errors.InvalidOptions, HttpClient.HttpClient> =>
   Layer.scoped(
     Client,
     Effect.flatMap(
@@ -435,8 +463,39 @@ export const withOptions: {
   (self: ResilientClient, options: Options): ResilientClient
 } = dual(2, (self: ResilientClient, options: Options): ResilientClient => {
   const engine = (self as unknown as { readonly [EngineKey]: Engine })[EngineKey]
-  return makeClient(engine, settings(options, self.settings))
+  const invalid = validate(options)
+  return invalid === undefined ? makeClient(engine, resolve(options, self.settings)) : refusing(self, invalid)
 })
+
+/**
+ * A derived client whose options are invalid: every request fails with
+ * `InvalidRequest` naming the option, and nothing is sent. (Deriving is
+ * synchronous, so the problem surfaces on the typed channel of each request.)
+ */
+const refusing = (self: ResilientClient, invalid: Errors.InvalidOptions): ResilientClient => {
+  const refuse = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.fail(
+      new Errors.InvalidRequest({
+        request: { method: request.method, url: redactUrl(request.url) },
+        attempts: 0,
+        history: [],
+        reason: `Client.withOptions was given an invalid option: ${invalid.message}`
+      })
+    )
+  const base = HttpClient.makeWith(
+    (effect: Effect.Effect<HttpClientRequest.HttpClientRequest, never, never>) => Effect.flatMap(effect, refuse),
+    Effect.succeed
+  ) as HttpClient.HttpClient.With<Errors.HttpError>
+  const client = Object.create(base) as { -readonly [K in keyof ResilientClient]: ResilientClient[K] }
+  client[TypeId] = TypeId
+  client.settings = self.settings
+  client.bytes = refuse
+  client.text = refuse
+  client.json = refuse as ResilientClient["json"]
+  ;(client as unknown as { [EngineKey]: Engine })[EngineKey] =
+    (self as unknown as { readonly [EngineKey]: Engine })[EngineKey]
+  return client as ResilientClient
+}
 
 /**
  * A client with other time limits (missing ones are kept).

@@ -666,3 +666,27 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
       return true
   }
 }
+
+/**
+ * An option of a client (or of a layer that builds one) that cannot be
+ * used: NaN, negative, infinite where a finite value is needed, a duration
+ * that does not decode, a base url that is not an http(s) url. Building the
+ * client fails with it (`Client.layer`, `Client.make`, `NodeClient.layer`),
+ * so no limit is ever silently off. Not an {@link HttpError}: no request is
+ * involved. `value` is rendered (and redacted); `expected` says what is
+ * allowed.
+ *
+ * @since 0.1.0
+ */
+export class InvalidOptions extends TaggedError<InvalidOptions>()("InvalidOptions", {
+  option: Schema.String,
+  value: Schema.String,
+  expected: Schema.String
+}) {
+  override get message(): string {
+    return `steadfast: invalid option \`${this.option}\`: ${this.value}; expected ${this.expected}.`
+  }
+}
+
+/** @since 0.1.0 */
+export const isInvalidOptions = (u: unknown): u is InvalidOptions => tagOf(u) === "InvalidOptions"

@@ -44,7 +44,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Client, Timeouts, Transport } from "@steadfast/core"
+import { Client, type Errors, Timeouts, Transport } from "@steadfast/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -116,7 +116,7 @@ const poolOptions = (options: Options): Pool.Options => ({
  */
 export const make = (
   options?: Client.Options
-): Effect.Effect<Client.ResilientClient, never, Pool.Pool | Scope.Scope> =>
+): Effect.Effect<Client.ResilientClient, Errors.InvalidOptions, Pool.Pool | Scope.Scope> =>
   Effect.flatMap(
     Pool.Pool,
     (pool) => Client.makeWithTransport(makeTransport(pool), options, { proxyFor: pool.proxyFor })
@@ -130,7 +130,7 @@ export const make = (
  */
 export const layerWithoutPool = (
   options?: Client.Options
-): Layer.Layer<Client.Client | HttpClient.HttpClient, never, Pool.Pool> =>
+): Layer.Layer<Client.Client | HttpClient.HttpClient, Errors.InvalidOptions, Pool.Pool> =>
   Layer.merge(
     Layer.scoped(Client.Client, make(options)),
     Layer.effect(HttpClient.HttpClient, Effect.map(Pool.Pool, makeHttpClient))
@@ -157,8 +157,36 @@ export const layerWithoutPool = (
  */
 export const layer = (
   options: Options = {}
-): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidOptions> =>
-  Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
+): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidOptions | Errors.InvalidOptions> => {
+  // checked before the pool's options are derived from them (`timeouts.connect`)
+  const invalid = Client.validate(clientOptions(options))
+  if (invalid !== undefined) return Layer.fail(invalid)
+  const pool = checkPoolDurations(options.pool)
+  if (pool !== undefined) return Layer.fail(pool)
+  return Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
+}
+
+const POOL_DURATIONS = ["keepAliveTimeout", "keepAliveMaxTimeout", "connectTimeout", "drainTimeout", "statsInterval"]
+
+/** The pool's durations, as the client's are checked: a bad one is a typed error, not a defect of `Duration.decode`. */
+const checkPoolDurations = (pool: Pool.Options | undefined): Pool.InvalidOptions | undefined => {
+  for (const name of POOL_DURATIONS) {
+    const value = (pool as Record<string, unknown> | undefined)?.[name]
+    if (value === undefined || Duration.isDuration(value)) continue
+    const valid = typeof value === "number"
+      ? value >= 0
+      : typeof value === "string" && !value.trim().startsWith("-") && Duration.decodeUnknown(value)._tag === "Some"
+    if (!valid) {
+      return new Pool.InvalidOptions({
+        option: `pool.${name}`,
+        reason: `must be a duration ("5 seconds", milliseconds >= 0, or Duration.infinity) (got ${
+          typeof value === "string" ? JSON.stringify(value) : String(value)
+        })`
+      })
+    }
+  }
+  return undefined
+}
 
 /**
  * Reads {@link Options} from `Config`: core's `Client.config` (`RETRIES`,
@@ -210,7 +238,7 @@ export const layerConfig = (
   options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
 ): Layer.Layer<
   Client.Client | HttpClient.HttpClient | Pool.Pool,
-  ConfigError.ConfigError | Pool.InvalidOptions
+  ConfigError.ConfigError | Pool.InvalidOptions | Errors.InvalidOptions
 > =>
   Layer.unwrapEffect(
     Effect.map(
