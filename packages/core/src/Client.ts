@@ -84,6 +84,18 @@ export interface Options {
   readonly allowAbsoluteUrls?: boolean | undefined
   /** With a `baseUrl`: paths may climb above the base path (`../`). @default false */
   readonly allowOutsideBasePath?: boolean | undefined
+  /**
+   * The SSRF guard, for clients that fetch urls given by others: a rule over
+   * the address a request connects to (`Address.publicOnly` refuses every
+   * private, loopback, link-local… address). Hosts written as IP addresses
+   * are checked here, for the request and every redirect, on every
+   * transport; names are checked after DNS resolution, at connect time, by
+   * transports that resolve them (the node layer's pool does, so DNS
+   * rebinding cannot get round it). A refused request is `InvalidUrl`, a
+   * refused redirect `RedirectBlocked` (reason `"address"`); nothing is sent.
+   * @default none (every address)
+   */
+  readonly allowAddress?: ((address: string) => boolean) | undefined
   /** A span per request (when the tracer is enabled), an event per retry. @default true */
   readonly spans?: boolean | undefined
   /** Record the `Metrics`. @default true */
@@ -104,6 +116,7 @@ export interface Settings {
   readonly baseUrl: URL | undefined
   readonly allowAbsoluteUrls: boolean
   readonly allowOutsideBasePath: boolean
+  readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
 }
@@ -201,6 +214,7 @@ const resolve = (options: Options, base: Settings | undefined): Settings => ({
     : options.baseUrl,
   allowAbsoluteUrls: options.allowAbsoluteUrls ?? base?.allowAbsoluteUrls ?? false,
   allowOutsideBasePath: options.allowOutsideBasePath ?? base?.allowOutsideBasePath ?? false,
+  allowAddress: options.allowAddress ?? base?.allowAddress,
   spans: options.spans ?? base?.spans ?? true,
   metrics: options.metrics ?? base?.metrics ?? true
 })
@@ -227,6 +241,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   isFailure: s.isFailure,
   baseUrl: s.baseUrl,
   urls: urlRules(s.baseUrl, s),
+  allowAddress: s.allowAddress,
   spans: s.spans,
   metrics: s.metrics,
   proxyFor: engine.proxyFor

@@ -411,23 +411,43 @@ export class TooManyRedirects extends TaggedError<TooManyRedirects>()("TooManyRe
   }
 }
 
+const redirectBlocks = {
+  downgrade: [
+    "https to http",
+    "Allow it with `redirects.allowDowngrade` only if you accept sending the request in clear text."
+  ],
+  scheme: ["not an http(s) url", "Only http and https redirects are followed."],
+  policy: ["refused by `redirects.allow`", "Your `redirects.allow` hook returned false for this target."],
+  "invalid-location": [
+    "the Location header is not a url",
+    "The server sent a redirect that cannot be followed; fix its Location header."
+  ],
+  address: [
+    "its address is refused by `allowAddress`",
+    "The target is on an address this client must not reach (private, loopback, link-local…)."
+  ]
+} as const
+
 /**
- * A redirect the policy forbids: https to http, or a scheme other than http(s).
+ * A redirect that is not followed: https to http (`"downgrade"`), a scheme
+ * other than http(s) (`"scheme"`), refused by the `redirects.allow` hook
+ * (`"policy"`), a `Location` that is not a url (`"invalid-location"`), or a
+ * target on an address the client's `allowAddress` refuses (`"address"`,
+ * with `address` and its kind in `detail`).
  *
  * @since 0.1.0
  */
 export class RedirectBlocked extends TaggedError<RedirectBlocked>()("RedirectBlocked", {
   ...common,
   location: Schema.String,
-  reason: Schema.Literal("downgrade", "scheme")
+  reason: Schema.Literal("downgrade", "scheme", "policy", "invalid-location", "address"),
+  detail: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${target(this.request)}: redirect to ${this.location} blocked (${
-      this.reason === "downgrade" ? "https to http" : "not an http(s) url"
-    }) ${after(this.attempts)}. ` +
-      (this.reason === "downgrade"
-        ? "Allow it with `redirects.allowDowngrade` only if you accept sending the request in clear text."
-        : "Only http and https redirects are followed.")
+    const [what, hint] = redirectBlocks[this.reason]
+    return `${target(this.request)}: redirect to ${this.location} blocked (${what}${
+      this.detail === undefined ? "" : `: ${this.detail}`
+    }) ${after(this.attempts)}. ${hint}`
   }
 }
 

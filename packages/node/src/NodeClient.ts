@@ -103,6 +103,8 @@ const clientOptions = (options: Options): Client.Options => {
 
 const poolOptions = (options: Options): Pool.Options => ({
   ...options.pool,
+  // the client's SSRF guard checks the pool's connections after DNS resolution
+  allowAddress: options.pool?.allowAddress ?? options.allowAddress,
   tls: options.tls ?? options.pool?.tls,
   proxy: options.proxy ?? options.pool?.proxy,
   connectTimeout: options.pool?.connectTimeout ?? Timeouts.make(options.timeouts).connect

@@ -32,7 +32,7 @@ import type { Attempt, Transport } from "../Transport.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import type { DeadlineScheduler, Timed } from "./scheduler.js"
 import { abortReason, type AttemptAborted, bodyReaderOf, BodyReaderTypeId, withoutStack } from "./transport.js"
-import { resolve as resolveUrl, type UrlRules } from "./url.js"
+import { literalRefusal, resolve as resolveUrl, type UrlRules } from "./url.js"
 
 /** Everything a request needs from its client, resolved once per client. @internal */
 export interface Compiled {
@@ -52,6 +52,8 @@ export interface Compiled {
   readonly baseUrl: URL | undefined
   /** Where requests may go (base origin and path). */
   readonly urls: UrlRules
+  /** The SSRF guard over addresses (IP literals here; resolved names in the transport). */
+  readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
@@ -205,12 +207,15 @@ export class Call implements Timed {
     this.cfg.scheduler.cancel(this)
   }
 
-  /** The attempt's error (stackless: see `withoutStack`; `finalize` gives the final one its stack). */
-  failure(cause: unknown): Errors.HttpError {
-    return withoutStack(() => this.classify(cause))
+  /**
+   * The attempt's error (stackless: see `withoutStack`; `finalize` gives the
+   * final one its stack). `redirectedTo`: the hop's url after a redirect.
+   */
+  failure(cause: unknown, redirectedTo?: URL): Errors.HttpError {
+    return withoutStack(() => this.classify(cause, redirectedTo))
   }
 
-  private classify(cause: unknown): Errors.HttpError {
+  private classify(cause: unknown, redirectedTo: URL | undefined): Errors.HttpError {
     const tag = this.handle?.reasonTag
     if (
       tag === "ConnectTimeout" || tag === "ResponseTimeout" || tag === "BodyTimeout" || tag === "DeadlineExceeded"
@@ -224,7 +229,8 @@ export class Call implements Timed {
       connectTimeoutMs: this.cfg.connectMs,
       responseTimeoutMs: this.cfg.responseMs,
       bodyIdleTimeoutMs: this.cfg.bodyIdleMs,
-      maxBodySize: this.cfg.maxBodySize
+      maxBodySize: this.cfg.maxBodySize,
+      redirectedTo
     })
   }
 
@@ -436,6 +442,18 @@ export const run = <A, R>(
       )
     }
     const url = resolved.url
+    const refused = literalRefusal(cfg.allowAddress, url)
+    if (refused !== undefined) {
+      return Effect.fail(
+        new Errors.InvalidUrl({
+          request: { method: request.method, url: redactUrl(url) },
+          attempts: 0,
+          history: noHistory,
+          reason: refused,
+          hint: "The client's `allowAddress` refuses that address; nothing was sent."
+        }, true)
+      )
+    }
     // credentials set on the client go to its base origin only
     const sent = resolved.crossOrigin ? withoutHeaders(request, url, cfg.redirects.sensitiveHeaders) : request
     const problem = checkHeaders(sent.headers)
@@ -530,7 +548,7 @@ const hop = <A, R>(
   onResponse: OnResponse<A, R>
 ): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.matchEffect(call.cfg.transport.send(request, url, call.handle!), {
-    onFailure: (cause) => Effect.fail(call.failure(cause)),
+    onFailure: (cause) => Effect.fail(call.failure(cause, followed > 0 ? url : undefined)),
     onSuccess: (response) => onHeaders(call, request, url, response, followed, onResponse)
   })
 
@@ -558,6 +576,22 @@ const onHeaders = <A, R>(
       visited,
       followed
     )
+    const refused = decision._tag === "Follow" ? literalRefusal(cfg.allowAddress, decision.url) : undefined
+    if (refused !== undefined && decision._tag === "Follow") {
+      return Effect.zipRight(
+        discard(call, response),
+        Effect.fail(
+          new Errors.RedirectBlocked({
+            request: call.requestInfo,
+            attempts: call.attempts,
+            history: noHistory,
+            location: redactUrl(decision.url),
+            reason: "address",
+            detail: refused
+          }, true)
+        )
+      )
+    }
     switch (decision._tag) {
       case "Follow":
         return Effect.zipRight(

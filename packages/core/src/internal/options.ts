@@ -205,6 +205,7 @@ export const check = (options: unknown): Problem | undefined => {
     () => checkBaseUrl("baseUrl", options["baseUrl"]),
     () => checkBoolean("allowAbsoluteUrls", options["allowAbsoluteUrls"]),
     () => checkBoolean("allowOutsideBasePath", options["allowOutsideBasePath"]),
+    () => checkFunction("allowAddress", options["allowAddress"]),
     () => checkBoolean("spans", options["spans"]),
     () => checkBoolean("metrics", options["metrics"])
   ])

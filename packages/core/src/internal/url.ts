@@ -13,6 +13,7 @@
  *
  * @internal
  */
+import * as Address from "../Address.js"
 
 /** What a client allows. Build it once per client with {@link rules}. @internal */
 export interface UrlRules {
@@ -164,4 +165,19 @@ export const resolve = (input: string, r: UrlRules): Resolved | Rejected => {
     )
   }
   return { _tag: "Resolved", url, crossOrigin: false }
+}
+
+/**
+ * Why `guard` refuses the host of `url` when the host is an IP address
+ * (in any spelling the parser accepts), or `undefined`. A name is left to
+ * the transport, which checks the addresses it resolves to.
+ *
+ * @internal
+ */
+export const literalRefusal = (guard: ((address: string) => boolean) | undefined, url: URL): string | undefined => {
+  if (guard === undefined) return undefined
+  const host = url.hostname
+  if (Address.kind(host) === undefined) return undefined
+  const why = Address.refusal(guard, host)
+  return why === undefined ? undefined : `${url.host}: ${why}`
 }
