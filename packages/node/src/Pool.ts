@@ -40,6 +40,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
 import * as errors from "./internal/errors.js"
+import type { Lookup } from "./internal/guard.js"
 import * as metrics from "./internal/metrics.js"
 import * as internal from "./internal/pool.js"
 import * as Proxy from "./Proxy.js"
@@ -123,6 +124,19 @@ export interface Options {
    * @default "10 seconds"
    */
   readonly statsInterval?: Duration.DurationInput | undefined
+  /**
+   * The SSRF guard of every direct connection: a rule over the address the
+   * connection goes to, checked after DNS resolution, for each new
+   * connection (so DNS rebinding cannot get round it). `NodeClient.layer`
+   * sets it from the client's `allowAddress`. Connections to a proxy are
+   * not checked. @default none
+   */
+  readonly allowAddress?: ((address: string) => boolean) | undefined
+  /**
+   * Resolves names for direct connections, with the signature of
+   * `dns.lookup` (what `net.connect` calls). @default dns.lookup
+   */
+  readonly lookup?: Lookup | undefined
   /** TLS settings. @default verify against Node's roots */
   readonly tls?: Tls.Options | undefined
   /** Proxy settings. @default { url: "env" } */

@@ -9,6 +9,7 @@
  *
  * @internal
  */
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
@@ -28,9 +29,10 @@ import * as Redirects from "../Redirects.js"
 import * as Retry from "../Retry.js"
 import * as RetryAfter from "../RetryAfter.js"
 import type { Attempt, Transport } from "../Transport.js"
-import { redactUrl } from "./redact.js"
+import { redactHeaders, redactUrl } from "./redact.js"
 import type { DeadlineScheduler, Timed } from "./scheduler.js"
 import { abortReason, type AttemptAborted, bodyReaderOf, BodyReaderTypeId, withoutStack } from "./transport.js"
+import { literalRefusal, resolve as resolveUrl, type UrlRules } from "./url.js"
 
 /** Everything a request needs from its client, resolved once per client. @internal */
 export interface Compiled {
@@ -48,6 +50,10 @@ export interface Compiled {
   readonly maxBodySize: number
   readonly isFailure: (status: number) => boolean
   readonly baseUrl: URL | undefined
+  /** Where requests may go (base origin and path). */
+  readonly urls: UrlRules
+  /** The SSRF guard over addresses (IP literals here; resolved names in the transport). */
+  readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
@@ -201,12 +207,15 @@ export class Call implements Timed {
     this.cfg.scheduler.cancel(this)
   }
 
-  /** The attempt's error (stackless: see `withoutStack`; `finalize` gives the final one its stack). */
-  failure(cause: unknown): Errors.HttpError {
-    return withoutStack(() => this.classify(cause))
+  /**
+   * The attempt's error (stackless: see `withoutStack`; `finalize` gives the
+   * final one its stack). `redirectedTo`: the hop's url after a redirect.
+   */
+  failure(cause: unknown, redirectedTo?: URL): Errors.HttpError {
+    return withoutStack(() => this.classify(cause, redirectedTo))
   }
 
-  private classify(cause: unknown): Errors.HttpError {
+  private classify(cause: unknown, redirectedTo: URL | undefined): Errors.HttpError {
     const tag = this.handle?.reasonTag
     if (
       tag === "ConnectTimeout" || tag === "ResponseTimeout" || tag === "BodyTimeout" || tag === "DeadlineExceeded"
@@ -220,7 +229,8 @@ export class Call implements Timed {
       connectTimeoutMs: this.cfg.connectMs,
       responseTimeoutMs: this.cfg.responseMs,
       bodyIdleTimeoutMs: this.cfg.bodyIdleMs,
-      maxBodySize: this.cfg.maxBodySize
+      maxBodySize: this.cfg.maxBodySize,
+      redirectedTo
     })
   }
 
@@ -345,21 +355,20 @@ const checkHeaders = (headers: Readonly<Record<string, string>>): string | undef
   return undefined
 }
 
-const makeUrl = (cfg: Compiled, request: HttpClientRequest.HttpClientRequest): URL | string => {
-  let url: URL
-  try {
-    url = new URL(request.url, cfg.baseUrl)
-  } catch {
-    return request.url === "" ? "the url is empty" : "it cannot be parsed"
-  }
+const makeUrl = (
+  cfg: Compiled,
+  request: HttpClientRequest.HttpClientRequest
+): { readonly url: URL; readonly crossOrigin: boolean } | { readonly reason: string; readonly hint: string } => {
+  const resolved = resolveUrl(request.url, cfg.urls)
+  if (resolved._tag === "Rejected") return resolved
+  const url = resolved.url
   const params = request.urlParams
   for (let i = 0; i < params.length; i++) {
     const [key, value] = params[i]!
     if (value !== undefined) url.searchParams.append(key, value)
   }
   if (request.hash._tag === "Some") url.hash = request.hash.value
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `the scheme ${url.protocol} is not http: or https:`
-  return url
+  return resolved
 }
 
 const decodeComponent = (text: string): string => {
@@ -395,6 +404,19 @@ const withUrlCredentials = (
 
 const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
 
+/** `request` (sent to `url`) without the headers named in `names` (lower case). */
+const withoutHeaders = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  names: ReadonlySet<string>
+): HttpClientRequest.HttpClientRequest =>
+  Object.keys(request.headers).some((name) => names.has(name))
+    ? HttpClientRequest.make(request.method)(url, {
+      headers: Headers.remove(request.headers, [...names]),
+      body: request.body
+    })
+    : request
+
 /**
  * Runs one request through deadline, retries, redirects and timeouts;
  * `onResponse` turns the final response into the result inside the attempt.
@@ -407,22 +429,38 @@ export const run = <A, R>(
   onResponse: OnResponse<A, R>
 ): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.suspend(() => {
-    const url = makeUrl(cfg, request)
-    if (typeof url === "string") {
+    const resolved = makeUrl(cfg, request)
+    if (!("url" in resolved)) {
       return Effect.fail(
         new Errors.InvalidUrl({
           request: { method: request.method, url: redactUrl(request.url) },
           attempts: 0,
           history: noHistory,
-          reason: url
+          reason: resolved.reason,
+          hint: resolved.hint
         }, true)
       )
     }
-    const problem = checkHeaders(request.headers)
+    const url = resolved.url
+    const refused = literalRefusal(cfg.allowAddress, url)
+    if (refused !== undefined) {
+      return Effect.fail(
+        new Errors.InvalidUrl({
+          request: { method: request.method, url: redactUrl(url) },
+          attempts: 0,
+          history: noHistory,
+          reason: refused,
+          hint: "The client's `allowAddress` refuses that address; nothing was sent."
+        }, true)
+      )
+    }
+    // credentials set on the client go to its base origin only
+    const sent = resolved.crossOrigin ? withoutHeaders(request, url, cfg.redirects.sensitiveHeaders) : request
+    const problem = checkHeaders(sent.headers)
     if (problem !== undefined) {
       return Effect.fail(
         new Errors.InvalidRequest({
-          request: { method: request.method, url: redactUrl(url) },
+          request: { method: sent.method, url: redactUrl(url) },
           attempts: 0,
           history: noHistory,
           reason: problem
@@ -431,7 +469,7 @@ export const run = <A, R>(
     }
     const call = new Call(
       cfg,
-      url.username === "" && url.password === "" ? request : withUrlCredentials(request, url),
+      url.username === "" && url.password === "" ? sent : withUrlCredentials(sent, url),
       url
     )
     cfg.retry.budget.request()
@@ -510,7 +548,7 @@ const hop = <A, R>(
   onResponse: OnResponse<A, R>
 ): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.matchEffect(call.cfg.transport.send(request, url, call.handle!), {
-    onFailure: (cause) => Effect.fail(call.failure(cause)),
+    onFailure: (cause) => Effect.fail(call.failure(cause, followed > 0 ? url : undefined)),
     onSuccess: (response) => onHeaders(call, request, url, response, followed, onResponse)
   })
 
@@ -538,6 +576,22 @@ const onHeaders = <A, R>(
       visited,
       followed
     )
+    const refused = decision._tag === "Follow" ? literalRefusal(cfg.allowAddress, decision.url) : undefined
+    if (refused !== undefined && decision._tag === "Follow") {
+      return Effect.zipRight(
+        discard(call, response),
+        Effect.fail(
+          new Errors.RedirectBlocked({
+            request: call.requestInfo,
+            attempts: call.attempts,
+            history: noHistory,
+            location: redactUrl(decision.url),
+            reason: "address",
+            detail: refused
+          }, true)
+        )
+      )
+    }
     switch (decision._tag) {
       case "Follow":
         return Effect.zipRight(
@@ -613,7 +667,7 @@ const statusError = (
       attempts: call.attempts,
       history: noHistory,
       status: response.status,
-      headers: { ...headers },
+      headers: redactHeaders(headers, call.cfg.redirects.sensitiveHeaders),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(body === undefined ? {} : { body })
     }, true)

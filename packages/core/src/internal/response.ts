@@ -18,7 +18,10 @@ import * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Errors from "../Errors.js"
+import { safeCause } from "./cause.js"
 import { type Call, readBody, tooLarge } from "./client.js"
+import { safeRequest, safeResponseView } from "./platform.js"
+import { redactFreeText, redactHeaders } from "./redact.js"
 import { abortReasonTag } from "./transport.js"
 
 const decoder = new TextDecoder()
@@ -53,13 +56,15 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
     return this.original.remoteAddress
   }
 
+  /** A body failure: the request and response in it are safe views (redacted url and headers, no body). */
   private fail(error: Errors.HttpError | unknown, description?: string) {
+    const request = safeRequest(this.original.request, this.call.requestInfo.url)
     return new HttpClientError.ResponseError({
-      request: this.original.request,
-      response: this,
+      request,
+      response: safeResponseView(this, request),
       reason: "Decode",
-      cause: error,
-      description: description ?? (error instanceof Error ? error.message : String(error))
+      cause: safeCause(error),
+      description: redactFreeText(description ?? (error instanceof Error ? error.message : String(error)))
     })
   }
 
@@ -143,7 +148,12 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
   }
 
   override toJSON(): unknown {
-    return { _id: "@steadfast/core/ResilientResponse", status: this.status, original: this.original.toJSON() }
+    return {
+      _id: "@steadfast/core/ResilientResponse",
+      request: this.call.requestInfo,
+      status: this.status,
+      headers: redactHeaders(this.headers, this.call.cfg.redirects.sensitiveHeaders)
+    }
   }
 }
 

@@ -15,6 +15,7 @@ import type * as Pool from "../Pool.js"
 import * as Proxy from "../Proxy.js"
 import { InvalidOptions } from "./errors.js"
 import type { Engine, ProxyInfo, Route } from "./exchange.js"
+import { guardedConnector } from "./guard.js"
 import * as Metrics from "./metrics.js"
 import { SocketTracker } from "./sockets.js"
 import * as Tls from "./tls.js"
@@ -163,7 +164,10 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     const direct = new Agent({
       ...common,
       factory: newPool,
-      connect: { ...tls.requests, timeout: connectTimeout }
+      // the SSRF guard, when there is one, checks every direct connection (internal/guard.ts)
+      connect: options.allowAddress === undefined && options.lookup === undefined
+        ? { ...tls.requests, timeout: connectTimeout }
+        : guardedConnector({ ...tls.requests, timeout: connectTimeout }, options.allowAddress, options.lookup)
     })
     raw.push(direct)
     const directRoute: Route = { dispatcher: compose(direct), proxy: undefined }
