@@ -41,7 +41,9 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
-import * as internal from "./internal/doctor.js"
+import * as checks from "./internal/doctor/checks.js"
+import * as cli from "./internal/doctor/cli.js"
+import * as output from "./internal/doctor/render.js"
 
 /**
  * What the doctor checks, and how.
@@ -221,14 +223,14 @@ export interface Report {
  *
  * @since 0.1.0
  */
-export const run: (options: Options) => Effect.Effect<Report> = internal.run
+export const run: (options: Options) => Effect.Effect<Report> = checks.run
 
 /**
  * The report as text for a terminal.
  *
  * @since 0.1.0
  */
-export const render: (report: Report) => string = internal.render
+export const render: (report: Report) => string = output.render
 
 /**
  * Command-line arguments of `steadfast doctor`: the parsed options and
@@ -238,14 +240,14 @@ export const render: (report: Report) => string = internal.render
  */
 export const parseArgs: (
   args: ReadonlyArray<string>
-) => Either.Either<Options & { readonly json: boolean }, string> = internal.parseArgs
+) => Either.Either<Options & { readonly json: boolean }, string> = cli.parseArgs
 
 /**
  * The usage text.
  *
  * @since 0.1.0
  */
-export const usage: string = internal.usage
+export const usage: string = cli.usage
 
 /**
  * `steadfast doctor <url> [--json] [--ca <file>] [--proxy <url>] [--timeout <duration>]`
@@ -254,4 +256,4 @@ export const usage: string = internal.usage
  *
  * @since 0.1.0
  */
-export const main: (args: ReadonlyArray<string>) => Effect.Effect<number> = internal.main
+export const main: (args: ReadonlyArray<string>) => Effect.Effect<number> = cli.main
