@@ -6,7 +6,8 @@
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Client, Redact, RetryAfter, Timeouts } from "@steadfast/core"
+import type * as HttpMethod from "@effect/platform/HttpMethod"
+import { Client, Redact, Redirects, RetryAfter, Timeouts } from "@steadfast/core"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
@@ -28,6 +29,9 @@ type Failure = Doctor.Failure
 type Step = Doctor.Step
 
 // --- the steps ----------------------------------------------------------------
+
+const lowerCaseKeys = (headers: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 
 const stripBrackets = (host: string) => host.startsWith("[") ? host.slice(1, -1) : host
 
@@ -424,11 +428,17 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
     const http = Effect.gen(function*() {
       const client = yield* Client.Client
       let current = url
+      let method: HttpMethod.HttpMethod = options.method ?? "GET"
+      let headers: Record<string, string> = lowerCaseKeys(options.headers ?? {})
       const chain: Array<string> = [Redact.url(current)]
       for (let hop = 0;; hop++) {
         const start = performance.now()
         const result = yield* Effect.either(
-          client.execute(HttpClientRequest.get(current).pipe(HttpClientRequest.setHeader("user-agent", USER_AGENT)))
+          client.execute(
+            HttpClientRequest.make(method)(current).pipe(
+              HttpClientRequest.setHeaders({ "user-agent": USER_AGENT, ...headers })
+            )
+          )
         )
         const ttfbMs = performance.now() - start
         if (Either.isLeft(result)) {
@@ -448,8 +458,9 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
           next = undefined
         }
         hops.push({
-          method: "GET",
+          method,
           url: Redact.url(current),
+          headers: Object.keys(headers),
           status: response.status,
           ttfbMs,
           ...(location === undefined ? {} : { location: Redact.url(next ?? location) }),
@@ -497,6 +508,20 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
               fix: "Make the server redirect to an http(s) url."
             })
             return
+          }
+          // as steadfast's redirects do: 303, and 301/302 after a POST, turn into a GET;
+          // credentials stay with the origin they were given for
+          if (response.status === 303 || (method === "POST" && (response.status === 301 || response.status === 302))) {
+            method = "GET"
+          }
+          if (next.origin !== current.origin) {
+            const dropped = Object.keys(headers).filter((name) => Redirects.defaults.sensitiveHeaders.has(name))
+            if (dropped.length > 0) {
+              warnings.push(
+                `${dropped.join(", ")} not sent to ${next.origin} (a redirect to another origin drops credentials).`
+              )
+              headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.includes(name)))
+            }
           }
           current = next
           continue

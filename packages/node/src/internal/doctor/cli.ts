@@ -3,12 +3,15 @@
  *
  * @internal
  */
+import * as HttpMethod from "@effect/platform/HttpMethod"
+import { Redact } from "@steadfast/core"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Doctor from "../../Doctor.js"
+import * as ProxyUrl from "../proxy.js"
 import { run } from "./checks.js"
 import { render, toJson } from "./render.js"
 
@@ -19,6 +22,8 @@ export const usage = [
   "Checks DNS, TCP, TLS and HTTP for a url and explains every failure.",
   "",
   "options:",
+  "  -X, --method <method>  the request's method: GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE (default GET)",
+  "  -H, --header <h: v>    send this header (repeatable); its value is never printed",
   "  --json                 print the report as JSON",
   "  --ca <file|pem>        trust this CA certificate (PEM)",
   "  --proxy <url|none|env> use this proxy (default: the environment's)",
@@ -38,6 +43,32 @@ const parseDuration = (text: string): Duration.Duration | undefined => {
   return Option.getOrUndefined(Duration.decodeUnknown(text.trim()))
 }
 
+/** RFC 9110 token: what a header name may be. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/
+
+/**
+ * Why a url cannot be checked, as a usage error with a hint; `undefined` when
+ * it is an absolute http(s) url. A url typed without its scheme is the usual
+ * mistake (`api.example.com/health`): the hint shows it with `https://`.
+ */
+const checkUrl = (url: string): string | undefined => {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    // user:password@host without a scheme: redact it as the authority it is meant to be
+    const shown = ProxyUrl.redact(url).replace(/^http:\/\//, "")
+    return `${shown} has no scheme: add http:// or https:// (steadfast doctor https://${shown})`
+  }
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return `${Redact.url(url)} cannot be parsed as a url`
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return `the scheme ${parsed.protocol} is not supported: give an http:// or https:// url`
+  }
+  return undefined
+}
+
 /** @internal */
 export const parseArgs = (
   args: ReadonlyArray<string>
@@ -48,6 +79,8 @@ export const parseArgs = (
   let proxy: string | undefined
   let timeout: Duration.Duration | undefined
   let maxRedirects: number | undefined
+  let method: HttpMethod.HttpMethod | undefined
+  const headers: Record<string, string> = {}
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1
@@ -57,6 +90,32 @@ export const parseArgs = (
       case "--json":
         json = true
         break
+      case "-X":
+      case "--method": {
+        const text = value()?.toUpperCase()
+        if (!HttpMethod.isHttpMethod(text)) {
+          return Either.left(`${flag} needs one of ${[...HttpMethod.all].join(", ")} (got ${text ?? "nothing"})`)
+        }
+        method = text
+        break
+      }
+      case "-H":
+      case "--header": {
+        // the value may be a secret: never echoed, even in a usage error
+        const text = value()
+        const colon = text?.indexOf(":") ?? -1
+        const name = text === undefined || colon < 0 ? "" : text.slice(0, colon).trim().toLowerCase()
+        if (text === undefined || !TOKEN.test(name)) {
+          return Either.left(`${flag} needs "Name: value", e.g. --header "authorization: Bearer <token>"`)
+        }
+        const headerValue = text.slice(colon + 1).trim()
+        if (/[\r\n\0]/.test(headerValue)) {
+          return Either.left(`${flag} ${name}: the value must not contain CR, LF or NUL`)
+        }
+        // repeated names are sent as one header, values joined as HTTP does
+        headers[name] = headers[name] === undefined ? headerValue : `${headers[name]}, ${headerValue}`
+        break
+      }
       case "--ca": {
         ca = value()
         if (ca === undefined) return Either.left("--ca needs a file or PEM text")
@@ -90,9 +149,13 @@ export const parseArgs = (
     }
   }
   if (url === undefined) return Either.left("which url?")
+  const badUrl = checkUrl(url)
+  if (badUrl !== undefined) return Either.left(badUrl)
   return Either.right({
     url,
     json,
+    ...(method === undefined ? {} : { method }),
+    ...(Object.keys(headers).length === 0 ? {} : { headers }),
     ...(ca === undefined ? {} : { ca }),
     ...(proxy === undefined ? {} : { proxy }),
     ...(timeout === undefined ? {} : { timeout }),

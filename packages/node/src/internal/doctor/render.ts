@@ -89,11 +89,17 @@ export const render = (report: Doctor.Report): string => {
   block(
     "http",
     "http",
-    report.http.map((h) =>
-      `${h.method} ${h.url} -> ${h.status}${h.location === undefined ? "" : ` location ${h.location}`}${
+    report.http.flatMap((h, i) => {
+      const line = `${h.method} ${h.url} -> ${h.status}${h.location === undefined ? "" : ` location ${h.location}`}${
         h.retryAfter === undefined ? "" : ` retry-after ${h.retryAfter}`
       } (first byte ${ms(h.ttfbMs)})`
-    )
+      // the headers given, names only, when they change (a redirect to another origin drops credentials)
+      const previous = report.http[i - 1]?.headers
+      const changed = previous === undefined ? h.headers.length > 0 : previous.join() !== h.headers.join()
+      return changed
+        ? [line, `  headers ${h.headers.map((name) => `${name}: <redacted>`).join(", ") || "none"}`]
+        : [line]
+    })
   )
   for (const step of report.skipped) lines.push(`- ${pad(step)}skipped (an earlier step failed)`)
   for (const w of report.warnings) lines.push(`! ${w}`)
@@ -129,6 +135,7 @@ export const toJson = (report: Doctor.Report): string =>
       tcp: report.tcp.map((c) => ({ ...c, failure: c.failure === undefined ? null : failureJson(c.failure) })),
       http: report.http.map((h) => ({
         ...h,
+        headers: h.headers,
         location: h.location ?? null,
         retryAfter: h.retryAfter ?? null,
         retryAfterMs: h.retryAfterMs ?? null
