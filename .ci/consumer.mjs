@@ -111,10 +111,22 @@ const npmInstall = (dir, specs) => {
   )
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...specs], { cwd: dir })
 }
+// the README's install lines as a reader types them, with the tarballs for our packages
+const readmeSpecs = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
+  .filter((line) => line.startsWith("npm install "))
+  .flatMap((line) => line.replace(/#.*$/, "").trim().split(/\s+/).slice(2))
+  .filter((word) => !word.startsWith("-"))
+  .map((spec) => spec.startsWith("@steadfast/") ? tarballs[spec.slice("@steadfast/".length)] ?? fail(`${spec}?`) : spec)
+for (const p of packages) {
+  if (!readmeSpecs.includes(tarballs[p])) fail(`the README's install lines do not install @steadfast/${p}`)
+}
+for (const spec of peerSpecs) {
+  if (!readmeSpecs.includes(spec)) fail(`the README's install lines do not say ${spec} (the packages' peer range)`)
+}
+console.log(`the README's install lines: npm install ${readmeSpecs.map((s) => path.basename(s)).join(" ")}`)
 const app = path.join(work, "app")
 npmInstall(app, [
-  ...packages.map((p) => tarballs[p]),
-  ...peerSpecs,
+  ...readmeSpecs,
   `typescript@${rootManifest.devDependencies.typescript}`,
   `@types/node@${rootManifest.devDependencies["@types/node"]}`
 ])

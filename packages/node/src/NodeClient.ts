@@ -156,7 +156,7 @@ export const layerWithoutPool = (
  */
 export const layer = (
   options: Options = {}
-): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidOptions> =>
+): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidPoolOptions> =>
   Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
 
 /**
@@ -209,7 +209,7 @@ export const layerConfig = (
   options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
 ): Layer.Layer<
   Client.Client | HttpClient.HttpClient | Pool.Pool,
-  ConfigError.ConfigError | Pool.InvalidOptions
+  ConfigError.ConfigError | Pool.InvalidPoolOptions
 > =>
   Layer.unwrapEffect(
     Effect.map(
