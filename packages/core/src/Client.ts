@@ -400,10 +400,15 @@ export const layerConfig = (
  *
  * @example
  * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
  * import { Client } from "@steadfast/core"
+ * import { Effect } from "effect"
  *
- * declare const client: Client.ResilientClient
- * const patient = Client.withOptions(client, { timeouts: { response: "2 minutes" } })
+ * const report = Effect.gen(function*() {
+ *   const client = yield* Client.Client
+ *   const patient = Client.withOptions(client, { timeouts: { response: "2 minutes" } })
+ *   return yield* patient.text(HttpClientRequest.get("https://reports.example.com/monthly"))
+ * })
  * ```
  *
  * @since 0.1.0
