@@ -113,7 +113,7 @@ const npmInstall = (dir, specs) => {
 }
 // the README's install lines as a reader types them, with the tarballs for our packages
 const readmeSpecs = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
-  .filter((line) => line.startsWith("npm install "))
+  .filter((line) => line.startsWith("npm install ") && line.includes("@steadfast/"))
   .flatMap((line) => line.replace(/#.*$/, "").trim().split(/\s+/).slice(2))
   .filter((word) => !word.startsWith("-"))
   .map((spec) => spec.startsWith("@steadfast/") ? tarballs[spec.slice("@steadfast/".length)] ?? fail(`${spec}?`) : spec)
@@ -209,6 +209,7 @@ try {
   runProgram("out/node.js", [serverUrl])
   runProgram("out/testkit.js")
   runProgram("plain.mjs", [serverUrl])
+  runProgram("plain.cjs")
   const doctor = run(path.join(app, "node_modules", ".bin", "steadfast"), [
     "doctor",
     `${serverUrl}/health`,
