@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS consumer is what this file checks */
 // A CommonJS consumer: the packages are ESM only, and Node >= 20.19 loads
 // them with require() (require(esm)); older Node versions need import().
 const [major, minor] = process.versions.node.split(".").map(Number)
