@@ -33,3 +33,6 @@ export * as Transport from "./Transport.js"
 
 /** @since 0.1.0 */
 export * as Redact from "./Redact.js"
+
+/** @since 0.1.0 */
+export * as ConfigKeys from "./ConfigKeys.js"

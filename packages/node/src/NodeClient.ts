@@ -44,7 +44,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Client, Timeouts, Transport } from "@steadfast/core"
+import { Client, ConfigKeys, Timeouts, Transport } from "@steadfast/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -203,6 +203,10 @@ const merge = (base: Options, overrides: Options | undefined): Options =>
  * | `STEADFAST_PROXY_FALLBACK_DIRECT` | go direct when the proxy is unreachable | false |
  * | `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (and lower case) | read, unprefixed, when `STEADFAST_PROXY` is `env` | |
  *
+ * Any other variable under the prefix is logged as a warning that names the
+ * closest of these (`STEADFAST_POOL_CONECTIONS`: did you mean
+ * `STEADFAST_POOL_CONNECTIONS`?), since it is a setting that is not applied.
+ *
  * @since 0.1.0
  */
 export const layerConfig = (
@@ -212,8 +216,12 @@ export const layerConfig = (
   ConfigError.ConfigError | Pool.InvalidPoolOptions
 > =>
   Layer.unwrapEffect(
-    Effect.map(
-      options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
-      (fromConfig) => layer(merge(fromConfig, options?.overrides))
+    Effect.zipRight(
+      // a misspelt STEADFAST_* variable is a setting not applied: say so
+      ConfigKeys.warnUnknown(config, options?.prefix ?? "STEADFAST"),
+      Effect.map(
+        options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
+        (fromConfig) => layer(merge(fromConfig, options?.overrides))
+      )
     )
   )
