@@ -1,6 +1,6 @@
 /**
  * Relative links of the guides and READMEs point at files that exist (the
- * generated API reference under docs/api/ aside: `pnpm docs` writes it).
+ * generated API reference under docs/api/ aside: `pnpm run docs` writes it).
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
