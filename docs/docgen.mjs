@@ -81,7 +81,9 @@ for (const name of packages.filter((p) => only.length === 0 || only.includes(p))
     const modules = fs.readdirSync(target).filter((f) => f.endsWith(".md") && f !== "index.md").sort()
     index.push(`## ${manifest.name}`, "", ...modules.map((m) => `- [${m.replace(/\.ts\.md$/, "")}](${name}/${m})`), "")
   } catch (error) {
-    console.error(`\npnpm run docs failed for ${manifest.name}${error.status === undefined ? `: ${error.message}` : ""}`)
+    console.error(
+      `\npnpm run docs failed for ${manifest.name}${error.status === undefined ? `: ${error.message}` : ""}`
+    )
     process.exitCode = 1
   } finally {
     fs.rmSync(stage, { recursive: true, force: true })
