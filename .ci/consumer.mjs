@@ -18,7 +18,7 @@
 // 5. Measure what installing @steadfast/node (and its peers) costs in an
 //    empty directory.
 //
-// Usage: node .ci/consumer.mjs [--keep]   (run from anywhere; needs `pnpm build` first)
+// Usage: node .ci/consumer.mjs [--keep]   (run from anywhere; needs `pnpm build` first, on a clean dist/)
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -75,6 +75,13 @@ for (const name of packages) {
   }
   const junk = entries.filter((e) => /\.tsbuildinfo$|(^|\/)test\/|\.test\.ts$/.test(e))
   if (junk.length > 0) problems.push(`ships build or test files: ${junk.join(", ")}`)
+  // a compiled file whose source is gone is a leftover of an earlier build (clean dist/ before packing)
+  const stale = entries.filter((e) =>
+    /^dist\/.*\.js$/.test(e) && !entries.includes(e.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))
+  )
+  if (stale.length > 0) {
+    problems.push(`dist/ holds files without a source (rm -rf dist, then build): ${stale.join(", ")}`)
+  }
   const targets = []
   const collect = (value) => {
     if (typeof value === "string") targets.push(value)
