@@ -38,6 +38,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Classify from "./Classify.js"
+import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
 import { type Call, type Compiled, readBody, run } from "./internal/client.js"
 import { check as checkOptions } from "./internal/options.js"
@@ -445,6 +446,9 @@ export const mergeOptions = (base: Options, overrides: Options | undefined): Opt
 /**
  * A layer whose options come from `Config` (see {@link config}), prefixed
  * with `STEADFAST_` by default; `overrides` from code win (see {@link mergeOptions}).
+ * A variable under the prefix that is not one of these (a misspelling such
+ * as `STEADFAST_TIMEOUT_CONECT`) is logged as a warning naming the closest
+ * known variable (see `ConfigKeys`).
  *
  * @since 0.1.0
  */
@@ -453,9 +457,13 @@ export const layerConfig = (
 ): Layer.Layer<Client, ConfigError.ConfigError | Errors.InvalidOptions, HttpClient.HttpClient> =>
   Layer.scoped(
     Client,
-    Effect.flatMap(
-      options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
-      (fromConfig) => make(mergeOptions(fromConfig, options?.overrides))
+    Effect.zipRight(
+      // a misspelt STEADFAST_* variable is a setting not applied: say so
+      ConfigKeys.warnUnknown(config, options?.prefix ?? "STEADFAST"),
+      Effect.flatMap(
+        options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
+        (fromConfig) => make(mergeOptions(fromConfig, options?.overrides))
+      )
     )
   )
 
@@ -465,10 +473,15 @@ export const layerConfig = (
  *
  * @example
  * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
  * import { Client } from "@steadfast/core"
+ * import { Effect } from "effect"
  *
- * declare const client: Client.ResilientClient
- * const patient = Client.withOptions(client, { timeouts: { response: "2 minutes" } })
+ * const report = Effect.gen(function*() {
+ *   const client = yield* Client.Client
+ *   const patient = Client.withOptions(client, { timeouts: { response: "2 minutes" } })
+ *   return yield* patient.text(HttpClientRequest.get("https://reports.example.com/monthly"))
+ * })
  * ```
  *
  * @since 0.1.0

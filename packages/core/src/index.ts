@@ -40,3 +40,5 @@ export * as Redact from "./Redact.js"
  * @since 0.1.0
  */
 export * as Address from "./Address.js"
+/** @since 0.1.0 */
+export * as ConfigKeys from "./ConfigKeys.js"

@@ -44,7 +44,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Client, type Errors, Timeouts, Transport } from "@steadfast/core"
+import { Client, ConfigKeys, type Errors, Timeouts, Transport } from "@steadfast/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -159,7 +159,7 @@ export const layerWithoutPool = (
  */
 export const layer = (
   options: Options = {}
-): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidOptions | Errors.InvalidOptions> => {
+): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidPoolOptions | Errors.InvalidOptions> => {
   // checked before the pool's options are derived from them (`timeouts.connect`)
   const invalid = Client.validate(clientOptions(options))
   if (invalid !== undefined) return Layer.fail(invalid)
@@ -171,7 +171,7 @@ export const layer = (
 const POOL_DURATIONS = ["keepAliveTimeout", "keepAliveMaxTimeout", "connectTimeout", "drainTimeout", "statsInterval"]
 
 /** The pool's durations, as the client's are checked: a bad one is a typed error, not a defect of `Duration.decode`. */
-const checkPoolDurations = (pool: Pool.Options | undefined): Pool.InvalidOptions | undefined => {
+const checkPoolDurations = (pool: Pool.Options | undefined): Pool.InvalidPoolOptions | undefined => {
   for (const name of POOL_DURATIONS) {
     const value = (pool as Record<string, unknown> | undefined)?.[name]
     if (value === undefined || Duration.isDuration(value)) continue
@@ -179,7 +179,7 @@ const checkPoolDurations = (pool: Pool.Options | undefined): Pool.InvalidOptions
       ? value >= 0
       : typeof value === "string" && !value.trim().startsWith("-") && Duration.decodeUnknown(value)._tag === "Some"
     if (!valid) {
-      return new Pool.InvalidOptions({
+      return new Pool.InvalidPoolOptions({
         option: `pool.${name}`,
         reason: `must be a duration ("5 seconds", milliseconds >= 0, or Duration.infinity) (got ${
           typeof value === "string" ? JSON.stringify(value) : String(value)
@@ -234,17 +234,25 @@ const merge = (base: Options, overrides: Options | undefined): Options =>
  * | `STEADFAST_PROXY_FALLBACK_DIRECT` | go direct when the proxy is unreachable | false |
  * | `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (and lower case) | read, unprefixed, when `STEADFAST_PROXY` is `env` | |
  *
+ * Any other variable under the prefix is logged as a warning that names the
+ * closest of these (`STEADFAST_POOL_CONECTIONS`: did you mean
+ * `STEADFAST_POOL_CONNECTIONS`?), since it is a setting that is not applied.
+ *
  * @since 0.1.0
  */
 export const layerConfig = (
   options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
 ): Layer.Layer<
   Client.Client | HttpClient.HttpClient | Pool.Pool,
-  ConfigError.ConfigError | Pool.InvalidOptions | Errors.InvalidOptions
+  ConfigError.ConfigError | Pool.InvalidPoolOptions | Errors.InvalidOptions
 > =>
   Layer.unwrapEffect(
-    Effect.map(
-      options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
-      (fromConfig) => layer(merge(fromConfig, options?.overrides))
+    Effect.zipRight(
+      // a misspelt STEADFAST_* variable is a setting not applied: say so
+      ConfigKeys.warnUnknown(config, options?.prefix ?? "STEADFAST"),
+      Effect.map(
+        options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
+        (fromConfig) => layer(merge(fromConfig, options?.overrides))
+      )
     )
   )

@@ -225,12 +225,12 @@ export class Pool extends Context.Tag("@steadfast/node/Pool")<Pool, Service>() {
  *
  * @since 0.1.0
  */
-export const InvalidOptions: typeof errors.InvalidOptions = errors.InvalidOptions
+export const InvalidPoolOptions: typeof errors.InvalidPoolOptions = errors.InvalidPoolOptions
 
 /**
  * @since 0.1.0
  */
-export type InvalidOptions = errors.InvalidOptions
+export type InvalidPoolOptions = errors.InvalidPoolOptions
 
 /**
  * The default connections per origin (see {@link Options.connections}).
@@ -244,7 +244,7 @@ export const defaultConnections: number = internal.DEFAULT_CONNECTIONS
  *
  * @since 0.1.0
  */
-export const make: (options?: Options) => Effect.Effect<Service, InvalidOptions, Scope.Scope> = (options = {}) =>
+export const make: (options?: Options) => Effect.Effect<Service, InvalidPoolOptions, Scope.Scope> = (options = {}) =>
   internal.make(options)
 
 /**
@@ -259,7 +259,7 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidOptions,
  *
  * @since 0.1.0
  */
-export const layer = (options?: Options): Layer.Layer<Pool, InvalidOptions> => Layer.scoped(Pool, make(options))
+export const layer = (options?: Options): Layer.Layer<Pool, InvalidPoolOptions> => Layer.scoped(Pool, make(options))
 
 /**
  * The connections per origin of the pool in the context (refreshes the gauges).

@@ -264,7 +264,7 @@ export const buildClient = (options: NodeClient.Options): Effect.Effect<
     readonly client: Client.ResilientClient
     readonly context: Context.Context<Client.Client | HttpClient.HttpClient | Pool.Pool>
   },
-  Pool.InvalidOptions | Errors.InvalidOptions,
+  Pool.InvalidPoolOptions | Errors.InvalidOptions,
   Scope.Scope
 > =>
   Effect.gen(function*() {
