@@ -20,9 +20,6 @@ export * as FaultServer from "./FaultServer.js"
 export * as FaultProxy from "./FaultProxy.js"
 
 /** @since 0.1.0 */
-export * as NodeErrors from "./NodeErrors.js"
-
-/** @since 0.1.0 */
 export * as SimulatedNetwork from "./SimulatedNetwork.js"
 
 /** @since 0.1.0 */

@@ -22,6 +22,7 @@ import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import { errors as undiciErrors } from "undici"
 import { Fault, type Fault as FaultT, Reply } from "../src/Fault.js"
+import { stepFor } from "../src/internal/scenario.js"
 import * as Scenario from "../src/Scenario.js"
 import * as SimulatedNetwork from "../src/SimulatedNetwork.js"
 
@@ -620,6 +621,11 @@ describe("SimulatedNetwork: records", () => {
           route: "GET /me",
           step: 0,
           fault: "ResetBeforeResponse",
+          // which secret went out, without the secret: a fingerprint per redacted header
+          fingerprints: {
+            authorization: SimulatedNetwork.fingerprint("Bearer super-secret-token"),
+            cookie: SimulatedNetwork.fingerprint("session=cookie-secret")
+          },
           outcome: { _tag: "Failed", code: "ECONNRESET", phase: "response" }
         }
       )
@@ -762,7 +768,7 @@ describe("Scenario.chaos draws", () => {
   it("a 3% fault is drawn about 3% of the time", () => {
     const route = chaosScenario(7).routes[0]!
     let resets = 0
-    for (let i = 0; i < 10_000; i++) if (Scenario.stepFor(route, i)?._tag === "ResetBeforeResponse") resets++
+    for (let i = 0; i < 10_000; i++) if (stepFor(route, i)?._tag === "ResetBeforeResponse") resets++
     assertTrue(resets > 200 && resets < 400, `${resets} of 10000`)
   })
 })

@@ -11,12 +11,15 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Redact, Transport } from "@steadfast/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type { Fault } from "../../Fault.js"
 import * as Scenario from "../../Scenario.js"
 import type { AttemptRecord, RouteSpec, Service } from "../../SimulatedNetwork.js"
+import { rowOf } from "../faults/table.js"
+import * as Script from "../scenario.js"
 import { AttemptContext, Entry } from "./attempt.js"
-import { interpret, maySuspend } from "./interpret.js"
+import { CountingScheduler, isTestClock, VirtualClock } from "./clock.js"
 
 const describeRoutes = (scenario: Scenario.Scenario): string =>
   scenario.routes.length === 0
@@ -46,7 +49,7 @@ class Network implements Service {
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> {
     return Effect.clockWith((clock) => {
       const scenario = this.scenario
-      const route = Scenario.find(scenario, request.method, url)
+      const route = Script.find(scenario, request.method, url)
       if (route === undefined) {
         return Effect.dieMessage(
           `steadfast testkit: no route matches ${request.method} ${Redact.url(url)}. ${describeRoutes(scenario)} ` +
@@ -54,10 +57,10 @@ class Network implements Service {
         )
       }
       const index = this.steps.get(route) ?? 0
-      const fault = Scenario.stepFor(route, index)
+      const fault = Script.stepFor(route, index)
       if (fault === undefined) {
         return Effect.dieMessage(
-          `${Scenario.exhaustedMessage(route, index)} Request: ${request.method} ${Redact.url(url)}. ${
+          `${Script.exhaustedMessage(route, index)} Request: ${request.method} ${Redact.url(url)}. ${
             describeRoutes(scenario)
           }`
         )
@@ -67,22 +70,23 @@ class Network implements Service {
         this.records.length,
         clock.unsafeCurrentTimeMillis(),
         request.method,
-        Redact.url(url),
-        Redact.headers(request.headers),
+        url.href,
+        request.headers,
         route.key,
         index,
         fault._tag
       )
       this.records.push(entry)
       const ctx = new AttemptContext(request, url, attempt, entry, clock)
-      if (attempt.signal.aborted) return ctx.aborted()
-      return maySuspend(fault)
-        ? Effect.onInterrupt(Effect.suspend(() => interpret(ctx, fault)), () => ctx.interrupted(ctx.phase))
-        : interpret(ctx, fault)
+      if (attempt.aborted) return ctx.aborted()
+      const row = rowOf(fault)
+      return row.suspends === true
+        ? Effect.onInterrupt(Effect.suspend(() => row.memory(ctx, fault)), () => ctx.interrupted(ctx.phase))
+        : row.memory(ctx, fault)
     })
   }
 
-  script(spec: RouteSpec, script: Scenario.Script | ReadonlyArray<Fault>): Effect.Effect<void> {
+  script(spec: RouteSpec, script: Fault | ReadonlyArray<Fault> | Scenario.Script): Effect.Effect<void> {
     return Effect.sync(() => {
       const route = Scenario.route(spec, script)
       const routes = this.scenario.routes
@@ -127,10 +131,17 @@ export const layer = <I>(
   tag: Context.Tag<I, Service>,
   scenario?: Scenario.Scenario
 ): Layer.Layer<I | HttpClient.HttpClient> =>
-  Layer.effectContext(
-    Effect.map(make(scenario), (network) =>
-      Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client)))
-  )
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const network = yield* make(scenario)
+    const services = Layer.succeedContext(
+      Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client))
+    )
+    const clock = yield* Effect.clock
+    if (!isTestClock(clock)) return services
+    const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
+    const virtual = new VirtualClock(clock.unsafeCurrentTimeMillis(), scheduler)
+    return Layer.mergeAll(services, Layer.setClock(virtual), Layer.setScheduler(scheduler))
+  }))
 
 /** @internal */
 export const outcomeLabel = (record: AttemptRecord): string => {
