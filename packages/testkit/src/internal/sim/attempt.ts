@@ -21,6 +21,7 @@ import type { AttemptRecord, Outcome, Phase } from "../../SimulatedNetwork.js"
 import type { BodyPlan, MemoryAttempt, MemoryResult } from "../faults/player.js"
 import { rowOf } from "../faults/table.js"
 import { fingerprint } from "../fingerprint.js"
+import { withoutStack } from "../stackless.js"
 import { VirtualClock } from "./clock.js"
 import { SimResponse } from "./response.js"
 
@@ -254,7 +255,9 @@ export class AttemptContext implements MemoryAttempt {
   /** Fails before the response headers with a socket error. */
   fail(cause: unknown): Effect.Effect<never, HttpClientError.RequestError> {
     this.settle({ _tag: "Failed", code: codeOf(cause), phase: this.phase })
-    return Effect.fail(new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause }))
+    return Effect.fail(
+      withoutStack(() => new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause }))
+    )
   }
 
   /**
@@ -272,7 +275,9 @@ export class AttemptContext implements MemoryAttempt {
   aborted(): Effect.Effect<never, HttpClientError.RequestError> {
     this.settle({ _tag: "Aborted", reason: this.abortReason(), phase: this.phase })
     return Effect.fail(
-      new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause: this.abortError })
+      withoutStack(() =>
+        new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause: this.abortError })
+      )
     )
   }
 
@@ -352,7 +357,10 @@ export class AttemptContext implements MemoryAttempt {
   }
 
   after(delay: Duration.Duration, then: Fault): MemoryResult {
-    return Effect.flatMap(this.sleep(delay), (aborted) => aborted ? this.aborted() : rowOf(then).memory(this, then))
+    return Effect.flatMap(
+      this.sleep(delay),
+      (aborted) => aborted ? this.aborted() : withoutStack(() => rowOf(then).memory(this, then))
+    )
   }
 
   /** Builds the platform response error for a body failure. */
@@ -360,6 +368,8 @@ export class AttemptContext implements MemoryAttempt {
     response: HttpClientResponse.HttpClientResponse,
     cause: unknown
   ): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
+    return withoutStack(() =>
+      new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
+    )
   }
 }

@@ -18,6 +18,7 @@ import * as Scenario from "../../Scenario.js"
 import type { AttemptRecord, RouteSpec, Service } from "../../SimulatedNetwork.js"
 import { rowOf } from "../faults/table.js"
 import * as Script from "../scenario.js"
+import { withoutStack } from "../stackless.js"
 import { AttemptContext, Entry } from "./attempt.js"
 import { CountingScheduler, isTestClock, VirtualClock } from "./clock.js"
 
@@ -81,8 +82,11 @@ class Network implements Service {
       if (attempt.aborted) return ctx.aborted()
       const row = rowOf(fault)
       return row.suspends === true
-        ? Effect.onInterrupt(Effect.suspend(() => row.memory(ctx, fault)), () => ctx.interrupted(ctx.phase))
-        : row.memory(ctx, fault)
+        ? Effect.onInterrupt(
+          Effect.suspend(() => withoutStack(() => row.memory(ctx, fault))),
+          () => ctx.interrupted(ctx.phase)
+        )
+        : withoutStack(() => row.memory(ctx, fault))
     })
   }
 

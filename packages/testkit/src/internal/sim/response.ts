@@ -18,6 +18,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { BodyPlan } from "../faults/player.js"
+import { withoutStack } from "../stackless.js"
 import { type AttemptContext, codeOf } from "./attempt.js"
 
 const decoder = new TextDecoder()
@@ -110,7 +111,7 @@ export class SimResponse extends Inspectable.Class
             return Effect.void
           }
           if (cut > 0 && !onChunk(this.body.subarray(0, cut))) return Effect.void
-          return this.failBody(plan.cause())
+          return this.failBody(withoutStack(plan.cause))
         }
         case "Trickle": {
           const size = plan.chunkSize
@@ -197,7 +198,7 @@ export class SimResponse extends Inspectable.Class
         case "Cut": {
           const cut = this.cutAt()
           if (cut === undefined) return body.length > 0 ? Stream.succeed(body) : Stream.empty
-          const failure = Stream.fromEffect(Effect.suspend(() => this.failBody(plan.cause())))
+          const failure = Stream.fromEffect(Effect.suspend(() => this.failBody(withoutStack(plan.cause))))
           return cut > 0 ? Stream.concat(Stream.succeed(body.subarray(0, cut)), failure) : failure
         }
         case "Trickle": {
