@@ -53,7 +53,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as internal from "./internal/server/faultProxy.js"
+import * as api from "./internal/proxy/api.js"
+import * as internal from "./internal/proxy/proxy.js"
 
 /**
  * Which way a toxic acts: `"upstream"` is client → server, `"downstream"` is
@@ -308,8 +309,13 @@ export interface Upstream {
  * @since 0.1.0
  */
 export interface Options {
-  /** `{ host, port }`, or a url with an explicit port (`"http://127.0.0.1:8080"`). */
+  /** `{ host, port }`, `"host:port"`, or a url with an explicit port (`"http://127.0.0.1:8080"`). */
   readonly upstream: Upstream | string
+  /**
+   * Where the proxy listens.
+   * @default { host: "127.0.0.1", port: 0 } (a free port on loopback)
+   */
+  readonly listen?: { readonly host?: string; readonly port?: number }
   /**
    * Seed of the toxicity draws, jitter and slice sizes.
    * @default 0
@@ -344,7 +350,7 @@ export interface Connection {
 export interface Handle {
   readonly host: string
   readonly port: number
-  /** `http://127.0.0.1:<port>`: the proxy as a base url (use `https:` for a TLS upstream). */
+  /** `http://<host>:<port>`: the proxy as a base url (use `https:` for a TLS upstream). */
   readonly url: string
   readonly upstream: Upstream
   /** Adds a toxic, or replaces the one with the same name. */
@@ -439,3 +445,90 @@ export const make = (options: Options): Effect.Effect<Service, never, Scope.Scop
  * @since 0.1.0
  */
 export const layer = (options: Options): Layer.Layer<FaultProxy> => Layer.scoped(FaultProxy, make(options))
+
+/**
+ * Options of the Toxiproxy-compatible control API ({@link startApi}).
+ *
+ * @since 0.1.0
+ */
+export interface ApiOptions {
+  /**
+   * Where the API listens.
+   * @default "127.0.0.1" (Toxiproxy's own default is `localhost`)
+   */
+  readonly host?: string
+  /**
+   * @default 8474 (Toxiproxy's port); 0 picks a free one
+   */
+  readonly port?: number
+  /**
+   * Proxies to create at start, in the JSON form of Toxiproxy's `/populate`
+   * (and of its `-config` file): `[{ name, listen, upstream, enabled }]`.
+   * @default []
+   */
+  readonly populate?: ReadonlyArray<{
+    readonly name: string
+    readonly upstream: string
+    readonly listen?: string
+    readonly enabled?: boolean
+  }>
+  /**
+   * Seed of every proxy's toxicity draws, jitter and slice sizes.
+   * @default 0
+   */
+  readonly seed?: number
+}
+
+/**
+ * A running control API.
+ *
+ * @since 0.1.0
+ */
+export interface ApiHandle {
+  readonly host: string
+  readonly port: number
+  /** `http://host:port`: give it to a Toxiproxy client. */
+  readonly url: string
+  /** The proxy created under `name`, to check what happened on it (its connections, its sockets). */
+  readonly proxy: (name: string) => Handle | undefined
+  /** Closes the API and every proxy it created. Idempotent. */
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Starts fault proxies behind Toxiproxy's HTTP API: `/proxies` (list,
+ * create, show, update, delete, enable and disable), `/proxies/{name}/toxics`
+ * (`latency`, `bandwidth`, `slow_close`, `timeout`, `reset_peer`, `slicer`,
+ * `limit_data`), `/populate`, `/reset` and `/version`, with Toxiproxy's JSON
+ * shapes, status codes and units, so tests written for Toxiproxy — in any
+ * language, with any Toxiproxy client — run against it. The command-line
+ * form is the `steadfast-fault-proxy` bin of this package.
+ *
+ * Differences: a proxy created without `listen` listens on `127.0.0.1:0`
+ * (Toxiproxy: every interface); toxicity is drawn per connection from the
+ * seed (Toxiproxy: at random); `/metrics` is absent.
+ *
+ * @example
+ * ```ts
+ * import { FaultProxy } from "@steadfast/testkit"
+ * import { Toxiproxy } from "toxiproxy-node-client"
+ *
+ * const api = await FaultProxy.startApi({ port: 0 })
+ * const toxiproxy = new Toxiproxy(api.url)
+ * const proxy = await toxiproxy.createProxy({ name: "db", listen: "127.0.0.1:0", upstream: "127.0.0.1:5432" })
+ * await proxy.addToxic({ name: "slow", type: "latency", stream: "downstream", toxicity: 1, attributes: { latency: 500, jitter: 0 } })
+ * await api.stop()
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const startApi: (options?: ApiOptions) => Promise<ApiHandle> = api.startApi
+
+/**
+ * The control API as a scoped Effect: stopped, with its proxies, when the
+ * scope closes (see {@link startApi}).
+ *
+ * @since 0.1.0
+ */
+export const makeApi = (options?: ApiOptions): Effect.Effect<ApiHandle, never, Scope.Scope> =>
+  Effect.acquireRelease(Effect.promise(() => api.startApi(options)), (handle) => Effect.promise(() => handle.stop()))
