@@ -73,6 +73,14 @@ export class VirtualClock implements TestClock.TestClock {
   adjusted = false
   /** Live sleepers. */
   waiting = 0
+  /** Adjustments running. */
+  private adjusting = 0
+  /**
+   * The instants of waits cancelled while no adjustment ran, since the last
+   * adjustment began: when a test is interrupted, its waits are cancelled
+   * before anyone can look, and these say what they were waiting for.
+   */
+  cancelledWaits: Array<number> = []
 
   constructor(
     start: number,
@@ -110,6 +118,7 @@ export class VirtualClock implements TestClock.TestClock {
     return () => {
       if (sleeper.live) {
         sleeper.live = false
+        if (this.adjusting === 0) this.cancelledWaits.push(sleeper.at)
         this.waiting--
         this.dead++
         if (this.dead > 64 && this.dead * 2 > this.heap.length) this.compact()
@@ -159,9 +168,12 @@ export class VirtualClock implements TestClock.TestClock {
   private runTo(target: number): Effect.Effect<void> {
     return Effect.async<void>((resume) => {
       this.adjusted = true
+      this.adjusting++
+      this.cancelledWaits = []
       let cancelled = false
       const done = () => {
         cancelled = true
+        this.adjusting--
         resume(Effect.void)
       }
       const step = () =>
@@ -185,6 +197,7 @@ export class VirtualClock implements TestClock.TestClock {
         })
       step()
       return Effect.sync(() => {
+        if (!cancelled) this.adjusting--
         cancelled = true
       })
     })

@@ -11,6 +11,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Redact, Transport } from "@steadfast/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type { Fault } from "../../Fault.js"
@@ -130,12 +131,37 @@ class Network implements Service {
 export const make = (scenario: Scenario.Scenario = Scenario.make({})): Effect.Effect<Service> =>
   Effect.sync(() => new Network(scenario))
 
+/**
+ * The hint printed when a test under the virtual clock is interrupted (a
+ * test runner's timeout interrupts the test's fiber) while fibers still wait
+ * for virtual time that no `TestClock.adjust` brought: the usual cause of a
+ * test that "times out" under `TestClock`.
+ *
+ * @internal
+ */
+export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<AttemptRecord>): string => {
+  const waits = [...clock.pendingInstants(), ...clock.cancelledWaits].sort((a, b) => a - b)
+  const at = waits[0]
+  const now = clock.unsafeCurrentTimeMillis()
+  const earliest = at === undefined ? "" : `, the earliest until ${at === Infinity ? "never" : `+${at - now} ms`}`
+  const cause = clock.adjusted
+    ? `the TestClock stands at ${now} ms and was not adjusted far enough`
+    : "TestClock.adjust was never called"
+  const attempts = pending.length === 0
+    ? ""
+    : `\nAttempts still waiting:${pending.slice(0, 5).map((r) => `\n  ${formatRecord(r)}`).join("")}` +
+      (pending.length > 5 ? `\n  … and ${pending.length - 5} more` : "")
+  return `steadfast testkit: the test was interrupted (did it time out?) while ${waits.length} fiber(s) waited ` +
+    `for virtual time${earliest}, and ${cause}. Under TestClock, time moves only when the test moves it: fork the ` +
+    `code under test, call TestClock.adjust (e.g. TestClock.adjust("1 minute")), then Fiber.join.${attempts}`
+}
+
 /** @internal */
 export const layer = <I>(
   tag: Context.Tag<I, Service>,
   scenario?: Scenario.Scenario
 ): Layer.Layer<I | HttpClient.HttpClient> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
+  Layer.unwrapScoped(Effect.gen(function*() {
     const network = yield* make(scenario)
     const services = Layer.succeedContext(
       Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client))
@@ -144,6 +170,17 @@ export const layer = <I>(
     if (!isTestClock(clock)) return services
     const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
     const virtual = new VirtualClock(clock.unsafeCurrentTimeMillis(), scheduler)
+    yield* Effect.addFinalizer((exit) =>
+      Effect.flatMap(network.timeline, (timeline) =>
+        Effect.sync(() => {
+          if (Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.length > 0)) {
+            const stuck = timeline.filter((r) =>
+              r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
+            )
+            console.warn(missingAdjustHint(virtual, stuck))
+          }
+        }))
+    )
     return Layer.mergeAll(services, Layer.setClock(virtual), Layer.setScheduler(scheduler))
   }))
 
