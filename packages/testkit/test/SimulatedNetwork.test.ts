@@ -772,3 +772,38 @@ describe("Scenario.chaos draws", () => {
     assertTrue(resets > 200 && resets < 400, `${resets} of 10000`)
   })
 })
+
+describe("SimulatedNetwork: what a route takes", () => {
+  it.effect("one step, as well as an array of steps", () =>
+    Effect.gen(function*() {
+      const net = yield* Net
+      yield* net.script("GET /one", Fault.status(503))
+      const first = yield* HttpClient.get(`${API}/one`)
+      strictEqual(first.status, 503)
+      // one step is a sequence that fails loudly after it: the test did not expect a second attempt
+      const second = yield* Effect.exit(HttpClient.get(`${API}/one`))
+      assertTrue(Exit.isFailure(second) && Cause.isDie(second.cause))
+    }).pipe(provide()))
+
+  it.effect("anything else is a type error and, at run time, a TypeError naming the shapes a route takes", () =>
+    Effect.gen(function*() {
+      const net = yield* Net
+      // @ts-expect-error a status number is not a step
+      const exit = yield* Effect.exit(net.script("GET /x", 503))
+      assertTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as Error
+      strictEqual(defect.name, "TypeError")
+      strictEqual(
+        defect.message,
+        "steadfast testkit: route \"GET /x\" got 503; a route takes one step (a Fault or Reply, e.g. " +
+          "Fault.status(503)), an array of steps, Scenario.sequence([...], { after }) or Scenario.chaos({ ... })."
+      )
+      // @ts-expect-error a step must be a Fault or a Reply
+      const inArray = yield* Effect.exit(net.script("GET /x", [Reply.json(200, {}), { status: 200 }]))
+      const message = (Cause.squash((inArray as Exit.Failure<unknown, unknown>).cause) as Error).message
+      assertTrue(
+        message.startsWith("steadfast testkit: step 2 of route \"GET /x\" is an object without a _tag"),
+        message
+      )
+    }).pipe(provide()))
+})

@@ -85,7 +85,9 @@ describe("the virtual clock", () => {
 
 describe("a test that forgot TestClock.adjust", () => {
   /** Runs `body` under TestContext and the network, interrupts it once it waits, and returns what was warned. */
-  const interruptedWhileWaiting = (body: Effect.Effect<unknown, unknown, SimulatedNetwork.SimulatedNetwork>) =>
+  const interruptedWhileWaiting = (
+    body: Effect.Effect<unknown, unknown, SimulatedNetwork.SimulatedNetwork | HttpClient.HttpClient>
+  ) =>
     Effect.gen(function*() {
       const warn = vi.spyOn(console, "warn").mockImplementation(() => {})
       try {
