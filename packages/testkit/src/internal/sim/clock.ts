@@ -101,7 +101,7 @@ export class VirtualClock implements TestClock.TestClock {
    * adjustment began: when a test is interrupted, its waits are cancelled
    * before anyone can look, and these say what they were waiting for.
    */
-  cancelledWaits: Array<number> = []
+  cancelledWaits = { count: 0, earliest: Infinity }
 
   constructor(
     start: number,
@@ -139,7 +139,10 @@ export class VirtualClock implements TestClock.TestClock {
     return () => {
       if (sleeper.live) {
         sleeper.live = false
-        if (this.adjusting === 0) this.cancelledWaits.push(sleeper.at)
+        if (this.adjusting === 0) {
+          this.cancelledWaits.count++
+          if (sleeper.at < this.cancelledWaits.earliest) this.cancelledWaits.earliest = sleeper.at
+        }
         this.waiting--
         this.dead++
         if (this.dead > 64 && this.dead * 2 > this.heap.length) this.compact()
@@ -190,7 +193,7 @@ export class VirtualClock implements TestClock.TestClock {
     return Effect.async<void>((resume) => {
       this.adjusted = true
       this.adjusting++
-      this.cancelledWaits = []
+      this.cancelledWaits = { count: 0, earliest: Infinity }
       let cancelled = false
       const done = () => {
         cancelled = true

@@ -140,8 +140,10 @@ export const make = (scenario: Scenario.Scenario = Scenario.make({})): Effect.Ef
  * @internal
  */
 export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<AttemptRecord>): string => {
-  const waits = [...clock.pendingInstants(), ...clock.cancelledWaits].sort((a, b) => a - b)
-  const at = waits[0]
+  const sleeping = clock.pendingInstants()
+  const count = sleeping.length + clock.cancelledWaits.count
+  const earliestAt = Math.min(sleeping[0] ?? Infinity, clock.cancelledWaits.earliest)
+  const at = count === 0 ? undefined : earliestAt
   const now = clock.unsafeCurrentTimeMillis()
   const earliest = at === undefined ? "" : `, the earliest until ${at === Infinity ? "never" : `+${at - now} ms`}`
   const cause = clock.adjusted
@@ -151,7 +153,7 @@ export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<At
     ? ""
     : `\nAttempts still waiting:${pending.slice(0, 5).map((r) => `\n  ${formatRecord(r)}`).join("")}` +
       (pending.length > 5 ? `\n  … and ${pending.length - 5} more` : "")
-  return `steadfast testkit: the test was interrupted (did it time out?) while ${waits.length} fiber(s) waited ` +
+  return `steadfast testkit: the test was interrupted (did it time out?) while ${count} fiber(s) waited ` +
     `for virtual time${earliest}, and ${cause}. Under TestClock, time moves only when the test moves it: fork the ` +
     `code under test, call TestClock.adjust (e.g. TestClock.adjust("1 minute")), then Fiber.join.${attempts}`
 }
@@ -171,15 +173,15 @@ export const layer = <I>(
     const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
     const virtual = new VirtualClock(clock.unsafeCurrentTimeMillis(), scheduler)
     yield* Effect.addFinalizer((exit) =>
-      Effect.flatMap(network.timeline, (timeline) =>
-        Effect.sync(() => {
-          if (Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.length > 0)) {
+      Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.count > 0)
+        ? Effect.flatMap(network.timeline, (timeline) =>
+          Effect.sync(() => {
             const stuck = timeline.filter((r) =>
               r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
             )
             console.warn(missingAdjustHint(virtual, stuck))
-          }
-        }))
+          }))
+        : Effect.void
     )
     return Layer.mergeAll(services, Layer.setClock(virtual), Layer.setScheduler(scheduler))
   }))
