@@ -2,7 +2,7 @@
  * A test written for Toxiproxy, with the Toxiproxy client for Node, run
  * against the fault proxy's Toxiproxy API: no Go binary, no container.
  */
-import { FaultProxy, FaultServer, Reply, Scenario } from "@steadfast/testkit"
+import { FaultServer, Reply, Scenario, ToxiproxyApi } from "@steadfast/testkit"
 import { Effect } from "effect"
 import * as assert from "node:assert"
 import { Toxiproxy } from "toxiproxy-node-client"
@@ -10,7 +10,7 @@ import { Toxiproxy } from "toxiproxy-node-client"
 // region: client
 const test = Effect.gen(function*() {
   const upstream = yield* FaultServer.FaultServer // any TCP service; here a FaultServer
-  const api = yield* FaultProxy.makeApi({ port: 0 }) // the port Toxiproxy uses is 8474
+  const api = yield* ToxiproxyApi.make({ port: 0 }) // the port Toxiproxy uses is 8474
 
   const toxiproxy = new Toxiproxy(api.url)
   const proxy = yield* Effect.promise(() =>

@@ -53,8 +53,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as api from "./internal/proxy/api.js"
 import * as internal from "./internal/proxy/proxy.js"
+import { common, nonNegative } from "./internal/proxy/toxics.js"
 
 /**
  * Which way a toxic acts: `"upstream"` is client → server, `"downstream"` is
@@ -169,22 +169,6 @@ export interface ToxicOptions {
   readonly direction?: Direction
   /** @default 1 */
   readonly toxicity?: number
-}
-
-const common = (kind: string, options: ToxicOptions | undefined): ToxicCommon => {
-  const direction = options?.direction ?? "downstream"
-  const toxicity = options?.toxicity ?? 1
-  if (!(toxicity >= 0 && toxicity <= 1)) {
-    throw new RangeError(`FaultProxy: toxicity must be in [0, 1] (got ${toxicity})`)
-  }
-  return { name: options?.name ?? `${kind}_${direction}`, direction, toxicity }
-}
-
-const nonNegative = (what: string, n: number): number => {
-  if (!(n >= 0) || !Number.isFinite(n)) {
-    throw new RangeError(`FaultProxy: ${what} must be a finite number >= 0 (got ${n})`)
-  }
-  return n
 }
 
 /**
@@ -445,90 +429,3 @@ export const make = (options: Options): Effect.Effect<Service, never, Scope.Scop
  * @since 0.1.0
  */
 export const layer = (options: Options): Layer.Layer<FaultProxy> => Layer.scoped(FaultProxy, make(options))
-
-/**
- * Options of the Toxiproxy-compatible control API ({@link startApi}).
- *
- * @since 0.1.0
- */
-export interface ApiOptions {
-  /**
-   * Where the API listens.
-   * @default "127.0.0.1" (Toxiproxy's own default is `localhost`)
-   */
-  readonly host?: string
-  /**
-   * @default 8474 (Toxiproxy's port); 0 picks a free one
-   */
-  readonly port?: number
-  /**
-   * Proxies to create at start, in the JSON form of Toxiproxy's `/populate`
-   * (and of its `-config` file): `[{ name, listen, upstream, enabled }]`.
-   * @default []
-   */
-  readonly populate?: ReadonlyArray<{
-    readonly name: string
-    readonly upstream: string
-    readonly listen?: string
-    readonly enabled?: boolean
-  }>
-  /**
-   * Seed of every proxy's toxicity draws, jitter and slice sizes.
-   * @default 0
-   */
-  readonly seed?: number
-}
-
-/**
- * A running control API.
- *
- * @since 0.1.0
- */
-export interface ApiHandle {
-  readonly host: string
-  readonly port: number
-  /** `http://host:port`: give it to a Toxiproxy client. */
-  readonly url: string
-  /** The proxy created under `name`, to check what happened on it (its connections, its sockets). */
-  readonly proxy: (name: string) => Handle | undefined
-  /** Closes the API and every proxy it created. Idempotent. */
-  readonly stop: () => Promise<void>
-}
-
-/**
- * Starts fault proxies behind Toxiproxy's HTTP API: `/proxies` (list,
- * create, show, update, delete, enable and disable), `/proxies/{name}/toxics`
- * (`latency`, `bandwidth`, `slow_close`, `timeout`, `reset_peer`, `slicer`,
- * `limit_data`), `/populate`, `/reset` and `/version`, with Toxiproxy's JSON
- * shapes, status codes and units, so tests written for Toxiproxy — in any
- * language, with any Toxiproxy client — run against it. The command-line
- * form is the `steadfast-fault-proxy` bin of this package.
- *
- * Differences: a proxy created without `listen` listens on `127.0.0.1:0`
- * (Toxiproxy: every interface); toxicity is drawn per connection from the
- * seed (Toxiproxy: at random); `/metrics` is absent.
- *
- * @example
- * ```ts
- * import { FaultProxy } from "@steadfast/testkit"
- * import { Toxiproxy } from "toxiproxy-node-client"
- *
- * const api = await FaultProxy.startApi({ port: 0 })
- * const toxiproxy = new Toxiproxy(api.url)
- * const proxy = await toxiproxy.createProxy({ name: "db", listen: "127.0.0.1:0", upstream: "127.0.0.1:5432" })
- * await proxy.addToxic({ name: "slow", type: "latency", stream: "downstream", toxicity: 1, attributes: { latency: 500, jitter: 0 } })
- * await api.stop()
- * ```
- *
- * @since 0.1.0
- */
-export const startApi: (options?: ApiOptions) => Promise<ApiHandle> = api.startApi
-
-/**
- * The control API as a scoped Effect: stopped, with its proxies, when the
- * scope closes (see {@link startApi}).
- *
- * @since 0.1.0
- */
-export const makeApi = (options?: ApiOptions): Effect.Effect<ApiHandle, never, Scope.Scope> =>
-  Effect.acquireRelease(Effect.promise(() => api.startApi(options)), (handle) => Effect.promise(() => handle.stop()))

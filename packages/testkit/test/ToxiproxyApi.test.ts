@@ -13,7 +13,7 @@ import { spawn } from "node:child_process"
 import * as net from "node:net"
 import * as path from "node:path"
 import { type Proxy, Toxiproxy } from "toxiproxy-node-client"
-import * as FaultProxy from "../src/FaultProxy.js"
+import * as ToxiproxyApi from "../src/ToxiproxyApi.js"
 
 /** Polls `f` (every 5 ms, for at most 2 s) until it holds; whether it did. */
 const eventually = (f: () => boolean) =>
@@ -93,7 +93,7 @@ const talk = (listen: string, message: string, done?: (reply: string) => boolean
     })
   )
 
-const api = FaultProxy.makeApi({ port: 0 })
+const api = ToxiproxyApi.make({ port: 0 })
 
 const client = (url: string) => new Toxiproxy(url)
 

@@ -7,7 +7,8 @@
  */
 import * as http from "node:http"
 import type * as net from "node:net"
-import type { ApiHandle, ApiOptions, Handle } from "../../FaultProxy.js"
+import type { Handle } from "../../FaultProxy.js"
+import type { Handle as ApiHandle, Options as ApiOptions } from "../../ToxiproxyApi.js"
 import { parseUpstream, start } from "./proxy.js"
 import { ApiError, parseNew, parseUpdate, toToxic, type ToxicJson } from "./toxics.js"
 

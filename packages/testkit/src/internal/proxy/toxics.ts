@@ -7,7 +7,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
-import type { Direction, Toxic } from "../../FaultProxy.js"
+import type { Direction, Toxic, ToxicCommon, ToxicOptions } from "../../FaultProxy.js"
 
 /** A toxic as Toxiproxy's API shows it. */
 export interface ToxicJson {
@@ -136,4 +136,22 @@ export const toToxic = (json: ToxicJson): Toxic => {
     default:
       throw invalidType()
   }
+}
+
+/** The name, direction and toxicity of a toxic built by a FaultProxy constructor. */
+export const common = (kind: string, options: ToxicOptions | undefined): ToxicCommon => {
+  const direction = options?.direction ?? "downstream"
+  const toxicity = options?.toxicity ?? 1
+  if (!(toxicity >= 0 && toxicity <= 1)) {
+    throw new RangeError(`FaultProxy: toxicity must be in [0, 1] (got ${toxicity})`)
+  }
+  return { name: options?.name ?? `${kind}_${direction}`, direction, toxicity }
+}
+
+/** `n`, or a RangeError naming `what`. */
+export const nonNegative = (what: string, n: number): number => {
+  if (!(n >= 0) || !Number.isFinite(n)) {
+    throw new RangeError(`FaultProxy: ${what} must be a finite number >= 0 (got ${n})`)
+  }
+  return n
 }
