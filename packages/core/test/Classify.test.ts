@@ -2,7 +2,7 @@ import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Classify, Errors, Retry } from "@steadfast/core"
-import { NodeErrors } from "@steadfast/testkit"
+import * as NodeErrors from "@steadfast/testkit/NodeErrors"
 
 const request = HttpClientRequest.get("https://api.example.test/items")
 const url = "https://api.example.test/items"
