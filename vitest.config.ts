@@ -17,6 +17,8 @@ export default defineConfig({
     include: [
       "packages/*/test/**/*.test.ts",
       "docs/test/**/*.test.ts",
+      // examples that are whole test files, shown as such in the guides
+      "docs/examples/**/*.test.ts",
       "bench/test/**/*.test.ts",
       "demo/test/**/*.test.ts"
     ],

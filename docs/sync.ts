@@ -50,13 +50,20 @@ export const sync = (markdown: string, dir: string): string =>
   )
 
 /**
- * The guides (every .md file of docs/) and the repository's README, whose
- * example blocks also point into docs/examples (paths relative to docs/).
+ * The guides (every .md file of docs/), the repository's README and each
+ * package's README, whose example blocks also point into docs/examples
+ * (paths relative to docs/).
  */
-export const guides = (docsDir: string): ReadonlyArray<string> => [
-  ...fs.readdirSync(docsDir).filter((f) => f.endsWith(".md")).map((f) => path.join(docsDir, f)),
-  path.join(docsDir, "..", "README.md")
-]
+export const guides = (docsDir: string): ReadonlyArray<string> => {
+  const packagesDir = path.join(docsDir, "..", "packages")
+  return [
+    ...fs.readdirSync(docsDir).filter((f) => f.endsWith(".md")).map((f) => path.join(docsDir, f)),
+    path.join(docsDir, "..", "README.md"),
+    ...fs.readdirSync(packagesDir).sort().map((p) => path.join(packagesDir, p, "README.md")).filter((f) =>
+      fs.existsSync(f)
+    )
+  ]
+}
 
 if (process.argv[1] !== undefined && import.meta.url === `file://${path.resolve(process.argv[1])}`) {
   const docsDir = path.dirname(new URL(import.meta.url).pathname)

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { clients, type ClientSpec, type Instance, REFERENCE } from "./clients.js"
-import { heapGrowth, retryCost, simulated } from "./extras.js"
+import { heapGrowth, retryCost, simulatedRuns } from "./extras.js"
 import type { Bound, Sample } from "./load.js"
 import {
   checkTargets,
@@ -88,7 +88,7 @@ const plan: Plan = quick
     warmup: () => ({ maxRequests: 3000, maxMs: 1000 }),
     retry: { concurrencies: [1, 64], repetitions: 5, bound: { maxRequests: 6000, maxMs: 1000 } },
     heap: { requests: 100_000, concurrency: 64, maxMs: 120_000 },
-    simulated: { requests: 20_000, concurrency: 64 }
+    simulated: { requests: 100_000, concurrency: 64 }
   }
 
 // --- environment ---------------------------------------------------------------------
@@ -293,7 +293,7 @@ const main = async (): Promise<number> => {
       }
       try {
         log("simulated network …")
-        for (const clock of ["TestClock", "live"] as const) sims.push(await simulated({ ...plan.simulated, clock }))
+        sims.push(...await simulatedRuns(plan.simulated))
         log(renderSimulated(sims).replace(/\*\*/g, ""))
       } catch (error) {
         log(`simulated network failed: ${String(error)}`)

@@ -29,6 +29,7 @@ const nodeLayer = (concurrency: number, options: Client.Options): Layer.Layer<Cl
 
 const standInLayer = (concurrency: number, options: Client.Options): Layer.Layer<Client.Client> =>
   Client.layer(options).pipe(
+    Layer.orDie,
     Layer.provide(
       Layer.scoped(
         HttpClient.HttpClient,

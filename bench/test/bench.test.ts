@@ -8,6 +8,7 @@ import {
   checkTargets,
   figures,
   renderMarkdown,
+  renderSimulated,
   renderTable,
   type Report,
   type Row,
@@ -231,6 +232,18 @@ const report: Report = {
   },
   simulated: [{
     clock: "TestClock",
+    chaos: false,
+    requests: 1000,
+    attempts: 1000,
+    failed: 0,
+    concurrency: 64,
+    seconds: 0.25,
+    requestsPerSecond: 4000,
+    cpuUsPerRequest: 60,
+    virtualSeconds: 60
+  }, {
+    clock: "TestClock",
+    chaos: true,
     requests: 1000,
     attempts: 1100,
     failed: 0,
@@ -238,7 +251,7 @@ const report: Report = {
     seconds: 0.5,
     requestsPerSecond: 2000,
     cpuUsPerRequest: 150,
-    virtualSeconds: 1
+    virtualSeconds: 60
   }],
   durationSeconds: 123
 }
@@ -256,6 +269,15 @@ describe("targets", () => {
 })
 
 describe("renderers", () => {
+  it("prints the simulated runs and the chaos run's cost against the run without faults", () => {
+    const md = renderSimulated(report.simulated)
+    assertTrue(md.includes("| TestClock (60 virtual s) | 10% chaos | 64 | 1,000 | 1,100 | 0 | **2,000** |"), md)
+    assertTrue(
+      md.includes("the chaos run costs **2.50x** the CPU per request of the run without faults (2.00x its wall time)"),
+      md
+    )
+  })
+
   it("prints one aligned line per client and concurrency", () => {
     const lines = renderTable(rows).split("\n")
     strictEqual(lines.length, 1 + rows.length)
@@ -287,7 +309,7 @@ describe("renderers", () => {
         "## Cost of one retry",
         "**60 µs**",
         "Growth from before to after: **+0.5 MiB**",
-        "| TestClock (1 virtual s) | 64 | 1,000 | 1,100 | 0 | **2,000** | 150 µs |"
+        "| TestClock (60 virtual s) | 10% chaos | 64 | 1,000 | 1,100 | 0 | **2,000** | 150 µs |"
       ]
     ) assertInclude(md, expected)
   })

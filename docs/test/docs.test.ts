@@ -34,7 +34,8 @@ describe("guides", () => {
 })
 
 describe("examples", () => {
-  const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith(".ts")).sort()
+  // `*.test.ts` examples are whole test files: vitest runs them itself
+  const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).sort()
   for (const file of files) {
     // it.live: examples run as users run them, some on loopback sockets
     it.live(file, () =>

@@ -49,7 +49,21 @@ export interface Context {
   readonly responseTimeoutMs?: number | undefined
   readonly bodyIdleTimeoutMs?: number | undefined
   readonly maxBodySize?: number | undefined
+  /**
+   * When the failed exchange followed a redirect: its target. A connection
+   * the SSRF guard refused is then `RedirectBlocked` rather than `InvalidUrl`.
+   */
+  readonly redirectedTo?: string | URL | undefined
 }
+
+/**
+ * The `code` of the error a transport fails a connection with when the
+ * client's `allowAddress` refuses the address a name resolved to (with
+ * `hostname`, `address` and `reason` on the error).
+ *
+ * @since 0.1.0
+ */
+export const ADDRESS_REFUSED = "ERR_STEADFAST_ADDRESS_REFUSED"
 
 interface Node {
   readonly code: string | undefined
@@ -209,6 +223,9 @@ const PROXY_STATUS = /Proxy (?:response \((\d{3})\)|Authentication Required \((\
 
 const NO_TIMEOUT = Number.NaN
 
+const ADDRESS_HINT = "The client's `allowAddress` refuses that address (private, loopback, link-local…); " +
+  "nothing was sent. Reach it with a client without that guard if it is meant to."
+
 /**
  * Maps a transport failure to its tagged error (with `attempts: 1` and an
  * empty history; the client fills both in when it gives up).
@@ -228,6 +245,21 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
   const requestSent = context.requestSent ?? phase !== "connect"
   const parsed = safeUrl(url)
   const hostOf = () => parsed?.hostname ?? ""
+
+  // the SSRF guard refused the resolved address: nothing was sent
+  for (const node of nodes) {
+    if (node.code === ADDRESS_REFUSED) {
+      const why = node.message === "" ? "its address is refused" : node.message
+      return context.redirectedTo === undefined
+        ? new Errors.InvalidUrl({ ...common, reason: why, hint: ADDRESS_HINT }, true)
+        : new Errors.RedirectBlocked({
+          ...common,
+          location: redactUrl(context.redirectedTo),
+          reason: "address",
+          detail: why
+        }, true)
+    }
+  }
 
   // platform reasons that are not transport failures
   for (const node of nodes) {

@@ -38,14 +38,18 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Classify from "./Classify.js"
+import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
 import type { AttemptState } from "./internal/attempt.js"
 import { readBody } from "./internal/body.js"
 import { run } from "./internal/call.js"
 import { historyRef } from "./internal/observe.js"
+import { check as checkOptions } from "./internal/options.js"
 import { type Compiled, decidePolicy } from "./internal/policy.js"
+import { redactUrl } from "./internal/redact.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
+import { rules as urlRules } from "./internal/url.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
 import * as Timeouts from "./Timeouts.js"
@@ -67,8 +71,36 @@ export interface Options {
   readonly maxBodySize?: number | undefined
   /** Which statuses are failures (`StatusError`). @default status >= 400 */
   readonly isFailure?: ((status: number) => boolean) | undefined
-  /** Resolves relative request urls. @default none */
+  /**
+   * The base of request urls. A path (`users/1`, `/users/1`) is joined under
+   * its path (`https://api.test/v1` + `/users` = `https://api.test/v1/users`),
+   * and the client is pinned to it: an absolute url to another origin, or a
+   * path that climbs above the base path (`../`, `%2e%2e/`), fails with
+   * `InvalidUrl` before anything is sent. @default none
+   */
   readonly baseUrl?: string | URL | undefined
+  /**
+   * With a `baseUrl`: absolute urls are sent as they are, to any origin (as
+   * axios's option of that name). The headers the redirect policy treats as
+   * sensitive (`Authorization`, `Cookie`, `Proxy-Authorization`, your
+   * `redirects.sensitiveHeaders`) are still sent to the base origin only.
+   * @default false
+   */
+  readonly allowAbsoluteUrls?: boolean | undefined
+  /** With a `baseUrl`: paths may climb above the base path (`../`). @default false */
+  readonly allowOutsideBasePath?: boolean | undefined
+  /**
+   * The SSRF guard, for clients that fetch urls given by others: a rule over
+   * the address a request connects to (`Address.publicOnly` refuses every
+   * private, loopback, link-local… address). Hosts written as IP addresses
+   * are checked here, for the request and every redirect, on every
+   * transport; names are checked after DNS resolution, at connect time, by
+   * transports that resolve them (the node layer's pool does, so DNS
+   * rebinding cannot get round it). A refused request is `InvalidUrl`, a
+   * refused redirect `RedirectBlocked` (reason `"address"`); nothing is sent.
+   * @default none (every address)
+   */
+  readonly allowAddress?: ((address: string) => boolean) | undefined
   /** A span per request (when the tracer is enabled), an event per retry. @default true */
   readonly spans?: boolean | undefined
   /** Record the `Metrics`. @default true */
@@ -87,6 +119,9 @@ export interface Settings {
   readonly maxBodySize: number
   readonly isFailure: (status: number) => boolean
   readonly baseUrl: URL | undefined
+  readonly allowAbsoluteUrls: boolean
+  readonly allowOutsideBasePath: boolean
+  readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
 }
@@ -139,11 +174,31 @@ export class Client extends Context.Tag("@steadfast/core/Client")<Client, Resili
 const MIB = 1024 * 1024
 
 /**
- * Resolves options (over a base, the defaults unless given).
+ * Checks options: the first invalid one as an `InvalidOptions` (naming the
+ * option, the value and what is allowed), or `undefined` when all are
+ * valid. `Client.layer`, `Client.make` and `settings` run it.
  *
  * @since 0.1.0
  */
-export const settings = (options: Options = {}, base?: Settings): Settings => ({
+export const validate = (options: Options | undefined): Errors.InvalidOptions | undefined => {
+  const problem = checkOptions(options)
+  return problem === undefined ? undefined : new Errors.InvalidOptions(problem)
+}
+
+/**
+ * Resolves options (over a base, the defaults unless given). Throws the
+ * `InvalidOptions` of {@link validate} for invalid options; `make` and
+ * `layer` report it in their error channel instead.
+ *
+ * @since 0.1.0
+ */
+export const settings = (options: Options = {}, base?: Settings): Settings => {
+  const invalid = validate(options)
+  if (invalid !== undefined) throw invalid
+  return resolve(options, base)
+}
+
+const resolve = (options: Options, base: Settings | undefined): Settings => ({
   retry: options.retry === undefined
     ? base?.retry ?? Retry.defaults
     : "schedule" in options.retry && "enabled" in options.retry
@@ -162,6 +217,9 @@ export const settings = (options: Options = {}, base?: Settings): Settings => ({
     : typeof options.baseUrl === "string"
     ? new URL(options.baseUrl)
     : options.baseUrl,
+  allowAbsoluteUrls: options.allowAbsoluteUrls ?? base?.allowAbsoluteUrls ?? false,
+  allowOutsideBasePath: options.allowOutsideBasePath ?? base?.allowOutsideBasePath ?? false,
+  allowAddress: options.allowAddress ?? base?.allowAddress,
   spans: options.spans ?? base?.spans ?? true,
   metrics: options.metrics ?? base?.metrics ?? true
 })
@@ -188,6 +246,8 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   maxBodySize: s.maxBodySize,
   isFailure: s.isFailure,
   baseUrl: s.baseUrl,
+  urls: urlRules(s.baseUrl, s),
+  allowAddress: s.allowAddress,
   spans: s.spans,
   metrics: s.metrics,
   proxyFor: engine.proxyFor,
@@ -276,12 +336,15 @@ export const makeWithTransport = (
   transport: Transport.Transport,
   options?: Options,
   extra?: { readonly proxyFor?: ((url: URL) => Classify.Context["proxy"]) | undefined }
-): Effect.Effect<ResilientClient, never, Scope.Scope> =>
+): Effect.Effect<ResilientClient, Errors.InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
+    const invalid = validate(options)
+    if (invalid !== undefined) return yield* invalid
+    const s = resolve(options ?? {}, undefined)
     const clock = yield* Effect.clock
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
-    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor, warnedProxies: new Set() }, settings(options))
+    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor, warnedProxies: new Set() }, s)
   })
 
 /**
@@ -289,7 +352,9 @@ export const makeWithTransport = (
  *
  * @since 0.1.0
  */
-export const make = (options?: Options): Effect.Effect<ResilientClient, never, HttpClient.HttpClient | Scope.Scope> =>
+export const make = (
+  options?: Options
+): Effect.Effect<ResilientClient, Errors.InvalidOptions, HttpClient.HttpClient | Scope.Scope> =>
   Effect.flatMap(HttpClient.HttpClient, (client) => makeWithTransport(Transport.fromHttpClient(client), options))
 
 /**
@@ -306,7 +371,7 @@ export const make = (options?: Options): Effect.Effect<ResilientClient, never, H
  *
  * @since 0.1.0
  */
-export const layer = (options?: Options): Layer.Layer<Client, never, HttpClient.HttpClient> =>
+export const layer = (options?: Options): Layer.Layer<Client, Errors.InvalidOptions, HttpClient.HttpClient> =>
   Layer.scoped(Client, make(options))
 
 /**
@@ -341,7 +406,8 @@ export const config: Config.Config<Options> = Config.map(
     baseUrl: Config.option(Config.url("BASE_URL"))
   }),
   (c): Options => ({
-    retry: Retry.policy({
+    // options, not built policies: the client checks them (`RETRIES=-1` is an InvalidOptions)
+    retry: {
       retries: c.retries._tag === "Some" ? c.retries.value : undefined,
       backoff: {
         base: c.base._tag === "Some" ? c.base.value : undefined,
@@ -349,9 +415,9 @@ export const config: Config.Config<Options> = Config.map(
         jitter: c.jitter._tag === "Some" ? c.jitter.value : undefined
       },
       retryAfterMax: c.retryAfterMax._tag === "Some" ? c.retryAfterMax.value : undefined
-    }),
+    },
     timeouts: c.timeouts,
-    redirects: c.maxRedirects._tag === "Some" ? Redirects.make({ max: c.maxRedirects.value }) : undefined,
+    redirects: c.maxRedirects._tag === "Some" ? { max: c.maxRedirects.value } : undefined,
     maxBodySize: c.maxBodySize._tag === "Some" ? c.maxBodySize.value : undefined,
     baseUrl: c.baseUrl._tag === "Some" ? c.baseUrl.value : undefined
   })
@@ -387,17 +453,24 @@ export const mergeOptions = (base: Options, overrides: Options | undefined): Opt
 /**
  * A layer whose options come from `Config` (see {@link config}), prefixed
  * with `STEADFAST_` by default; `overrides` from code win (see {@link mergeOptions}).
+ * A variable under the prefix that is not one of these (a misspelling such
+ * as `STEADFAST_TIMEOUT_CONECT`) is logged as a warning naming the closest
+ * known variable (see `ConfigKeys`).
  *
  * @since 0.1.0
  */
 export const layerConfig = (
   options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
-): Layer.Layer<Client, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<Client, ConfigError.ConfigError | Errors.InvalidOptions, HttpClient.HttpClient> =>
   Layer.scoped(
     Client,
-    Effect.flatMap(
-      options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
-      (fromConfig) => make(mergeOptions(fromConfig, options?.overrides))
+    Effect.zipRight(
+      // a misspelt STEADFAST_* variable is a setting not applied: say so
+      ConfigKeys.warnUnknown(config, options?.prefix ?? "STEADFAST"),
+      Effect.flatMap(
+        options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
+        (fromConfig) => make(mergeOptions(fromConfig, options?.overrides))
+      )
     )
   )
 
@@ -407,10 +480,15 @@ export const layerConfig = (
  *
  * @example
  * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
  * import { Client } from "@steadfast/core"
+ * import { Effect } from "effect"
  *
- * declare const client: Client.ResilientClient
- * const patient = Client.withOptions(client, { timeouts: { response: "2 minutes" } })
+ * const report = Effect.gen(function*() {
+ *   const client = yield* Client.Client
+ *   const patient = Client.withOptions(client, { timeouts: { response: "2 minutes" } })
+ *   return yield* patient.text(HttpClientRequest.get("https://reports.example.com/monthly"))
+ * })
  * ```
  *
  * @since 0.1.0
@@ -420,8 +498,39 @@ export const withOptions: {
   (self: ResilientClient, options: Options): ResilientClient
 } = dual(2, (self: ResilientClient, options: Options): ResilientClient => {
   const engine = (self as unknown as { readonly [EngineKey]: Engine })[EngineKey]
-  return makeClient(engine, settings(options, self.settings))
+  const invalid = validate(options)
+  return invalid === undefined ? makeClient(engine, resolve(options, self.settings)) : refusing(self, invalid)
 })
+
+/**
+ * A derived client whose options are invalid: every request fails with
+ * `InvalidRequest` naming the option, and nothing is sent. (Deriving is
+ * synchronous, so the problem surfaces on the typed channel of each request.)
+ */
+const refusing = (self: ResilientClient, invalid: Errors.InvalidOptions): ResilientClient => {
+  const refuse = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.fail(
+      new Errors.InvalidRequest({
+        request: { method: request.method, url: redactUrl(request.url) },
+        attempts: 0,
+        history: [],
+        reason: `Client.withOptions was given an invalid option: ${invalid.message}`
+      })
+    )
+  const base = HttpClient.makeWith(
+    (effect: Effect.Effect<HttpClientRequest.HttpClientRequest, never, never>) => Effect.flatMap(effect, refuse),
+    Effect.succeed
+  ) as HttpClient.HttpClient.With<Errors.HttpError>
+  const client = Object.create(base) as { -readonly [K in keyof ResilientClient]: ResilientClient[K] }
+  client[TypeId] = TypeId
+  client.settings = self.settings
+  client.bytes = refuse
+  client.text = refuse
+  client.json = refuse as ResilientClient["json"]
+  ;(client as unknown as { [EngineKey]: Engine })[EngineKey] =
+    (self as unknown as { readonly [EngineKey]: Engine })[EngineKey]
+  return client as ResilientClient
+}
 
 /**
  * A client with other time limits (missing ones are kept).

@@ -20,6 +20,7 @@
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { markSafe, safeProps } from "./internal/cause.js"
 
 /**
  * The request an error is about, with secrets removed from the url.
@@ -98,6 +99,27 @@ const common = {
   cause: Schema.optional(Schema.Defect)
 }
 
+/**
+ * `Schema.TaggedError`, whose instances keep no secret: the constructor
+ * replaces `cause` with a safe summary (see `internal/cause.ts`) and
+ * redacts sensitive headers and quoted text, so `toJSON`, `util.inspect`,
+ * loggers and span exit data cannot print a token, whoever builds the error.
+ */
+const TaggedError = <Self>() =>
+<Tag extends string, Fields extends Schema.Struct.Fields>(
+  tag: Tag,
+  fields: Fields
+): Schema.TaggedErrorClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields> => {
+  const Base = (Schema.TaggedError<Self>() as any)(tag, fields) as new(props: any, options?: any) => object
+  class Safe extends Base {
+    constructor(props: any, options?: any) {
+      super(safeProps(props), options)
+    }
+  }
+  markSafe(Safe.prototype)
+  return Safe as any
+}
+
 const target = (r: RequestInfo) => `${r.method} ${r.url}`
 const after = (attempts: number) => attempts === 1 ? "after 1 attempt" : `after ${attempts} attempts`
 const millis = (ms: number) => Duration.format(Duration.millis(ms))
@@ -109,7 +131,7 @@ const millis = (ms: number) => Duration.format(Duration.millis(ms))
  *
  * @since 0.1.0
  */
-export class DnsError extends Schema.TaggedError<DnsError>()("DnsError", {
+export class DnsError extends TaggedError<DnsError>()("DnsError", {
   ...common,
   hostname: Schema.String,
   code: Schema.String,
@@ -131,7 +153,7 @@ export class DnsError extends Schema.TaggedError<DnsError>()("DnsError", {
  *
  * @since 0.1.0
  */
-export class ConnectionRefused extends Schema.TaggedError<ConnectionRefused>()("ConnectionRefused", {
+export class ConnectionRefused extends TaggedError<ConnectionRefused>()("ConnectionRefused", {
   ...common,
   address: Schema.String,
   port: Schema.Number
@@ -158,7 +180,7 @@ export const ResetPhase = Schema.Literal("before-response", "during-body")
  *
  * @since 0.1.0
  */
-export class ConnectionReset extends Schema.TaggedError<ConnectionReset>()("ConnectionReset", {
+export class ConnectionReset extends TaggedError<ConnectionReset>()("ConnectionReset", {
   ...common,
   code: Schema.String,
   phase: ResetPhase,
@@ -178,7 +200,7 @@ export class ConnectionReset extends Schema.TaggedError<ConnectionReset>()("Conn
  *
  * @since 0.1.0
  */
-export class NetworkUnreachable extends Schema.TaggedError<NetworkUnreachable>()("NetworkUnreachable", {
+export class NetworkUnreachable extends TaggedError<NetworkUnreachable>()("NetworkUnreachable", {
   ...common,
   code: Schema.String,
   address: Schema.optional(Schema.String)
@@ -220,7 +242,7 @@ const tlsHints: Record<TlsReason, string> = {
  *
  * @since 0.1.0
  */
-export class TlsError extends Schema.TaggedError<TlsError>()("TlsError", {
+export class TlsError extends TaggedError<TlsError>()("TlsError", {
   ...common,
   reason: TlsReason,
   code: Schema.String
@@ -238,7 +260,7 @@ export class TlsError extends Schema.TaggedError<TlsError>()("TlsError", {
  *
  * @since 0.1.0
  */
-export class ProxyError extends Schema.TaggedError<ProxyError>()("ProxyError", {
+export class ProxyError extends TaggedError<ProxyError>()("ProxyError", {
   ...common,
   proxy: Schema.String,
   code: Schema.String,
@@ -263,7 +285,7 @@ export class ProxyError extends Schema.TaggedError<ProxyError>()("ProxyError", {
  *
  * @since 0.1.0
  */
-export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+export class TransportError extends TaggedError<TransportError>()("TransportError", {
   ...common,
   reason: Schema.Literal("malformed-response", "closed", "unknown"),
   code: Schema.String,
@@ -290,7 +312,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  *
  * @since 0.1.0
  */
-export class PoolTimeout extends Schema.TaggedError<PoolTimeout>()("PoolTimeout", {
+export class PoolTimeout extends TaggedError<PoolTimeout>()("PoolTimeout", {
   ...common,
   timeoutMs: Schema.Number,
   origin: Schema.String,
@@ -322,7 +344,7 @@ export class PoolTimeout extends Schema.TaggedError<PoolTimeout>()("PoolTimeout"
  *
  * @since 0.1.0
  */
-export class ConnectTimeout extends Schema.TaggedError<ConnectTimeout>()("ConnectTimeout", {
+export class ConnectTimeout extends TaggedError<ConnectTimeout>()("ConnectTimeout", {
   ...common,
   timeoutMs: Schema.Number
 }) {
@@ -337,7 +359,7 @@ export class ConnectTimeout extends Schema.TaggedError<ConnectTimeout>()("Connec
  *
  * @since 0.1.0
  */
-export class ResponseTimeout extends Schema.TaggedError<ResponseTimeout>()("ResponseTimeout", {
+export class ResponseTimeout extends TaggedError<ResponseTimeout>()("ResponseTimeout", {
   ...common,
   timeoutMs: Schema.Number
 }) {
@@ -353,7 +375,7 @@ export class ResponseTimeout extends Schema.TaggedError<ResponseTimeout>()("Resp
  *
  * @since 0.1.0
  */
-export class BodyTimeout extends Schema.TaggedError<BodyTimeout>()("BodyTimeout", {
+export class BodyTimeout extends TaggedError<BodyTimeout>()("BodyTimeout", {
   ...common,
   timeoutMs: Schema.Number,
   bytesReceived: Schema.Number
@@ -371,7 +393,7 @@ export class BodyTimeout extends Schema.TaggedError<BodyTimeout>()("BodyTimeout"
  *
  * @since 0.1.0
  */
-export class DeadlineExceeded extends Schema.TaggedError<DeadlineExceeded>()("DeadlineExceeded", {
+export class DeadlineExceeded extends TaggedError<DeadlineExceeded>()("DeadlineExceeded", {
   ...common,
   deadlineMs: Schema.Number,
   lastError: Schema.optional(Schema.String)
@@ -415,7 +437,7 @@ const statusHint = (status: number, attempts: number): string => {
  *
  * @since 0.1.0
  */
-export class StatusError extends Schema.TaggedError<StatusError>()("StatusError", {
+export class StatusError extends TaggedError<StatusError>()("StatusError", {
   ...common,
   status: Schema.Number,
   headers: Schema.Record({ key: Schema.String, value: Schema.String }),
@@ -435,7 +457,7 @@ export class StatusError extends Schema.TaggedError<StatusError>()("StatusError"
  *
  * @since 0.1.0
  */
-export class TooManyRedirects extends Schema.TaggedError<TooManyRedirects>()("TooManyRedirects", {
+export class TooManyRedirects extends TaggedError<TooManyRedirects>()("TooManyRedirects", {
   ...common,
   max: Schema.Number,
   chain: Schema.Array(Schema.String),
@@ -454,23 +476,43 @@ export class TooManyRedirects extends Schema.TaggedError<TooManyRedirects>()("To
   }
 }
 
+const redirectBlocks = {
+  downgrade: [
+    "https to http",
+    "Allow it with `redirects.allowDowngrade` only if you accept sending the request in clear text."
+  ],
+  scheme: ["not an http(s) url", "Only http and https redirects are followed."],
+  policy: ["refused by `redirects.allow`", "Your `redirects.allow` hook returned false for this target."],
+  "invalid-location": [
+    "the Location header is not a url",
+    "The server sent a redirect that cannot be followed; fix its Location header."
+  ],
+  address: [
+    "its address is refused by `allowAddress`",
+    "The target is on an address this client must not reach (private, loopback, link-local…)."
+  ]
+} as const
+
 /**
- * A redirect the policy forbids: https to http, or a scheme other than http(s).
+ * A redirect that is not followed: https to http (`"downgrade"`), a scheme
+ * other than http(s) (`"scheme"`), refused by the `redirects.allow` hook
+ * (`"policy"`), a `Location` that is not a url (`"invalid-location"`), or a
+ * target on an address the client's `allowAddress` refuses (`"address"`,
+ * with `address` and its kind in `detail`).
  *
  * @since 0.1.0
  */
-export class RedirectBlocked extends Schema.TaggedError<RedirectBlocked>()("RedirectBlocked", {
+export class RedirectBlocked extends TaggedError<RedirectBlocked>()("RedirectBlocked", {
   ...common,
   location: Schema.String,
-  reason: Schema.Literal("downgrade", "scheme")
+  reason: Schema.Literal("downgrade", "scheme", "policy", "invalid-location", "address"),
+  detail: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${target(this.request)}: redirect to ${this.location} blocked (${
-      this.reason === "downgrade" ? "https to http" : "not an http(s) url"
-    }) ${after(this.attempts)}. ` +
-      (this.reason === "downgrade"
-        ? "Allow it with `redirects.allowDowngrade` only if you accept sending the request in clear text."
-        : "Only http and https redirects are followed.")
+    const [what, hint] = redirectBlocks[this.reason]
+    return `${target(this.request)}: redirect to ${this.location} blocked (${what}${
+      this.detail === undefined ? "" : `: ${this.detail}`
+    }) ${after(this.attempts)}. ${hint}`
   }
 }
 
@@ -479,7 +521,7 @@ export class RedirectBlocked extends Schema.TaggedError<RedirectBlocked>()("Redi
  *
  * @since 0.1.0
  */
-export class BodyTooLarge extends Schema.TaggedError<BodyTooLarge>()("BodyTooLarge", {
+export class BodyTooLarge extends TaggedError<BodyTooLarge>()("BodyTooLarge", {
   ...common,
   limit: Schema.Number
 }) {
@@ -492,16 +534,21 @@ export class BodyTooLarge extends Schema.TaggedError<BodyTooLarge>()("BodyTooLar
 }
 
 /**
- * The url cannot be parsed, or its scheme is not http or https.
+ * The url cannot be parsed, its scheme is not http or https, or it leaves
+ * the client's base url (another origin, or above the base path). `hint`
+ * says what to do. Nothing was sent.
  *
  * @since 0.1.0
  */
-export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
+export class InvalidUrl extends TaggedError<InvalidUrl>()("InvalidUrl", {
   ...common,
-  reason: Schema.String
+  reason: Schema.String,
+  hint: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${target(this.request)}: invalid url, ${this.reason}. Use an absolute http:// or https:// url.`
+    return `${target(this.request)}: invalid url, ${this.reason}. ${
+      this.hint ?? "Use an absolute http:// or https:// url."
+    }`
   }
 }
 
@@ -511,7 +558,7 @@ export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
  *
  * @since 0.1.0
  */
-export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+export class InvalidRequest extends TaggedError<InvalidRequest>()("InvalidRequest", {
   ...common,
   reason: Schema.String
 }) {
@@ -525,7 +572,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
  *
  * @since 0.1.0
  */
-export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+export class DecodeError extends TaggedError<DecodeError>()("DecodeError", {
   ...common,
   status: Schema.Number,
   reason: Schema.String
@@ -709,6 +756,30 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
       return true
   }
 }
+
+/**
+ * An option of a client (or of a layer that builds one) that cannot be
+ * used: NaN, negative, infinite where a finite value is needed, a duration
+ * that does not decode, a base url that is not an http(s) url. Building the
+ * client fails with it (`Client.layer`, `Client.make`, `NodeClient.layer`),
+ * so no limit is ever silently off. Not an {@link HttpError}: no request is
+ * involved. `value` is rendered (and redacted); `expected` says what is
+ * allowed.
+ *
+ * @since 0.1.0
+ */
+export class InvalidOptions extends TaggedError<InvalidOptions>()("InvalidOptions", {
+  option: Schema.String,
+  value: Schema.String,
+  expected: Schema.String
+}) {
+  override get message(): string {
+    return `steadfast: invalid option \`${this.option}\`: ${this.value}; expected ${this.expected}.`
+  }
+}
+
+/** @since 0.1.0 */
+export const isInvalidOptions = (u: unknown): u is InvalidOptions => tagOf(u) === "InvalidOptions"
 
 /**
  * Why the client did not retry `error`, and how to change that, in one

@@ -9,7 +9,12 @@
  *   `Proxy-Authorization` and the `sensitiveHeaders` you list are dropped,
  *   whatever their case.
  * - https → http, and targets that are not http(s), are `RedirectBlocked`
- *   unless `allowDowngrade` (or your `allow` predicate) says otherwise.
+ *   unless `allowDowngrade` (or your `allow` hook) says otherwise.
+ * - Your `allow(from, to)` hook decides first: `true` follows (even what the
+ *   rules would block), `false` refuses (`RedirectBlocked`, reason
+ *   `"policy"`), `undefined` leaves it to the rules.
+ * - A `Location` that cannot be parsed is `RedirectBlocked` (reason
+ *   `"invalid-location"`), not a 3xx returned as a success.
  *
  * @example
  * ```ts
@@ -36,8 +41,24 @@ export interface Policy {
   readonly allowDowngrade: boolean
   /** Lower-case names of headers dropped on a cross-origin redirect. */
   readonly sensitiveHeaders: ReadonlySet<string>
-  readonly allow: ((from: URL, to: URL) => boolean) | undefined
+  readonly allow: Allow | undefined
 }
+
+/**
+ * A redirect hook: `true` follows the redirect (even one the rules would
+ * block), `false` refuses it, `undefined` leaves it to the rules.
+ *
+ * @example
+ * ```ts
+ * import { Redirects } from "@steadfast/core"
+ *
+ * // stay on api.example.com, whatever the rules would allow
+ * const sameHost: Redirects.Allow = (_from, to) => to.hostname === "api.example.com" ? undefined : false
+ * ```
+ *
+ * @since 0.1.0
+ */
+export type Allow = (from: URL, to: URL) => boolean | undefined
 
 /**
  * Options of {@link make}.
@@ -53,8 +74,12 @@ export interface Input {
   readonly allowDowngrade?: boolean | undefined
   /** More headers to drop when the origin changes (any case). @default [] */
   readonly sensitiveHeaders?: ReadonlyArray<string> | undefined
-  /** Lets a redirect through that the rules would block (a downgrade, another scheme). */
-  readonly allow?: ((from: URL, to: URL) => boolean) | undefined
+  /**
+   * Decides first: `true` follows (even a downgrade or another scheme),
+   * `false` refuses (`RedirectBlocked`, reason `"policy"`), `undefined`
+   * leaves it to the rules. @default none
+   */
+  readonly allow?: Allow | undefined
 }
 
 const ALWAYS_SENSITIVE = ["authorization", "cookie", "proxy-authorization"]
@@ -102,8 +127,18 @@ export const isRedirect = (status: number): boolean =>
 export type Decision =
   | { readonly _tag: "Follow"; readonly request: HttpClientRequest.HttpClientRequest; readonly url: URL }
   | { readonly _tag: "Return" }
-  | { readonly _tag: "Blocked"; readonly reason: "downgrade" | "scheme"; readonly location: string }
+  | { readonly _tag: "Blocked"; readonly reason: BlockReason; readonly location: string }
   | { readonly _tag: "TooMany"; readonly loop: boolean }
+
+/**
+ * Why a redirect was not followed: an https → http `"downgrade"`, a
+ * `"scheme"` other than http(s), the `allow` hook said no (`"policy"`), a
+ * `Location` that is not a url (`"invalid-location"`), or a target whose
+ * address the client's `allowAddress` refuses (`"address"`).
+ *
+ * @since 0.1.0
+ */
+export type BlockReason = "downgrade" | "scheme" | "policy" | "invalid-location" | "address"
 
 const RETURN: Decision = { _tag: "Return" }
 
@@ -137,10 +172,12 @@ export const decide = (
   try {
     to = new URL(location, from)
   } catch {
-    return RETURN
+    return { _tag: "Blocked", reason: "invalid-location", location }
   }
   if (from.hash !== "" && to.hash === "") to.hash = from.hash
-  const allowed = policy.allow?.(from, to) === true
+  const verdict = policy.allow?.(from, to)
+  if (verdict === false) return { _tag: "Blocked", reason: "policy", location: to.href }
+  const allowed = verdict === true
   if (to.protocol !== "http:" && to.protocol !== "https:" && !allowed) {
     return { _tag: "Blocked", reason: "scheme", location: to.href }
   }

@@ -14,6 +14,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Effect from "effect/Effect"
+import * as platform from "./internal/platform.js"
 import * as internal from "./internal/transport.js"
 
 /**
@@ -312,3 +313,35 @@ export const attemptFromSignal = (
     pool: () => {}
   }
 }
+
+/**
+ * Makes the failures of a send safe to log: a platform `RequestError`
+ * (and any `ResponseError` from reading the response's body) gets a request
+ * with a redacted url and headers and no body, a response view with
+ * redacted headers, a redacted description and a summarised `cause` (name,
+ * code, syscall, address, port, a redacted message). For a platform
+ * `HttpClient` handed to users, whose errors would otherwise quote
+ * `user:password@` and token parameters; the node layer's client uses it.
+ *
+ * @since 0.1.0
+ */
+export const redactFailures: <R>(
+  send: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>
+) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R> = platform.safeFailures
+
+/**
+ * A platform `HttpClient` over a transport's `send` that keeps no secret:
+ * failures go through {@link redactFailures}, and the request span (the
+ * platform's `http.client METHOD`, same attributes) carries a redacted
+ * `url.full`, `url.query` and header values. `HttpClient.withTracerDisabledWhen`
+ * and trace propagation work as on the platform's own clients.
+ *
+ * @since 0.1.0
+ */
+export const makeRedactedHttpClient: (
+  send: (
+    request: HttpClientRequest.HttpClientRequest,
+    url: URL,
+    signal: AbortSignal
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+) => HttpClient.HttpClient = platform.makeHttpClient

@@ -33,3 +33,12 @@ export * as Transport from "./Transport.js"
 
 /** @since 0.1.0 */
 export * as Redact from "./Redact.js"
+
+/**
+ * Address kinds and the SSRF guard rule (`Address.publicOnly`).
+ *
+ * @since 0.1.0
+ */
+export * as Address from "./Address.js"
+/** @since 0.1.0 */
+export * as ConfigKeys from "./ConfigKeys.js"

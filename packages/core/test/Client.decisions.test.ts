@@ -11,6 +11,7 @@ import { run } from "../src/internal/call.js"
 import type { Compiled } from "../src/internal/policy.js"
 import { decidePolicy } from "../src/internal/policy.js"
 import { DeadlineScheduler } from "../src/internal/scheduler.js"
+import { rules } from "../src/internal/url.js"
 import * as Transport from "../src/Transport.js"
 import { after, expectFailure, expectSuccess, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
@@ -190,6 +191,8 @@ describe("decisions", () => {
         maxBodySize: 1024,
         isFailure: (status) => status >= 400,
         baseUrl: undefined,
+        urls: rules(undefined),
+        allowAddress: undefined,
         spans: false,
         metrics: false,
         proxyFor: undefined,

@@ -1,6 +1,7 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Address } from "@steadfast/core"
 import { Effect } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
@@ -209,5 +210,62 @@ describe("redirects", () => {
       )
       strictEqual(expectSuccess(result), "ok")
       deepStrictEqual(mem.requests.map((r) => r.url.pathname), ["/start", "/target", "/start", "/target"])
+    }))
+
+  it.effect("a Location that is not a url is RedirectBlocked, not a 3xx returned as a success", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(routes({ "http://a.test/1": redirect(302, "http://[::1") }))
+      const result = yield* after(
+        withClient(mem, noRetry, (c) => c.json(HttpClientRequest.get("http://a.test/1"))),
+        "1 second"
+      )
+      const error = expectFailure(result, "RedirectBlocked")
+      strictEqual(error.reason, "invalid-location")
+    }))
+
+  it.effect("redirects.allow returning false refuses; the target receives nothing", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(routes({ "http://a.test/1": redirect(302, "/2"), "http://a.test/2": Mem.json(200, "no") }))
+      const result = yield* after(
+        withClient(mem, {
+          ...noRetry,
+          redirects: { allow: () => false }
+        }, (c) => c.json(HttpClientRequest.get("http://a.test/1"))),
+        "1 second"
+      )
+      strictEqual(expectFailure(result, "RedirectBlocked").reason, "policy")
+      deepStrictEqual(mem.requests.map((r) => r.url.pathname), ["/1"])
+    }))
+
+  it.effect("allowAddress refuses redirects to IP literals in any spelling (every transport)", () =>
+    Effect.gen(function*() {
+      for (
+        const location of [
+          "http://169.254.169.254/latest",
+          "http://0x7f.1/",
+          "http://2130706433/",
+          "http://[::ffff:10.0.0.1]/"
+        ]
+      ) {
+        const mem = Mem.make(routes({ "http://a.test/1": redirect(302, location) }))
+        const result = yield* after(
+          withClient(
+            mem,
+            { ...noRetry, allowAddress: Address.publicOnly },
+            (c) => c.json(HttpClientRequest.get("http://a.test/1"))
+          ),
+          "1 second"
+        )
+        const error = expectFailure(result, "RedirectBlocked")
+        strictEqual(error.reason, "address")
+        deepStrictEqual(mem.requests.length, 1)
+      }
+      const mem = Mem.make(routes({}))
+      const direct = yield* after(
+        withClient(mem, { allowAddress: Address.publicOnly }, (c) => c.json(HttpClientRequest.get("http://127.1/"))),
+        "1 second"
+      )
+      strictEqual(expectFailure(direct, "InvalidUrl").attempts, 0)
+      strictEqual(mem.requests.length, 0)
     }))
 })

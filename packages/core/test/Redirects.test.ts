@@ -313,11 +313,40 @@ describe("Redirects", () => {
     })
   })
 
+  describe("refusals (issue 18)", () => {
+    it("a Location that is not a url is blocked, not returned as a success", () => {
+      deepStrictEqual(decide(getWithHeaders(), 302, "http://[::1"), {
+        _tag: "Blocked",
+        reason: "invalid-location",
+        location: "http://[::1"
+      })
+    })
+
+    it("allow returning false refuses a redirect the rules would follow", () => {
+      const seen: Array<string> = []
+      const policy = Redirects.make({
+        allow: (_from, to) => {
+          seen.push(to.href)
+          return false
+        }
+      })
+      const decision = Redirects.decide(policy, getWithHeaders(), new URL("https://api.test/a"), 302, "/b", [], 0)
+      deepStrictEqual(decision, { _tag: "Blocked", reason: "policy", location: "https://api.test/b" })
+      deepStrictEqual(seen, ["https://api.test/b"])
+    })
+
+    it("allow returning undefined leaves it to the rules", () => {
+      const policy = Redirects.make({ allow: () => undefined })
+      const from = new URL("https://api.test/a")
+      strictEqual(Redirects.decide(policy, getWithHeaders(), from, 302, "/b", [], 0)._tag, "Follow")
+      strictEqual(Redirects.decide(policy, getWithHeaders(), from, 302, "http://api.test/b", [], 0)._tag, "Blocked")
+    })
+  })
+
   describe("when the response is returned as it is", () => {
     it.each([
       { why: "no Location", status: 302, location: undefined },
       { why: "an empty Location", status: 302, location: "" },
-      { why: "a Location that is not a url", status: 302, location: "http://[::1" },
       { why: "status 200", status: 200, location: "/c" },
       { why: "status 300", status: 300, location: "/c" },
       { why: "status 304", status: 304, location: "/c" },

@@ -38,10 +38,13 @@
  *
  * @since 0.1.0
  */
+import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
-import * as internal from "./internal/doctor.js"
+import * as checks from "./internal/doctor/checks.js"
+import * as cli from "./internal/doctor/cli.js"
+import * as output from "./internal/doctor/render.js"
 
 /**
  * What the doctor checks, and how.
@@ -51,6 +54,17 @@ import * as internal from "./internal/doctor.js"
 export interface Options {
   /** The url to check (http or https). */
   readonly url: string
+  /** The method of the request step (no body is sent). @default "GET" */
+  readonly method?: HttpMethod.HttpMethod | undefined
+  /**
+   * Headers sent with the request step (`authorization`, an API key, …).
+   * Their values never appear in the report: only their names do. Like
+   * steadfast's own redirects, a redirect to another origin drops
+   * `authorization`, `cookie` and `proxy-authorization`.
+   *
+   * @default none (a `user-agent` of `steadfast-doctor` is always sent)
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined
   /** CA certificates to trust (PEM text or a file path), as `tls.ca`. @default Node's roots */
   readonly ca?: string | undefined
   /**
@@ -186,6 +200,8 @@ export interface Hop {
   readonly method: string
   /** Redacted. */
   readonly url: string
+  /** The names of the headers given in the options that were sent on this hop (their values are never reported). */
+  readonly headers: ReadonlyArray<string>
   readonly status: number
   /** Time to the response headers. */
   readonly ttfbMs: number
@@ -221,14 +237,22 @@ export interface Report {
  *
  * @since 0.1.0
  */
-export const run: (options: Options) => Effect.Effect<Report> = internal.run
+export const run: (options: Options) => Effect.Effect<Report> = checks.run
 
 /**
  * The report as text for a terminal.
  *
  * @since 0.1.0
  */
-export const render: (report: Report) => string = internal.render
+export const render: (report: Report) => string = output.render
+
+/**
+ * The report as `--json` prints it: every key always present, `null` for a
+ * step that did not run and for a field without a value.
+ *
+ * @since 0.1.0
+ */
+export const json: (report: Report) => string = output.toJson
 
 /**
  * Command-line arguments of `steadfast doctor`: the parsed options and
@@ -238,20 +262,21 @@ export const render: (report: Report) => string = internal.render
  */
 export const parseArgs: (
   args: ReadonlyArray<string>
-) => Either.Either<Options & { readonly json: boolean }, string> = internal.parseArgs
+) => Either.Either<Options & { readonly json: boolean }, string> = cli.parseArgs
 
 /**
  * The usage text.
  *
  * @since 0.1.0
  */
-export const usage: string = internal.usage
+export const usage: string = cli.usage
 
 /**
- * `steadfast doctor <url> [--json] [--ca <file>] [--proxy <url>] [--timeout <duration>]`
- * as an Effect: prints the report (or JSON) and returns the exit code: 0
- * when every check passed, 1 when one failed, 2 on a usage error.
+ * `steadfast doctor <url> [options]` (see {@link usage}) as an Effect: prints
+ * the report (or JSON) and returns the exit code: 0 when every check passed,
+ * 1 when one failed, 2 on a usage error (an unknown flag, a bad value, a url
+ * without `http://` or `https://`).
  *
  * @since 0.1.0
  */
-export const main: (args: ReadonlyArray<string>) => Effect.Effect<number> = internal.main
+export const main: (args: ReadonlyArray<string>) => Effect.Effect<number> = cli.main

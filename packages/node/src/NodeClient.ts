@@ -47,7 +47,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Client, Timeouts, Transport } from "@steadfast/core"
+import { Client, ConfigKeys, type Errors, Timeouts, Transport } from "@steadfast/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -85,14 +85,15 @@ export const makeTransport = (pool: Pool.Service): Transport.Transport => exchan
  * A platform `HttpClient` over a pool. It carries the direct transport
  * (`Transport.withTransport`), so a resilient client built on it takes the
  * fast path. Used on its own it has no timeouts but the pool's connect
- * timeout; its failures keep undici's errors as `cause`.
+ * timeout; its failures keep no secret (`Transport.redactFailures`: a
+ * redacted request, and a summary of undici's error as `cause`).
  *
  * @since 0.1.0
  */
 export const makeHttpClient = (pool: Pool.Service): HttpClient.HttpClient => {
   const transport = makeTransport(pool)
   const connectTimeoutMs = Duration.toMillis(pool.settings.connectTimeout)
-  const client = HttpClient.make((request, url, signal) =>
+  const client = Transport.makeRedactedHttpClient((request, url, signal) =>
     transport.send(request, url, Transport.attemptFromSignal(signal, { connectTimeoutMs }))
   )
   return Transport.withTransport(client, transport)
@@ -105,6 +106,8 @@ const clientOptions = (options: Options): Client.Options => {
 
 const poolOptions = (options: Options): Pool.Options => ({
   ...options.pool,
+  // the client's SSRF guard checks the pool's connections after DNS resolution
+  allowAddress: options.pool?.allowAddress ?? options.allowAddress,
   tls: options.tls ?? options.pool?.tls,
   proxy: options.proxy ?? options.pool?.proxy,
   connectTimeout: options.pool?.connectTimeout ?? Timeouts.make(options.timeouts).connect
@@ -118,7 +121,7 @@ const poolOptions = (options: Options): Pool.Options => ({
  */
 export const make = (
   options?: Client.Options
-): Effect.Effect<Client.ResilientClient, never, Pool.Pool | Scope.Scope> =>
+): Effect.Effect<Client.ResilientClient, Errors.InvalidOptions, Pool.Pool | Scope.Scope> =>
   Effect.flatMap(
     Pool.Pool,
     (pool) => Client.makeWithTransport(makeTransport(pool), options, { proxyFor: pool.proxyFor })
@@ -132,7 +135,7 @@ export const make = (
  */
 export const layerWithoutPool = (
   options?: Client.Options
-): Layer.Layer<Client.Client | HttpClient.HttpClient, never, Pool.Pool> =>
+): Layer.Layer<Client.Client | HttpClient.HttpClient, Errors.InvalidOptions, Pool.Pool> =>
   Layer.merge(
     Layer.scoped(Client.Client, make(options)),
     Layer.effect(HttpClient.HttpClient, Effect.map(Pool.Pool, makeHttpClient))
@@ -159,8 +162,36 @@ export const layerWithoutPool = (
  */
 export const layer = (
   options: Options = {}
-): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidOptions> =>
-  Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
+): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidPoolOptions | Errors.InvalidOptions> => {
+  // checked before the pool's options are derived from them (`timeouts.connect`)
+  const invalid = Client.validate(clientOptions(options))
+  if (invalid !== undefined) return Layer.fail(invalid)
+  const pool = checkPoolDurations(options.pool)
+  if (pool !== undefined) return Layer.fail(pool)
+  return Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
+}
+
+const POOL_DURATIONS = ["keepAliveTimeout", "keepAliveMaxTimeout", "connectTimeout", "drainTimeout", "statsInterval"]
+
+/** The pool's durations, as the client's are checked: a bad one is a typed error, not a defect of `Duration.decode`. */
+const checkPoolDurations = (pool: Pool.Options | undefined): Pool.InvalidPoolOptions | undefined => {
+  for (const name of POOL_DURATIONS) {
+    const value = (pool as Record<string, unknown> | undefined)?.[name]
+    if (value === undefined || Duration.isDuration(value)) continue
+    const valid = typeof value === "number"
+      ? value >= 0
+      : typeof value === "string" && !value.trim().startsWith("-") && Duration.decodeUnknown(value)._tag === "Some"
+    if (!valid) {
+      return new Pool.InvalidPoolOptions({
+        option: `pool.${name}`,
+        reason: `must be a duration ("5 seconds", milliseconds >= 0, or Duration.infinity) (got ${
+          typeof value === "string" ? JSON.stringify(value) : String(value)
+        })`
+      })
+    }
+  }
+  return undefined
+}
 
 /**
  * Reads {@link Options} from `Config`: core's `Client.config` (`RETRIES`,
@@ -206,17 +237,25 @@ const merge = (base: Options, overrides: Options | undefined): Options =>
  * | `STEADFAST_PROXY_FALLBACK_DIRECT` | go direct when the proxy is unreachable | false |
  * | `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (and lower case) | read, unprefixed, when `STEADFAST_PROXY` is `env` | |
  *
+ * Any other variable under the prefix is logged as a warning that names the
+ * closest of these (`STEADFAST_POOL_CONECTIONS`: did you mean
+ * `STEADFAST_POOL_CONNECTIONS`?), since it is a setting that is not applied.
+ *
  * @since 0.1.0
  */
 export const layerConfig = (
   options?: { readonly prefix?: string | undefined; readonly overrides?: Options | undefined }
 ): Layer.Layer<
   Client.Client | HttpClient.HttpClient | Pool.Pool,
-  ConfigError.ConfigError | Pool.InvalidOptions
+  ConfigError.ConfigError | Pool.InvalidPoolOptions | Errors.InvalidOptions
 > =>
   Layer.unwrapEffect(
-    Effect.map(
-      options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
-      (fromConfig) => layer(merge(fromConfig, options?.overrides))
+    Effect.zipRight(
+      // a misspelt STEADFAST_* variable is a setting not applied: say so
+      ConfigKeys.warnUnknown(config, options?.prefix ?? "STEADFAST"),
+      Effect.map(
+        options?.prefix === "" ? config : Config.nested(config, options?.prefix ?? "STEADFAST"),
+        (fromConfig) => layer(merge(fromConfig, options?.overrides))
+      )
     )
   )

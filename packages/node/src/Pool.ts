@@ -40,6 +40,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
 import * as errors from "./internal/errors.js"
+import type { Lookup } from "./internal/guard.js"
 import * as metrics from "./internal/metrics.js"
 import * as internal from "./internal/pool.js"
 import * as Proxy from "./Proxy.js"
@@ -126,6 +127,19 @@ export interface Options {
    * @default "10 seconds"
    */
   readonly statsInterval?: Duration.DurationInput | undefined
+  /**
+   * The SSRF guard of every direct connection: a rule over the address the
+   * connection goes to, checked after DNS resolution, for each new
+   * connection (so DNS rebinding cannot get round it). `NodeClient.layer`
+   * sets it from the client's `allowAddress`. Connections to a proxy are
+   * not checked. @default none
+   */
+  readonly allowAddress?: ((address: string) => boolean) | undefined
+  /**
+   * Resolves names for direct connections, with the signature of
+   * `dns.lookup` (what `net.connect` calls). @default dns.lookup
+   */
+  readonly lookup?: Lookup | undefined
   /** TLS settings. @default verify against Node's roots */
   readonly tls?: Tls.Options | undefined
   /** Proxy settings. @default { url: "env" } */
@@ -214,12 +228,12 @@ export class Pool extends Context.Tag("@steadfast/node/Pool")<Pool, Service>() {
  *
  * @since 0.1.0
  */
-export const InvalidOptions: typeof errors.InvalidOptions = errors.InvalidOptions
+export const InvalidPoolOptions: typeof errors.InvalidPoolOptions = errors.InvalidPoolOptions
 
 /**
  * @since 0.1.0
  */
-export type InvalidOptions = errors.InvalidOptions
+export type InvalidPoolOptions = errors.InvalidPoolOptions
 
 /**
  * The default connections per origin (see {@link Options.connections}).
@@ -233,7 +247,7 @@ export const defaultConnections: number = internal.DEFAULT_CONNECTIONS
  *
  * @since 0.1.0
  */
-export const make: (options?: Options) => Effect.Effect<Service, InvalidOptions, Scope.Scope> = (options = {}) =>
+export const make: (options?: Options) => Effect.Effect<Service, InvalidPoolOptions, Scope.Scope> = (options = {}) =>
   internal.make(options)
 
 /**
@@ -248,7 +262,7 @@ export const make: (options?: Options) => Effect.Effect<Service, InvalidOptions,
  *
  * @since 0.1.0
  */
-export const layer = (options?: Options): Layer.Layer<Pool, InvalidOptions> => Layer.scoped(Pool, make(options))
+export const layer = (options?: Options): Layer.Layer<Pool, InvalidPoolOptions> => Layer.scoped(Pool, make(options))
 
 /**
  * The connections per origin of the pool in the context (refreshes the gauges).

@@ -631,7 +631,10 @@ const inMemory = (row: Row, start: number): Effect.Effect<Summary> => {
     return summarize(row, base, result, (yield* net.timeline).length, { start, sentAt: start })
   }).pipe(
     Effect.provide(
-      Client.layer(row.options ?? noRetries).pipe(Layer.provideMerge(SimulatedNetwork.layer(row.scenario(start))))
+      Client.layer(row.options ?? noRetries).pipe(
+        Layer.orDie,
+        Layer.provideMerge(SimulatedNetwork.layer(row.scenario(start)))
+      )
     ),
     Effect.provide(TestContext.TestContext)
   )

@@ -4,12 +4,13 @@
  * proxy. Everything listens on 127.0.0.1, port 0, and is torn down by the
  * test's scope.
  */
-import { Client } from "@steadfast/core"
-import { Effect, Layer, Logger, type Scope } from "effect"
+import type { HttpClient } from "@effect/platform"
+import { Client, type Errors } from "@steadfast/core"
+import { type Context, Effect, Layer, Logger, type Scope } from "effect"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import { Worker } from "node:worker_threads"
-import { NodeClient } from "../src/index.js"
+import { NodeClient, type Pool } from "../src/index.js"
 
 /** A parsed request head. */
 export interface Head {
@@ -278,7 +279,14 @@ export const eventually = (what: string, check: () => boolean, timeoutMs = 1000)
   })
 
 /** The client and the context of a node client layer, built in the test's scope. */
-export const buildClient = (options: NodeClient.Options) =>
+export const buildClient = (options: NodeClient.Options): Effect.Effect<
+  {
+    readonly client: Client.ResilientClient
+    readonly context: Context.Context<Client.Client | HttpClient.HttpClient | Pool.Pool>
+  },
+  Pool.InvalidPoolOptions | Errors.InvalidOptions,
+  Scope.Scope
+> =>
   Effect.gen(function*() {
     const context = yield* Layer.build(NodeClient.layer({ proxy: { url: "none" }, ...options }))
     return { client: Client.Client.pipe(Effect.provide(context), Effect.runSync), context }

@@ -48,7 +48,10 @@ const records = (route: string | undefined) => Effect.flatMap(SimulatedNetwork, 
  *
  * @example
  * ```ts
- * yield* Assert.attempts("GET /items", 3)
+ * import { Assert } from "@steadfast/testkit"
+ *
+ * // after the code under test ran over SimulatedNetwork.layer()
+ * const threeAttempts = Assert.attempts("GET /items", 3)
  * ```
  *
  * @since 0.1.0
@@ -77,7 +80,10 @@ export const attempts = (
  *
  * @example
  * ```ts
- * yield* Assert.delays("GET /items", ["100 millis", "200 millis", "400 millis"])
+ * import { Assert } from "@steadfast/testkit"
+ *
+ * // the waits between the attempts, as the TestClock measured them
+ * const backoff = Assert.delays("GET /items", ["100 millis", "200 millis", "400 millis"])
  * ```
  *
  * @since 0.1.0
@@ -160,7 +166,14 @@ const describe = (u: unknown): string => {
  *
  * @example
  * ```ts
- * const error = yield* HttpClient.get("http://api.test/items").pipe(Assert.failsWithTag("RequestError"))
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { Assert } from "@steadfast/testkit"
+ *
+ * const check = Effect.gen(function*() {
+ *   const error = yield* HttpClient.get("http://api.test/items").pipe(Assert.failsWithTag("RequestError"))
+ *   return error.reason // typed: the RequestError's fields
+ * })
  * ```
  *
  * @since 0.1.0

@@ -24,7 +24,10 @@
  * import * as https from "node:https"
  *
  * const certs = await Certificates.generate()
- * https.createServer({ cert: certs.localhost.cert, key: certs.localhost.key }, handler)
+ * const server = https.createServer(
+ *   { cert: certs.localhost.cert, key: certs.localhost.key },
+ *   (_request, response) => response.end("ok")
+ * )
  * ```
  *
  * @since 0.1.0

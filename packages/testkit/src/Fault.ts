@@ -228,6 +228,10 @@ export type Fault =
 
 const encoder = new TextEncoder()
 
+/** A `Retry-After` value: a number is delta-seconds, a `Date` an IMF-fixdate. */
+const retryAfterValue = (value: number | Date): string =>
+  typeof value === "number" ? String(Math.max(0, Math.round(value))) : value.toUTCString()
+
 const withContentType = (
   headers: Readonly<Record<string, string>> | undefined,
   type: string
@@ -287,15 +291,6 @@ export const Reply = {
   /** A response echoing the request as JSON (see {@link Echo}). */
   echo: (status = 200): Echo => ({ _tag: "Echo", status })
 } as const
-
-/**
- * Formats a `Retry-After` value: a number is delta-seconds, a `Date` an
- * IMF-fixdate.
- *
- * @since 0.1.0
- */
-export const retryAfterValue = (value: number | Date): string =>
-  typeof value === "number" ? String(Math.max(0, Math.round(value))) : value.toUTCString()
 
 /**
  * Fault constructors.
@@ -374,54 +369,3 @@ export const Fault = {
   /** Bytes that are not HTTP. */
   malformed: (bytes = "SSH-2.0-OpenSSH_9.6\r\n\r\n"): Malformed => ({ _tag: "Malformed", bytes })
 } as const
-
-/**
- * The `_tag` the core client's body helpers (`Client.text`, `Client.json`)
- * give for a fault when retries are off and timeouts are at their defaults —
- * `undefined` for faults that succeed. A trickle is expected to succeed here:
- * give it an interval longer than the body idle timeout to get `BodyTimeout`.
- *
- * @since 0.1.0
- */
-export const expectedTag = (fault: Fault): string | undefined => {
-  switch (fault._tag) {
-    case "Reply":
-      return fault.status >= 400 ? "StatusError" : undefined
-    case "Echo":
-      return fault.status >= 400 ? "StatusError" : undefined
-    case "Redirect":
-      return undefined
-    case "DnsFailure":
-      return "DnsError"
-    case "Refused":
-      return "ConnectionRefused"
-    case "Unreachable":
-      return "NetworkUnreachable"
-    case "TlsFailure":
-      return "TlsError"
-    case "ResetBeforeResponse":
-    case "CloseBeforeResponse":
-      return "ConnectionReset"
-    case "ResetMidBody":
-    case "Truncated":
-      return fault.afterBytes < fault.reply.body.length ? "ConnectionReset" : expectedTag(fault.reply)
-    case "ConnectLatency":
-      return Duration.greaterThanOrEqualTo(fault.delay, Duration.seconds(5))
-        ? "ConnectTimeout"
-        : expectedTag(fault.then)
-    case "ConnectHang":
-      return "ConnectTimeout"
-    case "ResponseLatency":
-      return Duration.greaterThanOrEqualTo(fault.delay, Duration.seconds(30))
-        ? "ResponseTimeout"
-        : expectedTag(fault.then)
-    case "NoResponse":
-      return "ResponseTimeout"
-    case "Trickle":
-      return Duration.greaterThanOrEqualTo(fault.interval, Duration.seconds(30))
-        ? "BodyTimeout"
-        : expectedTag(fault.reply)
-    case "Malformed":
-      return "TransportError"
-  }
-}

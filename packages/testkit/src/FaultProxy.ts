@@ -53,7 +53,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as internal from "./internal/server/faultProxy.js"
+import * as internal from "./internal/proxy/proxy.js"
+import { common, nonNegative } from "./internal/proxy/toxics.js"
 
 /**
  * Which way a toxic acts: `"upstream"` is client → server, `"downstream"` is
@@ -168,22 +169,6 @@ export interface ToxicOptions {
   readonly direction?: Direction
   /** @default 1 */
   readonly toxicity?: number
-}
-
-const common = (kind: string, options: ToxicOptions | undefined): ToxicCommon => {
-  const direction = options?.direction ?? "downstream"
-  const toxicity = options?.toxicity ?? 1
-  if (!(toxicity >= 0 && toxicity <= 1)) {
-    throw new RangeError(`FaultProxy: toxicity must be in [0, 1] (got ${toxicity})`)
-  }
-  return { name: options?.name ?? `${kind}_${direction}`, direction, toxicity }
-}
-
-const nonNegative = (what: string, n: number): number => {
-  if (!(n >= 0) || !Number.isFinite(n)) {
-    throw new RangeError(`FaultProxy: ${what} must be a finite number >= 0 (got ${n})`)
-  }
-  return n
 }
 
 /**
@@ -308,8 +293,13 @@ export interface Upstream {
  * @since 0.1.0
  */
 export interface Options {
-  /** `{ host, port }`, or a url with an explicit port (`"http://127.0.0.1:8080"`). */
+  /** `{ host, port }`, `"host:port"`, or a url with an explicit port (`"http://127.0.0.1:8080"`). */
   readonly upstream: Upstream | string
+  /**
+   * Where the proxy listens.
+   * @default { host: "127.0.0.1", port: 0 } (a free port on loopback)
+   */
+  readonly listen?: { readonly host?: string; readonly port?: number }
   /**
    * Seed of the toxicity draws, jitter and slice sizes.
    * @default 0
@@ -344,7 +334,7 @@ export interface Connection {
 export interface Handle {
   readonly host: string
   readonly port: number
-  /** `http://127.0.0.1:<port>`: the proxy as a base url (use `https:` for a TLS upstream). */
+  /** `http://<host>:<port>`: the proxy as a base url (use `https:` for a TLS upstream). */
   readonly url: string
   readonly upstream: Upstream
   /** Adds a toxic, or replaces the one with the same name. */

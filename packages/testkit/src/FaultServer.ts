@@ -97,9 +97,9 @@
  * connection-level step it gets a 500 whose body says the interceptor is needed.
  *
  * ## Scripts and records
- * Routes are matched as `Scenario.find` does (first match wins) and stepped
- * as `Scenario.stepFor` says. A sequence with `after: "fail"` that has run out
- * answers 500 with `Scenario.exhaustedMessage` and is remembered
+ * Routes are matched and stepped as on the SimulatedNetwork (first match
+ * wins). A sequence with `after: "fail"` that has run out answers 500 with a
+ * message naming the route and is remembered
  * ({@link FaultServer.exhausted}); a request no route matches gets a 404.
  * Every draw is recorded ({@link Attempt}), and so is every request the
  * secondary origin echoes.
@@ -204,7 +204,7 @@ export interface Exhausted {
   readonly route: string
   /** The 1-based attempt number. */
   readonly attempt: number
-  /** `Scenario.exhaustedMessage`: also the body of the 500 the request got. */
+  /** What went wrong, naming the route: also the body of the 500 the request got. */
   readonly message: string
 }
 
@@ -230,10 +230,10 @@ export interface Handle {
   /**
    * Replaces the script of the first route with this key, which then starts
    * again at its first step (its hit count keeps growing); a key no route has
-   * is added as a new last route (`"GET /path"` syntax). A bare array of
-   * faults is a sequence with `after: "fail"`.
+   * is added as a new last route (`"GET /path"` syntax). One step or a bare
+   * array of steps is a sequence with `after: "fail"`.
    */
-  readonly setScript: (route: string, script: Scenario.Script | ReadonlyArray<Fault>) => void
+  readonly setScript: (route: string, steps: Fault | ReadonlyArray<Fault> | Scenario.Script) => void
   /** Fails held requests, destroys open sockets, closes every listener. Idempotent. */
   readonly stop: () => Promise<void>
 }
@@ -258,7 +258,7 @@ export interface Service {
   /** Sockets accepted by the listeners and not closed yet. */
   readonly openSockets: Effect.Effect<number>
   /** Replaces (or adds) a route's script; see {@link Handle.setScript}. */
-  readonly setScript: (route: string, script: Scenario.Script | ReadonlyArray<Fault>) => Effect.Effect<void>
+  readonly setScript: (route: string, steps: Fault | ReadonlyArray<Fault> | Scenario.Script) => Effect.Effect<void>
 }
 
 /**
@@ -267,14 +267,6 @@ export interface Service {
  * @since 0.1.0
  */
 export class FaultServer extends Context.Tag("@steadfast/testkit/FaultServer")<FaultServer, Service>() {}
-
-/**
- * The header through which the interceptor tells the server which step it
- * drew for a request.
- *
- * @since 0.1.0
- */
-export const stepHeader: string = internal.STEP_HEADER
 
 /**
  * Starts a fault server on 127.0.0.1 for code outside Effect; call

@@ -18,7 +18,7 @@
  * @since 0.1.0
  */
 import type { Fault } from "./Fault.js"
-import { drawFor } from "./internal/seeded.js"
+import * as internal from "./internal/scenario.js"
 
 /**
  * What a sequence does once its steps are used up:
@@ -128,34 +128,18 @@ export const chaos = (options: {
 }
 
 /**
- * Parses `"GET /items"`, `"* /items/*"` or `"/items"` (any method).
+ * What a route can be given: one step (a `Fault` or `Reply`), an array of
+ * steps, or a script built with {@link sequence} or {@link chaos}. One step
+ * or a bare array is a sequence that fails loudly after its last step
+ * (`after: "fail"`): the test did not expect another attempt.
  *
  * @since 0.1.0
  */
-export const parseMatcher = (spec: string): Matcher => {
-  const parts = spec.trim().split(/\s+/)
-  const [method, path] = parts.length === 1 ? ["*", parts[0]!] : [parts[0]!.toUpperCase(), parts[1]!]
-  if (parts.length > 2 || !path.startsWith("/")) {
-    throw new TypeError(`Scenario: route "${spec}" should look like "GET /path", "* /prefix/*" or "/path"`)
-  }
-  const prefix = path.endsWith("*")
-  return { _tag: "Path", method, path: prefix ? path.slice(0, -1) : path, prefix }
-}
+export type Steps = Fault | ReadonlyArray<Fault> | Script
 
 /**
- * Whether a matcher matches a request.
- *
- * @since 0.1.0
- */
-export const matches = (matcher: Matcher, method: string, url: URL): boolean => {
-  if (matcher._tag === "Predicate") return matcher.test({ method, url })
-  if (matcher.method !== "*" && matcher.method !== method.toUpperCase()) return false
-  return matcher.prefix ? url.pathname.startsWith(matcher.path) : url.pathname === matcher.path
-}
-
-/**
- * A route from a spec string (`"GET /items"`) or a named predicate. A bare
- * array of faults is a sequence that fails loudly after its last step.
+ * A route from a spec string (`"GET /items"`, `"* /items/*"`, `"/items"`) or
+ * a named predicate, and its steps (see {@link Steps}).
  *
  * @since 0.1.0
  */
@@ -164,75 +148,25 @@ export const route = (
     readonly name: string
     readonly test: (request: { readonly method: string; readonly url: URL }) => boolean
   },
-  script: Script | ReadonlyArray<Fault>
+  steps: Fault | ReadonlyArray<Fault> | Script
 ): Route => ({
   key: typeof spec === "string" ? spec.trim() : spec.name,
-  matcher: typeof spec === "string" ? parseMatcher(spec) : { _tag: "Predicate", name: spec.name, test: spec.test },
-  script: Array.isArray(script) ? sequence(script as ReadonlyArray<Fault>, { after: "fail" }) : script as Script
+  matcher: typeof spec === "string"
+    ? internal.parseMatcher(spec)
+    : { _tag: "Predicate", name: spec.name, test: spec.test },
+  script: internal.toScript(steps, typeof spec === "string" ? spec.trim() : spec.name)
 })
 
 /**
- * A scenario from a record of routes (in insertion order) or a list of them.
+ * A scenario from a record of routes (in insertion order; each value is one
+ * step, an array of steps, or a script) or a list of {@link route}s.
  *
  * @since 0.1.0
  */
 export const make = (
-  routes: Readonly<Record<string, Script | ReadonlyArray<Fault>>> | ReadonlyArray<Route>
+  routes: Readonly<Record<string, Fault | ReadonlyArray<Fault> | Script>> | ReadonlyArray<Route>
 ): Scenario => ({
   routes: Array.isArray(routes)
     ? routes as ReadonlyArray<Route>
-    : Object.entries(routes as Record<string, Script | ReadonlyArray<Fault>>).map(([spec, script]) =>
-      route(spec, script)
-    )
+    : Object.entries(routes as Record<string, Steps>).map(([spec, steps]) => route(spec, steps))
 })
-
-/**
- * The first route that matches a request.
- *
- * @since 0.1.0
- */
-export const find = (scenario: Scenario, method: string, url: URL): Route | undefined =>
-  scenario.routes.find((r) => matches(r.matcher, method, url))
-
-/** A number in [0, 1) drawn from the seed, the route key and the attempt index. */
-const draw = (seed: number, key: string, index: number): number => drawFor(seed, `${key}#${index}`)
-
-/**
- * The fault for the `index`-th attempt (0-based) of a route, or `undefined`
- * when a sequence with `after: "fail"` has run out.
- *
- * @since 0.1.0
- */
-export const stepFor = (route: Route, index: number): Fault | undefined => {
-  const script = route.script
-  if (script._tag === "Sequence") {
-    const n = script.steps.length
-    if (index < n) return script.steps[index]
-    switch (script.after) {
-      case "repeat-last":
-        return script.steps[n - 1]
-      case "cycle":
-        return script.steps[index % n]
-      case "fail":
-        return undefined
-    }
-  }
-  const x = draw(script.seed, route.key, index)
-  let acc = 0
-  for (const { fault, rate } of script.faults) {
-    acc += rate
-    if (x < acc) return fault
-  }
-  return script.otherwise
-}
-
-/**
- * The message used when a route's script has run out.
- *
- * @since 0.1.0
- */
-export const exhaustedMessage = (route: Route, index: number): string => {
-  const n = route.script._tag === "Sequence" ? route.script.steps.length : 0
-  return `steadfast testkit: route "${route.key}" got attempt ${index + 1} but its script has ${n} step(s) ` +
-    `and after: "fail". Add steps, or use after: "repeat-last" or "cycle".`
-}

@@ -57,6 +57,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type { Fault } from "./Fault.js"
+import { fingerprint as fingerprintOf } from "./internal/fingerprint.js"
 import * as internal from "./internal/sim/network.js"
 import type * as Scenario from "./Scenario.js"
 
@@ -94,7 +95,10 @@ export type Outcome =
 
 /**
  * One attempt as the network saw it. Secrets are redacted: `url` with
- * `Redact.url`, `headers` with `Redact.headers`.
+ * `Redact.url`, `headers` with `Redact.headers`; for each redacted header,
+ * `fingerprints` holds a stable fingerprint of the value that was sent (see
+ * {@link fingerprint}), so a test can check which token went out without
+ * printing it.
  *
  * - `seq`: position in the timeline (0-based);
  * - `at` / `endedAt`: virtual time in milliseconds (`Clock.currentTimeMillis`)
@@ -113,6 +117,8 @@ export interface AttemptRecord {
   readonly method: string
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
+  /** Header name (as sent) → `fingerprint(value)`, for every header whose value `headers` redacts. */
+  readonly fingerprints: Readonly<Record<string, string>>
   readonly route: string
   readonly step: number
   readonly fault: Fault["_tag"]
@@ -146,10 +152,14 @@ export interface Service {
   /**
    * Scripts a route: replaces the route with the same key (its step count
    * restarts), or adds it in front of the others, so it wins over routes
-   * that were there before. A bare array of faults fails loudly after its
-   * last step (`after: "fail"`).
+   * that were there before. It takes one step (`Fault.status(503)`), an
+   * array of steps, or a `Scenario.sequence` / `Scenario.chaos` script; one
+   * step or a bare array fails loudly after its last step (`after: "fail"`).
    */
-  readonly script: (route: RouteSpec, script: Scenario.Script | ReadonlyArray<Fault>) => Effect.Effect<void>
+  readonly script: (
+    route: RouteSpec,
+    steps: Fault | ReadonlyArray<Fault> | Scenario.Sequence | Scenario.Chaos
+  ) => Effect.Effect<void>
   /** Replaces every route; step counts restart, records are kept. */
   readonly setScenario: (scenario: Scenario.Scenario) => Effect.Effect<void>
   /** The attempts served by the route with key `route`, in order; all attempts without it. */
@@ -200,6 +210,21 @@ export const layer = (scenario?: Scenario.Scenario): Layer.Layer<SimulatedNetwor
  * @since 0.1.0
  */
 export const format: (record: AttemptRecord) => string = internal.formatRecord
+
+/**
+ * A stable fingerprint of a secret value: `sha256:` and 16 hex digits of its
+ * SHA-256. Compare it with a record's `fingerprints` to check which secret
+ * was sent; a failing comparison prints two fingerprints, never the secret.
+ *
+ * @example
+ * ```ts
+ * const [attempt] = yield* net.attempts("GET /me")
+ * assert.strictEqual(attempt.fingerprints["authorization"], SimulatedNetwork.fingerprint("Bearer t0k3n"))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const fingerprint: (value: string) => string = fingerprintOf
 
 /**
  * A short label for an attempt's outcome: the status (`"200"`), the error

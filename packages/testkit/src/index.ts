@@ -20,7 +20,7 @@ export * as FaultServer from "./FaultServer.js"
 export * as FaultProxy from "./FaultProxy.js"
 
 /** @since 0.1.0 */
-export * as NodeErrors from "./NodeErrors.js"
+export * as ToxiproxyApi from "./ToxiproxyApi.js"
 
 /** @since 0.1.0 */
 export * as SimulatedNetwork from "./SimulatedNetwork.js"

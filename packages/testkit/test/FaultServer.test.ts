@@ -15,6 +15,8 @@ import * as net from "node:net"
 import { Agent, type Dispatcher, request } from "undici"
 import { Fault, Reply } from "../src/Fault.js"
 import * as FaultServer from "../src/FaultServer.js"
+import { exhaustedMessage } from "../src/internal/scenario.js"
+import { STEP_HEADER } from "../src/internal/server/scripts.js"
 import * as Scenario from "../src/Scenario.js"
 
 // ---------------------------------------------------------------------------
@@ -471,13 +473,13 @@ describe("FaultServer", () => {
           strictEqual(text(yield* exchange(dispatcher, `${server.urls.http}/once`)), "once")
           const second = expectResponse(yield* exchange(dispatcher, `${server.urls.http}/once`))
           strictEqual(second.status, 500)
-          strictEqual(second.body.toString(), Scenario.exhaustedMessage(route, 1))
+          strictEqual(second.body.toString(), exhaustedMessage(route, 1))
         }
         deepStrictEqual(
           (yield* server.exhausted).map((e) => [e.route, e.attempt, e.message]),
           [
-            ["GET /once", 2, Scenario.exhaustedMessage(route, 1)],
-            ["GET /once", 2, Scenario.exhaustedMessage(route, 1)]
+            ["GET /once", 2, exhaustedMessage(route, 1)],
+            ["GET /once", 2, exhaustedMessage(route, 1)]
           ]
         )
       }))
@@ -569,7 +571,7 @@ describe("FaultServer", () => {
         strictEqual(echoed.body, "payload")
         strictEqual(echoed.headers["authorization"], "Bearer t")
         strictEqual(echoed.headers["x-custom"], "yes")
-        strictEqual(echoed.headers[FaultServer.stepHeader], undefined)
+        strictEqual(echoed.headers[STEP_HEADER], undefined)
       }))
 
     it.scopedLive("a cross-origin redirect points at the secondary, which echoes what a manual follow sent", () =>

@@ -22,6 +22,7 @@ import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import { errors as undiciErrors } from "undici"
 import { Fault, type Fault as FaultT, Reply } from "../src/Fault.js"
+import { stepFor } from "../src/internal/scenario.js"
 import * as Scenario from "../src/Scenario.js"
 import * as SimulatedNetwork from "../src/SimulatedNetwork.js"
 
@@ -620,6 +621,11 @@ describe("SimulatedNetwork: records", () => {
           route: "GET /me",
           step: 0,
           fault: "ResetBeforeResponse",
+          // which secret went out, without the secret: a fingerprint per redacted header
+          fingerprints: {
+            authorization: SimulatedNetwork.fingerprint("Bearer super-secret-token"),
+            cookie: SimulatedNetwork.fingerprint("session=cookie-secret")
+          },
           outcome: { _tag: "Failed", code: "ECONNRESET", phase: "response" }
         }
       )
@@ -762,7 +768,42 @@ describe("Scenario.chaos draws", () => {
   it("a 3% fault is drawn about 3% of the time", () => {
     const route = chaosScenario(7).routes[0]!
     let resets = 0
-    for (let i = 0; i < 10_000; i++) if (Scenario.stepFor(route, i)?._tag === "ResetBeforeResponse") resets++
+    for (let i = 0; i < 10_000; i++) if (stepFor(route, i)?._tag === "ResetBeforeResponse") resets++
     assertTrue(resets > 200 && resets < 400, `${resets} of 10000`)
   })
+})
+
+describe("SimulatedNetwork: what a route takes", () => {
+  it.effect("one step, as well as an array of steps", () =>
+    Effect.gen(function*() {
+      const net = yield* Net
+      yield* net.script("GET /one", Fault.status(503))
+      const first = yield* HttpClient.get(`${API}/one`)
+      strictEqual(first.status, 503)
+      // one step is a sequence that fails loudly after it: the test did not expect a second attempt
+      const second = yield* Effect.exit(HttpClient.get(`${API}/one`))
+      assertTrue(Exit.isFailure(second) && Cause.isDie(second.cause))
+    }).pipe(provide()))
+
+  it.effect("anything else is a type error and, at run time, a TypeError naming the shapes a route takes", () =>
+    Effect.gen(function*() {
+      const net = yield* Net
+      // @ts-expect-error a status number is not a step
+      const exit = yield* Effect.exit(net.script("GET /x", 503))
+      assertTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as Error
+      strictEqual(defect.name, "TypeError")
+      strictEqual(
+        defect.message,
+        "steadfast testkit: route \"GET /x\" got 503; a route takes one step (a Fault or Reply, e.g. " +
+          "Fault.status(503)), an array of steps, Scenario.sequence([...], { after }) or Scenario.chaos({ ... })."
+      )
+      // @ts-expect-error a step must be a Fault or a Reply
+      const inArray = yield* Effect.exit(net.script("GET /x", [Reply.json(200, {}), { status: 200 }]))
+      const message = (Cause.squash((inArray as Exit.Failure<unknown, unknown>).cause) as Error).message
+      assertTrue(
+        message.startsWith("steadfast testkit: step 2 of route \"GET /x\" is an object without a _tag"),
+        message
+      )
+    }).pipe(provide()))
 })

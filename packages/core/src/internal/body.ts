@@ -10,6 +10,7 @@ import * as Errors from "../Errors.js"
 import * as RetryAfter from "../RetryAfter.js"
 import type { AttemptState } from "./attempt.js"
 import { failure } from "./facts.js"
+import { redactHeaders } from "./redact.js"
 import { bodyReaderOf, BodyReaderTypeId, withoutStack } from "./transport.js"
 
 /** At most this much of a failure or redirect body is read (and dropped), so the connection can be reused. */
@@ -41,7 +42,7 @@ export const statusError = (
       attempts: call.attempts,
       history: noHistory,
       status: response.status,
-      headers: { ...headers },
+      headers: redactHeaders(headers, call.cfg.redirects.sensitiveHeaders),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(body === undefined ? {} : { body })
     }, true)

@@ -39,7 +39,8 @@ import { deadlineError, failure, finalize } from "./facts.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
-import { resolve, withCredentials } from "./request.js"
+import { resolve, sendable } from "./request.js"
+import { literalRefusal } from "./url.js"
 
 /** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
 export type OnResponse<A, R> = (
@@ -61,9 +62,11 @@ export const run = <A, R>(
   onResponse: OnResponse<A, R>
 ): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.suspend(() => {
-    const url = resolve(cfg, request)
-    if (!(url instanceof URL)) return Effect.fail(url)
-    const call = new Call(cfg, withCredentials(request, url), url)
+    const resolved = resolve(cfg, request)
+    if (resolved._tag !== "Resolved") return Effect.fail(resolved)
+    const sent = sendable(cfg, request, resolved)
+    if (Errors.isHttpError(sent)) return Effect.fail(sent)
+    const call = new Call(cfg, sent, resolved.url)
     observe.started(call)
     return observe.around(call, Effect.onExit(next(call, onResponse), (exit) => finish(call, exit)))
   })
@@ -155,7 +158,7 @@ const hop = <A, R>(
   // only a redirected attempt needs to remember where it is
   if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
   return Effect.matchEffect(attempt.call.cfg.transport.send(request, url, attempt), {
-    onFailure: (cause) => Effect.fail(failure(attempt, cause)),
+    onFailure: (cause) => Effect.fail(failure(attempt, cause, followed > 0 ? url : undefined)),
     onSuccess: (response) => onHeaders(attempt, request, url, response, followed, onResponse)
   })
 }
@@ -185,6 +188,22 @@ const onHeaders = <A, R>(
       visited,
       followed
     )
+    const refused = decision._tag === "Follow" ? literalRefusal(cfg.allowAddress, decision.url) : undefined
+    if (refused !== undefined && decision._tag === "Follow") {
+      return Effect.zipRight(
+        discard(attempt, response),
+        Effect.fail(
+          new Errors.RedirectBlocked({
+            request: call.requestInfo,
+            attempts: call.attempts,
+            history: noHistory,
+            location: redactUrl(decision.url),
+            reason: "address",
+            detail: refused
+          }, true)
+        )
+      )
+    }
     switch (decision._tag) {
       case "Follow":
         return Effect.zipRight(

@@ -23,11 +23,12 @@ const classifyPhase = (attempt: AttemptState): "connect" | "response" | "body" =
 
 /**
  * The error of a failed attempt (stackless: see `withoutStack`; `finalize`
- * gives the final one its stack).
+ * gives the final one its stack). `redirectedTo`: the hop's url after a
+ * redirect.
  *
  * @internal
  */
-export const failure = (attempt: AttemptState, cause: unknown): Errors.HttpError =>
+export const failure = (attempt: AttemptState, cause: unknown, redirectedTo?: URL): Errors.HttpError =>
   withoutStack(() => {
     const tag = attempt.reasonTag
     if (
@@ -45,7 +46,8 @@ export const failure = (attempt: AttemptState, cause: unknown): Errors.HttpError
       connectTimeoutMs: cfg.connectMs,
       responseTimeoutMs: cfg.responseMs,
       bodyIdleTimeoutMs: cfg.bodyIdleMs,
-      maxBodySize: cfg.maxBodySize
+      maxBodySize: cfg.maxBodySize,
+      redirectedTo
     })
   })
 

@@ -13,6 +13,7 @@ import type * as Retry from "../Retry.js"
 import type { Transport } from "../Transport.js"
 import type * as Decide from "./decide.js"
 import type { DeadlineScheduler } from "./scheduler.js"
+import type { UrlRules } from "./url.js"
 
 /**
  * A policy that runs around every attempt of a request — the seam for the
@@ -66,6 +67,10 @@ export interface Compiled {
   readonly maxBodySize: number
   readonly isFailure: (status: number) => boolean
   readonly baseUrl: URL | undefined
+  /** Where requests may go (base origin and path). */
+  readonly urls: UrlRules
+  /** The SSRF guard over addresses (IP literals here; resolved names in the transport). */
+  readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
   /** The proxy for a url, for transports that do not report it on the attempt. */

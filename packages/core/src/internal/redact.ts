@@ -39,17 +39,39 @@ const FREE_USERINFO = /(\/\/[^/@:\s]*):[^/@\s]*@/g
 /** `user:password@host` written without a scheme (it parses as a url of scheme `user:`). */
 const LEADING_USERINFO = /^([^/@:\s]+):[^/@\s]*@/
 
-/** Redacts text that is not a url (a url without a scheme, a bad url). */
-const redactText = (text: string): string => {
-  const cut = text.length > 200 ? `${text.slice(0, 200)}…` : text
-  return cut
+/** A lone user name in a url's user info (`//token@host`): usually a token. */
+const FREE_USER = /(\/\/)[^/@:\s]+@/g
+/** Credentials after an auth scheme (`Bearer abc`, `Basic dXNlcjpwdw==`). */
+const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token|Negotiate|NTLM|AWS4-HMAC-SHA256)\s+[^\s,;"'<>]+/gi
+/** A sensitive header quoted in text (`authorization: …`, `"cookie":"…"`). */
+const HEADER_IN_TEXT =
+  /\b((?:proxy-)?authorization|(?:set-)?cookie|x-api-key|api-key|x-auth-token)(["']?\s*[:=]\s*["']?)[^\r\n"']+/gi
+
+const cleanText = (text: string): string =>
+  text
     .replace(FREE_USERINFO, `$1:${REDACTED}@`)
+    .replace(FREE_USER, `$1${REDACTED}@`)
     .replace(LEADING_USERINFO, `$1:${REDACTED}@`)
     .replace(
       FREE_PAIR,
       (all, lead: string, name: string) => isSensitiveParam(safeDecode(name)) ? `${lead}${name}=${REDACTED}` : all
     )
-}
+
+/** Redacts text that is not a url (a url without a scheme, a bad url). */
+const redactText = (text: string): string => cleanText(text.length > 200 ? `${text.slice(0, 200)}…` : text)
+
+/**
+ * Redacts free text that may quote urls, credentials or headers (a foreign
+ * error's message or stack): user info, token-like parameters, the
+ * credentials after an auth scheme and the values of sensitive headers.
+ * Cut to 4,000 characters.
+ *
+ * @internal
+ */
+export const redactFreeText = (text: string): string =>
+  cleanText(text.length > 4000 ? `${text.slice(0, 4000)}…` : text)
+    .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
+    .replace(HEADER_IN_TEXT, `$1$2${REDACTED}`)
 
 /**
  * Removes the password of the user info and the values of token-like query
@@ -98,13 +120,18 @@ export const isSensitiveHeader = (name: string): boolean => {
 
 /** @internal */
 export const redactHeaders = (
-  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  extra?: ReadonlySet<string>
 ): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const name of Object.keys(headers)) {
     const value = headers[name]
     if (value === undefined) continue
-    out[name] = isSensitiveHeader(name) ? REDACTED : Array.isArray(value) ? value.join(", ") : String(value)
+    out[name] = isSensitiveHeader(name) || extra?.has(name.toLowerCase()) === true
+      ? REDACTED
+      : Array.isArray(value)
+      ? value.join(", ")
+      : String(value)
   }
   return out
 }

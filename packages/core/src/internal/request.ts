@@ -1,16 +1,18 @@
 /**
  * The request as given, made ready to send: its url resolved against the
- * client's base url (query parameters and fragment applied), header names and
- * values checked, and credentials in the url moved to an `Authorization`
- * header. Failures here are `InvalidUrl` or `InvalidRequest`: nothing is
+ * client's base url and pinned to it (`url.ts`), query parameters and
+ * fragment applied, the SSRF guard on IP literals, header names and values
+ * checked, and credentials in the url moved to an `Authorization` header. Failures here are `InvalidUrl` or `InvalidRequest`: nothing is
  * sent, and the message shows the url as the user wrote it.
  *
  * @internal
  */
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Errors from "../Errors.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
+import { literalRefusal, resolve as resolveUrl, type Resolved } from "./url.js"
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const BAD_VALUE = /[\r\n\0]/
@@ -24,26 +26,6 @@ const checkHeaders = (headers: Readonly<Record<string, string>>): string | undef
     }
   }
   return undefined
-}
-
-const makeUrl = (cfg: Compiled, request: HttpClientRequest.HttpClientRequest): URL | string => {
-  let url: URL
-  try {
-    url = new URL(request.url, cfg.baseUrl)
-  } catch {
-    if (request.url === "") return "the url is empty"
-    return cfg.baseUrl === undefined && !/^[a-z][a-z0-9+.-]*:/i.test(request.url)
-      ? "it is relative and the client has no baseUrl (set Client.Options.baseUrl, or use an absolute url)"
-      : "it cannot be parsed"
-  }
-  const params = request.urlParams
-  for (let i = 0; i < params.length; i++) {
-    const [key, value] = params[i]!
-    if (value !== undefined) url.searchParams.append(key, value)
-  }
-  if (request.hash._tag === "Some") url.hash = request.hash.value
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `the scheme ${url.protocol} is not http: or https:`
-  return url
 }
 
 const decodeComponent = (text: string): string => {
@@ -80,41 +62,81 @@ const withUrlCredentials = (
 const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
 
 /**
- * The request's resolved url, or the error that stops it before anything is
- * sent. The url's credentials are left in place: see `withCredentials`.
+ * The request's url, resolved against the client's base url and rules
+ * (`url.ts`), with its query parameters and fragment applied — or the
+ * `InvalidUrl` that stops it before anything is sent (showing the url as the
+ * user wrote it). The url's credentials are left in place: see `sendable`.
  *
  * @internal
  */
-export const resolve = (cfg: Compiled, request: HttpClientRequest.HttpClientRequest): URL | Errors.HttpError => {
-  const url = makeUrl(cfg, request)
-  if (typeof url === "string") {
+export const resolve = (cfg: Compiled, request: HttpClientRequest.HttpClientRequest): Resolved | Errors.HttpError => {
+  const resolved = resolveUrl(request.url, cfg.urls)
+  if (resolved._tag === "Rejected") {
     return new Errors.InvalidUrl({
       request: { method: request.method, url: redactUrl(request.url) },
       attempts: 0,
       history: noHistory,
-      reason: url
+      reason: resolved.reason,
+      hint: resolved.hint
     }, true)
   }
-  const problem = checkHeaders(request.headers)
+  const url = resolved.url
+  const params = request.urlParams
+  for (let i = 0; i < params.length; i++) {
+    const [key, value] = params[i]!
+    if (value !== undefined) url.searchParams.append(key, value)
+  }
+  if (request.hash._tag === "Some") url.hash = request.hash.value
+  const refused = literalRefusal(cfg.allowAddress, url)
+  if (refused !== undefined) {
+    return new Errors.InvalidUrl({
+      request: { method: request.method, url: redactUrl(url) },
+      attempts: 0,
+      history: noHistory,
+      reason: refused,
+      hint: "The client's `allowAddress` refuses that address; nothing was sent."
+    }, true)
+  }
+  return resolved
+}
+
+/** `request` (sent to `url`) without the headers named in `names` (lower case). */
+const withoutHeaders = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  names: ReadonlySet<string>
+): HttpClientRequest.HttpClientRequest =>
+  Object.keys(request.headers).some((name) => names.has(name))
+    ? HttpClientRequest.make(request.method)(url, {
+      headers: Headers.remove(request.headers, [...names]),
+      body: request.body
+    })
+    : request
+
+/**
+ * The request to send to `resolved.url`: without the client's sensitive
+ * headers when it goes to another origin (credentials set on the client go
+ * to its base origin only), its headers checked, and credentials in the url
+ * moved to an `Authorization` header (and out of the url). Or the
+ * `InvalidRequest` that stops it.
+ *
+ * @internal
+ */
+export const sendable = (
+  cfg: Compiled,
+  request: HttpClientRequest.HttpClientRequest,
+  resolved: Resolved
+): HttpClientRequest.HttpClientRequest | Errors.HttpError => {
+  const url = resolved.url
+  const sent = resolved.crossOrigin ? withoutHeaders(request, url, cfg.redirects.sensitiveHeaders) : request
+  const problem = checkHeaders(sent.headers)
   if (problem !== undefined) {
     return new Errors.InvalidRequest({
-      request: { method: request.method, url: redactUrl(url) },
+      request: { method: sent.method, url: redactUrl(url) },
       attempts: 0,
       history: noHistory,
       reason: problem
     }, true)
   }
-  return url
+  return url.username === "" && url.password === "" ? sent : withUrlCredentials(sent, url)
 }
-
-/**
- * The request to send for `url` (from `resolve`): credentials in the url
- * move to an `Authorization` header, and out of `url`.
- *
- * @internal
- */
-export const withCredentials = (
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL
-): HttpClientRequest.HttpClientRequest =>
-  url.username === "" && url.password === "" ? request : withUrlCredentials(request, url)

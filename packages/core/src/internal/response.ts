@@ -20,7 +20,10 @@ import * as Stream from "effect/Stream"
 import type * as Errors from "../Errors.js"
 import type { AttemptState } from "./attempt.js"
 import { readBody, tooLarge } from "./body.js"
+import { safeCause } from "./cause.js"
 import { failure, timeoutError } from "./facts.js"
+import { safeRequest, safeResponseView } from "./platform.js"
+import { redactFreeText, redactHeaders } from "./redact.js"
 import { abortReasonTag } from "./transport.js"
 
 const decoder = new TextDecoder()
@@ -55,13 +58,15 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
     return this.original.remoteAddress
   }
 
+  /** A body failure: the request and response in it are safe views (redacted url and headers, no body). */
   private fail(error: Errors.HttpError | unknown, description?: string) {
+    const request = safeRequest(this.original.request, this.attempt.call.requestInfo.url)
     return new HttpClientError.ResponseError({
-      request: this.original.request,
-      response: this,
+      request,
+      response: safeResponseView(this, request),
       reason: "Decode",
-      cause: error,
-      description: description ?? (error instanceof Error ? error.message : String(error))
+      cause: safeCause(error),
+      description: redactFreeText(description ?? (error instanceof Error ? error.message : String(error)))
     })
   }
 
@@ -145,7 +150,12 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
   }
 
   override toJSON(): unknown {
-    return { _id: "@steadfast/core/ResilientResponse", status: this.status, original: this.original.toJSON() }
+    return {
+      _id: "@steadfast/core/ResilientResponse",
+      request: this.attempt.call.requestInfo,
+      status: this.status,
+      headers: redactHeaders(this.headers, this.attempt.call.cfg.redirects.sensitiveHeaders)
+    }
   }
 }
 

@@ -24,7 +24,8 @@ export const withClient = <A, E>(
   path: Path = paths[0]
 ): Effect.Effect<A, E> =>
   Effect.flatMap(Client.Client, f).pipe(
-    Effect.provide(Client.layer(options)),
+    // the options of these tests are valid: an InvalidOptions would be a bug of the test
+    Effect.provide(Layer.orDie(Client.layer(options))),
     Effect.provide(Layer.succeed(HttpClient.HttpClient, path.pick(mem)))
   )
 

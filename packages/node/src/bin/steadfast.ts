@@ -2,12 +2,18 @@
 /**
  * The `steadfast` command: `steadfast doctor <url> [options]`.
  *
+ * It runs on `effect` alone (no `@effect/platform-node`, whose 19 packages
+ * every user of the library would otherwise install for this one command):
+ * the program is forked, SIGINT and SIGTERM interrupt it (its scopes close,
+ * so sockets are released), and its result is the exit code.
+ *
  * @since 0.1.0
  */
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Doctor from "../Doctor.js"
 
 const [command, ...args] = process.argv.slice(2)
@@ -18,10 +24,22 @@ const program: Effect.Effect<number> = command === "doctor"
   ? Effect.as(Console.log(Doctor.usage), command === undefined ? 2 : 0)
   : Effect.as(Console.error(`steadfast: unknown command ${command}\n\n${Doctor.usage}`), 2)
 
-NodeRuntime.runMain(program, {
-  disablePrettyLogger: true,
-  teardown: (exit, onExit) => {
-    const value: unknown = Exit.isSuccess(exit) ? exit.value : undefined
-    onExit(typeof value === "number" ? value : 1)
+const fiber = Effect.runFork(program)
+const interrupt = () => {
+  Effect.runFork(Fiber.interrupt(fiber))
+}
+process.once("SIGINT", interrupt)
+process.once("SIGTERM", interrupt)
+fiber.addObserver((exit) => {
+  process.removeListener("SIGINT", interrupt)
+  process.removeListener("SIGTERM", interrupt)
+  if (Exit.isSuccess(exit)) {
+    process.exitCode = exit.value
+  } else if (Exit.isInterrupted(exit)) {
+    // 128 + SIGINT, as shells report a command stopped with Ctrl-C
+    process.exitCode = 130
+  } else {
+    process.stderr.write(`steadfast: unexpected failure\n${Cause.pretty(exit.cause)}\n`)
+    process.exitCode = 1
   }
 })

@@ -6,7 +6,7 @@
 import * as Schema from "effect/Schema"
 
 /** @internal */
-export class InvalidOptions extends Schema.TaggedError<InvalidOptions>()("InvalidPoolOptions", {
+export class InvalidPoolOptions extends Schema.TaggedError<InvalidPoolOptions>()("InvalidPoolOptions", {
   option: Schema.String,
   reason: Schema.String,
   cause: Schema.optional(Schema.Defect)

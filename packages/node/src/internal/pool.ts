@@ -13,8 +13,9 @@ import { Agent, type Dispatcher, Pool as UndiciPool, ProxyAgent } from "undici"
 import type * as Pool from "../Pool.js"
 import * as Proxy from "../Proxy.js"
 import { ConnectionPool } from "./connections.js"
-import { InvalidOptions } from "./errors.js"
+import { InvalidPoolOptions } from "./errors.js"
 import type { Engine, Route } from "./exchange.js"
+import { guardedConnector } from "./guard.js"
 import * as Metrics from "./metrics.js"
 import * as Tls from "./tls.js"
 
@@ -32,11 +33,11 @@ const positiveInteger = (option: string, value: number | undefined, fallback: nu
   if (n === Infinity && option === "connections") return Effect.succeed(n)
   return Number.isInteger(n) && n >= min
     ? Effect.succeed(n)
-    : Effect.fail(new InvalidOptions({ option, reason: `must be an integer >= ${min} (got ${n})` }))
+    : Effect.fail(new InvalidPoolOptions({ option, reason: `must be an integer >= ${min} (got ${n})` }))
 }
 
 /** Resolves options (no I/O). @internal */
-export const settings = (options: Pool.Options): Effect.Effect<Pool.Settings, InvalidOptions> =>
+export const settings = (options: Pool.Options): Effect.Effect<Pool.Settings, InvalidPoolOptions> =>
   Effect.gen(function*() {
     const connections = yield* positiveInteger("connections", options.connections, DEFAULT_CONNECTIONS, 1)
     const keepAlive = options.keepAlive ?? true
@@ -105,7 +106,7 @@ const label = (origin: string) => [MetricLabel.make("origin", origin)]
  *
  * @internal
  */
-export const make = (options: Pool.Options): Effect.Effect<Pool.Service, InvalidOptions, Scope.Scope> =>
+export const make = (options: Pool.Options): Effect.Effect<Pool.Service, InvalidPoolOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const s = yield* settings(options)
     const tls = yield* Tls.resolve(options.tls)
@@ -115,7 +116,7 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       noProxy: undefined
     }))
     const proxy = Proxy.settings(options.proxy, env)
-    if (typeof proxy === "string") return yield* new InvalidOptions({ option: "proxy", reason: proxy })
+    if (typeof proxy === "string") return yield* new InvalidPoolOptions({ option: "proxy", reason: proxy })
 
     const connectTimeout = millis(s.connectTimeout)
     const common = {
@@ -159,7 +160,10 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     const direct = new Agent({
       ...common,
       factory: newPool,
-      connect: { ...tls.requests, timeout: connectTimeout }
+      // the SSRF guard, when there is one, checks every direct connection (internal/guard.ts)
+      connect: options.allowAddress === undefined && options.lookup === undefined
+        ? { ...tls.requests, timeout: connectTimeout }
+        : guardedConnector({ ...tls.requests, timeout: connectTimeout }, options.allowAddress, options.lookup)
     })
     raw.push(direct)
     const directRoute: Route = { dispatcher: compose(direct), proxy: undefined }

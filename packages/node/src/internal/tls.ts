@@ -13,7 +13,7 @@ import * as crypto from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as tls from "node:tls"
 import type * as Tls from "../Tls.js"
-import { InvalidOptions } from "./errors.js"
+import { InvalidPoolOptions } from "./errors.js"
 
 /**
  * Options for `tls.connect` (what undici's connector passes through). The
@@ -47,23 +47,23 @@ const isPem = (text: string) => text.includes("-----BEGIN ")
  * names its path): text that is not PEM may be key material that lost its
  * `-----BEGIN` line.
  */
-const pem = (option: string, value: string, secret = false): Effect.Effect<string, InvalidOptions> =>
+const pem = (option: string, value: string, secret = false): Effect.Effect<string, InvalidPoolOptions> =>
   isPem(value) ? Effect.succeed(value) : Effect.tryPromise({
     try: () => fs.readFile(value, "utf8"),
     catch: (cause) => {
       const code = (cause as { code?: string }).code ?? (secret ? "unreadable" : String(cause))
       return secret
-        ? new InvalidOptions({
+        ? new InvalidPoolOptions({
           option,
           reason: `is not PEM text (-----BEGIN …), and not the path of a file that can be read (${code})`
         })
-        : new InvalidOptions({ option, reason: `cannot read ${value} (${code})`, cause })
+        : new InvalidPoolOptions({ option, reason: `cannot read ${value} (${code})`, cause })
     }
   }).pipe(
     Effect.filterOrFail(
       isPem,
       () =>
-        new InvalidOptions({
+        new InvalidPoolOptions({
           option,
           reason: secret
             ? "the file it names holds no PEM data (-----BEGIN …)"
@@ -78,12 +78,12 @@ const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE----
  * Node ignores CA certificates it cannot parse: check each one, so a broken
  * bundle fails when the pool is built rather than as "untrusted" later.
  */
-const checkCertificates = (option: string, source: string, text: string): Effect.Effect<void, InvalidOptions> =>
+const checkCertificates = (option: string, source: string, text: string): Effect.Effect<void, InvalidPoolOptions> =>
   Effect.forEach(text.match(CERTIFICATE) ?? [], (pem, i) =>
     Effect.try({
       try: () => new crypto.X509Certificate(pem),
       catch: (cause) =>
-        new InvalidOptions({
+        new InvalidPoolOptions({
           option,
           reason: `certificate ${i + 1} of ${isPem(source) ? "the PEM text" : source} cannot be parsed`,
           cause
@@ -107,7 +107,7 @@ export const envWarning = "NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environm
  *
  * @internal
  */
-export const resolve = (options: Tls.Options | undefined): Effect.Effect<ResolvedTls, InvalidOptions> =>
+export const resolve = (options: Tls.Options | undefined): Effect.Effect<ResolvedTls, InvalidPoolOptions> =>
   Effect.gen(function*() {
     const o = options ?? {}
     const rejectUnauthorized = o.rejectUnauthorized ?? true
@@ -129,7 +129,7 @@ export const resolve = (options: Tls.Options | undefined): Effect.Effect<Resolve
     if (o.key !== undefined) certificates.key = yield* pem("tls.key", reveal(o.key), true)
     if (o.passphrase !== undefined) certificates.passphrase = reveal(o.passphrase)
     if ((certificates.cert === undefined) !== (certificates.key === undefined)) {
-      return yield* new InvalidOptions({
+      return yield* new InvalidPoolOptions({
         option: certificates.cert === undefined ? "tls.cert" : "tls.key",
         reason: "a client certificate needs both `cert` and `key`"
       })
@@ -138,7 +138,7 @@ export const resolve = (options: Tls.Options | undefined): Effect.Effect<Resolve
       Effect.try({
         try: () => tls.createSecureContext(options),
         catch: (cause) =>
-          new InvalidOptions({
+          new InvalidPoolOptions({
             option: "tls",
             reason: `Node rejects the certificates or key: ${(cause as Error).message ?? String(cause)}`,
             cause

@@ -33,7 +33,11 @@ describe("regression: the doctor's JSON has one shape", () => {
       )
       const ok = yield* json([`${server.urls.http}/`, "--proxy", "none"])
       const refused = yield* json([`${server.urls.refused}/`, "--proxy", "none"])
-      const invalid = yield* json(["http://[nope/", "--proxy", "none"])
+      // the command refuses such a url as a usage error (exit 2); the report of Doctor.run has the shape
+      const invalid = JSON.parse(Doctor.json(yield* Doctor.run({ url: "http://[nope/", proxy: "none" }))) as Record<
+        string,
+        unknown
+      >
       expect(ok["ok"]).toBe(true)
       for (const report of [refused, invalid]) {
         expect(report["ok"]).toBe(false)
@@ -45,5 +49,16 @@ describe("regression: the doctor's JSON has one shape", () => {
       expect(environment["proxy"]).toBeNull()
       const failure = (refused["failures"] as Array<Record<string, unknown>>)[0]!
       expect(keys(failure)).toEqual(["_tag", "code", "explanation", "fix", "reason", "step"])
+      const hop = (ok["http"] as Array<Record<string, unknown>>)[0]!
+      expect(keys(hop)).toEqual([
+        "headers",
+        "location",
+        "method",
+        "retryAfter",
+        "retryAfterMs",
+        "status",
+        "ttfbMs",
+        "url"
+      ])
     }))
 })

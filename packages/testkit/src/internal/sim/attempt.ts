@@ -4,40 +4,74 @@
  *
  * @internal
  */
+import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Transport } from "@steadfast/core"
+import { Redact, type Transport } from "@steadfast/core"
+import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as net from "node:net"
-import type { Fault } from "../../Fault.js"
+import type { Fault, Reply } from "../../Fault.js"
 import type * as NodeErrors from "../../NodeErrors.js"
 import type { AttemptRecord, Outcome, Phase } from "../../SimulatedNetwork.js"
+import type { BodyPlan, MemoryAttempt, MemoryResult } from "../faults/player.js"
+import { rowOf } from "../faults/table.js"
+import { fingerprint } from "../fingerprint.js"
+import { withoutStack } from "../stackless.js"
+import { VirtualClock } from "./clock.js"
+import { SimResponse } from "./response.js"
 
-/** The mutable record behind an `AttemptRecord` snapshot. */
+const noop = () => {}
+
+/** The brand core puts on the reason of an attempt it cut off (see `Transport.abortReason`). */
+const AbortBrand = Symbol.for("@steadfast/core/Transport/AttemptAborted")
+
+/** The mutable record behind an `AttemptRecord` snapshot; redaction waits until someone reads it. */
 export class Entry {
   endedAt: number | undefined = undefined
   outcome: Outcome = pending
+  private redacted: { readonly url: string; readonly headers: Readonly<Record<string, string>> } | undefined
+  private prints: Readonly<Record<string, string>> | undefined
   constructor(
     readonly seq: number,
     readonly at: number,
     readonly method: string,
-    readonly url: string,
-    readonly headers: Readonly<Record<string, string>>,
+    /** The url as sent (not redacted). */
+    private readonly href: string,
+    /** The headers as sent (not redacted). */
+    private readonly sent: Readonly<Record<string, string>>,
     readonly route: string,
     readonly step: number,
     readonly fault: Fault["_tag"]
   ) {}
+  /** The value of a header as sent: for checks that never show it. */
+  sentHeader(name: string): string | undefined {
+    const wanted = name.toLowerCase()
+    for (const key in this.sent) if (key.toLowerCase() === wanted) return this.sent[key]
+    return undefined
+  }
   snapshot(): AttemptRecord {
+    const redacted = this.redacted ??= { url: Redact.url(this.href), headers: Redact.headers(this.sent) }
+    if (this.prints === undefined) {
+      const prints: Record<string, string> = {}
+      for (const key in redacted.headers) {
+        const value = this.sent[key]
+        if (value !== undefined && redacted.headers[key] !== value) prints[key] = fingerprint(value)
+      }
+      this.prints = prints
+    }
     return {
       seq: this.seq,
       at: this.at,
       endedAt: this.endedAt,
       method: this.method,
-      url: this.url,
-      headers: this.headers,
+      url: redacted.url,
+      headers: redacted.headers,
+      fingerprints: this.prints,
       route: this.route,
       step: this.step,
       fault: this.fault,
@@ -71,24 +105,60 @@ export const addressOf = (hostname: string): string => {
   return `198.${18 + (h & 1)}.${(h >>> 8) & 0xff}.${1 + ((h >>> 16) % 254)}`
 }
 
-const ABORTED = Symbol("aborted")
+/** `reply`'s headers with a `content-length`, as a real server sends them; computed once per reply. */
+const headersWithLength = (reply: Reply): Readonly<Record<string, string>> => {
+  let headers = withLength.get(reply)
+  if (headers === undefined) {
+    headers = "content-length" in reply.headers || "transfer-encoding" in reply.headers
+      ? reply.headers
+      : { ...reply.headers, "content-length": String(reply.body.length) }
+    withLength.set(reply, headers)
+  }
+  return headers
+}
+const withLength = new WeakMap<Reply, Readonly<Record<string, string>>>()
 
-/** Resumes when `signal` aborts; interruption removes the listener. */
-export const onAbort = (signal: AbortSignal): Effect.Effect<typeof ABORTED> =>
-  Effect.async<typeof ABORTED>((resume) => {
-    if (signal.aborted) {
-      resume(Effect.succeed(ABORTED))
-      return
-    }
-    const listener = () => resume(Effect.succeed(ABORTED))
-    signal.addEventListener("abort", listener, { once: true })
-    return Effect.sync(() => signal.removeEventListener("abort", listener))
-  })
+const complete: BodyPlan = { _tag: "Complete" }
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** The request body as text, for `Echo`. */
+const bodyText = (body: HttpBody.HttpBody): Effect.Effect<string> => {
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed("")
+    case "Uint8Array":
+      return Effect.succeed(decoder.decode(body.body))
+    case "Raw":
+      return Effect.succeed(
+        typeof body.body === "string"
+          ? body.body
+          : body.body instanceof Uint8Array
+          ? decoder.decode(body.body)
+          : String(body.body)
+      )
+    case "FormData":
+      return Effect.promise(() => new Response(body.formData).text())
+    case "Stream":
+      return Stream.runCollect(body.stream).pipe(
+        Effect.map((chunks) => {
+          const parts = Chunk.toReadonlyArray(chunks)
+          return parts.map((p) => decoder.decode(p, { stream: true })).join("") + decoder.decode()
+        }),
+        Effect.orDie
+      )
+  }
+}
 
 /** The state of one attempt. */
-export class AttemptContext {
+export class AttemptContext implements MemoryAttempt {
   private isConnected = false
   private cachedAddress: string | undefined
+  /** The abort reason, once the attempt was cut off (and we listened). */
+  private reason: Error | undefined
+  private listening = false
+  /** What to do when the attempt is cut off: one waiter at a time. */
+  private waiter: (() => void) | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
@@ -107,12 +177,44 @@ export class AttemptContext {
     return this.url.port === "" ? (this.url.protocol === "https:" ? 443 : 80) : Number(this.url.port)
   }
 
-  get signal(): AbortSignal {
-    return this.attempt.signal
-  }
-
   get peer(): NodeErrors.Peer {
     return { address: this.address, port: this.port }
+  }
+
+  /** Whether the client cut the attempt off. */
+  get isAborted(): boolean {
+    return this.attempt.aborted
+  }
+
+  private listen(): void {
+    if (this.listening) return
+    this.listening = true
+    this.attempt.onAbort((reason) => {
+      this.reason = reason
+      const waiter = this.waiter
+      this.waiter = undefined
+      waiter?.()
+    })
+  }
+
+  /** Calls `f` once when the attempt is cut off (at once if it was); returns a canceller. */
+  whenAborted(f: () => void): () => void {
+    if (this.attempt.aborted) {
+      this.listen()
+      f()
+      return noop
+    }
+    this.waiter = f
+    this.listen()
+    return () => {
+      if (this.waiter === f) this.waiter = undefined
+    }
+  }
+
+  /** The error the client aborted the attempt with. */
+  get abortError(): unknown {
+    this.listen()
+    return this.reason
   }
 
   /** Reports the simulated connection as up and the request as written (once): a fresh connection each time. */
@@ -154,23 +256,29 @@ export class AttemptContext {
   /** Fails before the response headers with a socket error. */
   fail(cause: unknown): Effect.Effect<never, HttpClientError.RequestError> {
     this.settle({ _tag: "Failed", code: codeOf(cause), phase: this.phase })
-    return Effect.fail(new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause }))
+    return Effect.fail(
+      withoutStack(() => new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause }))
+    )
   }
 
   /**
    * The reason tag of an abort: the steadfast client's (`"ResponseTimeout"`…),
    * `"Aborted"` for a signal aborted by someone else, `"Interrupted"` when
-   * the fiber was interrupted with the signal untouched.
+   * the fiber was interrupted with the attempt not cut off.
    */
   abortReason(): string {
-    return Transport.abortReasonTag(this.signal) ?? (this.signal.aborted ? "Aborted" : "Interrupted")
+    if (!this.attempt.aborted) return "Interrupted"
+    const reason = this.abortError as { readonly tag?: unknown; readonly [AbortBrand]?: unknown } | undefined
+    return reason?.[AbortBrand] === true && typeof reason.tag === "string" ? reason.tag : "Aborted"
   }
 
-  /** Fails before the response headers because the signal aborted. */
+  /** Fails before the response headers because the attempt was cut off. */
   aborted(): Effect.Effect<never, HttpClientError.RequestError> {
     this.settle({ _tag: "Aborted", reason: this.abortReason(), phase: this.phase })
     return Effect.fail(
-      new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause: this.signal.reason })
+      withoutStack(() =>
+        new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause: this.abortError })
+      )
     )
   }
 
@@ -184,16 +292,76 @@ export class AttemptContext {
     })
   }
 
-  /** Waits `duration` (on the Clock) unless the signal aborts first; `true` when it aborted. */
+  /**
+   * Waits `duration` on the clock unless the attempt is cut off first;
+   * `true` when it was. On the virtual clock this is one callback, not a race
+   * of two fibers.
+   */
   sleep(duration: Duration.Duration): Effect.Effect<boolean> {
-    if (this.signal.aborted) return Effect.succeed(true)
-    if (Duration.isZero(duration)) return Effect.succeed(false)
-    return Effect.map(Effect.raceFirst(Effect.sleep(duration), onAbort(this.signal)), (r) => r === ABORTED)
+    if (this.attempt.aborted) return Effect.succeed(true)
+    const ms = Duration.toMillis(duration)
+    if (!(ms > 0)) return Effect.succeed(false)
+    const clock = this.clock
+    if (!(clock instanceof VirtualClock)) {
+      return Effect.raceFirst(Effect.as(clock.sleep(duration), false), Effect.as(this.abortSignal(), true))
+    }
+    return Effect.async<boolean>((resume) => {
+      const cancelTimer = clock.schedule(ms, () => {
+        cancelAbort()
+        resume(Effect.succeed(false))
+      })
+      const cancelAbort = this.whenAborted(() => {
+        cancelTimer()
+        resume(Effect.succeed(true))
+      })
+      return Effect.sync(() => {
+        cancelAbort()
+        cancelTimer()
+      })
+    })
   }
 
-  /** Never completes unless the signal aborts (then fails as aborted) or the fiber is interrupted. */
+  /** Completes when the attempt is cut off. */
+  private abortSignal(): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      const cancel = this.whenAborted(() => resume(Effect.void))
+      return Effect.sync(cancel)
+    })
+  }
+
+  /** Never completes unless the attempt is cut off (then fails as aborted) or the fiber is interrupted. */
   hang(): Effect.Effect<never, HttpClientError.RequestError> {
-    return Effect.flatMap(onAbort(this.signal), () => this.aborted())
+    return Effect.async<never, HttpClientError.RequestError>((resume) => {
+      const cancel = this.whenAborted(() => resume(this.aborted()))
+      return Effect.sync(cancel)
+    })
+  }
+
+  respond(reply: Reply, plan: BodyPlan = complete): MemoryResult {
+    this.connect()
+    this.settle({ _tag: "Response", status: reply.status })
+    return Effect.succeed(new SimResponse(this, reply.status, headersWithLength(reply), reply.body, plan))
+  }
+
+  echo(status: number): MemoryResult {
+    this.connect()
+    const request = this.request
+    return Effect.flatMap(bodyText(request.body), (body) =>
+      this.respond({
+        _tag: "Reply",
+        status,
+        headers: { "content-type": "application/json" },
+        body: encoder.encode(
+          JSON.stringify({ method: request.method, url: this.url.href, headers: { ...request.headers }, body })
+        )
+      }))
+  }
+
+  after(delay: Duration.Duration, then: Fault): MemoryResult {
+    return Effect.flatMap(
+      this.sleep(delay),
+      (aborted) => aborted ? this.aborted() : withoutStack(() => rowOf(then).memory(this, then))
+    )
   }
 
   /** Builds the platform response error for a body failure. */
@@ -201,6 +369,8 @@ export class AttemptContext {
     response: HttpClientResponse.HttpClientResponse,
     cause: unknown
   ): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
+    return withoutStack(() =>
+      new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
+    )
   }
 }

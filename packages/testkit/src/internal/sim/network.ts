@@ -11,12 +11,17 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Redact, Transport } from "@steadfast/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type { Fault } from "../../Fault.js"
 import * as Scenario from "../../Scenario.js"
 import type { AttemptRecord, RouteSpec, Service } from "../../SimulatedNetwork.js"
+import { rowOf } from "../faults/table.js"
+import * as Script from "../scenario.js"
+import { withoutStack } from "../stackless.js"
 import { AttemptContext, Entry } from "./attempt.js"
-import { interpret, maySuspend } from "./interpret.js"
+import { CountingScheduler, isTestClock, VirtualClock } from "./clock.js"
 
 const describeRoutes = (scenario: Scenario.Scenario): string =>
   scenario.routes.length === 0
@@ -46,7 +51,7 @@ class Network implements Service {
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> {
     return Effect.clockWith((clock) => {
       const scenario = this.scenario
-      const route = Scenario.find(scenario, request.method, url)
+      const route = Script.find(scenario, request.method, url)
       if (route === undefined) {
         return Effect.dieMessage(
           `steadfast testkit: no route matches ${request.method} ${Redact.url(url)}. ${describeRoutes(scenario)} ` +
@@ -54,10 +59,10 @@ class Network implements Service {
         )
       }
       const index = this.steps.get(route) ?? 0
-      const fault = Scenario.stepFor(route, index)
+      const fault = Script.stepFor(route, index)
       if (fault === undefined) {
         return Effect.dieMessage(
-          `${Scenario.exhaustedMessage(route, index)} Request: ${request.method} ${Redact.url(url)}. ${
+          `${Script.exhaustedMessage(route, index)} Request: ${request.method} ${Redact.url(url)}. ${
             describeRoutes(scenario)
           }`
         )
@@ -67,22 +72,26 @@ class Network implements Service {
         this.records.length,
         clock.unsafeCurrentTimeMillis(),
         request.method,
-        Redact.url(url),
-        Redact.headers(request.headers),
+        url.href,
+        request.headers,
         route.key,
         index,
         fault._tag
       )
       this.records.push(entry)
       const ctx = new AttemptContext(request, url, attempt, entry, clock)
-      if (attempt.signal.aborted) return ctx.aborted()
-      return maySuspend(fault)
-        ? Effect.onInterrupt(Effect.suspend(() => interpret(ctx, fault)), () => ctx.interrupted(ctx.phase))
-        : interpret(ctx, fault)
+      if (attempt.aborted) return ctx.aborted()
+      const row = rowOf(fault)
+      return row.suspends === true
+        ? Effect.onInterrupt(
+          Effect.suspend(() => withoutStack(() => row.memory(ctx, fault))),
+          () => ctx.interrupted(ctx.phase)
+        )
+        : withoutStack(() => row.memory(ctx, fault))
     })
   }
 
-  script(spec: RouteSpec, script: Scenario.Script | ReadonlyArray<Fault>): Effect.Effect<void> {
+  script(spec: RouteSpec, script: Fault | ReadonlyArray<Fault> | Scenario.Script): Effect.Effect<void> {
     return Effect.sync(() => {
       const route = Scenario.route(spec, script)
       const routes = this.scenario.routes
@@ -122,15 +131,60 @@ class Network implements Service {
 export const make = (scenario: Scenario.Scenario = Scenario.make({})): Effect.Effect<Service> =>
   Effect.sync(() => new Network(scenario))
 
+/**
+ * The hint printed when a test under the virtual clock is interrupted (a
+ * test runner's timeout interrupts the test's fiber) while fibers still wait
+ * for virtual time that no `TestClock.adjust` brought: the usual cause of a
+ * test that "times out" under `TestClock`.
+ *
+ * @internal
+ */
+export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<AttemptRecord>): string => {
+  const sleeping = clock.pendingInstants()
+  const count = sleeping.length + clock.cancelledWaits.count
+  const earliestAt = Math.min(sleeping[0] ?? Infinity, clock.cancelledWaits.earliest)
+  const at = count === 0 ? undefined : earliestAt
+  const now = clock.unsafeCurrentTimeMillis()
+  const earliest = at === undefined ? "" : `, the earliest until ${at === Infinity ? "never" : `+${at - now} ms`}`
+  const cause = clock.adjusted
+    ? `the TestClock stands at ${now} ms and was not adjusted far enough`
+    : "TestClock.adjust was never called"
+  const attempts = pending.length === 0
+    ? ""
+    : `\nAttempts still waiting:${pending.slice(0, 5).map((r) => `\n  ${formatRecord(r)}`).join("")}` +
+      (pending.length > 5 ? `\n  … and ${pending.length - 5} more` : "")
+  return `steadfast testkit: the test was interrupted (did it time out?) while ${count} fiber(s) waited ` +
+    `for virtual time${earliest}, and ${cause}. Under TestClock, time moves only when the test moves it: fork the ` +
+    `code under test, call TestClock.adjust (e.g. TestClock.adjust("1 minute")), then Fiber.join.${attempts}`
+}
+
 /** @internal */
 export const layer = <I>(
   tag: Context.Tag<I, Service>,
   scenario?: Scenario.Scenario
 ): Layer.Layer<I | HttpClient.HttpClient> =>
-  Layer.effectContext(
-    Effect.map(make(scenario), (network) =>
-      Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client)))
-  )
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const network = yield* make(scenario)
+    const services = Layer.succeedContext(
+      Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client))
+    )
+    const clock = yield* Effect.clock
+    if (!isTestClock(clock)) return services
+    const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
+    const virtual = new VirtualClock(clock.unsafeCurrentTimeMillis(), scheduler)
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.count > 0)
+        ? Effect.flatMap(network.timeline, (timeline) =>
+          Effect.sync(() => {
+            const stuck = timeline.filter((r) =>
+              r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
+            )
+            console.warn(missingAdjustHint(virtual, stuck))
+          }))
+        : Effect.void
+    )
+    return Layer.mergeAll(services, Layer.setClock(virtual), Layer.setScheduler(scheduler))
+  }))
 
 /** @internal */
 export const outcomeLabel = (record: AttemptRecord): string => {

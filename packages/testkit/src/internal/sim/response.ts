@@ -12,22 +12,14 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import { Transport } from "@steadfast/core"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type { BodyPlan } from "../faults/player.js"
+import { withoutStack } from "../stackless.js"
 import { type AttemptContext, codeOf } from "./attempt.js"
-
-/** How the body is delivered. */
-export type BodyPlan =
-  | { readonly _tag: "Complete" }
-  | { readonly _tag: "Cut"; readonly afterBytes: number; readonly cause: () => unknown }
-  | { readonly _tag: "Trickle"; readonly chunkSize: number; readonly interval: Duration.Duration }
-
-const complete: BodyPlan = { _tag: "Complete" }
-export { complete as completeBody }
 
 const decoder = new TextDecoder()
 
@@ -99,13 +91,13 @@ export class SimResponse extends Inspectable.Class
 
   private abortBody(): Effect.Effect<never, HttpClientError.ResponseError> {
     this.ctx.settle({ _tag: "Aborted", reason: this.ctx.abortReason(), phase: "body" })
-    return Effect.fail(this.ctx.bodyError(this, this.ctx.signal.reason))
+    return Effect.fail(this.ctx.bodyError(this, this.ctx.abortError))
   }
 
   /** Delivers the body chunk by chunk; stops early when `onChunk` returns false. */
   private read(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, HttpClientError.ResponseError> {
     return Effect.suspend(() => {
-      if (this.ctx.signal.aborted) return this.abortBody()
+      if (this.ctx.isAborted) return this.abortBody()
       const plan = this.plan
       switch (plan._tag) {
         case "Complete": {
@@ -119,7 +111,7 @@ export class SimResponse extends Inspectable.Class
             return Effect.void
           }
           if (cut > 0 && !onChunk(this.body.subarray(0, cut))) return Effect.void
-          return this.failBody(plan.cause())
+          return this.failBody(withoutStack(plan.cause))
         }
         case "Trickle": {
           const size = plan.chunkSize
@@ -197,7 +189,7 @@ export class SimResponse extends Inspectable.Class
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     return Stream.suspend(() => {
-      if (this.ctx.signal.aborted) return Stream.fromEffect(this.abortBody())
+      if (this.ctx.isAborted) return Stream.fromEffect(this.abortBody())
       const plan = this.plan
       const body = this.body
       switch (plan._tag) {
@@ -206,7 +198,7 @@ export class SimResponse extends Inspectable.Class
         case "Cut": {
           const cut = this.cutAt()
           if (cut === undefined) return body.length > 0 ? Stream.succeed(body) : Stream.empty
-          const failure = Stream.fromEffect(Effect.suspend(() => this.failBody(plan.cause())))
+          const failure = Stream.fromEffect(Effect.suspend(() => this.failBody(withoutStack(plan.cause))))
           return cut > 0 ? Stream.concat(Stream.succeed(body.subarray(0, cut)), failure) : failure
         }
         case "Trickle": {

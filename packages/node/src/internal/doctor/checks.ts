@@ -6,10 +6,10 @@
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Classify, Client, type Errors, Redact, RetryAfter, Timeouts } from "@steadfast/core"
+import type * as HttpMethod from "@effect/platform/HttpMethod"
+import { Client, Redact, Redirects, RetryAfter, Timeouts } from "@steadfast/core"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -19,201 +19,19 @@ import * as dns from "node:dns"
 import * as fs from "node:fs/promises"
 import * as net from "node:net"
 import * as tls from "node:tls"
-import type * as Doctor from "../Doctor.js"
-import * as NodeClient from "../NodeClient.js"
-import * as Proxy from "../Proxy.js"
-import * as ProxyUrl from "./proxy.js"
+import type * as Doctor from "../../Doctor.js"
+import * as NodeClient from "../../NodeClient.js"
+import * as Proxy from "../../Proxy.js"
+import * as ProxyUrl from "../proxy.js"
+import { classify, DEFAULT_TIMEOUT, describe, ms, statusFix, USER_AGENT, type Where } from "./explain.js"
 
 type Failure = Doctor.Failure
 type Step = Doctor.Step
 
-const DEFAULT_TIMEOUT = Duration.seconds(5)
-const USER_AGENT = "steadfast-doctor/0.1.0"
-
-const ms = (n: number): string =>
-  n < 10 ? `${n.toFixed(1)} ms` : n < 1000 ? `${Math.round(n)} ms` : Duration.format(Duration.millis(Math.round(n)))
-
-// --- explanations -----------------------------------------------------------
-
-interface Where {
-  readonly host: string
-  readonly port: number
-  readonly timeoutMs: number
-  readonly proxy: string | undefined
-}
-
-const statusFix = (status: number, retryAfterMs: number | undefined): string => {
-  const wait = retryAfterMs === undefined ? "" : ` The server asks to wait ${ms(retryAfterMs)} (Retry-After).`
-  if (status === 401 || status === 403) return "Send valid credentials; check the token and its permissions."
-  if (status === 404) return "Check the path: the resource does not exist on this server."
-  if (status === 407) return "The proxy wants credentials: put them in the proxy url (http://user:pass@host:port)."
-  if (status === 429) return `You are rate limited: send fewer requests.${wait}`
-  if (status === 503) return `The server is overloaded or in maintenance: retry later.${wait}`
-  if (status >= 500) return `The server failed: check its logs and health.${wait}`
-  return "The server rejected the request: check the url, headers and body it expects."
-}
-
-/** A steadfast error as the doctor explains it. */
-const describe = (step: Step, e: Errors.HttpError, where: Where): Failure => {
-  const base = { step, _tag: e._tag }
-  switch (e._tag) {
-    case "DnsError":
-      return e.temporary
-        ? {
-          ...base,
-          code: e.code,
-          explanation: `The DNS lookup of ${e.hostname} did not get an answer (${e.code}): a temporary failure.`,
-          fix: "Check this machine's network and resolver (/etc/resolv.conf), then try again."
-        }
-        : {
-          ...base,
-          code: e.code,
-          explanation: `The name ${e.hostname} does not exist in DNS (${e.code}).`,
-          fix: "Check the host name for typos, /etc/hosts, and which DNS server this machine uses."
-        }
-    case "ConnectionRefused":
-      return {
-        ...base,
-        code: "ECONNREFUSED",
-        explanation: `Nothing listens on ${e.address}:${e.port}: the host refused the connection.`,
-        fix: "Start the server, or check the port; a firewall that rejects (rather than drops) looks the same."
-      }
-    case "NetworkUnreachable":
-      return {
-        ...base,
-        code: e.code,
-        explanation: `There is no route to ${e.address ?? where.host} (${e.code}).`,
-        fix:
-          "Check the network interface, VPN and firewall; an IPv6 address without IPv6 connectivity is a common cause."
-      }
-    case "ConnectTimeout":
-      return {
-        ...base,
-        explanation: `No connection to ${where.host}:${where.port} within ${ms(where.timeoutMs)}: packets are dropped.`,
-        fix: "A firewall or security group drops the traffic, or the host is down; raise --timeout for a slow link."
-      }
-    case "TlsError": {
-      const reason = { ...base, reason: e.reason, code: e.code }
-      switch (e.reason) {
-        case "self-signed":
-          return {
-            ...reason,
-            explanation: `The server's certificate is self-signed (${e.code}), so nothing vouches for it.`,
-            fix: "Trust its CA certificate with --ca (tls.ca in code); do not turn verification off."
-          }
-        case "expired":
-          return {
-            ...reason,
-            explanation: `The server's certificate is outside its validity period (${e.code}).`,
-            fix: "Renew the certificate on the server; if it looks valid, check this machine's clock."
-          }
-        case "hostname-mismatch":
-          return {
-            ...reason,
-            explanation: `The server's certificate does not name ${where.host} (${e.code}).`,
-            fix:
-              "Use a host name the certificate lists, or reissue the certificate with this name (tls.servername picks the name checked)."
-          }
-        case "untrusted":
-          return {
-            ...reason,
-            explanation: `The certificate chain does not lead to a trusted CA (${e.code}).`,
-            fix: "Trust the issuing CA with --ca, or have the server send its intermediate certificates."
-          }
-        case "handshake":
-          return {
-            ...reason,
-            explanation:
-              `The TLS handshake failed (${e.code}): no protocol or cipher in common, or no TLS on this port.`,
-            fix: "Check http:// versus https:// and the server's TLS settings (protocols, ciphers)."
-          }
-      }
-      break
-    }
-    case "ProxyError":
-      return {
-        ...base,
-        code: e.code,
-        explanation: e.status === 407
-          ? `The proxy ${e.proxy} asks for credentials (407).`
-          : e.status !== undefined
-          ? `The proxy ${e.proxy} answered ${e.status} to CONNECT: it could not or would not reach the target.`
-          : `The proxy ${e.proxy} cannot be reached (${e.code}).`,
-        fix: e.status === 407
-          ? "Put valid credentials in the proxy url (http://user:pass@host:port)."
-          : "Check that the proxy runs, and that HTTP_PROXY / HTTPS_PROXY / NO_PROXY (or --proxy) point where you mean."
-      }
-    case "ConnectionReset":
-      return {
-        ...base,
-        code: e.code,
-        explanation: `The connection was closed by the peer (${e.code}) before the response.`,
-        fix: "Look at the server's logs; a proxy or load balancer in between may be dropping the request."
-      }
-    case "ResponseTimeout":
-      return {
-        ...base,
-        explanation: `The server took the request but sent no response headers within ${ms(where.timeoutMs)}.`,
-        fix: "The server is slow or stuck; raise --timeout if this endpoint is slow on purpose."
-      }
-    case "StatusError":
-      return {
-        ...base,
-        explanation: `The server answered ${e.status}${
-          e.retryAfterMs === undefined ? "" : ` with Retry-After ${ms(e.retryAfterMs)}`
-        }.`,
-        fix: statusFix(e.status, e.retryAfterMs)
-      }
-    case "TooManyRedirects":
-      return {
-        ...base,
-        explanation: `More than ${e.max} redirects${e.loop ? " (a loop)" : ""}: ${e.chain.join(" -> ")}.`,
-        fix: "Fix the redirect rules on the server."
-      }
-    case "RedirectBlocked":
-      return {
-        ...base,
-        explanation: `A redirect to ${e.location} would send the request ${
-          e.reason === "downgrade" ? "without TLS (https to http)" : "to a scheme other than http(s)"
-        }; steadfast does not follow it.`,
-        fix: "Make the server redirect to https; allow downgrades in code only if clear text is acceptable."
-      }
-    case "TransportError":
-      return {
-        ...base,
-        code: e.code,
-        explanation: `The exchange failed: ${e.description} (${e.code}).`,
-        fix: e.reason === "malformed-response"
-          ? "The port does not speak HTTP/1.1: check the port, and http:// versus https://."
-          : "See the code above; `cause` in a program has the original error."
-      }
-    case "InvalidUrl":
-      return {
-        ...base,
-        explanation: `The url is unusable: ${e.reason}.`,
-        fix: "Give an absolute http:// or https:// url."
-      }
-    default:
-      break
-  }
-  return { ...base, explanation: (e as Errors.HttpError).message, fix: "See the explanation." }
-}
-
-const classify = (step: Step, error: unknown, url: URL, where: Where, phase: "connect" | "response"): Failure =>
-  describe(
-    step,
-    Classify.classify(error, {
-      method: "GET",
-      url,
-      phase,
-      requestSent: false,
-      connectTimeoutMs: where.timeoutMs,
-      ...(where.proxy === undefined ? {} : { proxy: { url: where.proxy, host: where.host, port: where.port } })
-    }),
-    where
-  )
-
 // --- the steps ----------------------------------------------------------------
+
+const lowerCaseKeys = (headers: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 
 const stripBrackets = (host: string) => host.startsWith("[") ? host.slice(1, -1) : host
 
@@ -610,11 +428,17 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
     const http = Effect.gen(function*() {
       const client = yield* Client.Client
       let current = url
+      let method: HttpMethod.HttpMethod = options.method ?? "GET"
+      let headers: Record<string, string> = lowerCaseKeys(options.headers ?? {})
       const chain: Array<string> = [Redact.url(current)]
       for (let hop = 0;; hop++) {
         const start = performance.now()
         const result = yield* Effect.either(
-          client.execute(HttpClientRequest.get(current).pipe(HttpClientRequest.setHeader("user-agent", USER_AGENT)))
+          client.execute(
+            HttpClientRequest.make(method)(current).pipe(
+              HttpClientRequest.setHeaders({ "user-agent": USER_AGENT, ...headers })
+            )
+          )
         )
         const ttfbMs = performance.now() - start
         if (Either.isLeft(result)) {
@@ -634,8 +458,9 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
           next = undefined
         }
         hops.push({
-          method: "GET",
+          method,
           url: Redact.url(current),
+          headers: Object.keys(headers),
           status: response.status,
           ttfbMs,
           ...(location === undefined ? {} : { location: Redact.url(next ?? location) }),
@@ -684,6 +509,20 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
             })
             return
           }
+          // as steadfast's redirects do: 303, and 301/302 after a POST, turn into a GET;
+          // credentials stay with the origin they were given for
+          if (response.status === 303 || (method === "POST" && (response.status === 301 || response.status === 302))) {
+            method = "GET"
+          }
+          if (next.origin !== current.origin) {
+            const dropped = Object.keys(headers).filter((name) => Redirects.defaults.sensitiveHeaders.has(name))
+            if (dropped.length > 0) {
+              warnings.push(
+                `${dropped.join(", ")} not sent to ${next.origin} (a redirect to another origin drops credentials).`
+              )
+              headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.includes(name)))
+            }
+          }
           current = next
           continue
         }
@@ -713,242 +552,4 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
     }
     for (const line of logged) warnings.push(line)
     return report({ environment: environmentReport, dns: dnsReport, tcp, tls: tlsReport, http: hops }, shown)
-  })
-
-// --- output -------------------------------------------------------------------
-
-const pad = (label: string) => label.padEnd(12)
-
-/** @internal */
-export const render = (report: Doctor.Report): string => {
-  const lines: Array<string> = [`steadfast doctor  ${report.url}`, ""]
-  const failuresOf = (step: Step) => report.failures.filter((f) => f.step === step)
-  // a step's lines, then its failures (tag, what, fix); a failed step without
-  // lines of its own starts with its first failure, never with a blank line
-  const block = (step: Step, label: string, body: ReadonlyArray<string>, ok = failuresOf(step).length === 0) => {
-    const failures = failuresOf(step).flatMap((f) => [
-      `${f._tag}${f.reason === undefined ? "" : ` (${f.reason})`}${f.code ? ` [${f.code}]` : ""}`,
-      `  what: ${f.explanation}`,
-      `  fix:  ${f.fix}`
-    ])
-    const [first, ...rest] = [...body, ...failures]
-    if (first === undefined) return
-    lines.push(`${ok ? "✓" : "✗"} ${pad(label)}${first}`)
-    for (const line of rest) lines.push(`  ${pad("")}${line}`)
-  }
-  block("url", "url", [])
-  const env = report.environment
-  if (env !== undefined) {
-    const body = Object.entries(env.variables).map(([k, v]) => `${k}=${v}`)
-    body.push(
-      env.proxy === undefined
-        ? "this url is reached directly (no proxy)"
-        : `this url goes through the proxy ${env.proxy} (${env.proxySource === "option" ? "--proxy" : "environment"})`
-    )
-    body.push(...env.notes)
-    block("environment", "environment", body)
-  } else {
-    block("environment", "environment", [])
-  }
-  const d = report.dns
-  if (d !== undefined) {
-    const what = d.proxy ? `proxy ${d.host}` : d.host
-    block(
-      "dns",
-      "dns",
-      d.literal
-        ? [`${what} is an IP address: nothing to resolve`]
-        : d.addresses.length === 0
-        ? [`${what}: no address (${ms(d.durationMs)})`]
-        : [`${what} -> ${d.addresses.map((a) => a.address).join(", ")} (${ms(d.durationMs)})`]
-    )
-  } else if (!report.skipped.includes("dns")) {
-    block("dns", "dns", [])
-  }
-  block(
-    "tcp",
-    "tcp",
-    report.tcp.map((c) =>
-      `${c.address.includes(":") ? `[${c.address}]` : c.address}:${c.port} ${
-        c.ok ? "connected" : `failed: ${c.failure?._tag ?? "error"}`
-      } (${ms(c.durationMs)})`
-    ),
-    report.tcp.some((c) => c.ok)
-  )
-  const t = report.tls
-  block(
-    "tls",
-    "tls",
-    t === undefined ? [] : [
-      `${t.protocol ?? "?"} ${t.cipher ?? "?"} (${ms(t.durationMs)})`,
-      `subject  ${t.subject ?? "?"}`,
-      `issuer   ${t.issuer ?? "?"}`,
-      `valid    ${t.validFrom ?? "?"} to ${t.validTo ?? "?"}${
-        t.daysLeft === undefined ? "" : ` (${t.daysLeft} days left)`
-      }`,
-      `names    ${t.altNames.join(", ") || "(none)"}: ${
-        t.hostnameMatches ? "match the host" : "do NOT match the host"
-      }`,
-      `chain    ${t.trusted ? "trusted" : `NOT trusted (${t.trustError ?? "?"})`}`
-    ]
-  )
-  block(
-    "http",
-    "http",
-    report.http.map((h) =>
-      `${h.method} ${h.url} -> ${h.status}${h.location === undefined ? "" : ` location ${h.location}`}${
-        h.retryAfter === undefined ? "" : ` retry-after ${h.retryAfter}`
-      } (first byte ${ms(h.ttfbMs)})`
-    )
-  )
-  for (const step of report.skipped) lines.push(`- ${pad(step)}skipped (an earlier step failed)`)
-  for (const w of report.warnings) lines.push(`! ${w}`)
-  lines.push("")
-  lines.push(
-    report.ok
-      ? "all checks passed"
-      : `${report.failures.length} problem${report.failures.length === 1 ? "" : "s"} found`
-  )
-  return lines.join("\n")
-}
-
-// --- JSON ----------------------------------------------------------------------
-
-const failureJson = (f: Failure) => ({
-  step: f.step,
-  _tag: f._tag,
-  reason: f.reason ?? null,
-  code: f.code ?? null,
-  explanation: f.explanation,
-  fix: f.fix
-})
-
-/**
- * The report as `--json` prints it: one shape whatever failed. A step that
- * did not run, and a field without a value, is `null` (JSON has no
- * `undefined`: the key would be missing).
- */
-const toJson = (report: Doctor.Report): string =>
-  JSON.stringify(
-    {
-      ...report,
-      tcp: report.tcp.map((c) => ({ ...c, failure: c.failure === undefined ? null : failureJson(c.failure) })),
-      http: report.http.map((h) => ({
-        ...h,
-        location: h.location ?? null,
-        retryAfter: h.retryAfter ?? null,
-        retryAfterMs: h.retryAfterMs ?? null
-      })),
-      failures: report.failures.map(failureJson)
-    },
-    (_key, value: unknown) => value === undefined ? null : value,
-    2
-  )
-
-// --- the command line -----------------------------------------------------------
-
-/** @internal */
-export const usage = [
-  "usage: steadfast doctor <url> [options]",
-  "",
-  "Checks DNS, TCP, TLS and HTTP for a url and explains every failure.",
-  "",
-  "options:",
-  "  --json                 print the report as JSON",
-  "  --ca <file|pem>        trust this CA certificate (PEM)",
-  "  --proxy <url|none|env> use this proxy (default: the environment's)",
-  "  --timeout <duration>   limit of each step: 500ms, 2s, \"2 seconds\" (default 5s)",
-  "  --max-redirects <n>    redirects followed (default 10)",
-  "  -h, --help             this text",
-  "",
-  "exit status: 0 when every check passed, 1 when one failed, 2 on a usage error"
-].join("\n")
-
-const parseDuration = (text: string): Duration.Duration | undefined => {
-  const short = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  if (short !== null) {
-    const n = Number(short[1])
-    return short[2] === "s" ? Duration.seconds(n) : short[2] === "m" ? Duration.minutes(n) : Duration.millis(n)
-  }
-  return Option.getOrUndefined(Duration.decodeUnknown(text.trim()))
-}
-
-/** @internal */
-export const parseArgs = (
-  args: ReadonlyArray<string>
-): Either.Either<Doctor.Options & { readonly json: boolean }, string> => {
-  let url: string | undefined
-  let json = false
-  let ca: string | undefined
-  let proxy: string | undefined
-  let timeout: Duration.Duration | undefined
-  let maxRedirects: number | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1
-    const flag = eq > 0 ? arg.slice(0, eq) : arg
-    const value = (): string | undefined => eq > 0 ? arg.slice(eq + 1) : args[++i]
-    switch (flag) {
-      case "--json":
-        json = true
-        break
-      case "--ca": {
-        ca = value()
-        if (ca === undefined) return Either.left("--ca needs a file or PEM text")
-        break
-      }
-      case "--proxy": {
-        proxy = value()
-        if (proxy === undefined) return Either.left("--proxy needs a url, none or env")
-        break
-      }
-      case "--timeout": {
-        const text = value()
-        timeout = text === undefined ? undefined : parseDuration(text)
-        if (timeout === undefined) {
-          return Either.left(`--timeout needs a duration such as 2s (got ${text ?? "nothing"})`)
-        }
-        break
-      }
-      case "--max-redirects": {
-        const text = value()
-        maxRedirects = Number(text)
-        if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
-          return Either.left(`--max-redirects needs a number (got ${text ?? "nothing"})`)
-        }
-        break
-      }
-      default:
-        if (arg.startsWith("-")) return Either.left(`unknown option ${arg}`)
-        if (url !== undefined) return Either.left(`one url at a time (got ${url} and ${arg})`)
-        url = arg
-    }
-  }
-  if (url === undefined) return Either.left("which url?")
-  return Either.right({
-    url,
-    json,
-    ...(ca === undefined ? {} : { ca }),
-    ...(proxy === undefined ? {} : { proxy }),
-    ...(timeout === undefined ? {} : { timeout }),
-    ...(maxRedirects === undefined ? {} : { maxRedirects })
-  })
-}
-
-/** @internal */
-export const main = (args: ReadonlyArray<string>): Effect.Effect<number> =>
-  Effect.gen(function*() {
-    if (args.includes("-h") || args.includes("--help")) {
-      yield* Console.log(usage)
-      return 0
-    }
-    const parsed = parseArgs(args)
-    if (Either.isLeft(parsed)) {
-      yield* Console.error(`steadfast doctor: ${parsed.left}\n\n${usage}`)
-      return 2
-    }
-    const { json, ...options } = parsed.right
-    const report = yield* run(options)
-    yield* Console.log(json ? toJson(report) : render(report))
-    return report.ok ? 0 : 1
   })

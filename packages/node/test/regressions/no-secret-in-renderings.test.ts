@@ -1,0 +1,365 @@
+/**
+ * No secret in any rendering of an error. Every error kind is built
+ * through the real node client against the testkit's FaultServer on
+ * loopback (and a CONNECT proxy for `ProxyError`), with secrets in the
+ * Authorization header, a cookie, a custom auth header, proxy credentials,
+ * the url's user info and a token query parameter. Each error is then
+ * rendered every way a user might log it — message, stack, `String`,
+ * `JSON.stringify`, `util.inspect`, Effect's `Inspectable`, `Cause.pretty`,
+ * each built-in logger, span attributes and exit data of a real (Effect's
+ * native) tracer, metric keys — and none of the secrets may appear.
+ *
+ * Before issue 18 the `cause` was the platform's `RequestError` holding the
+ * whole request, and `StatusError.headers` kept `set-cookie`.
+ *
+ * it.live: real sockets and the FaultServer's real timers.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Client, Errors } from "@steadfast/core"
+import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
+import { Cause, Console, Effect, Exit, Inspectable, Layer, Logger, Metric, type Scope, Tracer } from "effect"
+import * as util from "node:util"
+import { NodeClient } from "../../src/index.js"
+import { connectProxy } from "../helpers.js"
+
+const AUTH = "AUTH-SECRET-a1b2c3"
+const COOKIE = "COOKIE-SECRET-d4e5f6"
+const CUSTOM = "CUSTOM-SECRET-g7h8i9"
+const PROXY = "PROXY-SECRET-j0k1l2"
+const USERINFO = "USERINFO-SECRET-m3n4o5"
+const QUERY = "QUERY-SECRET-p6q7r8"
+const SET_COOKIE = "SETCOOKIE-SECRET-s9t0u1"
+const SECRETS = [
+  AUTH,
+  COOKIE,
+  CUSTOM,
+  PROXY,
+  USERINFO,
+  QUERY,
+  SET_COOKIE,
+  // the user info travels as Basic credentials
+  Buffer.from(`urluser:${USERINFO}`).toString("base64"),
+  // the proxy's credentials too
+  Buffer.from(`puser:${PROXY}`).toString("base64")
+]
+
+/** A header only this client knows to be secret (`redirects.sensitiveHeaders`). */
+const CUSTOM_HEADER = "x-upstream-auth"
+
+/** The secret headers (undici refuses a `proxy-authorization` header on a request through its ProxyAgent). */
+const withSecrets = (request: HttpClientRequest.HttpClientRequest, proxied = false) =>
+  request.pipe(
+    HttpClientRequest.setHeaders({
+      authorization: `Bearer ${AUTH}`,
+      cookie: `session=${COOKIE}`,
+      [CUSTOM_HEADER]: CUSTOM,
+      ...(proxied ? {} : { "proxy-authorization": `Basic ${Buffer.from(`puser:${PROXY}`).toString("base64")}` })
+    })
+  )
+
+/** `base` + `/k/<kind>` with the url secrets. */
+const urlFor = (base: string, kind: string) => {
+  const url = new URL(`${base}/k/${kind}`)
+  url.username = "urluser"
+  url.password = USERINFO
+  url.searchParams.set("access_token", QUERY)
+  url.searchParams.set("page", "1")
+  return url.href
+}
+
+const kinds: Record<string, FaultType> = {
+  dns: Fault.dns(),
+  refused: Fault.refused(),
+  reset: Fault.reset(),
+  unreachable: Fault.unreachable(),
+  tls: Fault.tls("self-signed"),
+  malformed: Fault.malformed(),
+  connectTimeout: Fault.connectLatency("2 seconds"),
+  hang: Fault.hang(),
+  trickle: Fault.trickle({ chunkSize: 4, interval: "2 seconds" }, Reply.text(200, "x".repeat(8))),
+  status: Fault.status(401, {
+    headers: { "set-cookie": `session=${SET_COOKIE}; HttpOnly`, [CUSTOM_HEADER]: CUSTOM, "x-plain": "visible" }
+  }),
+  loop: Fault.redirect(302, "/k/loop"),
+  blocked: Fault.redirect(302, `ftp://ftpuser:${USERINFO}@127.0.0.1/file?access_token=${QUERY}`),
+  large: Reply.text(200, "x".repeat(100)),
+  notJson: Reply.text(200, "not json"),
+  midBody: Fault.resetMidBody(8)
+}
+
+const scenario = Scenario.make(
+  Object.fromEntries(
+    Object.entries(kinds).map(([kind, fault]) => [
+      `GET /k/${kind}`,
+      Scenario.sequence([fault], { after: "repeat-last" })
+    ])
+  )
+)
+
+// --- renderings -------------------------------------------------------------
+
+/** A console that records what each logger prints, as Node's console would format it. */
+const recordingConsole = (lines: Array<string>): Console.Console => {
+  const record = (...args: ReadonlyArray<unknown>) => {
+    lines.push(util.formatWithOptions({ depth: Infinity }, ...args))
+  }
+  const unsafe = new Proxy({} as Console.UnsafeConsole, { get: () => record })
+  return new Proxy({ [Console.TypeId]: Console.TypeId, unsafe } as unknown as Console.Console, {
+    get: (target, key) =>
+      key in target ? (target as any)[key] : (...args: ReadonlyArray<unknown>) => Effect.sync(() => record(...args))
+  })
+}
+
+const loggers: Record<string, Layer.Layer<never>> = {
+  default: Layer.empty,
+  pretty: Logger.pretty,
+  json: Logger.json,
+  logfmt: Logger.logFmt,
+  structured: Logger.structured
+}
+
+/** What each built-in logger prints for the ways a program logs a failure. */
+const logged = (error: unknown): Effect.Effect<Record<string, string>> =>
+  Effect.gen(function*() {
+    const out: Record<string, string> = {}
+    for (const [name, layer] of Object.entries(loggers)) {
+      const lines: Array<string> = []
+      yield* Effect.fail(error).pipe(
+        Effect.tapErrorCause((cause) => Effect.logError("request failed", cause)),
+        Effect.tapError((e) => Effect.logError(e)),
+        Effect.tapError((e) => Effect.annotateLogs(Effect.logWarning("annotated"), "error", e)),
+        Effect.exit,
+        Effect.withConsole(recordingConsole(lines)),
+        Effect.provide(layer)
+      )
+      out[`logger ${name}`] = lines.join("\n")
+    }
+    return out
+  })
+
+const rendered = (error: unknown): Effect.Effect<Record<string, string>> =>
+  Effect.map(logged(error), (logs) => ({
+    message: (error as Error).message,
+    stack: String((error as Error).stack),
+    String: String(error),
+    "JSON.stringify": JSON.stringify(error),
+    "util.inspect": util.inspect(error, { depth: Infinity, showHidden: true }),
+    "Inspectable.toStringUnknown": Inspectable.toStringUnknown(error),
+    "Inspectable.format": Inspectable.format(error),
+    "Cause.pretty": Cause.pretty(Cause.fail(error), { renderErrorCause: true }),
+    "Cause.prettyErrors": util.inspect(Cause.prettyErrors(Cause.fail(error)), { depth: Infinity }),
+    ...logs
+  }))
+
+/** Effect's own tracer, recording every span it makes. */
+const recordingTracer = (spans: Array<Tracer.Span>) =>
+  Effect.map(Effect.tracer, (native) =>
+    Tracer.make({
+      span: (...args) => {
+        const span = native.span(...args)
+        spans.push(span)
+        return span
+      },
+      context: native.context
+    }))
+
+const spanRenderings = (spans: ReadonlyArray<Tracer.Span>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  spans.forEach((span, i) => {
+    const status = span.status
+    out[`span ${i} ${span.name} attributes`] = util.inspect(span.attributes, { depth: Infinity })
+    out[`span ${i} ${span.name} events`] = util.inspect((span as { events?: unknown }).events, { depth: Infinity })
+    if (status._tag === "Ended") {
+      out[`span ${i} ${span.name} exit`] = util.inspect(status.exit, { depth: Infinity, showHidden: true })
+      out[`span ${i} ${span.name} exit JSON`] = JSON.stringify(status.exit)
+      if (Exit.isFailure(status.exit)) {
+        out[`span ${i} ${span.name} exit Cause.pretty`] = Cause.pretty(status.exit.cause, { renderErrorCause: true })
+      }
+    }
+  })
+  return out
+}
+
+const leaks = (renderings: Record<string, string>): Array<string> =>
+  Object.entries(renderings).flatMap(([how, text]) =>
+    SECRETS.filter((secret) => text.includes(secret)).map((secret) => `${how} shows ${secret}`)
+  )
+
+// --- clients ----------------------------------------------------------------
+
+const nodeLayer = (server: FaultServer.Service, options: NodeClient.Options = {}) =>
+  NodeClient.layer({
+    proxy: { url: "none" },
+    retry: { retries: 0 },
+    timeouts: { connect: "250 millis", response: "400 millis", bodyIdle: "300 millis", deadline: "5 seconds" },
+    redirects: { sensitiveHeaders: [CUSTOM_HEADER] },
+    maxBodySize: 10,
+    tls: { ca: server.ca },
+    pool: { interceptors: [server.interceptor] },
+    ...options
+  })
+
+interface Case {
+  readonly name: string
+  readonly tag: string
+  /** Through the proxy (no interceptor: the proxy tunnels to the server). */
+  readonly proxied?: boolean
+  readonly run: (
+    server: FaultServer.Service
+  ) => Effect.Effect<unknown, unknown, Client.Client | HttpClient.HttpClient | Scope.Scope>
+}
+
+const text = (url: string) => Effect.flatMap(Client.Client, (c) => c.text(withSecrets(HttpClientRequest.get(url))))
+
+const cases: ReadonlyArray<Case> = [
+  { name: "dns", tag: "DnsError", run: (s) => text(urlFor(s.urls.http, "dns")) },
+  { name: "refused", tag: "ConnectionRefused", run: (s) => text(urlFor(s.urls.http, "refused")) },
+  { name: "reset", tag: "ConnectionReset", run: (s) => text(urlFor(s.urls.http, "reset")) },
+  { name: "unreachable", tag: "NetworkUnreachable", run: (s) => text(urlFor(s.urls.http, "unreachable")) },
+  { name: "tls", tag: "TlsError", run: (s) => text(urlFor(s.urls.https, "tls")) },
+  { name: "malformed", tag: "TransportError", run: (s) => text(urlFor(s.urls.http, "malformed")) },
+  {
+    name: "poolTimeout",
+    tag: "PoolTimeout",
+    // its own pool of one connection, held by a hanging request: the second waits past timeouts.pool
+    run: (s) =>
+      Effect.gen(function*() {
+        const context = yield* Layer.build(
+          nodeLayer(s, {
+            timeouts: { pool: "100 millis", response: "400 millis" },
+            pool: { connections: 1, interceptors: [s.interceptor] }
+          })
+        )
+        const held = yield* Effect.fork(Effect.provide(text(urlFor(s.urls.http, "hang")), context))
+        yield* Effect.sleep("50 millis")
+        yield* Effect.provide(text(urlFor(s.urls.http, "hang")), context)
+        yield* Effect.ignore(held)
+      })
+  },
+  { name: "connectTimeout", tag: "ConnectTimeout", run: (s) => text(urlFor(s.urls.http, "connectTimeout")) },
+  { name: "hang", tag: "ResponseTimeout", run: (s) => text(urlFor(s.urls.http, "hang")) },
+  { name: "trickle", tag: "BodyTimeout", run: (s) => text(urlFor(s.urls.http, "trickle")) },
+  {
+    name: "deadline",
+    tag: "DeadlineExceeded",
+    run: (s) =>
+      Effect.flatMap(
+        Client.Client,
+        (c) =>
+          Client.withTimeouts(c, { response: "5 seconds", deadline: "300 millis" }).text(
+            withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "hang")))
+          )
+      )
+  },
+  {
+    name: "proxy",
+    tag: "ProxyError",
+    proxied: true,
+    run: (s) =>
+      Effect.flatMap(
+        Client.Client,
+        (c) => c.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.https, "large")), true))
+      )
+  },
+  { name: "status", tag: "StatusError", run: (s) => text(urlFor(s.urls.http, "status")) },
+  { name: "loop", tag: "TooManyRedirects", run: (s) => text(urlFor(s.urls.http, "loop")) },
+  { name: "blocked", tag: "RedirectBlocked", run: (s) => text(urlFor(s.urls.http, "blocked")) },
+  { name: "large", tag: "BodyTooLarge", run: (s) => text(urlFor(s.urls.http, "large")) },
+  {
+    name: "other origin",
+    tag: "InvalidUrl",
+    run: (s) =>
+      Effect.flatMap(Client.Client, (c) =>
+        Client.withOptions(c, { baseUrl: `${s.urls.http}/api/` }).text(
+          withSecrets(HttpClientRequest.get(urlFor("http://elsewhere.test", "x")))
+        ))
+  },
+  {
+    name: "header injection",
+    tag: "InvalidRequest",
+    run: (s) =>
+      Effect.flatMap(Client.Client, (c) =>
+        c.text(
+          withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "large"))).pipe(
+            HttpClientRequest.setHeader("x-bad", `${AUTH}\r\nx-injected: 1`)
+          )
+        ))
+  },
+  {
+    name: "not json",
+    tag: "DecodeError",
+    run: (s) =>
+      Effect.flatMap(Client.Client, (c) => c.json(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "notJson")))))
+  },
+  {
+    name: "execute, then the body is cut",
+    tag: "ResponseError",
+    run: (s) =>
+      Effect.flatMap(
+        Client.Client,
+        (c) =>
+          Effect.flatMap(c.execute(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "midBody")))), (r) => r.text)
+      )
+  },
+  {
+    name: "the node layer's platform HttpClient, refused",
+    tag: "RequestError",
+    run: (s) =>
+      Effect.flatMap(
+        HttpClient.HttpClient,
+        (c) => c.execute(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "refused"))))
+      )
+  },
+  {
+    name: "the node layer's platform HttpClient, body cut",
+    tag: "ResponseError",
+    run: (s) =>
+      Effect.flatMap(
+        HttpClient.HttpClient,
+        (c) =>
+          Effect.flatMap(c.execute(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "midBody")))), (r) => r.text)
+      )
+  }
+]
+
+describe("regression: no secret in any rendering of an error", () => {
+  it.scopedLive("every error kind, every rendering", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make(scenario)
+      const direct = yield* Layer.build(nodeLayer(server))
+      // ProxyError: through a CONNECT proxy that wants other credentials (407)
+      const proxy = yield* connectProxy({ auth: "puser:the-right-password" })
+      const proxied = yield* Layer.build(
+        nodeLayer(server, { proxy: { url: `http://puser:${PROXY}@127.0.0.1:${proxy.port}` }, pool: {} })
+      )
+      const seen = new Set<string>()
+      const problems: Array<string> = []
+      for (const c of cases) {
+        const spans: Array<Tracer.Span> = []
+        const tracer = yield* recordingTracer(spans)
+        const exit = yield* c.run(server).pipe(
+          Effect.withSpan(`user ${c.name}`),
+          Effect.withTracer(tracer),
+          Effect.provide(c.proxied === true ? proxied : direct),
+          Effect.exit
+        )
+        const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+        const tag = (error as { _tag?: string } | undefined)?._tag
+        expect(tag, `${c.name}: ${String(error)}`).toBe(c.tag)
+        seen.add(tag!)
+        const renderings = { ...(yield* rendered(error)), ...spanRenderings(spans) }
+        problems.push(...leaks(renderings).map((l) => `${c.name}: ${l}`))
+        // the failure is still useful: it says what happened and where
+        expect((error as Error).message).toContain("/k/")
+      }
+      // every tag of the taxonomy was built and rendered
+      expect(Errors.tags.filter((t) => !seen.has(t))).toEqual([])
+      // metric keys and labels
+      const metrics = yield* Metric.snapshot
+      problems.push(
+        ...leaks({ metrics: util.inspect(metrics.map((m) => [m.metricKey.name, m.metricKey.tags]), { depth: 5 }) })
+      )
+      expect(problems).toEqual([])
+    }), 30_000)
+})

@@ -1,0 +1,288 @@
+/**
+ * The simulated network's virtual clock: a `TestClock` that advances in
+ * microseconds of real time per wake-up instead of milliseconds.
+ *
+ * Effect's own `TestClock`, after waking each sleeping fiber, waits for every
+ * fiber to suspend again by yielding to the event loop three times with
+ * `setTimeout(0)` (at least a millisecond each), and re-sorts every pending
+ * sleep. A chaos run with thousands of distinct backoff and timeout instants
+ * spends almost all of its real time there. This clock answers the same
+ * question — "has every fiber of the test stopped?" — by counting the tasks
+ * the Effect scheduler has queued and not yet run, checked after one
+ * `setImmediate` (when promise and microtask chains have drained): sound for
+ * every fiber running under it, and about a thousand times cheaper. Sleeps
+ * wait in a binary heap keyed by (instant, order of arrival).
+ *
+ * `SimulatedNetwork.layer` installs it (with the counting scheduler) when it
+ * is built under a `TestClock`, starting at that clock's time, so
+ * `TestClock.adjust`, `TestClock.setTime`, `Effect.sleep` and `Clock` in the
+ * test all use it.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
+import type * as TestClock from "effect/TestClock"
+
+/**
+ * The scheduler fibers run on under the virtual clock: Effect's own
+ * (priority buckets, drained on the microtask queue) but falling back to
+ * `setImmediate` rather than a 1 ms `setTimeout` after many drains in a row,
+ * and counting the tasks queued and not yet run, so the clock can tell when
+ * every fiber has stopped.
+ */
+export class CountingScheduler implements Scheduler.Scheduler {
+  pending = 0
+  private tasks = new Scheduler.PriorityBuckets()
+  private running = false
+  constructor(readonly inner: Scheduler.Scheduler) {}
+  shouldYield(fiber: Fiber.RuntimeFiber<unknown, unknown>): number | false {
+    return this.inner.shouldYield(fiber)
+  }
+  scheduleTask(task: Scheduler.Task, priority: number): void {
+    this.pending++
+    this.tasks.scheduleTask(task, priority)
+    if (!this.running) {
+      this.running = true
+      this.starve(0)
+    }
+  }
+  private starve(depth: number): void {
+    if (depth >= 2048) setImmediate(() => this.drain(0))
+    else Promise.resolve().then(() => this.drain(depth + 1))
+  }
+  private drain(depth: number): void {
+    const buckets = this.tasks.buckets
+    this.tasks.buckets = []
+    for (const [, tasks] of buckets) {
+      for (let i = 0; i < tasks.length; i++) {
+        this.pending--
+        tasks[i]!()
+      }
+    }
+    if (this.tasks.buckets.length === 0) this.running = false
+    else this.starve(depth)
+  }
+}
+
+interface Sleeper {
+  readonly at: number
+  readonly seq: number
+  readonly wake: () => void
+  live: boolean
+}
+
+const before = (a: Sleeper, b: Sleeper): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq)
+
+/** Whether a clock is a `TestClock` (Effect's, or another one like this). */
+export const isTestClock = (clock: Clock.Clock): clock is TestClock.TestClock => {
+  const c = clock as Partial<TestClock.TestClock>
+  return typeof c.adjust === "function" && typeof c.setTime === "function" && c.sleeps !== undefined
+}
+
+export class VirtualClock implements TestClock.TestClock {
+  readonly [Clock.ClockTypeId]: Clock.ClockTypeId = Clock.ClockTypeId
+  private instant: number
+  private heap: Array<Sleeper> = []
+  private dead = 0
+  private seq = 0
+  /** Whether the clock was ever adjusted or set. */
+  adjusted = false
+  /** Live sleepers. */
+  waiting = 0
+  /** Adjustments running. */
+  private adjusting = 0
+  /**
+   * The instants of waits cancelled while no adjustment ran, since the last
+   * adjustment began: when a test is interrupted, its waits are cancelled
+   * before anyone can look, and these say what they were waiting for.
+   */
+  cancelledWaits = { count: 0, earliest: Infinity }
+
+  constructor(
+    start: number,
+    readonly scheduler: CountingScheduler
+  ) {
+    this.instant = start
+  }
+
+  unsafeCurrentTimeMillis(): number {
+    return this.instant
+  }
+
+  unsafeCurrentTimeNanos(): bigint {
+    return BigInt(Math.floor(this.instant * 1_000_000))
+  }
+
+  readonly currentTimeMillis: Effect.Effect<number> = Effect.sync(() => this.instant)
+
+  readonly currentTimeNanos: Effect.Effect<bigint> = Effect.sync(() => this.unsafeCurrentTimeNanos())
+
+  /** The instants at which fibers wait, earliest first. */
+  pendingInstants(): ReadonlyArray<number> {
+    return this.heap.filter((s) => s.live).sort((a, b) => before(a, b) ? -1 : 1).map((s) => s.at)
+  }
+
+  /**
+   * Calls `wake` once the clock reaches now + `ms` (`Infinity`: never);
+   * returns a function that cancels it. For waits that end on something
+   * else as well (an abort), without a fiber per wait.
+   */
+  schedule(ms: number, wake: () => void): () => void {
+    const sleeper: Sleeper = { at: this.instant + ms, seq: this.seq++, wake, live: true }
+    this.push(sleeper)
+    this.waiting++
+    return () => {
+      if (sleeper.live) {
+        sleeper.live = false
+        if (this.adjusting === 0) {
+          this.cancelledWaits.count++
+          if (sleeper.at < this.cancelledWaits.earliest) this.cancelledWaits.earliest = sleeper.at
+        }
+        this.waiting--
+        this.dead++
+        if (this.dead > 64 && this.dead * 2 > this.heap.length) this.compact()
+      }
+    }
+  }
+
+  sleep(duration: Duration.Duration): Effect.Effect<void> {
+    const ms = Duration.toMillis(duration)
+    if (!(ms > 0)) return Effect.void
+    return Effect.async<void>((resume) => {
+      const cancel = this.schedule(ms, () => resume(Effect.void))
+      return Effect.sync(cancel)
+    })
+  }
+
+  readonly sleeps: Effect.Effect<Chunk.Chunk<number>> = Effect.sync(() => Chunk.fromIterable(this.pendingInstants()))
+
+  get save(): Effect.Effect<Effect.Effect<void>> {
+    return Effect.sync(() => {
+      const saved = this.instant
+      return Effect.sync(() => {
+        this.instant = saved
+      })
+    })
+  }
+
+  adjust(duration: Duration.DurationInput): Effect.Effect<void> {
+    return Effect.suspend(() => this.runTo(this.instant + Duration.toMillis(Duration.decode(duration))))
+  }
+
+  adjustWith(duration: Duration.DurationInput) {
+    return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.zipLeft(effect, this.adjust(duration), { concurrent: true })
+  }
+
+  setTime(time: number): Effect.Effect<void> {
+    return Effect.suspend(() => this.runTo(time))
+  }
+
+  /**
+   * Wakes every sleeper due up to `target`, in order of (instant, arrival),
+   * those of one instant together, waiting after each instant until every
+   * fiber under the counting scheduler has stopped; then sets the time to
+   * `target`.
+   */
+  private runTo(target: number): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      this.adjusted = true
+      this.adjusting++
+      this.cancelledWaits = { count: 0, earliest: Infinity }
+      let cancelled = false
+      const done = () => {
+        cancelled = true
+        this.adjusting--
+        resume(Effect.void)
+      }
+      const step = () =>
+        this.whenIdle(() => {
+          if (cancelled) return
+          const next = this.peek()
+          if (next === undefined || next.at > target) {
+            this.instant = target
+            return done()
+          }
+          this.instant = next.at
+          while (true) {
+            const s = this.peek()
+            if (s === undefined || s.at !== next.at) break
+            this.pop()
+            s.live = false
+            this.waiting--
+            s.wake()
+          }
+          step()
+        })
+      step()
+      return Effect.sync(() => {
+        if (!cancelled) this.adjusting--
+        cancelled = true
+      })
+    })
+  }
+
+  /** Calls `f` once, after a turn of the event loop, when no task is queued under the scheduler. */
+  private whenIdle(f: () => void): void {
+    const check = () => {
+      if (this.scheduler.pending > 0) setImmediate(check)
+      else f()
+    }
+    setImmediate(check)
+  }
+
+  // -- the heap ---------------------------------------------------------------
+
+  /** The earliest live sleeper (dropping dead ones on top). */
+  private peek(): Sleeper | undefined {
+    while (this.heap.length > 0 && !this.heap[0]!.live) {
+      this.pop()
+      this.dead--
+    }
+    return this.heap[0]
+  }
+
+  private push(s: Sleeper): void {
+    const heap = this.heap
+    let i = heap.length
+    heap.push(s)
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!before(s, heap[p]!)) break
+      heap[i] = heap[p]!
+      i = p
+    }
+    heap[i] = s
+  }
+
+  private pop(): void {
+    const heap = this.heap
+    const last = heap.pop()!
+    if (heap.length === 0) return
+    const n = heap.length
+    let i = 0
+    while (true) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      const c = r < n && before(heap[r]!, heap[l]!) ? r : l
+      if (!before(heap[c]!, last)) break
+      heap[i] = heap[c]!
+      i = c
+    }
+    heap[i] = last
+  }
+
+  /** Rebuilds the heap without the dead sleepers. */
+  private compact(): void {
+    const live = this.heap.filter((s) => s.live)
+    this.heap = []
+    this.dead = 0
+    for (const s of live) this.push(s)
+  }
+}
