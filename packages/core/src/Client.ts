@@ -42,6 +42,7 @@ import * as Errors from "./Errors.js"
 import { type Call, type Compiled, readBody, run } from "./internal/client.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
+import * as RateLimit from "./RateLimit.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
 import * as Timeouts from "./Timeouts.js"
@@ -166,6 +167,7 @@ interface Engine {
   readonly transport: Transport.Transport
   readonly scheduler: DeadlineScheduler
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
+  readonly rateLimit: RateLimit.Limiter | undefined
 }
 
 const compile = (engine: Engine, s: Settings): Compiled => ({
@@ -185,7 +187,8 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   baseUrl: s.baseUrl,
   spans: s.spans,
   metrics: s.metrics,
-  proxyFor: engine.proxyFor
+  proxyFor: engine.proxyFor,
+  rateLimit: engine.rateLimit
 })
 
 const decoder = new TextDecoder()
@@ -261,7 +264,8 @@ const EngineKey = Symbol.for("@steadfast/core/Client/engine")
 
 /**
  * Builds a client over a transport. The deadline scheduler runs in a fiber
- * tied to the scope.
+ * tied to the scope. A `RateLimit.RateLimiter` in the context, when there is
+ * one, gates every attempt and learns from every response.
  *
  * @since 0.1.0
  */
@@ -274,7 +278,16 @@ export const makeWithTransport = (
     const clock = yield* Effect.clock
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
-    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor }, settings(options))
+    const rateLimit = yield* Effect.serviceOption(RateLimit.RateLimiter)
+    return makeClient(
+      {
+        transport,
+        scheduler,
+        proxyFor: extra?.proxyFor,
+        rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined
+      },
+      settings(options)
+    )
   })
 
 /**

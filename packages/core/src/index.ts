@@ -33,3 +33,9 @@ export * as Transport from "./Transport.js"
 
 /** @since 0.1.0 */
 export * as Redact from "./Redact.js"
+
+/** @since 0.1.0 */
+export * as RateLimit from "./RateLimit.js"
+
+/** @since 0.1.0 */
+export * as RateLimitHeaders from "./RateLimitHeaders.js"
