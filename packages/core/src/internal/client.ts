@@ -519,15 +519,17 @@ const send = <A, R>(call: Call, onResponse: OnResponse<A, R>): Effect.Effect<A, 
 }
 
 const rateLimited = (call: Call, refusal: RateLimit.Refusal): Errors.RateLimited =>
-  new Errors.RateLimited({
-    request: call.requestInfo,
-    attempts: call.attempts,
-    history: noHistory,
-    // keys are origins by default; a custom key that looks like a url with credentials or a query is cleaned
-    key: /[@?#]/.test(refusal.key) ? redactUrl(refusal.key) : refusal.key,
-    waitMs: refusal.waitMs,
-    reason: refusal.reason
-  }, true)
+  withoutStack(() =>
+    new Errors.RateLimited({
+      request: call.requestInfo,
+      attempts: call.attempts,
+      history: noHistory,
+      // keys are origins by default; a custom key that looks like a url with credentials or a query is cleaned
+      key: /[@?#]/.test(refusal.key) ? redactUrl(refusal.key) : refusal.key,
+      waitMs: refusal.waitMs,
+      reason: refusal.reason
+    }, true)
+  )
 
 const hop = <A, R>(
   call: Call,

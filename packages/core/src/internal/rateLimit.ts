@@ -99,17 +99,55 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
     const tooLong = (start: number, now: number, wait: number, deadlineAt: number) =>
       now - start + wait > options.maxWaitMs || now + wait >= deadlineAt
 
+    // Attempts of this process that must wait for a slot check and reserve one at a time per key:
+    // otherwise several would see room for one more within their budget, all reserve, and the
+    // ones pushed past it would give up slots nobody uses.
+    const locks = new Map<string, { readonly semaphore: Effect.Semaphore; users: number }>()
+    const oneAtATime = <A, E>(key: string, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.suspend(() => {
+        let lock = locks.get(key)
+        if (lock === undefined) locks.set(key, lock = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 })
+        const held = lock
+        held.users++
+        return Effect.ensuring(
+          held.semaphore.withPermits(1)(effect),
+          Effect.sync(() => {
+            if (--held.users === 0) locks.delete(key)
+          })
+        )
+      })
+
     /** The client's own quota: a slot now, or a reserved one within the budget, or a refusal. */
     const takeQuota = (key: string, start: number, deadlineAt: number): Effect.Effect<void, Refusal> =>
-      Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
-        return Effect.matchEffect(consume(key, "fail", now), {
+      Effect.clockWith((clock) =>
+        Effect.matchEffect(consume(key, "fail", clock.unsafeCurrentTimeMillis()), {
           onSuccess: () => Effect.void,
           onFailure: (e): Effect.Effect<void, Refusal> => {
             if (e._tag === "StoreDown") return Effect.fail(refusal(key, 0, "store"))
+            // no slot within the budget: refuse at once, without queueing for the lock
+            const wait = Duration.toMillis(e.retryAfter)
+            if (tooLong(start, clock.unsafeCurrentTimeMillis(), wait, deadlineAt)) {
+              return Effect.fail(refusal(key, wait, "quota"))
+            }
+            return Effect.flatMap(
+              oneAtATime(key, reserve(key, start, deadlineAt)),
+              (delay) => delay > 0 ? Effect.sleep(Duration.millis(delay)) : Effect.void
+            )
+          }
+        })
+      )
+
+    /** A slot now (0), or how long until the slot it reserved (waited for outside the lock), or a refusal. */
+    const reserve = (key: string, start: number, deadlineAt: number): Effect.Effect<number, Refusal> =>
+      Effect.clockWith((clock) => {
+        const now = clock.unsafeCurrentTimeMillis()
+        return Effect.matchEffect(consume(key, "fail", now), {
+          onSuccess: () => Effect.succeed(0),
+          onFailure: (e): Effect.Effect<number, Refusal> => {
+            if (e._tag === "StoreDown") return Effect.fail(refusal(key, 0, "store"))
             const wait = Duration.toMillis(e.retryAfter)
             if (tooLong(start, now, wait, deadlineAt)) return Effect.fail(refusal(key, wait, "quota"))
-            // reserve the next slot (the store queues it) and wait for it
+            // reserve the next slot (the store queues it)
             return Effect.matchEffect(consume(key, "delay", now), {
               onFailure: (e2) =>
                 Effect.fail(
@@ -119,9 +157,10 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
                 ),
               onSuccess: (result) => {
                 const delay = Duration.toMillis(result.delay)
-                if (delay <= 0) return Effect.void
+                if (delay <= 0) return Effect.succeed(0)
+                // another process took the slots seen a moment ago: this one is given up
                 if (tooLong(start, now, delay, deadlineAt)) return Effect.fail(refusal(key, delay, "quota"))
-                return Effect.sleep(Duration.millis(delay))
+                return Effect.succeed(delay)
               }
             })
           }
