@@ -84,7 +84,9 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
             down = true
             return Effect.zipRight(
               Effect.logWarning(
-                `steadfast rate limit: the store failed (${e.message}); ${
+                `steadfast rate limit: the store failed (${e.message}${
+                  e.cause instanceof Error ? `: ${e.cause.message}` : ""
+                }); ${
                   options.onStoreFailure === "local"
                     ? "using a local limiter in this process until it answers"
                     : "requests are refused until it answers (onStoreFailure: \"fail\")"
