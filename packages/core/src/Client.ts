@@ -46,6 +46,7 @@ import { redactUrl } from "./internal/redact.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
 import { rules as urlRules } from "./internal/url.js"
+import * as RateLimit from "./RateLimit.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
 import * as Timeouts from "./Timeouts.js"
@@ -224,6 +225,7 @@ interface Engine {
   readonly transport: Transport.Transport
   readonly scheduler: DeadlineScheduler
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
+  readonly rateLimit: RateLimit.Limiter | undefined
 }
 
 const compile = (engine: Engine, s: Settings): Compiled => ({
@@ -245,7 +247,8 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   allowAddress: s.allowAddress,
   spans: s.spans,
   metrics: s.metrics,
-  proxyFor: engine.proxyFor
+  proxyFor: engine.proxyFor,
+  rateLimit: engine.rateLimit
 })
 
 const decoder = new TextDecoder()
@@ -321,7 +324,8 @@ const EngineKey = Symbol.for("@steadfast/core/Client/engine")
 
 /**
  * Builds a client over a transport. The deadline scheduler runs in a fiber
- * tied to the scope.
+ * tied to the scope. A `RateLimit.RateLimiter` in the context, when there is
+ * one, gates every attempt and learns from every response.
  *
  * @since 0.1.0
  */
@@ -337,7 +341,16 @@ export const makeWithTransport = (
     const clock = yield* Effect.clock
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
-    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor }, s)
+    const rateLimit = yield* Effect.serviceOption(RateLimit.RateLimiter)
+    return makeClient(
+      {
+        transport,
+        scheduler,
+        proxyFor: extra?.proxyFor,
+        rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined
+      },
+      s
+    )
   })
 
 /**

@@ -25,6 +25,7 @@ import type * as Tracer from "effect/Tracer"
 import * as Classify from "../Classify.js"
 import * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
+import type * as RateLimit from "../RateLimit.js"
 import * as Redirects from "../Redirects.js"
 import * as Retry from "../Retry.js"
 import * as RetryAfter from "../RetryAfter.js"
@@ -57,6 +58,8 @@ export interface Compiled {
   readonly spans: boolean
   readonly metrics: boolean
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
+  /** The rate limiter gating each attempt (rate limit comes first of the per-attempt policies). */
+  readonly rateLimit: RateLimit.Limiter | undefined
 }
 
 /** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
@@ -536,9 +539,35 @@ const loop = <A, R>(call: Call, onResponse: OnResponse<A, R>): Effect.Effect<A, 
 const attempt = <A, R>(call: Call, onResponse: OnResponse<A, R>): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.suspend(() => {
     if (call.deadlineFired) return Effect.fail(call.deadlineError(undefined))
-    call.beginAttempt()
-    return hop(call, call.request, call.url, 0, onResponse)
+    const limiter = call.cfg.rateLimit
+    if (limiter === undefined) return send(call, onResponse)
+    // the per-attempt gates, in DESIGN.md's order; today only the rate limit
+    return Effect.zipRight(
+      Effect.mapError(
+        limiter.acquire(call.request.method, call.url, call.deadlineAt),
+        (refusal) => rateLimited(call, refusal)
+      ),
+      Effect.suspend(() => send(call, onResponse))
+    )
   })
+
+const send = <A, R>(call: Call, onResponse: OnResponse<A, R>): Effect.Effect<A, Errors.HttpError, R> => {
+  call.beginAttempt()
+  return hop(call, call.request, call.url, 0, onResponse)
+}
+
+const rateLimited = (call: Call, refusal: RateLimit.Refusal): Errors.RateLimited =>
+  withoutStack(() =>
+    new Errors.RateLimited({
+      request: call.requestInfo,
+      attempts: call.attempts,
+      history: noHistory,
+      // keys are origins by default; a custom key that looks like a url with credentials or a query is cleaned
+      key: /[@?#]/.test(refusal.key) ? redactUrl(refusal.key) : refusal.key,
+      waitMs: refusal.waitMs,
+      reason: refusal.reason
+    }, true)
+  )
 
 const hop = <A, R>(
   call: Call,
@@ -549,7 +578,11 @@ const hop = <A, R>(
 ): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.matchEffect(call.cfg.transport.send(request, url, call.handle!), {
     onFailure: (cause) => Effect.fail(call.failure(cause, followed > 0 ? url : undefined)),
-    onSuccess: (response) => onHeaders(call, request, url, response, followed, onResponse)
+    onSuccess: (response) => {
+      // the rate limiter learns from every response, redirects and failures included
+      call.cfg.rateLimit?.observe(request.method, url, response.status, response.headers, call.now())
+      return onHeaders(call, request, url, response, followed, onResponse)
+    }
   })
 
 const onHeaders = <A, R>(
@@ -770,6 +803,10 @@ const afterFailure = <A, R>(
 ): Effect.Effect<A, Errors.HttpError, R> => {
   const cfg = call.cfg
   const now = call.now()
+  if (error._tag === "RateLimited" && !Retry.isRetryable(cfg.retry, error, call.request.method, call.request.headers)) {
+    // no attempt was made: nothing to abort or to add to the history
+    return Effect.fail(call.finalize(error))
+  }
   call.abort("Interrupted")
   call.phase = PHASE_IDLE
   call.keepAlive = false
