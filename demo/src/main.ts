@@ -79,7 +79,15 @@ const block = (b: Block): string => {
   }
 }
 
-const order: ReadonlyArray<Section["id"]> = ["classification", "retries", "timeouts", "post", "redirects", "pool"]
+const order: ReadonlyArray<Section["id"]> = [
+  "classification",
+  "retries",
+  "timeouts",
+  "post",
+  "redirects",
+  "pool",
+  "rate-limits"
+]
 
 const printSection = (section: Section) =>
   Console.log(

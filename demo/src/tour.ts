@@ -19,6 +19,7 @@ import { Client, type Errors } from "@steadfast/core"
 import { NodeClient, Pool } from "@steadfast/node"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { Clock, Context, Duration, Effect, Either, Fiber, FiberRef, HashSet, Layer, Logger, Metric } from "effect"
+import { type RateLimits, rateLimits, routes as rateLimitRoutes } from "./rateLimits.js"
 
 // --- the result ---------------------------------------------------------------
 
@@ -70,7 +71,7 @@ export type Block =
   | { readonly _tag: "Message"; readonly text: string }
 
 /** The sections, in order. */
-export type SectionId = "classification" | "retries" | "timeouts" | "post" | "redirects" | "pool"
+export type SectionId = "classification" | "retries" | "timeouts" | "post" | "redirects" | "pool" | "rate-limits"
 
 /** One section of the tour. */
 export interface Section<Id extends SectionId = SectionId, Data = unknown> {
@@ -166,6 +167,7 @@ export interface Result {
   readonly post: Post
   readonly redirects: Redirects
   readonly pool: PoolTour
+  readonly rateLimits: RateLimits
   readonly sections: ReadonlyArray<Section>
   /** Every section went as expected. */
   readonly ok: boolean
@@ -283,7 +285,8 @@ export const scenario: Scenario.Scenario = Scenario.make({
   "GET /downgrade": repeat(Fault.redirect(302, "/items", "insecure")),
   "GET /slow": repeat(Fault.latency("100 millis", items)),
   "GET /items": repeat(items),
-  "GET /stale": exactly(Fault.close(), Reply.text(200, "fresh"))
+  "GET /stale": exactly(Fault.close(), Reply.text(200, "fresh")),
+  ...rateLimitRoutes
 })
 
 // --- helpers ----------------------------------------------------------------------
@@ -838,7 +841,8 @@ export const tour = (options: Options = {}): Effect.Effect<Result, never, FaultS
         timeouts: yield* run(timeouts(server)),
         post: yield* run(post(server)),
         redirects: yield* run(redirects(server)),
-        pool: yield* run(pool(server, options.requests ?? 400))
+        pool: yield* run(pool(server, options.requests ?? 400)),
+        rateLimits: yield* run(rateLimits(server))
       }
     }))
     const all: ReadonlyArray<Section> = [
@@ -847,7 +851,8 @@ export const tour = (options: Options = {}): Effect.Effect<Result, never, FaultS
       sections.timeouts,
       sections.post,
       sections.redirects,
-      sections.pool
+      sections.pool,
+      sections.rateLimits
     ]
     return {
       server: { https: server.urls.https, http: server.urls.http },

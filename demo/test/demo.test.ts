@@ -35,7 +35,7 @@ describe("the demo's tour", () => {
       )
 
       // each section is reported as soon as it is done, in order
-      expect(seen).toEqual(["classification", "retries", "timeouts", "post", "redirects", "pool"])
+      expect(seen).toEqual(["classification", "retries", "timeouts", "post", "redirects", "pool", "rate-limits"])
 
       // every row: the tag (and detail) seen is the one expected; compared
       // with the row's label, so that a failure names the row
@@ -92,6 +92,16 @@ describe("the demo's tour", () => {
       expect(pool.openSocketsAfterClose).toBe(0)
       expect(pool.connectedGaugeAfterClose).toBe(0)
 
+      // rate limits: without a limiter three requests were refused and sent again; a limiter that
+      // heeds the RateLimit header holds the last three back until the reset; a quota of 5/s paces ten
+      const limits = result.rateLimits.data
+      expect(limits.naive).toEqual({ received: 9, refused: 3, succeeded: 6 })
+      expect(limits.heeded.received).toBe(6)
+      expect(limits.heeded.succeeded).toBe(6)
+      for (const ms of limits.heeded.arrivalsMs.slice(3)) expect(ms).toBeGreaterThanOrEqual(995)
+      expect(limits.paced.arrivalsMs.length).toBe(10)
+      expect(limits.paced.busiestSecond).toBeLessThanOrEqual(6)
+
       // every scripted step was used as planned, and every pool is closed:
       // the server has no socket left open
       expect(yield* server.exhausted).toEqual([])
@@ -116,7 +126,8 @@ describe("the demo's tour", () => {
             ["--conditions=@steadfast/source", "--import", "tsx", main],
             {
               cwd: root,
-              timeout: 25_000,
+              // the tour takes ~8 s; tsx compiles first, and this machine is shared
+              timeout: 50_000,
               env: {
                 ...inherited,
                 HTTP_PROXY: "http://127.0.0.1:9",
@@ -132,9 +143,16 @@ describe("the demo's tour", () => {
       expect({ code, stderr }).toEqual({ code: 0, stderr: "" })
       expect(stdout).not.toContain("\x1b[")
       expect(stdout).not.toContain("✗")
-      for (const title of ["1. Every failure has a name", "3. Timeouts fire on time", "6. The pool at work"]) {
+      for (
+        const title of [
+          "1. Every failure has a name",
+          "3. Timeouts fire on time",
+          "6. The pool at work",
+          "7. Rate limits: pace instead of being refused"
+        ]
+      ) {
         expect(stdout).toContain(title)
       }
       expect(stdout).toMatch(/✓ Every section went as expected in/)
-    }))
+    }), 60_000)
 })

@@ -3,10 +3,11 @@
  * every example under docs/examples runs: each exports `program`, an Effect
  * that asserts what the guide claims about its output.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as RedisServer from "../../packages/core/test/helpers/redis.js"
 import { blocks, extract, guides } from "../sync.js"
 
 const docsDir = path.resolve(__dirname, "..")
@@ -36,6 +37,19 @@ describe("guides", () => {
 describe("examples", () => {
   // `*.test.ts` examples are whole test files: vitest runs them itself
   const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).sort()
+
+  // the Redis example (rate-limit-redis.ts) reads its store from the environment, as users'
+  // replicas do: a real redis-server on loopback, where one is installed (always in CI)
+  let redis: { readonly url: string; readonly stop: () => Promise<void> } | undefined
+  beforeAll(async () => {
+    if (!RedisServer.enabled) return
+    redis = await RedisServer.startPlain()
+    process.env["STEADFAST_RATE_LIMIT_REDIS_URL"] = redis.url
+  })
+  afterAll(async () => {
+    delete process.env["STEADFAST_RATE_LIMIT_REDIS_URL"]
+    await redis?.stop()
+  })
   for (const file of files) {
     // it.live: examples run as users run them, some on loopback sockets
     it.live(file, () =>

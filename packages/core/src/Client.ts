@@ -45,11 +45,12 @@ import { readBody } from "./internal/body.js"
 import { run } from "./internal/call.js"
 import { historyRef } from "./internal/observe.js"
 import { check as checkOptions } from "./internal/options.js"
-import { type Compiled, decidePolicy } from "./internal/policy.js"
+import { type Compiled, decidePolicy, rateLimitGate } from "./internal/policy.js"
 import { redactUrl } from "./internal/redact.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
 import { rules as urlRules } from "./internal/url.js"
+import * as RateLimit from "./RateLimit.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
 import * as Timeouts from "./Timeouts.js"
@@ -229,6 +230,7 @@ interface Engine {
   readonly scheduler: DeadlineScheduler
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
   readonly warnedProxies: Set<string>
+  readonly rateLimit: RateLimit.Limiter | undefined
 }
 
 const compile = (engine: Engine, s: Settings): Compiled => ({
@@ -251,7 +253,8 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   spans: s.spans,
   metrics: s.metrics,
   proxyFor: engine.proxyFor,
-  gates: [],
+  // the per-attempt policies, in DESIGN.md's order; today only the rate limit
+  gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],
   warnedProxies: engine.warnedProxies
 })
 
@@ -328,7 +331,8 @@ const EngineKey = Symbol.for("@steadfast/core/Client/engine")
 
 /**
  * Builds a client over a transport. The deadline scheduler runs in a fiber
- * tied to the scope.
+ * tied to the scope. A `RateLimit.RateLimiter` in the context, when there is
+ * one, gates every attempt and learns from every response.
  *
  * @since 0.1.0
  */
@@ -344,7 +348,17 @@ export const makeWithTransport = (
     const clock = yield* Effect.clock
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
-    return makeClient({ transport, scheduler, proxyFor: extra?.proxyFor, warnedProxies: new Set() }, s)
+    const rateLimit = yield* Effect.serviceOption(RateLimit.RateLimiter)
+    return makeClient(
+      {
+        transport,
+        scheduler,
+        proxyFor: extra?.proxyFor,
+        warnedProxies: new Set(),
+        rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined
+      },
+      s
+    )
   })
 
 /**

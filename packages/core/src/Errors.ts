@@ -585,6 +585,55 @@ export class DecodeError extends TaggedError<DecodeError>()("DecodeError", {
 }
 
 /**
+ * Why a rate limiter refused to send: `"quota"` (the client's own quota for
+ * the key), `"server"` (the server said to wait: `Retry-After`, or no
+ * requests remaining before its window resets) or `"store"` (the shared
+ * store, e.g. Redis, did not answer and the limiter fails closed).
+ *
+ * @since 0.1.0
+ */
+export const RateLimitReason = Schema.Literal("quota", "server", "store")
+
+/**
+ * @since 0.1.0
+ */
+export type RateLimitReason = Schema.Schema.Type<typeof RateLimitReason>
+
+const rateLimitHints: Record<RateLimitReason, string> = {
+  quota:
+    "The client's own quota for it is used up: raise `maxWait` to wait for a slot, or the limit if the server allows more.",
+  server:
+    "The server asked for this pause (Retry-After, or no requests left in its window): try again after it, or raise `maxWait`.",
+  store:
+    "The shared rate-limit store did not answer and the limiter fails closed: check the store (Redis), or choose `onStoreFailure: \"local\"`."
+}
+
+/**
+ * A rate limiter refused to send the request: it would have had to wait
+ * `waitMs` for `key` (the origin by default), longer than its `maxWait` or
+ * past the deadline. Nothing was sent by that attempt; `attempts` counts the
+ * ones made before. Not retried by default: the limiter already waited as
+ * long as it may.
+ *
+ * @since 0.1.0
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  ...common,
+  key: Schema.String,
+  waitMs: Schema.Number,
+  reason: RateLimitReason
+}) {
+  override get message(): string {
+    const what = this.reason === "store"
+      ? `not sent, the rate-limit store for ${this.key} is unavailable`
+      : `rate limited for ${this.key}, the next slot is in ${millis(this.waitMs)}`
+    return `${target(this.request)}: ${what} (${this.attempts === 0 ? "no attempt made" : after(this.attempts)}). ${
+      rateLimitHints[this.reason]
+    }`
+  }
+}
+
+/**
  * Failures of the connection itself, before or during the exchange.
  *
  * @since 0.1.0
@@ -620,6 +669,7 @@ export type HttpError =
   | InvalidUrl
   | InvalidRequest
   | DecodeError
+  | RateLimited
 
 /**
  * The `_tag` of every error.
@@ -659,7 +709,8 @@ export const tags: ReadonlyArray<Tag> = [
   "BodyTooLarge",
   "InvalidUrl",
   "InvalidRequest",
-  "DecodeError"
+  "DecodeError",
+  "RateLimited"
 ]
 const allTags: ReadonlySet<string> = new Set(tags)
 
@@ -727,6 +778,8 @@ export const isInvalidUrl: (u: unknown) => u is InvalidUrl = guard("InvalidUrl")
 export const isInvalidRequest: (u: unknown) => u is InvalidRequest = guard("InvalidRequest")
 /** @since 0.1.0 */
 export const isDecodeError: (u: unknown) => u is DecodeError = guard("DecodeError")
+/** @since 0.1.0 */
+export const isRateLimited: (u: unknown) => u is RateLimited = guard("RateLimited")
 
 /**
  * Whether the request may have reached the server before it failed. False
@@ -748,6 +801,7 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
     case "ConnectTimeout":
     case "InvalidUrl":
     case "InvalidRequest":
+    case "RateLimited":
       return false
     case "ConnectionReset":
     case "TransportError":
@@ -851,7 +905,8 @@ for (
     BodyTooLarge,
     InvalidUrl,
     InvalidRequest,
-    DecodeError
+    DecodeError,
+    RateLimited
   ]
 ) {
   const proto = ErrorClass.prototype as object

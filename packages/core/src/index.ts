@@ -42,3 +42,8 @@ export * as Redact from "./Redact.js"
 export * as Address from "./Address.js"
 /** @since 0.1.0 */
 export * as ConfigKeys from "./ConfigKeys.js"
+/** @since 0.1.0 */
+export * as RateLimit from "./RateLimit.js"
+
+/** @since 0.1.0 */
+export * as RateLimitHeaders from "./RateLimitHeaders.js"

@@ -59,7 +59,8 @@ const fixtures = (
     BodyTooLarge: new Errors.BodyTooLarge({ ...common, limit: 1_048_576 }, true),
     InvalidUrl: new Errors.InvalidUrl({ ...common, reason: "the scheme must be http or https" }, true),
     InvalidRequest: new Errors.InvalidRequest({ ...common, reason: "header x-a has a CR or LF" }, true),
-    DecodeError: new Errors.DecodeError({ ...common, status: 200, reason: "Unexpected token < in JSON" }, true)
+    DecodeError: new Errors.DecodeError({ ...common, status: 200, reason: "Unexpected token < in JSON" }, true),
+    RateLimited: new Errors.RateLimited({ ...common, key: "https://api.test", waitMs: 90_000, reason: "quota" }, true)
   }
 }
 
@@ -97,7 +98,8 @@ const rendering: { readonly [T in Errors.Tag]: { readonly what: string; readonly
     hint: "Use an absolute http:// or https:// url"
   },
   InvalidRequest: { what: "invalid request, header x-a has a CR or LF", hint: "Nothing was sent; fix the request" },
-  DecodeError: { what: "could not decode the 200 response body: Unexpected token <", hint: "Check that the endpoint" }
+  DecodeError: { what: "could not decode the 200 response body: Unexpected token <", hint: "Check that the endpoint" },
+  RateLimited: { what: "rate limited for https://api.test, the next slot is in 1m 30s", hint: "raise `maxWait`" }
 }
 
 /** Raised before any attempt is made (the client gives them `attempts: 0`). */
@@ -122,7 +124,8 @@ const guards: { readonly [T in Errors.Tag]: (u: unknown) => boolean } = {
   BodyTooLarge: Errors.isBodyTooLarge,
   InvalidUrl: Errors.isInvalidUrl,
   InvalidRequest: Errors.isInvalidRequest,
-  DecodeError: Errors.isDecodeError
+  DecodeError: Errors.isDecodeError,
+  RateLimited: Errors.isRateLimited
 }
 
 const CONNECTION: ReadonlyArray<Errors.Tag> = [
@@ -321,7 +324,7 @@ describe("Errors", () => {
         .map((c) => c._tag)
         // not a failure of a request: building a client with bad options
         .filter((tag) => tag !== "InvalidOptions")
-      strictEqual(classTags.length, 19)
+      strictEqual(classTags.length, 20)
       strictEqual(new Set(Errors.tags).size, Errors.tags.length)
       deepStrictEqual([...Errors.tags].sort(), classTags.sort())
     })
@@ -336,7 +339,8 @@ describe("Errors", () => {
         "BodyTooLarge",
         "InvalidUrl",
         "InvalidRequest",
-        "DecodeError"
+        "DecodeError",
+        "RateLimited"
       ])
     })
 
@@ -414,7 +418,8 @@ describe("Errors", () => {
       { name: "TooManyRedirects", error: f.TooManyRedirects, reached: true },
       { name: "RedirectBlocked", error: f.RedirectBlocked, reached: true },
       { name: "BodyTooLarge", error: f.BodyTooLarge, reached: true },
-      { name: "DecodeError", error: f.DecodeError, reached: true }
+      { name: "DecodeError", error: f.DecodeError, reached: true },
+      { name: "RateLimited", error: f.RateLimited, reached: false }
     ])("$name: $reached", ({ error, reached }) => {
       strictEqual(Errors.mayHaveReachedServer(error), reached)
     })

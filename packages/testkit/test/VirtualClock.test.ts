@@ -34,6 +34,31 @@ describe("the virtual clock", () => {
       strictEqual(yield* Clock.currentTimeMillis, start + 10_000)
     }).pipe(Effect.provide(net)))
 
+  it.effect("follows the outer TestClock when the layer is provided inside a fork and adjusted outside", () =>
+    Effect.gen(function*() {
+      // the pattern of docs/examples/from-requests-retry.ts: the program provides
+      // the network itself; the test moves the TestClock it was given
+      const program = Effect.gen(function*() {
+        const client = yield* HttpClient.HttpClient
+        const times: Array<number> = []
+        for (const d of ["100 millis", "1 second", "3 seconds"] as const) {
+          yield* Effect.sleep(d)
+          times.push(yield* Clock.currentTimeMillis)
+        }
+        const response = yield* client.get("http://api.test/ok")
+        return [times, response.status] as const
+      }).pipe(Effect.provide(net))
+      const start = yield* Clock.currentTimeMillis
+      const fiber = yield* Effect.fork(program)
+      // a partial adjust wakes only what is due
+      yield* TestClock.adjust("500 millis")
+      strictEqual(fiber.unsafePoll(), null)
+      yield* TestClock.adjust("1 minute")
+      const [times, status] = yield* Fiber.join(fiber)
+      deepStrictEqual(times.map((t) => t - start), [100, 1100, 4100])
+      strictEqual(status, 200)
+    }))
+
   it.effect("sleeps wake in order of their instant, then of their arrival", () =>
     Effect.gen(function*() {
       const woke: Array<string> = []

@@ -110,6 +110,18 @@ const admit = (call: Call): Effect.Effect<void, Errors.HttpError> | undefined =>
   return all === undefined ? undefined : Effect.catchAll(all, (error) => Effect.fail(finalize(call, error)))
 }
 
+/** The gates that learn from responses hear of this one (a rate limiter reads its quota headers). */
+const respond = (
+  call: Call,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  response: HttpClientResponse.HttpClientResponse
+): void => {
+  for (const gate of call.cfg.gates) {
+    gate.onResponse?.(request.method, url, response.status, response.headers, call.now())
+  }
+}
+
 const observeGates = (call: Call, attempt: AttemptState, error: Errors.HttpError | undefined): void => {
   for (const gate of call.cfg.gates) gate.observe?.(call, attempt.n, error)
 }
@@ -159,7 +171,11 @@ const hop = <A, R>(
   if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
   return Effect.matchEffect(attempt.call.cfg.transport.send(request, url, attempt), {
     onFailure: (cause) => Effect.fail(failure(attempt, cause, followed > 0 ? url : undefined)),
-    onSuccess: (response) => onHeaders(attempt, request, url, response, followed, onResponse)
+    onSuccess: (response) => {
+      const gates = attempt.call.cfg.gates
+      if (gates.length > 0) respond(attempt.call, request, url, response)
+      return onHeaders(attempt, request, url, response, followed, onResponse)
+    }
   })
 }
 

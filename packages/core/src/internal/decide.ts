@@ -117,6 +117,7 @@ const mayHaveReached = (error: Errors.HttpError): boolean => {
     case "TlsError":
     case "ProxyError":
     case "PoolTimeout":
+    case "RateLimited":
     case "ConnectTimeout":
     case "InvalidUrl":
     case "InvalidRequest":

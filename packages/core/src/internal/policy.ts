@@ -4,15 +4,19 @@
  *
  * @internal
  */
+import type * as Headers from "@effect/platform/Headers"
 import type * as Clock from "effect/Clock"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Classify from "../Classify.js"
-import type * as Errors from "../Errors.js"
+import * as Errors from "../Errors.js"
+import type * as RateLimit from "../RateLimit.js"
 import type * as Redirects from "../Redirects.js"
 import type * as Retry from "../Retry.js"
 import type { Transport } from "../Transport.js"
 import type * as Decide from "./decide.js"
+import { redactUrl } from "./redact.js"
 import type { DeadlineScheduler } from "./scheduler.js"
+import { withoutStack } from "./transport.js"
 import type { UrlRules } from "./url.js"
 
 /**
@@ -32,6 +36,10 @@ import type { UrlRules } from "./url.js"
  */
 export interface Gate {
   readonly name: string
+  /** Told of every response (redirect hops and failure statuses included), before anything else reads it. */
+  readonly onResponse?:
+    | ((method: string, url: URL, status: number, headers: Headers.Headers, now: number) => void)
+    | undefined
   /**
    * Before attempt `attempt` (1-based) of a request: `undefined` admits at
    * once; an Effect admits when it succeeds and rejects when it fails. A
@@ -48,6 +56,10 @@ export interface GateRequest {
   readonly url: URL
   readonly startedAt: number
   readonly deadlineAt: number
+  /** The request as errors show it (redacted). */
+  readonly requestInfo: Errors.RequestInfo
+  /** Attempts made so far. */
+  readonly attempts: number
 }
 
 /** Everything a request needs from its client, resolved once per client. @internal */
@@ -90,4 +102,33 @@ export const decidePolicy = (retry: Retry.Policy, retryAfterMaxMs: number, maxEl
   retryAfterStatuses: retry.retryAfterStatuses,
   retryAfterMaxMs,
   maxElapsedMs
+})
+
+/**
+ * The client-side rate limiter (`RateLimit.RateLimiter` in the context) as
+ * the first gate: each attempt waits for its slot (never past the deadline)
+ * or is refused with `RateLimited`, and the limiter learns from every
+ * response.
+ *
+ * @internal
+ */
+export const rateLimitGate = (limiter: RateLimit.Limiter): Gate => ({
+  name: "rate-limit",
+  admit: (request) =>
+    Effect.mapError(
+      limiter.acquire(request.method, request.url, request.deadlineAt),
+      (refusal) =>
+        withoutStack(() =>
+          new Errors.RateLimited({
+            request: request.requestInfo,
+            attempts: request.attempts,
+            history: [],
+            // keys are origins by default; a custom key that looks like a url with credentials or a query is cleaned
+            key: /[@?#]/.test(refusal.key) ? redactUrl(refusal.key) : refusal.key,
+            waitMs: refusal.waitMs,
+            reason: refusal.reason
+          }, true)
+        )
+    ),
+  onResponse: (method, url, status, headers, now) => limiter.observe(method, url, status, headers, now)
 })

@@ -16,9 +16,9 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Client, Errors } from "@steadfast/core"
+import { Client, Errors, RateLimit } from "@steadfast/core"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Cause, Console, Effect, Exit, Inspectable, Layer, Logger, Metric, type Scope, Tracer } from "effect"
+import { Cause, Console, Context, Effect, Exit, Inspectable, Layer, Logger, Metric, type Scope, Tracer } from "effect"
 import * as util from "node:util"
 import { NodeClient } from "../../src/index.js"
 import { connectProxy } from "../helpers.js"
@@ -274,6 +274,23 @@ const cases: ReadonlyArray<Case> = [
         Client.withOptions(c, { baseUrl: `${s.urls.http}/api/` }).text(
           withSecrets(HttpClientRequest.get(urlFor("http://elsewhere.test", "x")))
         ))
+  },
+  {
+    name: "rate limited",
+    tag: "RateLimited",
+    run: (s) =>
+      Effect.gen(function*() {
+        // a client of its own with a quota of one request a minute that never waits
+        const context = yield* Layer.build(
+          Client.layer({ retry: { retries: 0 }, redirects: { sensitiveHeaders: [CUSTOM_HEADER] } }).pipe(
+            Layer.provide(RateLimit.layer({ limit: 1, window: "1 minute", maxWait: "0 millis" }))
+          )
+        )
+        const limited = Context.get(context, Client.Client)
+        const get = () => limited.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status"))))
+        yield* Effect.ignore(get())
+        return yield* get()
+      })
   },
   {
     name: "header injection",

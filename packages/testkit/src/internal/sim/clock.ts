@@ -102,6 +102,8 @@ export class VirtualClock implements TestClock.TestClock {
    * before anyone can look, and these say what they were waiting for.
    */
   cancelledWaits = { count: 0, earliest: Infinity }
+  /** The bridge to an outer TestClock (see {@link follow}), told when the earliest wait may have changed. */
+  private onChange: (() => void) | undefined = undefined
 
   constructor(
     start: number,
@@ -136,6 +138,8 @@ export class VirtualClock implements TestClock.TestClock {
     const sleeper: Sleeper = { at: this.instant + ms, seq: this.seq++, wake, live: true }
     this.push(sleeper)
     this.waiting++
+    // an earlier wait outside an adjustment: the bridge re-reads the next instant
+    if (this.adjusting === 0 && this.onChange !== undefined && this.heap[0] === sleeper) this.changed()
     return () => {
       if (sleeper.live) {
         sleeper.live = false
@@ -198,6 +202,7 @@ export class VirtualClock implements TestClock.TestClock {
       const done = () => {
         cancelled = true
         this.adjusting--
+        this.changed()
         resume(Effect.void)
       }
       const step = () =>
@@ -205,7 +210,8 @@ export class VirtualClock implements TestClock.TestClock {
           if (cancelled) return
           const next = this.peek()
           if (next === undefined || next.at > target) {
-            this.instant = target
+            // another adjustment may have run further already
+            if (target > this.instant) this.instant = target
             return done()
           }
           this.instant = next.at
@@ -225,6 +231,22 @@ export class VirtualClock implements TestClock.TestClock {
         cancelled = true
       })
     })
+  }
+
+  /** The instant of the earliest wait (`Infinity`: none). */
+  nextInstant(): number {
+    return this.peek()?.at ?? Infinity
+  }
+
+  /** Registers the one listener told when the earliest wait may have changed (`undefined` removes it). */
+  watch(listener: (() => void) | undefined): void {
+    this.onChange = listener
+  }
+
+  private changed(): void {
+    const listener = this.onChange
+    this.onChange = undefined
+    listener?.()
   }
 
   /** Calls `f` once, after a turn of the event loop, when no task is queued under the scheduler. */
@@ -285,4 +307,35 @@ export class VirtualClock implements TestClock.TestClock {
     this.dead = 0
     for (const s of live) this.push(s)
   }
+}
+
+/**
+ * Keeps `virtual` up with the `TestClock` it replaced: a test may adjust
+ * that outer clock from outside the layer (the layer provided inside the
+ * forked program, `TestClock.adjust` called beside it). One fiber sleeps on
+ * the outer clock until the earliest virtual wait; when the outer clock
+ * passes the virtual time, the virtual clock is run up to it. Waits made
+ * during a virtual adjustment do not wake it (that would cost an outer
+ * sleep per wait): it re-reads the next instant when the adjustment ends.
+ * Adjusting the virtual clock itself (the fast path) never moves the outer
+ * one.
+ *
+ * @internal
+ */
+export const follow = (outer: TestClock.TestClock, virtual: VirtualClock): Effect.Effect<never> => {
+  const changed = Effect.async<void>((resume) => {
+    virtual.watch(() => resume(Effect.void))
+    return Effect.sync(() => virtual.watch(undefined))
+  })
+  const loop = (): Effect.Effect<never> =>
+    Effect.suspend(() => {
+      const now = outer.unsafeCurrentTimeMillis()
+      if (now > virtual.unsafeCurrentTimeMillis()) return Effect.flatMap(virtual.setTime(now), loop)
+      const next = virtual.nextInstant()
+      const wait = next === Infinity
+        ? changed
+        : Effect.raceFirst(outer.sleep(Duration.millis(next - now)), changed)
+      return Effect.flatMap(wait, loop)
+    })
+  return loop()
 }

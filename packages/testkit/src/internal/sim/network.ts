@@ -21,7 +21,7 @@ import { rowOf } from "../faults/table.js"
 import * as Script from "../scenario.js"
 import { withoutStack } from "../stackless.js"
 import { AttemptContext, Entry } from "./attempt.js"
-import { CountingScheduler, isTestClock, VirtualClock } from "./clock.js"
+import { CountingScheduler, follow, isTestClock, VirtualClock } from "./clock.js"
 
 const describeRoutes = (scenario: Scenario.Scenario): string =>
   scenario.routes.length === 0
@@ -172,6 +172,8 @@ export const layer = <I>(
     if (!isTestClock(clock)) return services
     const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
     const virtual = new VirtualClock(clock.unsafeCurrentTimeMillis(), scheduler)
+    // a test may move the TestClock from outside the layer: follow it
+    yield* Effect.forkScoped(follow(clock, virtual))
     yield* Effect.addFinalizer((exit) =>
       Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.count > 0)
         ? Effect.flatMap(network.timeline, (timeline) =>
