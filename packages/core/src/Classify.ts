@@ -172,7 +172,12 @@ const RESET_CODES = new Set([
  * body that does not match its (duplicate, differing or invalid)
  * `Content-Length`, or an llhttp error (`HPE_*`, `HTTPParserError`).
  */
-const MALFORMED_CODES = new Set(["UND_ERR_RES_CONTENT_LENGTH_MISMATCH", "HPE_UNEXPECTED_CONTENT_LENGTH"])
+const MALFORMED_CODES = new Set([
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+  "HPE_UNEXPECTED_CONTENT_LENGTH",
+  // the response head is larger than undici's maxHeaderSize: the response's fault, not the request's
+  "UND_ERR_HEADERS_OVERFLOW"
+])
 const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "EADDRNOTAVAIL", "ENETDOWN"])
 const INVALID_REQUEST_CODES = new Set([
   "ERR_INVALID_HTTP_TOKEN",
@@ -181,7 +186,6 @@ const INVALID_REQUEST_CODES = new Set([
   "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
   "ERR_INVALID_ARG_TYPE",
   "ERR_INVALID_ARG_VALUE",
-  "UND_ERR_HEADERS_OVERFLOW",
   // undici's InvalidArgumentError: a request it refuses to send (a header it
   // forbids, such as Proxy-Authorization on a request through a ProxyAgent)
   "UND_ERR_INVALID_ARG"

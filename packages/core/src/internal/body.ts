@@ -102,23 +102,41 @@ export const readBody = (
     attempt.abort("BodyTooLarge")
     return Effect.fail(tooLarge(attempt))
   }
-  const chunks: Array<Uint8Array> = []
+  // the bytes are copied into one buffer as they come (not kept as one view per chunk, which costs
+  // about a hundred bytes per chunk and keeps the socket's read buffers alive); a body of one chunk
+  // is kept as it is
+  let first: Uint8Array | undefined
+  let buffer: Uint8Array | undefined
   let size = 0
   let over = false
   return Effect.matchEffect(
     bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
       attempt.activity(chunk.length)
-      size += chunk.length
-      if (size > limit) {
+      const end = size + chunk.length
+      if (end > limit) {
         over = true
         return false
       }
-      chunks.push(chunk)
+      if (first === undefined && buffer === undefined) first = chunk
+      else {
+        if (buffer === undefined || end > buffer.length) {
+          const grown = new Uint8Array(Math.min(limit, Math.max(end, 2 * (buffer?.length ?? first!.length), 4096)))
+          if (buffer !== undefined) grown.set(buffer.subarray(0, size))
+          else grown.set(first!)
+          buffer = grown
+          first = undefined
+        }
+        buffer.set(chunk, size)
+      }
+      size = end
       return true
     }),
     {
       onFailure: (cause) => Effect.fail(failure(attempt, cause)),
-      onSuccess: () => over ? Effect.fail(tooLarge(attempt)) : Effect.succeed(concat(chunks, size))
+      onSuccess: () =>
+        over
+          ? Effect.fail(tooLarge(attempt))
+          : Effect.succeed(buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
     }
   )
 }

@@ -502,13 +502,16 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
       if (this.chunkIndex < this.chunks.length) {
         const taken = this.chunkIndex === 0 ? this.chunks : this.chunks.slice(this.chunkIndex)
         this.chunks = []
+        // what arrived since the last pull, as one buffer: a body of many tiny chunks would otherwise
+        // become a stream of as many elements (a fold over them ran out of stack)
+        const one = taken.length === 1 ? taken : [Buffer.concat(taken)]
         this.chunkIndex = 0
         this.buffered = 0
         if (this.paused && this.state === State.Body) {
           this.paused = false
           this.controller!.resume()
         }
-        return Effect.succeed(Chunk.unsafeFromArray(taken))
+        return Effect.succeed(Chunk.unsafeFromArray(one))
       }
       switch (this.state) {
         case State.Body:
