@@ -4,7 +4,7 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import { Client, Errors } from "@steadfast/core"
-import { Fault, Scenario, SimulatedNetwork } from "@steadfast/testkit"
+import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
 import { Effect, Layer } from "effect"
 import * as assert from "node:assert"
 
@@ -24,7 +24,17 @@ const explain = (error: Errors.HttpError) =>
   error.history.map((h) => `${h.tag}${h.status === undefined ? "" : ` ${h.status}`} (+${h.delayMs} ms)`).join(", ")
 // endregion
 
+// region: why
+// a POST reset after it went out is not retried: it may have reached the server
+const createOrder = Client.json(
+  HttpClientRequest.post("https://shop.example.test/orders").pipe(HttpClientRequest.bodyUnsafeJson({ sku: "a-1" }))
+).pipe(
+  Effect.tapError((e) => Effect.logWarning(Errors.notRetried(e) ?? e.message))
+)
+// endregion
+
 const network = SimulatedNetwork.layer(Scenario.make({
+  "POST /orders": [Fault.reset(), Reply.json(201, {})],
   "GET /unknown": [Fault.status(404)],
   "GET /offline": Scenario.sequence([Fault.refused()], { after: "repeat-last" }),
   "GET /busy": Scenario.sequence([Fault.status(503)], { after: "repeat-last" })
@@ -40,4 +50,14 @@ export const program = Effect.gen(function*() {
     "StatusError after 3 attempt(s): StatusError 503 (+10 ms), StatusError 503 (+20 ms), StatusError 503 (+0 ms)"
   )
   assert.match(busy.message, /GET https:\/\/prices\.example\.test\/busy: the server answered 503 after 3 attempts/)
+  const reset = yield* Effect.flip(createOrder)
+  assert.strictEqual(
+    Errors.notRetried(reset),
+    "not retried: POST may have reached the server; add an Idempotency-Key header or set retry.retryNonIdempotent"
+  )
+  assert.deepStrictEqual(
+    reset.history.map((h) => [h.tag, h.phase, h.decision, h.reason]),
+    [["ConnectionReset", "written", "give-up", "not-idempotent"]]
+  )
+  assert.match(reset.message, /after 1 attempt\. .* Not retried: POST may have reached the server;/)
 }).pipe(Effect.provide(ClientLive.pipe(Layer.provide(network))))

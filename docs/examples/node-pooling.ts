@@ -1,6 +1,6 @@
 /**
  * The undici pool as a scoped Layer: bounded connections per origin,
- * keep-alive, the stats and gauges, a stale keep-alive connection sent again,
+ * keep-alive, the pool timeout, the stats and gauges, a stale keep-alive connection sent again,
  * one pool shared by two clients, options from the environment, and a close
  * that leaves no socket open. Runs against a FaultServer on 127.0.0.1.
  */
@@ -35,6 +35,20 @@ const tenAtOnce = (url: string) =>
   Effect.forEach(Array.from({ length: 10 }), () => Client.text(HttpClientRequest.get(url)), {
     concurrency: "unbounded"
   })
+// endregion
+
+// region: pool-wait
+// a pool that stays full fails the requests that wait too long, with the numbers
+const Impatient = NodeClient.layer({
+  pool: { connections: 2 },
+  timeouts: { pool: "100 millis" },
+  proxy: { url: "none" }
+})
+
+const waitedTooLong = (url: string) =>
+  Effect.forEach(Array.from({ length: 6 }), () => Effect.either(Client.text(HttpClientRequest.get(url))), {
+    concurrency: "unbounded"
+  }).pipe(Effect.map((results) => results.flatMap((r) => r._tag === "Left" ? [r.left] : [])))
 // endregion
 
 // region: stats
@@ -96,6 +110,21 @@ export const program = Effect.gen(function*() {
   }).pipe(Effect.scoped, Effect.provide(ClientLive))
   // the layer's scope closed: every connection is closed
   yield* eventually(server.openSockets, (n) => n === 0)
+
+  yield* Effect.gen(function*() {
+    const hitsBefore = yield* server.hits("GET /slow")
+    const failures = yield* waitedTooLong(`${origin}/slow`)
+    // two on the connections, two more when they free up (200 ms later, past 100 ms): four waited too long
+    assert.deepStrictEqual(failures.map((e) => e._tag), Array(4).fill("PoolTimeout"))
+    const first = failures[0]!
+    assert.ok(first._tag === "PoolTimeout" && first.inUse === 2 && first.limit === 2 && !first.requestSent)
+    assert.match(
+      first.message,
+      /no free connection to http:\/\/127\.0\.0\.1:\d+ within 100ms \(2 of 2 connections in use/
+    )
+    // never sent, not retried: the server saw the two that went out
+    assert.strictEqual((yield* server.hits("GET /slow")) - hitsBefore, 2)
+  }).pipe(Effect.scoped, Effect.provide(Impatient))
 
   yield* Effect.gen(function*() {
     const api = yield* Client.Client

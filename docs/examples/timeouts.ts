@@ -1,6 +1,6 @@
 /**
- * Every request has a connect, response, body idle and total deadline by
- * default. Change them per client, or per call by deriving a client.
+ * Every request has a pool wait, connect, response, body idle and total
+ * deadline by default. Change them per client, or per call by deriving a client.
  */
 import { HttpClientRequest } from "@effect/platform"
 import { Client, Timeouts } from "@steadfast/core"
@@ -10,7 +10,13 @@ import * as assert from "node:assert"
 
 // region: configure
 const ClientLive = Client.layer({
-  timeouts: { connect: "2 seconds", response: "300 millis", bodyIdle: "5 seconds", deadline: "10 seconds" },
+  timeouts: {
+    pool: "5 seconds",
+    connect: "2 seconds",
+    response: "300 millis",
+    bodyIdle: "5 seconds",
+    deadline: "10 seconds"
+  },
   retry: { retries: 0 }
 })
 

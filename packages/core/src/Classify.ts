@@ -165,8 +165,18 @@ const RESET_CODES = new Set([
   "EPIPE",
   "ECONNABORTED",
   "UND_ERR_SOCKET",
-  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
   "ERR_STREAM_PREMATURE_CLOSE"
+])
+/**
+ * A response whose framing is wrong, whatever the parser that noticed: a
+ * body that does not match its (duplicate, differing or invalid)
+ * `Content-Length`, or an llhttp error (`HPE_*`, `HTTPParserError`).
+ */
+const MALFORMED_CODES = new Set([
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+  "HPE_UNEXPECTED_CONTENT_LENGTH",
+  // the response head is larger than undici's maxHeaderSize: the response's fault, not the request's
+  "UND_ERR_HEADERS_OVERFLOW"
 ])
 const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "EADDRNOTAVAIL", "ENETDOWN"])
 const INVALID_REQUEST_CODES = new Set([
@@ -176,7 +186,6 @@ const INVALID_REQUEST_CODES = new Set([
   "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
   "ERR_INVALID_ARG_TYPE",
   "ERR_INVALID_ARG_VALUE",
-  "UND_ERR_HEADERS_OVERFLOW",
   // undici's InvalidArgumentError: a request it refuses to send (a header it
   // forbids, such as Proxy-Authorization on a request through a ProxyAgent)
   "UND_ERR_INVALID_ARG"
@@ -329,6 +338,7 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       }
       return reset(common, code, phase, requestSent)
     }
+    if (MALFORMED_CODES.has(code) || code.startsWith("HPE_")) return malformed(common, code, node, requestSent)
     if (RESET_CODES.has(code)) return reset(common, code, phase, requestSent)
     if (code === "UND_ERR_CONNECT_TIMEOUT") {
       return new Errors.ConnectTimeout({ ...common, timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }, true)

@@ -40,8 +40,12 @@ import type * as Scope from "effect/Scope"
 import type * as Classify from "./Classify.js"
 import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
-import { type Call, type Compiled, readBody, run } from "./internal/client.js"
+import type { AttemptState } from "./internal/attempt.js"
+import { readBody } from "./internal/body.js"
+import { run } from "./internal/call.js"
+import { historyRef } from "./internal/observe.js"
 import { check as checkOptions } from "./internal/options.js"
+import { type Compiled, decidePolicy, rateLimitGate } from "./internal/policy.js"
 import { redactUrl } from "./internal/redact.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
@@ -225,6 +229,7 @@ interface Engine {
   readonly transport: Transport.Transport
   readonly scheduler: DeadlineScheduler
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
+  readonly warnedProxies: Set<string>
   readonly rateLimit: RateLimit.Limiter | undefined
 }
 
@@ -233,13 +238,13 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   scheduler: engine.scheduler,
   clock: engine.scheduler.clock,
   retry: s.retry,
+  decide: decidePolicy(s.retry, Duration.toMillis(s.retry.retryAfterMax), Duration.toMillis(s.retry.maxElapsed)),
   redirects: s.redirects,
+  poolMs: Duration.toMillis(s.timeouts.pool),
   connectMs: Duration.toMillis(s.timeouts.connect),
   responseMs: Duration.toMillis(s.timeouts.response),
   bodyIdleMs: Duration.toMillis(s.timeouts.bodyIdle),
   deadlineMs: Duration.toMillis(s.timeouts.deadline),
-  retryAfterMaxMs: Duration.toMillis(s.retry.retryAfterMax),
-  maxElapsedMs: Duration.toMillis(s.retry.maxElapsed),
   maxBodySize: s.maxBodySize,
   isFailure: s.isFailure,
   baseUrl: s.baseUrl,
@@ -248,25 +253,27 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   spans: s.spans,
   metrics: s.metrics,
   proxyFor: engine.proxyFor,
-  rateLimit: engine.rateLimit
+  // the per-attempt policies, in DESIGN.md's order; today only the rate limit
+  gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],
+  warnedProxies: engine.warnedProxies
 })
 
 const decoder = new TextDecoder()
 
-const decodeError = (call: Call, status: number, reason: string, cause: unknown) =>
+const decodeError = (attempt: AttemptState, status: number, reason: string, cause: unknown) =>
   new Errors.DecodeError({
-    request: call.requestInfo,
-    attempts: call.attempts,
+    request: attempt.call.requestInfo,
+    attempts: attempt.call.attempts,
     history: [],
     status,
     reason,
     cause
   }, true)
 
-const readText = (call: Call, response: HttpClientResponse.HttpClientResponse) =>
+const readText = (call: AttemptState, response: HttpClientResponse.HttpClientResponse) =>
   Effect.map(readBody(call, response), (bytes) => decoder.decode(bytes))
 
-const readJson = (call: Call, response: HttpClientResponse.HttpClientResponse) =>
+const readJson = (call: AttemptState, response: HttpClientResponse.HttpClientResponse) =>
   Effect.flatMap(readText(call, response), (text) => {
     try {
       return Effect.succeed(JSON.parse(text) as unknown)
@@ -347,6 +354,7 @@ export const makeWithTransport = (
         transport,
         scheduler,
         proxyFor: extra?.proxyFor,
+        warnedProxies: new Set(),
         rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined
       },
       s
@@ -390,7 +398,7 @@ export const layer = (options?: Options): Layer.Layer<Client, Errors.InvalidOpti
  * | `BACKOFF_CAP` | longest backoff delay | 10 seconds |
  * | `JITTER` | full, equal, decorrelated or none | full |
  * | `RETRY_AFTER_MAX` | longest Retry-After honoured | 60 seconds |
- * | `TIMEOUT_CONNECT`, `TIMEOUT_RESPONSE`, `TIMEOUT_BODY_IDLE`, `TIMEOUT_DEADLINE` | time limits, or `off` | 5 s, 30 s, 30 s, 2 min |
+ * | `TIMEOUT_POOL`, `TIMEOUT_CONNECT`, `TIMEOUT_RESPONSE`, `TIMEOUT_BODY_IDLE`, `TIMEOUT_DEADLINE` | time limits, or `off` | 30 s, 5 s, 30 s, 30 s, 2 min |
  * | `MAX_REDIRECTS` | redirects followed | 10 |
  * | `MAX_BODY_SIZE` | body size limit in bytes | 10485760 |
  * | `BASE_URL` | base for relative urls | none |
@@ -613,3 +621,37 @@ export const execute = (
   request: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, Errors.HttpError, Client> =>
   Effect.flatMap(Client, (client) => client.execute(request))
+
+/**
+ * Runs `effect` and returns its value with the attempt history of the
+ * steadfast requests it made: every attempt, what was decided after it
+ * (re-send, retry, give up) and why, the waits, and for the attempt that
+ * succeeded a record with `tag: "Success"` and its status. A request that
+ * fails carries the same records in its error's `history`.
+ *
+ * Wrap one request to read its story; with several, their records follow
+ * each other in the order the requests ended (`attempt` starts again at 1
+ * for each).
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { Client } from "@steadfast/core"
+ *
+ * const program = Effect.gen(function*() {
+ *   const [user, history] = yield* Client.withHistory(Client.json(HttpClientRequest.get("https://api.example.com/users/1")))
+ *   if (history.length > 1) yield* Effect.log(`took ${history.length} attempts`)
+ *   return user
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const withHistory = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<readonly [A, ReadonlyArray<Errors.AttemptRecord>], E, R> =>
+  Effect.suspend(() => {
+    const records: Array<Errors.AttemptRecord> = []
+    return Effect.map(Effect.locally(effect, historyRef, records), (value) => [value, records] as const)
+  })

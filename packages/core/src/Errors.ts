@@ -38,13 +38,40 @@ export const RequestInfo = Schema.Struct({
 export interface RequestInfo extends Schema.Schema.Type<typeof RequestInfo> {}
 
 /**
- * One attempt of a request as it is kept in an error's `history`.
+ * Where an attempt got to (see `Transport.Phase`).
  *
- * - `tag`: the `_tag` of the attempt's failure (`"StatusError"` for a status).
+ * @since 0.1.0
+ */
+export const AttemptPhase = Schema.Literal("queued", "connecting", "connected", "written", "headers", "body")
+
+/**
+ * What the client decided after an attempt: send it again at once (a stale
+ * keep-alive connection, a proxy that cannot be reached), retry it after a
+ * wait, or give up.
+ *
+ * @since 0.1.0
+ */
+export const Decision = Schema.Literal("resend", "retry", "give-up")
+
+/**
+ * One attempt of a request as it is kept in an error's `history` (and in
+ * `Client.withHistory`).
+ *
+ * - `tag`: the `_tag` of the attempt's failure (`"StatusError"` for a
+ *   status), or `"Success"` for the attempt that succeeded.
  * - `status`: the response status, when there was one.
  * - `delayMs`: how long the client waited after this attempt before the next
- *   one (0 for the last attempt).
+ *   one (0 for the last attempt and for a re-send).
  * - `elapsedMs`: time since the request started when the attempt ended.
+ * - `phase`: how far the attempt got (`"written"` and later: it may have
+ *   reached the server).
+ * - `reusedSocket`: it went out on a keep-alive connection used before.
+ * - `decision` and `reason`: what the client did next, and why:
+ *   `"resend"` (`"stale-socket"`, `"proxy-fallback"`), `"retry"`
+ *   (`"policy"`, `"retry-after"`) or `"give-up"` (`"not-retryable"`,
+ *   `"not-idempotent"`, `"body-sent"`, `"retries"`, `"schedule"`,
+ *   `"retry-after"`, `"retry-after-deadline"`, `"max-elapsed"`,
+ *   `"deadline"`, `"budget"`, or a policy's own).
  *
  * @since 0.1.0
  */
@@ -53,7 +80,11 @@ export const AttemptRecord = Schema.Struct({
   tag: Schema.String,
   status: Schema.optional(Schema.Number),
   delayMs: Schema.Number,
-  elapsedMs: Schema.Number
+  elapsedMs: Schema.Number,
+  phase: Schema.optional(AttemptPhase),
+  reusedSocket: Schema.optional(Schema.Boolean),
+  decision: Schema.optional(Decision),
+  reason: Schema.optional(Schema.String)
 })
 
 /**
@@ -274,8 +305,42 @@ export class TransportError extends TaggedError<TransportError>()("TransportErro
 }
 
 /**
- * No connection within the connect timeout (this includes waiting for a free
- * connection when the pool is full).
+ * No connection of the pool became free within the pool timeout: the client
+ * itself is saturated (every connection to the origin busy, requests
+ * waiting), not the server. The request was never sent. Not retried by
+ * default: waiting again would add load to a pool that is already full.
+ *
+ * @since 0.1.0
+ */
+export class PoolTimeout extends TaggedError<PoolTimeout>()("PoolTimeout", {
+  ...common,
+  timeoutMs: Schema.Number,
+  origin: Schema.String,
+  /** Connections busy with a request when the wait ended (when the transport says). */
+  inUse: Schema.optional(Schema.Number),
+  /** The pool's bound on connections to the origin (`Infinity`: none). */
+  limit: Schema.optional(Schema.Number),
+  /** Requests waiting for a connection, this one included. */
+  waiting: Schema.optional(Schema.Number),
+  requestSent: Schema.Literal(false)
+}) {
+  override get message(): string {
+    const state = this.inUse === undefined
+      ? ""
+      : ` (${this.inUse}${
+        this.limit === undefined || this.limit === Infinity ? "" : ` of ${this.limit}`
+      } connections in use${this.waiting === undefined ? "" : `, ${this.waiting} requests waiting`})`
+    return `${target(this.request)}: no free connection to ${this.origin} within ${millis(this.timeoutMs)}${state} ${
+      after(this.attempts)
+    }. The client is saturated, not the server: raise the pool's connections or send fewer requests at once ` +
+      "(or raise `timeouts.pool`). Not retried by default: waiting again would add load to a full pool."
+  }
+}
+
+/**
+ * No connection within the connect timeout: DNS, the TCP handshake or the TLS
+ * handshake was too slow. Waiting for a free connection of a full pool is
+ * `PoolTimeout`, not this.
  *
  * @since 0.1.0
  */
@@ -285,7 +350,7 @@ export class ConnectTimeout extends TaggedError<ConnectTimeout>()("ConnectTimeou
 }) {
   override get message(): string {
     return `${target(this.request)}: no connection within ${millis(this.timeoutMs)} ${after(this.attempts)}. ` +
-      "The host may be down or filtered by a firewall, or the pool is saturated; raise `timeouts.connect` for slow networks."
+      "The host may be down or filtered by a firewall; raise `timeouts.connect` for slow networks."
   }
 }
 
@@ -587,7 +652,7 @@ export type ConnectionError =
  *
  * @since 0.1.0
  */
-export type TimeoutError = ConnectTimeout | ResponseTimeout | BodyTimeout | DeadlineExceeded
+export type TimeoutError = PoolTimeout | ConnectTimeout | ResponseTimeout | BodyTimeout | DeadlineExceeded
 
 /**
  * Every failure the client can produce.
@@ -623,6 +688,7 @@ const connectionTags: ReadonlySet<string> = new Set<ConnectionError["_tag"]>([
   "TransportError"
 ])
 const timeoutTags: ReadonlySet<string> = new Set<TimeoutError["_tag"]>([
+  "PoolTimeout",
   "ConnectTimeout",
   "ResponseTimeout",
   "BodyTimeout",
@@ -666,7 +732,7 @@ export const isHttpError = (u: unknown): u is HttpError => allTags.has(tagOf(u) 
 export const isConnectionError = (u: unknown): u is ConnectionError => connectionTags.has(tagOf(u) ?? "")
 
 /**
- * True for the timeout family (connect, response, body idle, deadline).
+ * True for the timeout family (pool, connect, response, body idle, deadline).
  *
  * @since 0.1.0
  */
@@ -688,6 +754,8 @@ export const isTlsError: (u: unknown) => u is TlsError = guard("TlsError")
 export const isProxyError: (u: unknown) => u is ProxyError = guard("ProxyError")
 /** @since 0.1.0 */
 export const isTransportError: (u: unknown) => u is TransportError = guard("TransportError")
+/** @since 0.1.0 */
+export const isPoolTimeout: (u: unknown) => u is PoolTimeout = guard("PoolTimeout")
 /** @since 0.1.0 */
 export const isConnectTimeout: (u: unknown) => u is ConnectTimeout = guard("ConnectTimeout")
 /** @since 0.1.0 */
@@ -715,9 +783,10 @@ export const isRateLimited: (u: unknown) => u is RateLimited = guard("RateLimite
 
 /**
  * Whether the request may have reached the server before it failed. False
- * means it provably did not (DNS, refused, unreachable, connect timeout, TLS,
- * proxy, or a reset before any byte was written), so even a POST can be
- * retried safely.
+ * means it provably did not (DNS, refused, unreachable, pool or connect
+ * timeout, TLS, proxy, or a reset before any byte was written), so even a
+ * POST can be retried safely. (The client also knows how far each attempt
+ * got: see `AttemptRecord.phase`.)
  *
  * @since 0.1.0
  */
@@ -728,6 +797,7 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
     case "NetworkUnreachable":
     case "TlsError":
     case "ProxyError":
+    case "PoolTimeout":
     case "ConnectTimeout":
     case "InvalidUrl":
     case "InvalidRequest":
@@ -764,3 +834,90 @@ export class InvalidOptions extends TaggedError<InvalidOptions>()("InvalidOption
 
 /** @since 0.1.0 */
 export const isInvalidOptions = (u: unknown): u is InvalidOptions => tagOf(u) === "InvalidOptions"
+
+/**
+ * Why the client did not retry `error`, and how to change that, in one
+ * clause — from the decision recorded last in its `history` — or
+ * `undefined` when there is nothing to explain: the error is not worth
+ * retrying by its kind (a 404, a TLS failure), the retries ran out (the
+ * message says after how many attempts), or the deadline passed (its own
+ * message says so). Every error's `message` ends with it.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@steadfast/core"
+ *
+ * declare const error: Errors.HttpError
+ * Errors.notRetried(error)
+ * // "not retried: POST may have reached the server; add an Idempotency-Key header or set retry.retryNonIdempotent"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const notRetried = (error: HttpError): string | undefined => {
+  const last = error.history[error.history.length - 1]
+  if (last === undefined || last.decision !== "give-up") return undefined
+  switch (last.reason) {
+    case "not-idempotent":
+      return `not retried: ${error.request.method} may have reached the server; ` +
+        "add an Idempotency-Key header or set retry.retryNonIdempotent"
+    case "body-sent":
+      return "not retried: the request body was a stream that was already sent and cannot be sent twice; " +
+        "send it as bytes or text to allow retries"
+    case "retries":
+      return error.history.some((h) => h.decision === "retry")
+        ? undefined
+        : "not retried: retries are off (retry.retries is 0); raise retry.retries to retry it"
+    case "schedule":
+      return "not retried: the retry schedule ended; change retry.schedule to retry longer"
+    case "retry-after":
+      return "not retried: the server's Retry-After is longer than retry.retryAfterMax; raise it to wait that long"
+    case "retry-after-deadline":
+      return "not retried: the server's Retry-After would end past the deadline; raise timeouts.deadline to wait"
+    case "max-elapsed":
+      return "not retried: the next retry would start after retry.maxElapsed; raise it to retry longer"
+    case "budget":
+      return "not retried: the retry budget is spent (too many retries lately); raise the budget or wait"
+    default:
+      return undefined
+  }
+}
+
+// The clause is added to every message here, in one place, rather than in
+// each class's `message` getter.
+for (
+  const ErrorClass of [
+    DnsError,
+    ConnectionRefused,
+    ConnectionReset,
+    NetworkUnreachable,
+    TlsError,
+    ProxyError,
+    TransportError,
+    PoolTimeout,
+    ConnectTimeout,
+    ResponseTimeout,
+    BodyTimeout,
+    DeadlineExceeded,
+    StatusError,
+    TooManyRedirects,
+    RedirectBlocked,
+    BodyTooLarge,
+    InvalidUrl,
+    InvalidRequest,
+    DecodeError,
+    RateLimited
+  ]
+) {
+  const proto = ErrorClass.prototype as object
+  const own = Object.getOwnPropertyDescriptor(proto, "message")?.get
+  if (own === undefined) continue
+  Object.defineProperty(proto, "message", {
+    configurable: true,
+    get(this: HttpError) {
+      const base: string = own.call(this)
+      const clause = notRetried(this)
+      return clause === undefined ? base : `${base} ${clause.charAt(0).toUpperCase()}${clause.slice(1)}.`
+    }
+  })
+}

@@ -3,6 +3,9 @@
  *
  * - `steadfast_requests_total`: requests started.
  * - `steadfast_retries_total{error}`: retries, by the `_tag` that caused them.
+ * - `steadfast_resends_total{reason}`: attempts sent again at once, by why
+ *   (`stale-socket`: a keep-alive connection the server had closed;
+ *   `proxy-fallback`: a proxy that could not be reached).
  * - `steadfast_errors_total{error}`: requests that failed, by final `_tag`.
  * - `steadfast_request_duration_ms`: time from start to the response (or
  *   the failure), retries and waits included.
@@ -37,6 +40,19 @@ export const requests = Metric.counter("steadfast_requests_total", {
  */
 export const retries = Metric.counter("steadfast_retries_total", {
   description: "Retries made by steadfast clients",
+  incremental: true
+})
+
+/**
+ * Attempts sent again at once, whatever the retry policy says, tagged
+ * `reason`: `stale-socket` (a reused keep-alive connection the server had
+ * closed) or `proxy-fallback` (a proxy that could not be reached, with
+ * `fallbackToDirect`).
+ *
+ * @since 0.1.0
+ */
+export const resends = Metric.counter("steadfast_resends_total", {
+  description: "Attempts steadfast clients sent again at once (stale connection, proxy fallback)",
   incremental: true
 })
 

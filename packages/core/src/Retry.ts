@@ -111,6 +111,8 @@ export interface Policy {
    * that would end past it is not taken.
    */
   readonly maxElapsed: Duration.Duration
+  /** The most retries a request gets (`Infinity`: the schedule alone stops them). */
+  readonly retries: number
   /** Whether any retry is allowed (false for {@link none}: saves the bookkeeping). */
   readonly enabled: boolean
   readonly budget: Budget
@@ -174,8 +176,10 @@ export const defaultIdempotentMethods: ReadonlyArray<string> = ["GET", "HEAD", "
 
 /**
  * The default notion of a transient failure: connection errors except TLS,
- * a proxy refusing the tunnel (other than with 502, 503, 504) and a closed pool; connect, response and body
- * timeouts; a malformed response; and `StatusError` for `statuses`.
+ * a proxy refusing the tunnel (other than with 502, 503, 504), a closed pool
+ * and a malformed response (a server bug, which sending again repeats);
+ * connect, response and body timeouts (not `PoolTimeout`: waiting again would
+ * add load to a saturated pool); and `StatusError` for `statuses`.
  *
  * @since 0.1.0
  */
@@ -195,7 +199,7 @@ export const isTransient = (statuses: ReadonlyArray<number> = defaultStatuses) =
         // the proxy is down or unreachable, or answered CONNECT with a gateway error
         return error.status === undefined || error.status === 502 || error.status === 503 || error.status === 504
       case "TransportError":
-        return error.reason !== "closed"
+        return error.reason === "unknown"
       case "StatusError":
         return set.has(error.status)
       default:
@@ -265,6 +269,7 @@ export const policy = (options: Options = {}): Policy => {
     retryAfterStatuses: statusSet(options.retryAfterStatuses ?? [429, 503]),
     retryAfterMax: Duration.decode(options.retryAfterMax ?? "60 seconds"),
     maxElapsed: options.maxElapsed === undefined ? Duration.infinity : Duration.decode(options.maxElapsed),
+    retries,
     enabled: retries > 0,
     budget: options.budget ?? unlimited
   }

@@ -1,9 +1,10 @@
 /**
- * The four time limits every request has by default.
+ * The five time limits every request has by default.
  *
- * - `connect`: getting a connection (DNS, TCP, TLS, and waiting for a free
- *   slot in a full pool). Enforced for transports that report when they are
- *   connected (node, testkit); for others `response` covers it.
+ * - `pool`: waiting for a free connection of a full pool (`PoolTimeout`).
+ * - `connect`: opening a connection: DNS, TCP and TLS (`ConnectTimeout`).
+ *   `pool` and `connect` are enforced for transports that report those
+ *   phases (node, testkit); for others `response` covers them.
  * - `response`: from the request going out to the response headers.
  * - `bodyIdle`: the longest pause between two chunks of the body.
  * - `deadline`: the whole call, over all attempts, redirects and backoff
@@ -35,6 +36,7 @@ import * as Option from "effect/Option"
  * @since 0.1.0
  */
 export interface Timeouts {
+  readonly pool: Duration.Duration
   readonly connect: Duration.Duration
   readonly response: Duration.Duration
   readonly bodyIdle: Duration.Duration
@@ -47,6 +49,19 @@ export interface Timeouts {
  * @since 0.1.0
  */
 export interface Input {
+  /**
+   * How long a request may wait for a free connection when every connection
+   * of the pool to its origin is busy.
+   *
+   * @default "30 seconds" — as long as `response`: a caller prepared to wait
+   * that long for an answer may wait that long for a connection. A healthy
+   * but saturated client drains its queue at connections ÷ latency (64
+   * connections at 100 ms: 640 requests/s, so a burst of 5,000 waits up to
+   * 8 s), which a shorter limit would turn into failures; a wait longer than
+   * this means the pool is far too small for the load, and `PoolTimeout`
+   * says so.
+   */
+  readonly pool?: Duration.DurationInput | undefined
   /**
    * @default "5 seconds" (undici's own default is 10 s; 5 s is ample on a
    * working network and halves the wait on a black-holed address)
@@ -71,11 +86,13 @@ export interface Input {
 export const off: Duration.Duration = Duration.infinity
 
 /**
- * The defaults: connect 5 s, response 30 s, body idle 30 s, deadline 2 min.
+ * The defaults: pool 30 s, connect 5 s, response 30 s, body idle 30 s,
+ * deadline 2 min.
  *
  * @since 0.1.0
  */
 export const defaults: Timeouts = {
+  pool: Duration.seconds(30),
   connect: Duration.seconds(5),
   response: Duration.seconds(30),
   bodyIdle: Duration.seconds(30),
@@ -88,6 +105,7 @@ export const defaults: Timeouts = {
  * @since 0.1.0
  */
 export const make = (input?: Input, base: Timeouts = defaults): Timeouts => ({
+  pool: input?.pool === undefined ? base.pool : Duration.decode(input.pool),
   connect: input?.connect === undefined ? base.connect : Duration.decode(input.connect),
   response: input?.response === undefined ? base.response : Duration.decode(input.response),
   bodyIdle: input?.bodyIdle === undefined ? base.bodyIdle : Duration.decode(input.bodyIdle),
@@ -119,7 +137,7 @@ const limit = (name: string) => Config.option(limitConfig(name))
 
 /**
  * Reads the limits from configuration (environment variables by default):
- * `CONNECT`, `RESPONSE`, `BODY_IDLE`, `DEADLINE`, each a duration such as
+ * `POOL`, `CONNECT`, `RESPONSE`, `BODY_IDLE`, `DEADLINE`, each a duration such as
  * `"5 seconds"` or `"off"`. Nest it to add a prefix
  * (`Config.nested(Timeouts.config, "STEADFAST_TIMEOUT")` reads
  * `STEADFAST_TIMEOUT_CONNECT`).
@@ -128,6 +146,7 @@ const limit = (name: string) => Config.option(limitConfig(name))
  */
 export const config: Config.Config<Timeouts> = Config.map(
   Config.all({
+    pool: limit("POOL"),
     connect: limit("CONNECT"),
     response: limit("RESPONSE"),
     bodyIdle: limit("BODY_IDLE"),
@@ -135,6 +154,7 @@ export const config: Config.Config<Timeouts> = Config.map(
   }),
   (o) =>
     make({
+      pool: o.pool._tag === "Some" ? o.pool.value : undefined,
       connect: o.connect._tag === "Some" ? o.connect.value : undefined,
       response: o.response._tag === "Some" ? o.response.value : undefined,
       bodyIdle: o.bodyIdle._tag === "Some" ? o.bodyIdle.value : undefined,

@@ -18,7 +18,91 @@ import * as platform from "./internal/platform.js"
 import * as internal from "./internal/transport.js"
 
 /**
+ * How far an attempt got, in the order a request travels:
+ *
+ * - `"queued"`: waiting for a free connection of a full pool;
+ * - `"connecting"`: a connection is being opened for it (DNS, TCP, TLS);
+ * - `"connected"`: on a connection, nothing of it written yet;
+ * - `"written"`: its bytes started to go out: from here on it may have
+ *   reached the server;
+ * - `"headers"`: the response headers arrived;
+ * - `"body"`: the body is being read.
+ *
+ * A failure before `"written"` proves the request never reached the server,
+ * whatever its method.
+ *
+ * @since 0.1.0
+ */
+export type Phase = "queued" | "connecting" | "connected" | "written" | "headers" | "body"
+
+/**
+ * Every phase, in order.
+ *
+ * @since 0.1.0
+ */
+export const phases: ReadonlyArray<Phase> = ["queued", "connecting", "connected", "written", "headers", "body"]
+
+/**
+ * The proxy an attempt went through, as the transport reports it.
+ *
+ * @since 0.1.0
+ */
+export interface ProxyRoute {
+  /** The proxy's url (redacted before it is shown anywhere). */
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  /** A direct route may be taken when the proxy cannot be reached (the pool's `fallbackToDirect`). */
+  readonly fallback: boolean
+}
+
+/**
+ * The state of the pool an attempt waited in, reported when it was cut off
+ * while queued (for `PoolTimeout`).
+ *
+ * @since 0.1.0
+ */
+export interface PoolState {
+  /** `scheme://host:port` */
+  readonly origin: string
+  /** Connections busy with a request. */
+  readonly inUse: number
+  /** The pool's bound on connections per origin (`Infinity`: none). */
+  readonly limit: number
+  /** Requests waiting for a connection, this one included. */
+  readonly waiting: number
+}
+
+/**
+ * What one attempt reported about itself: facts only, no judgement. The
+ * client turns them into an error (`Classify`) and into a decision (re-send,
+ * retry, give up) in one place; a transport never decides.
+ *
+ * @since 0.1.0
+ */
+export interface Facts {
+  /** The last phase reached. */
+  readonly phase: Phase
+  /** The request went out on a connection that had carried a request before. */
+  readonly reusedSocket: boolean
+  /** Request bytes the transport saw go out, when it counts them. */
+  readonly bytesWritten: number | undefined
+  /** Response body bytes read. */
+  readonly bytesRead: number
+  /** The proxy used, `undefined` for a direct connection. */
+  readonly proxy: ProxyRoute | undefined
+  /** The pool's state, when the attempt was cut off while queued. */
+  readonly pool: PoolState | undefined
+  /** What the attempt failed with, as the transport saw it. */
+  readonly cause: unknown
+}
+
+/**
  * What a transport learns about, and reports to, the attempt it serves.
+ *
+ * The reporting methods are cheap (no allocation) and must be called as
+ * methods (`attempt.written()`), in phase order; a report of an earlier
+ * phase than the current one is ignored.
  *
  * @since 0.1.0
  */
@@ -26,9 +110,9 @@ export interface Attempt {
   /**
    * Aborted when the client cuts the attempt off: a timeout, the deadline, or
    * interruption of the caller. A transport must then stop promptly and free
-   * its socket; `signal.reason` says why (see {@link abortReasonTag}). The
-   * signal is created on first access: a transport that can use
-   * {@link Attempt.onAbort} instead saves that cost.
+   * its socket (and open none on the attempt's behalf); `signal.reason` says
+   * why (see {@link abortReasonTag}). The signal is created on first access:
+   * a transport that can use {@link Attempt.onAbort} instead saves that cost.
    */
   readonly signal: AbortSignal
   /** Whether the attempt was cut off already. */
@@ -38,20 +122,39 @@ export interface Attempt {
    * reason, when the attempt is cut off (at once if it already was). One
    * listener per attempt; a later call replaces it.
    */
-  readonly onAbort: (listener: (reason: Error) => void) => void
+  onAbort(listener: (reason: Error) => void): void
   /**
    * The connect timeout of this attempt in milliseconds (`Infinity` when
-   * off). The client enforces it until {@link Attempt.connected} is called;
-   * a transport may also pass it to its own connector.
+   * off). The client enforces it while the attempt is `"connecting"`; a
+   * transport may also pass it to its own connector.
    */
   readonly connectTimeoutMs: number
   /**
-   * Call once the request is on a connection and its bytes start to go out.
-   * Before the call the connect timeout runs, after it the response timeout,
-   * and a failure before it proves the request never reached the server (so
-   * even a POST may be retried). Transports that cannot tell never call it.
+   * The client decided earlier in this call that the proxy cannot be
+   * reached (a proxy fallback): send this attempt directly.
    */
-  readonly connected: () => void
+  readonly bypassProxy: boolean
+  /** The attempt waits for a free connection of a full pool (the pool timeout runs). */
+  queued(): void
+  /** A connection is being opened for the attempt (the connect timeout runs). */
+  connecting(): void
+  /**
+   * The attempt is on a connection, nothing written yet (the response
+   * timeout starts); `reusedSocket` when the connection carried a request
+   * before.
+   */
+  connected(reusedSocket: boolean): void
+  /**
+   * The request's bytes start to go out: from now on it may have reached the
+   * server. Call it before the first byte is written.
+   */
+  written(): void
+  /** Request bytes written so far (for transports that count them; any time before the attempt ends). */
+  bytesWritten(bytes: number): void
+  /** The attempt goes through `proxy` (report it before it can fail). */
+  proxy(route: ProxyRoute): void
+  /** The pool's state, when the attempt is cut off while queued. */
+  pool(state: PoolState): void
 }
 
 /**
@@ -63,9 +166,12 @@ export interface Attempt {
  */
 export interface Transport {
   /**
-   * True when the transport calls {@link Attempt.connected}. Only then does the
-   * client run a separate connect timeout; otherwise the response timeout
-   * covers connecting too.
+   * True when the transport reports the phases of an attempt
+   * ({@link Attempt.connected}, {@link Attempt.written}, and `queued` /
+   * `connecting` when it can tell). Only then does the client run separate
+   * pool and connect timeouts and know whether a request was written;
+   * otherwise the response timeout covers connecting too and a failure is
+   * taken to have possibly reached the server.
    */
   readonly tracksConnect: boolean
   readonly send: (
@@ -73,6 +179,12 @@ export interface Transport {
     url: URL,
     attempt: Attempt
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+  /**
+   * Told when the client decided to send a request to `url` again at once
+   * (`"stale-socket"`, `"proxy-fallback"`), for a transport's own metrics.
+   * The decision is the client's; a transport only observes it.
+   */
+  readonly onResend?: ((reason: "stale-socket" | "proxy-fallback", url: URL) => void) | undefined
 }
 
 /**
@@ -136,8 +248,8 @@ export const withTransport: (client: HttpClient.HttpClient, transport: Transport
 
 /**
  * When the client aborted an attempt's signal, the `_tag` of the error it
- * stands for (`"ConnectTimeout"`, `"ResponseTimeout"`, `"BodyTimeout"`,
- * `"DeadlineExceeded"`, or `"Interrupted"` when the caller was interrupted).
+ * stands for (`"PoolTimeout"`, `"ConnectTimeout"`, `"ResponseTimeout"`,
+ * `"BodyTimeout"`, `"DeadlineExceeded"`, or `"Interrupted"` when the caller was interrupted).
  *
  * @since 0.1.0
  */
@@ -155,33 +267,52 @@ export const abortReason: (tag: string) => Error = internal.abortReason
 /**
  * An {@link Attempt} over an `AbortSignal` you own: for platform adapters
  * that receive only a signal (`HttpClient.make`'s callback), and for tests
- * that drive a transport by hand.
+ * that drive a transport by hand. Its phase reports go to `options.report`
+ * (and `options.connected` hears `connected()`), when given.
  *
  * @example
  * ```ts
  * import { Transport } from "@steadfast/core"
  *
  * const controller = new AbortController()
- * const attempt = Transport.attemptFromSignal(controller.signal, { connected: () => console.log("connected") })
+ * const attempt = Transport.attemptFromSignal(controller.signal, { report: (phase) => console.log(phase) })
  * ```
  *
  * @since 0.1.0
  */
 export const attemptFromSignal = (
   signal: AbortSignal,
-  options?: { readonly connectTimeoutMs?: number | undefined; readonly connected?: (() => void) | undefined }
-): Attempt => ({
-  signal,
-  connectTimeoutMs: options?.connectTimeoutMs ?? Infinity,
-  connected: options?.connected ?? (() => {}),
-  get aborted() {
-    return signal.aborted
-  },
-  onAbort: (listener) => {
-    if (signal.aborted) listener(signal.reason)
-    else signal.addEventListener("abort", () => listener(signal.reason), { once: true })
+  options?: {
+    readonly connectTimeoutMs?: number | undefined
+    readonly report?: ((phase: Phase) => void) | undefined
+    readonly connected?: (() => void) | undefined
   }
-})
+): Attempt => {
+  const report = options?.report
+  const connected = options?.connected
+  return {
+    signal,
+    connectTimeoutMs: options?.connectTimeoutMs ?? Infinity,
+    bypassProxy: false,
+    get aborted() {
+      return signal.aborted
+    },
+    onAbort: (listener) => {
+      if (signal.aborted) listener(signal.reason)
+      else signal.addEventListener("abort", () => listener(signal.reason), { once: true })
+    },
+    queued: () => report?.("queued"),
+    connecting: () => report?.("connecting"),
+    connected: () => {
+      report?.("connected")
+      connected?.()
+    },
+    written: () => report?.("written"),
+    bytesWritten: () => {},
+    proxy: () => {},
+    pool: () => {}
+  }
+}
 
 /**
  * Makes the failures of a send safe to log: a platform `RequestError`

@@ -139,6 +139,48 @@ describe("Classify.classify", () => {
     strictEqual((error as Errors.ConnectionReset).phase, "during-body")
   })
 
+  it.each([
+    {
+      name: "a body that does not match its Content-Length (duplicate or differing headers)",
+      error: Object.assign(new Error("Response body length does not match content-length header"), {
+        name: "ResponseContentLengthMismatchError",
+        code: "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
+      }),
+      code: "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
+    },
+    {
+      name: "an invalid Content-Length (llhttp, no code)",
+      error: Object.assign(
+        new Error("Response does not match the HTTP/1.1 protocol (Invalid character in Content-Length)"),
+        { name: "HTTPParserError" }
+      ),
+      code: "HPE_UNKNOWN"
+    },
+    {
+      name: "an llhttp error code",
+      error: Object.assign(new Error("Unexpected content-length header"), {
+        code: "HPE_UNEXPECTED_CONTENT_LENGTH"
+      }),
+      code: "HPE_UNEXPECTED_CONTENT_LENGTH"
+    }
+  ])("$name is a malformed response, not a reset, and not retried", ({ code, error }) => {
+    for (const phase of ["response", "body"] as const) {
+      const wrapped = phase === "body"
+        ? new HttpClientError.ResponseError({
+          request,
+          response: HttpClientResponse.fromWeb(request, new Response("")),
+          reason: "Decode",
+          cause: error
+        })
+        : new HttpClientError.RequestError({ request, reason: "Transport", cause: error })
+      const result = Classify.classify(wrapped, { method: "GET", url, phase, requestSent: true })
+      strictEqual(result._tag, "TransportError")
+      strictEqual(result._tag === "TransportError" && result.reason, "malformed-response")
+      strictEqual(result._tag === "TransportError" && result.code, code)
+      strictEqual(Retry.isRetryable(Retry.defaults, result, "GET", {}), false)
+    }
+  })
+
   it("a refused connection to the proxy is a ProxyError, not the target refusing", () => {
     const error = Classify.classify(NodeErrors.proxyDown({ address: "192.0.2.20", port: 3128 }), {
       method: "GET",

@@ -1,8 +1,8 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import { Client, Metrics } from "@steadfast/core"
-import { ConfigProvider, Duration, Effect, Exit, Layer, Logger, Metric, Supervisor, Tracer } from "effect"
+import { Client, Metrics, type Transport } from "@steadfast/core"
+import { ConfigProvider, Duration, Effect, Exit, Layer, Logger, LogLevel, Metric, Supervisor, Tracer } from "effect"
 import { after, expectFailure, expectSuccess, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -145,6 +145,57 @@ describe("observability", () => {
       strictEqual((yield* count(Metrics.errors, [["error", "ConnectionReset"]])) - before.errors, 1)
       const latency = yield* Metric.value(Metrics.latency)
       strictEqual(latency.count >= 1, true)
+    }))
+
+  it.effect("a stale-connection re-send: a span event, a metric, a Debug line, the transport told", () =>
+    Effect.gen(function*() {
+      const spans: Array<Recorded> = []
+      const lines: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Debug") lines.push(Array.isArray(message) ? message.join(" ") : String(message))
+      })
+      const told: Array<string> = []
+      let sent = 0
+      // the first attempt goes out on a reused connection the server had closed
+      const transport: Transport.Transport = {
+        tracksConnect: true,
+        onResend: (reason, url) => void told.push(`${reason} ${url.pathname}`),
+        send: (request, _url, attempt) =>
+          Effect.suspend(() => {
+            attempt.connected(sent === 0)
+            attempt.written()
+            if (sent++ === 0) {
+              return Effect.fail(
+                new HttpClientError.RequestError({ request, reason: "Transport", cause: Mem.nodeError("ECONNRESET") })
+              )
+            }
+            return Effect.flatMap(HttpClient.HttpClient, (c) => c.execute(request)).pipe(
+              Effect.provideService(HttpClient.HttpClient, Mem.make(Mem.sequence(Mem.json(200, "ok"))).genericClient)
+            )
+          })
+      }
+      const resends = Metric.value(Metric.tagged(Metrics.resends, "reason", "stale-socket"))
+      const before = (yield* resends).count
+      const value = yield* Effect.scoped(
+        Effect.flatMap(Client.makeWithTransport(transport, { retry: { retries: 0 } }), (c) => c.json(get))
+      ).pipe(
+        Effect.withTracer(recordingTracer(spans)),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      strictEqual(value, "ok")
+      strictEqual((yield* resends).count - before, 1)
+      deepStrictEqual(told, ["stale-socket /items"])
+      const span = spans.find((s) => s.name === "http.client GET")!
+      // (log lines inside the span are events too)
+      deepStrictEqual(
+        span.events.filter((e) => e.name.startsWith("steadfast.")).map((
+          e
+        ) => [e.name, e.attributes["steadfast.reason"]]),
+        [["steadfast.resend", "stale-socket"]]
+      )
+      strictEqual(span.attributes.get("steadfast.attempts"), 2)
+      strictEqual(lines.some((l) => l.includes("the reused connection was closed by the server")), true)
     }))
 
   it.effect("the happy path forks no fiber (direct transport)", () =>

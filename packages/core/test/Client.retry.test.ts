@@ -241,21 +241,18 @@ describe("retry", () => {
       first.slice(0, 5).forEach((d, n) => strictEqual(d >= 0 && d <= 100 * 2 ** n, true))
     }))
 
-  it.effect("a 10-retry exponential run takes virtual minutes and real milliseconds", () =>
+  it.effect("a 10-retry exponential run waits its 303 s in virtual time", () =>
     Effect.gen(function*() {
       const mem = Mem.make(Mem.sequence(reset))
       const options = {
         retry: { retries: 10, backoff: { base: "1 second", cap: "1 minute", jitter: "none" } },
         timeouts: { deadline: "1 hour" }
       } as const
-      const started = performance.now()
       const result = yield* after(withClient(mem, options, (c) => c.json(get)), "1 hour")
-      const realMs = performance.now() - started
       const error = expectFailure(result, "ConnectionReset")
       strictEqual(error.attempts, 11)
       // 1+2+4+…+32 s, then 60 s four times: 303 s of virtual waiting
       strictEqual(error.history.at(-1)!.elapsedMs, 303_000)
-      console.log(`10 retries: ${error.history.at(-1)!.elapsedMs / 1000} s virtual, ${realMs.toFixed(0)} ms real`)
     }))
 
   it.effect("maxElapsed counts from the first attempt and does not start a wait that would pass it", () =>

@@ -31,6 +31,15 @@ const fixtures = (
       description: "the response was not HTTP",
       requestSent: true
     }, true),
+    PoolTimeout: new Errors.PoolTimeout({
+      ...common,
+      timeoutMs: 30_000,
+      origin: "https://api.test",
+      inUse: 64,
+      limit: 64,
+      waiting: 4936,
+      requestSent: false
+    }, true),
     ConnectTimeout: new Errors.ConnectTimeout({ ...common, timeoutMs: 5_000 }, true),
     ResponseTimeout: new Errors.ResponseTimeout({ ...common, timeoutMs: 30_000 }, true),
     BodyTimeout: new Errors.BodyTimeout({ ...common, timeoutMs: 30_000, bytesReceived: 2048 }, true),
@@ -69,6 +78,10 @@ const rendering: { readonly [T in Errors.Tag]: { readonly what: string; readonly
     what: "transport failed, the response was not HTTP (HPE_INVALID_CONSTANT)",
     hint: "is this port really an HTTP server?"
   },
+  PoolTimeout: {
+    what: "no free connection to https://api.test within 30s (64 of 64 connections in use, 4936 requests waiting)",
+    hint: "raise the pool's connections or send fewer requests at once"
+  },
   ConnectTimeout: { what: "no connection within 5s", hint: "raise `timeouts.connect`" },
   ResponseTimeout: { what: "no response headers within 30s", hint: "raise `timeouts.response`" },
   BodyTimeout: { what: "the body stalled for 30s after 2048 bytes", hint: "raise `timeouts.bodyIdle`" },
@@ -100,6 +113,7 @@ const guards: { readonly [T in Errors.Tag]: (u: unknown) => boolean } = {
   TlsError: Errors.isTlsError,
   ProxyError: Errors.isProxyError,
   TransportError: Errors.isTransportError,
+  PoolTimeout: Errors.isPoolTimeout,
   ConnectTimeout: Errors.isConnectTimeout,
   ResponseTimeout: Errors.isResponseTimeout,
   BodyTimeout: Errors.isBodyTimeout,
@@ -123,7 +137,13 @@ const CONNECTION: ReadonlyArray<Errors.Tag> = [
   "ProxyError",
   "TransportError"
 ]
-const TIMEOUT: ReadonlyArray<Errors.Tag> = ["ConnectTimeout", "ResponseTimeout", "BodyTimeout", "DeadlineExceeded"]
+const TIMEOUT: ReadonlyArray<Errors.Tag> = [
+  "PoolTimeout",
+  "ConnectTimeout",
+  "ResponseTimeout",
+  "BodyTimeout",
+  "DeadlineExceeded"
+]
 
 const SECRET_URL = "https://alice:hunter2@api.test/v1/items?access_token=s3cr3tT0ken&page=2"
 const SECRET_LOCATION = "https://bob:pa55w0rd@other.test/cb?code=0authC0de&sig=5ignature&state=xyz"
@@ -304,7 +324,7 @@ describe("Errors", () => {
         .map((c) => c._tag)
         // not a failure of a request: building a client with bad options
         .filter((tag) => tag !== "InvalidOptions")
-      strictEqual(classTags.length, 19)
+      strictEqual(classTags.length, 20)
       strictEqual(new Set(Errors.tags).size, Errors.tags.length)
       deepStrictEqual([...Errors.tags].sort(), classTags.sort())
     })
@@ -383,6 +403,7 @@ describe("Errors", () => {
         reached: false
       },
       { name: "ProxyError", error: f.ProxyError, reached: false },
+      { name: "PoolTimeout", error: f.PoolTimeout, reached: false },
       { name: "ConnectTimeout", error: f.ConnectTimeout, reached: false },
       { name: "InvalidUrl", error: f.InvalidUrl, reached: false },
       { name: "InvalidRequest", error: f.InvalidRequest, reached: false },

@@ -146,7 +146,6 @@ const mayHaveReached: ReadonlyArray<Case> = [
   { name: "ConnectionReset during the body", error: resetInBody },
   { name: "ResponseTimeout", error: responseTimeout },
   { name: "BodyTimeout", error: bodyTimeout },
-  { name: "TransportError malformed-response", error: malformedSent },
   ...[408, 429, 500, 502, 503, 504].map((code) => ({ name: `StatusError ${code}`, error: status(code) }))
 ]
 
@@ -157,6 +156,16 @@ const permanent: ReadonlyArray<Case> = [
     error: tls(reason)
   })),
   { name: "ProxyError 407", error: proxy407 },
+  // a server bug: sending again gets the same bytes
+  { name: "TransportError malformed-response", error: malformedSent },
+  // the client is saturated: waiting again adds load to a full pool
+  {
+    name: "PoolTimeout",
+    error: new Errors.PoolTimeout(
+      { ...common, timeoutMs: 30_000, origin: "https://api.test", requestSent: false },
+      true
+    )
+  },
   { name: "ProxyError 403 (the proxy forbids the tunnel)", error: proxy403 },
   { name: "TransportError closed", error: poolClosed },
   { name: "DeadlineExceeded", error: deadline },

@@ -114,7 +114,7 @@ describe("base origin pinned", () => {
   it("without a base the url must be absolute http(s)", () => {
     const r = rules(undefined)
     strictEqual(href("https://evil.test/x", r), "https://evil.test/x")
-    strictEqual(href("/users", r), "rejected: it cannot be parsed")
+    strictEqual(href("/users", r), "rejected: it is relative and the client has no baseUrl")
     strictEqual(href("", r), "rejected: the url is empty")
     strictEqual(href("ftp://x.test/", r), "rejected: the scheme ftp: is not http: or https:")
   })

@@ -10,24 +10,27 @@
  * - the `Pool`, for its stats.
  *
  * The transport sends each request with undici's `dispatch()` and its own
- * handler. It reports the moment the request goes out on a socket (undici's
- * `onConnect`, called from `writeH1` right before the request head is
- * written) so the client can tell the connect phase from the response phase;
- * it aborts on the attempt's signal (the socket is destroyed if the request
- * was on it; a request still waiting for a connection is dropped without
- * touching any socket); and it reads bodies chunk by chunk without a stream
- * in between. Failures keep undici's and Node's errors as their `cause`:
- * before the headers a `RequestError` with reason `"Transport"`, during the
- * body a `ResponseError` with reason `"Decode"`.
+ * handler (undici's controller API). It reports what happens to each attempt
+ * — waiting in the pool's queue, a connection being opened, on a reused or a
+ * fresh connection, written — so the client runs the pool, connect and
+ * response timeouts apart and knows whether a request may have reached the
+ * server. It decides nothing: a failure keeps undici's and Node's errors as
+ * its `cause` (before the headers a `RequestError` with reason
+ * `"Transport"`, during the body a `ResponseError` with reason `"Decode"`),
+ * and the client decides what to do next. An attempt the client cuts off
+ * ends on the socket it had (destroyed if the request was on one, dropped
+ * from the queue without touching any socket otherwise): nothing opens a
+ * connection on its behalf.
  *
  * Stale keep-alive connections: a server may close an idle connection just
  * as a request goes out on it. When a request on a reused connection fails
- * with a reset or close before any byte of the response, and it is safe to
- * send again (GET, HEAD, OPTIONS, PUT, DELETE, TRACE or an `Idempotency-Key`
- * header, and a body that can be sent twice), the transport sends it once
- * more on another connection, within the same attempt, whatever the retry
- * policy says; browsers, curl and Go's `net/http` do the same. A reset on a
- * fresh connection, or of a POST, is reported as `ConnectionReset`.
+ * with a reset or close before any byte of the response, the client sends it
+ * once more at once, whatever the retry policy says — when nothing of it was
+ * written yet, or when it is safe to send twice (GET, HEAD, OPTIONS, PUT,
+ * DELETE, TRACE or an `Idempotency-Key` header, and a body that can be sent
+ * twice); browsers, curl and Go's `net/http` do the same. The re-send is in
+ * the request's history (`reason: "stale-socket"`). A reset on a fresh
+ * connection, or of a POST that went out, is left to the retry policy.
  *
  * @example
  * ```ts

@@ -54,7 +54,8 @@ import * as Tls from "./Tls.js"
 export interface Options {
   /**
    * Connections per origin; requests beyond them wait in the pool's queue
-   * (the connect timeout covers that wait). `Infinity` removes the bound.
+   * (the client's `timeouts.pool` bounds that wait: `PoolTimeout`).
+   * `Infinity` removes the bound.
    *
    * @default 64 — the concurrency the performance budget is measured at, so
    * the default pool never queues a load like that one; bounded, because
@@ -112,7 +113,9 @@ export interface Options {
   readonly connectTimeout?: Duration.DurationInput | undefined
   /**
    * When the pool's scope closes: how long in-flight requests may take to
-   * finish before every connection is destroyed.
+   * finish before every connection is destroyed (what is left then fails with
+   * `TransportError` reason `"closed"`, which is not retried). The close
+   * itself takes at most this long, plus the destruction.
    *
    * @default "5 seconds"
    */
@@ -304,8 +307,9 @@ export const running: Metric.Metric.Gauge<number> = metrics.running
 export const size: Metric.Metric.Gauge<number> = metrics.size
 
 /**
- * Requests sent once more after the reused keep-alive connection they went
- * out on turned out closed by the server (see `NodeClient`), tagged `origin`.
+ * Requests the client sent once more after the reused keep-alive connection
+ * they went out on turned out closed by the server (see `NodeClient`; core's
+ * `Metrics.resends` counts them too, by reason), tagged `origin`.
  *
  * @since 0.1.0
  */

@@ -15,9 +15,11 @@
  * every message, log line and span shows them redacted (`Redact.url`).
  *
  * With `fallbackToDirect`, a request whose proxy cannot be reached at all
- * (refused, reset, unreachable, its name does not resolve) is sent again
- * directly, in the same attempt, with a warning in the log. A proxy that
- * answers — 407, 502, any status to `CONNECT` — is never bypassed.
+ * (refused, reset, unreachable, its name does not resolve) is sent again at
+ * once, directly — the client's decision, recorded in the request's history
+ * (`reason: "proxy-fallback"`), with a warning in the log (once per client,
+ * then at Debug); the rest of that request's attempts go direct too. A proxy
+ * that answers — 407, 502, any status to `CONNECT` — is never bypassed.
  *
  * @example
  * ```ts

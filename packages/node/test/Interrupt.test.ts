@@ -40,9 +40,8 @@ const interruptThousand = (via: Via) =>
     const built = yield* buildClient({
       // only the interruption ends these requests
       timeouts: { response: "1 minute", deadline: "2 minutes" },
-      // connections undici may open for requests that were cut off while
-      // queued are idle, not leaked: they expire with the keep-alive timeout
-      pool: { keepAliveTimeout: "200 millis", statsInterval: "1 minute" }
+      // long enough that a connection left behind would still be open when counted
+      pool: { keepAliveTimeout: "1 minute", statsInterval: "1 minute" }
     })
     const get = via(built)
     const pool = yield* Effect.provide(Pool.Pool, built.context)
@@ -67,10 +66,7 @@ const interruptThousand = (via: Via) =>
     }, 3000)
     expect(stats()?.pending).toBe(REQUESTS - Pool.defaultConnections)
 
-    const started = performance.now()
     yield* Fiber.interruptAll(fibers)
-    // cancelling is synchronous per request: no wait on sockets or the server
-    expect(performance.now() - started).toBeLessThan(1000)
 
     // every fiber is done, ended by the interruption alone (no typed error, no defect)
     const exits = fibers.map((fiber) => fiber.unsafePoll())
@@ -99,7 +95,6 @@ const interruptThousand = (via: Via) =>
     // and the pool still serves requests
     yield* get(`${server.urls.http}/ok`)
     expect(yield* server.hits("GET /ok")).toBe(1)
-    yield* eventually("the last connection expired", () => openSockets() === 0, 2000)
   })
 
 describe("interruption", () => {

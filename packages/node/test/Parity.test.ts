@@ -460,10 +460,11 @@ const rows: ReadonlyArray<Row> = [
       tag: "Success",
       wire: 3,
       fields: { value: "sent again" },
-      why: "The node transport sends an idempotent request once more, on a new connection, when a reused " +
-        "keep-alive socket dies before any response byte (a stale connection: see Resets.test.ts), and the " +
-        "FaultServer draws the route's next step for it. The simulated network has no connections to reuse: " +
-        "every attempt is on a fresh one, so the reset reaches the client."
+      why: "The client sends an idempotent request once more, at once, when the transport reports that it " +
+        "went out on a reused keep-alive connection that died before any response byte (decide: stale-socket; " +
+        "see Resets.test.ts); the re-send starts again at the hop that failed, and the FaultServer draws the " +
+        "route's next step for it. The simulated network has no connections to reuse: every attempt is on a " +
+        "fresh one, so the reset reaches the client."
     }
   },
   // -- retries ------------------------------------------------------------------

@@ -69,10 +69,11 @@ describe("Pool", () => {
         Effect.runSync(bounded.pool.stats).some((s) =>
           s.running === 1
         ))
-      const [elapsed] = yield* Effect.timed(Scope.close(bounded.scope, Exit.void))
-      expect(Duration.toMillis(elapsed)).toBeLessThan(600)
+      // the drain bound ends the close although the request never would: it is destroyed
+      yield* Scope.close(bounded.scope, Exit.void)
       const result = yield* Fiber.join(hung)
-      expect(result._tag).toBe("Left")
+      expect(result._tag === "Left" && [result.left._tag, result.left._tag === "TransportError" && result.left.reason])
+        .toEqual(["TransportError", "closed"])
       yield* eventually("the server has no socket open", () =>
         Effect.runSync(server.openSockets) === 0)
     }))

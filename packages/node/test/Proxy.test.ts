@@ -6,11 +6,11 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Redact } from "@steadfast/core"
+import { Client, Redact } from "@steadfast/core"
 import { FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { ConfigProvider, Effect, Layer, Metric } from "effect"
 import { NodeClient, Pool, Proxy } from "../src/index.js"
-import { ProxyConnectionError } from "../src/internal/exchange.js"
+import { ProxyConnectionError } from "../src/internal/proxyCause.js"
 import { buildClient, captureWarnings, connectProxy, releasedPort } from "./helpers.js"
 
 const scenario = Scenario.make({ "GET /*": Scenario.sequence([Reply.text(200, "hello")], { after: "repeat-last" }) })
@@ -212,12 +212,20 @@ describe("Proxies on loopback", () => {
       const { client } = yield* buildClient({
         retry: { retries: 0 },
         proxy: { url: `http://bob:hunter2@127.0.0.1:${port}`, fallbackToDirect: true }
-      }).pipe(Effect.provide(warnings.layer))
-      expect(yield* client.text(HttpClientRequest.get(`${server.urls.http}/x`))).toBe("hello")
-      expect(yield* client.text(HttpClientRequest.get(`${server.urls.http}/y`))).toBe("hello")
+      })
+      // the fallback is the client's decision: logged where the request runs
+      const x = yield* Client.withHistory(client.text(HttpClientRequest.get(`${server.urls.http}/x`))).pipe(
+        Effect.provide(warnings.layer)
+      )
+      expect(x[0]).toBe("hello")
+      expect(x[1].map((h) => [h.tag, h.phase, h.decision, h.reason])).toEqual([
+        ["ProxyError", "connecting", "resend", "proxy-fallback"],
+        ["Success", "body", undefined, undefined]
+      ])
+      expect(yield* client.text(HttpClientRequest.get(`${server.urls.http}/y`)).pipe(Effect.provide(warnings.layer)))
+        .toBe("hello")
       expect((yield* Metric.value(Pool.proxyFallbacks)).count - before).toBe(2)
-      // the warning is logged once (later fallbacks at debug level)
-      yield* Effect.yieldNow()
+      // the warning is logged once per client (later fallbacks at debug level)
       const logged = warnings.messages.filter((m) => m.includes("sending the request directly"))
       expect(logged).toHaveLength(1)
       expect(logged[0]).not.toContain("hunter2")

@@ -7,6 +7,7 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import { Client } from "@steadfast/core"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { Effect, Metric } from "effect"
 import { Pool } from "../src/index.js"
@@ -54,10 +55,51 @@ describe("resets and stale connections", () => {
         const before = yield* staleRetries(server.url)
         expect(yield* client.text(HttpClientRequest.get(`${server.url}/a`))).toBe("fresh")
         // the same connection, which the server drops: sent again on a new one
-        expect(yield* client.text(HttpClientRequest.get(`${server.url}/b`))).toBe("fresh")
+        const [text, history] = yield* Client.withHistory(client.text(HttpClientRequest.get(`${server.url}/b`)))
+        expect(text).toBe("fresh")
         expect([server.connections(), server.requests()]).toEqual([2, 3])
+        // decided by the client, and recorded
+        expect(history.map((h) => [h.tag, h.phase, h.reusedSocket, h.decision, h.reason])).toEqual([
+          ["ConnectionReset", "written", true, "resend", "stale-socket"],
+          ["Success", "body", undefined, undefined, undefined]
+        ])
         expect((yield* staleRetries(server.url)) - before).toBe(1)
       }))
+  }
+
+  for (const how of ["FIN", "RST"] as const) {
+    it.scopedLive(
+      `33 × (a request, the server closes the idle connection with ${how}, a request 50 ms later), retries off: 66/66`,
+      () =>
+        Effect.gen(function*() {
+          let responses = 0
+          const server = yield* rawServer((socket) => {
+            ok(socket, "fresh")
+            responses++
+            // the server's idle timer: the connection is dropped while idle
+            setTimeout(() => how === "FIN" ? socket.end() : socket.resetAndDestroy(), 50)
+          })
+          const { client } = yield* buildClient({ retry: { retries: 0 }, pool: { connections: 1 } })
+          const results: Array<string> = []
+          for (let round = 0; round < 33; round++) {
+            results.push(
+              yield* Effect.either(client.text(HttpClientRequest.get(`${server.url}/a`))).pipe(
+                Effect.map((r) => r._tag === "Right" ? r.right : r.left._tag)
+              )
+            )
+            yield* Effect.sleep("50 millis")
+            results.push(
+              yield* Effect.either(client.text(HttpClientRequest.get(`${server.url}/b`))).pipe(
+                Effect.map((r) => r._tag === "Right" ? r.right : r.left._tag)
+              )
+            )
+          }
+          expect(results.filter((r) => r !== "fresh")).toEqual([])
+          // every success is a response the server sent, none twice
+          expect(responses).toBe(66)
+        }),
+      30_000
+    )
   }
 
   it.scopedLive("a POST on a stale connection is not sent again", () =>

@@ -29,12 +29,11 @@ describe("timeouts on real sockets", () => {
         timeouts: { connect: "200 millis" },
         tls: { ca: server.ca }
       })
-      const started = performance.now()
       const error = yield* Effect.flip(client.text(HttpClientRequest.get(`${server.urls.connectHang}/`)))
-      const elapsed = performance.now() - started
       expect(error._tag).toBe("ConnectTimeout")
       expect(error._tag === "ConnectTimeout" && error.timeoutMs).toBe(200)
-      expect(elapsed).toBeLessThan(600)
+      // the client's own timer cut it off (not undici's backstop)
+      expect(error.history.map((h) => [h.tag, h.phase])).toEqual([["ConnectTimeout", "connecting"]])
       // the half-open socket is closed by undici's connector backstop (the
       // pool's connect timeout, whose timer ticks every ~500 ms)
       const pool = yield* Effect.provide(Pool.Pool, context)
@@ -98,10 +97,10 @@ describe("timeouts on real sockets", () => {
     Effect.gen(function*() {
       const server = yield* FaultServer.make(hangScenario)
       const { client } = yield* buildClient({ timeouts: { deadline: "300 millis", response: "10 seconds" } })
-      const started = performance.now()
       const error = yield* Effect.flip(client.text(HttpClientRequest.get(`${server.urls.http}/slow`)))
       expect(error._tag).toBe("DeadlineExceeded")
-      expect(performance.now() - started).toBeLessThan(800)
+      expect(error._tag === "DeadlineExceeded" && [error.deadlineMs, error.attempts]).toEqual([300, 1])
+      expect(yield* server.hits("GET /slow")).toBe(1)
     }))
 
   it.scopedLive(
@@ -111,7 +110,7 @@ describe("timeouts on real sockets", () => {
         const server = yield* FaultServer.make(hangScenario)
         const { client, context } = yield* buildClient({
           timeouts: { response: "1 minute" },
-          pool: { keepAliveTimeout: "200 millis", statsInterval: "50 millis" }
+          pool: { keepAliveTimeout: "1 minute", statsInterval: "50 millis" }
         })
         const pool = yield* Effect.provide(Pool.Pool, context)
         const stats = () => Effect.runSync(pool.stats).find((s) => s.origin === server.urls.http)
@@ -136,14 +135,7 @@ describe("timeouts on real sockets", () => {
           const s = stats()
           return s === undefined || (s.running === 0 && s.pending === 0 && s.size === 0)
         })
-        // Sockets that carried a request were destroyed. undici connects a
-        // client before it looks at its (cancelled) queue, so a few fresh,
-        // idle connections may remain: they are reusable and expire with the
-        // keep-alive timeout.
-        yield* eventually(
-          "the server's sockets are the pool's idle connections",
-          () => Effect.runSync(server.openSockets) === (stats()?.free ?? 0)
-        )
+        // the sockets that carried a request were destroyed, and none was opened for the cancelled ones
         yield* eventually("the server has no socket open", () => Effect.runSync(server.openSockets) === 0)
         yield* eventually("the pool has no connection", () => (stats()?.connected ?? 0) === 0)
         // the gauges say so too

@@ -8,6 +8,7 @@ import type { HttpClient } from "@effect/platform"
 import { Client, type Errors } from "@steadfast/core"
 import { type Context, Effect, Layer, Logger, type Scope } from "effect"
 import * as net from "node:net"
+import * as tls from "node:tls"
 import { Worker } from "node:worker_threads"
 import { NodeClient, type Pool } from "../src/index.js"
 
@@ -24,8 +25,10 @@ export type Script = (socket: net.Socket, head: Head, index: number, connection:
 export interface RawServer {
   readonly url: string
   readonly port: number
-  /** Connections accepted so far. */
+  /** Connections that reached the script (with TLS: completed the handshake). */
   readonly connections: () => number
+  /** TCP connections accepted so far (with TLS: whether or not the handshake completed). */
+  readonly accepted: () => number
   /** Requests read so far. */
   readonly requests: () => number
   /** Sockets still open on the server side. */
@@ -36,15 +39,18 @@ export const ok = (socket: net.Socket, body = "ok", extra = "") =>
   socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n${extra}\r\n${body}`)
 
 /**
- * A TCP server on 127.0.0.1, port 0, whose sockets (accepted, and any the
- * handler passes to `track`) are destroyed when the scope closes; `state`
- * builds what the test sees from the port and the open sockets.
+ * A TCP server (TLS with `tls`) on 127.0.0.1, port 0, whose sockets
+ * (accepted, and any the handler passes to `track`) are destroyed when the
+ * scope closes; `state` builds what the test sees from the port, the open
+ * sockets and the TCP connections accepted.
  */
 const tcpServer = <S>(
   onConnection: (socket: net.Socket, track: (socket: net.Socket) => void) => void,
-  state: (port: number, openSockets: () => number) => S
+  state: (port: number, openSockets: () => number, accepted: () => number) => S,
+  options?: { readonly tls?: { readonly key: string; readonly cert: string } }
 ): Effect.Effect<S, never, Scope.Scope> => {
   const sockets = new Set<net.Socket>()
+  let accepted = 0
   const track = (socket: net.Socket) => {
     sockets.add(socket)
     socket.on("close", () => sockets.delete(socket))
@@ -52,13 +58,21 @@ const tcpServer = <S>(
   }
   return Effect.acquireRelease(
     Effect.async<{ server: net.Server; state: S }>((resume) => {
-      const server = net.createServer((socket) => {
-        track(socket)
+      // the TCP socket is tracked on "connection" (under TLS, the TLS socket is not counted again)
+      const handler = (socket: net.Socket) => {
+        socket.on("error", () => {})
         onConnection(socket, track)
+      }
+      const server = options?.tls === undefined ? net.createServer(handler) : tls.createServer(options.tls, handler)
+      // every TCP connection, TLS handshake or not
+      server.on("connection", (socket: net.Socket) => {
+        accepted++
+        track(socket)
       })
+      server.on("tlsClientError", () => {})
       server.listen(0, "127.0.0.1", () => {
         const port = (server.address() as net.AddressInfo).port
-        resume(Effect.succeed({ server, state: state(port, () => sockets.size) }))
+        resume(Effect.succeed({ server, state: state(port, () => sockets.size, () => accepted) }))
       })
     }),
     ({ server }) =>
@@ -70,10 +84,14 @@ const tcpServer = <S>(
 }
 
 /**
- * A minimal HTTP/1.1 server that calls `script` for each request (bodies are
- * read by content-length and dropped).
+ * A minimal HTTP/1.1 server (HTTPS with `tls`) that calls `script` for each
+ * request (bodies are read by content-length and dropped). `openSockets`
+ * counts TCP sockets.
  */
-export const rawServer = (script: Script): Effect.Effect<RawServer, never, Scope.Scope> => {
+export const rawServer = (
+  script: Script,
+  options?: { readonly tls?: { readonly key: string; readonly cert: string } }
+): Effect.Effect<RawServer, never, Scope.Scope> => {
   let connections = 0
   let requests = 0
   return tcpServer(
@@ -107,13 +125,15 @@ export const rawServer = (script: Script): Effect.Effect<RawServer, never, Scope
         }
       })
     },
-    (port, openSockets) => ({
-      url: `http://127.0.0.1:${port}`,
+    (port, openSockets, accepted) => ({
+      url: `${options?.tls === undefined ? "http" : "https"}://127.0.0.1:${port}`,
       port,
       connections: () => connections,
+      accepted,
       requests: () => requests,
       openSockets
-    })
+    }),
+    options
   )
 }
 

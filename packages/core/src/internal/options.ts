@@ -195,7 +195,7 @@ export const check = (options: unknown): Problem | undefined => {
     () => checkRetry(options["retry"]),
     () =>
       timeouts === undefined ? undefined : !isObject(timeouts) ? problem("timeouts", timeouts, "an object") : first(
-        (["connect", "response", "bodyIdle", "deadline"] as const).map((name) => () =>
+        (["pool", "connect", "response", "bodyIdle", "deadline"] as const).map((name) => () =>
           checkDuration(`timeouts.${name}`, timeouts[name])
         )
       ),

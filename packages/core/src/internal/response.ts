@@ -18,8 +18,10 @@ import * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Errors from "../Errors.js"
+import type { AttemptState } from "./attempt.js"
+import { readBody, tooLarge } from "./body.js"
 import { safeCause } from "./cause.js"
-import { type Call, readBody, tooLarge } from "./client.js"
+import { failure, timeoutError } from "./facts.js"
 import { safeRequest, safeResponseView } from "./platform.js"
 import { redactFreeText, redactHeaders } from "./redact.js"
 import { abortReasonTag } from "./transport.js"
@@ -33,11 +35,11 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
   private cachedBody: Effect.Effect<Uint8Array, HttpClientError.ResponseError> | undefined = undefined
 
   constructor(
-    readonly call: Call,
+    readonly attempt: AttemptState,
     readonly original: HttpClientResponse.HttpClientResponse
   ) {
     super()
-    call.keepAlive = true
+    attempt.keepAlive = true
   }
 
   get request(): HttpClientRequest.HttpClientRequest {
@@ -58,7 +60,7 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
 
   /** A body failure: the request and response in it are safe views (redacted url and headers, no body). */
   private fail(error: Errors.HttpError | unknown, description?: string) {
-    const request = safeRequest(this.original.request, this.call.requestInfo.url)
+    const request = safeRequest(this.original.request, this.attempt.call.requestInfo.url)
     return new HttpClientError.ResponseError({
       request,
       response: safeResponseView(this, request),
@@ -72,10 +74,10 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
   get bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
     return this.cachedBody ??= Effect.runSync(Effect.cached(
       Effect.suspend(() => {
-        const call = this.call
-        return readBody(call, this.original).pipe(
+        const attempt = this.attempt
+        return readBody(attempt, this.original).pipe(
           Effect.mapError((e) => this.fail(e)),
-          Effect.ensuring(Effect.sync(() => call.done()))
+          Effect.ensuring(Effect.sync(() => attempt.done()))
         )
       })
     ))
@@ -113,51 +115,51 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     return Stream.suspend(() => {
-      const call = this.call
-      const limit = call.cfg.maxBodySize
+      const attempt = this.attempt
+      const limit = attempt.call.cfg.maxBodySize
       let size = 0
-      const signal = call.signal
+      const signal = attempt.signal
       const aborted = Effect.async<never, HttpClientError.ResponseError>((resume) => {
-        const onAbort = () => resume(Effect.fail(this.fail(this.abortError(call))))
+        const onAbort = () => resume(Effect.fail(this.fail(this.abortError(attempt))))
         if (signal.aborted) return onAbort()
         signal.addEventListener("abort", onAbort, { once: true })
         return Effect.sync(() => signal.removeEventListener("abort", onAbort))
       })
       return this.original.stream.pipe(
         Stream.mapError((e) =>
-          signal.aborted ? this.fail(this.abortError(call)) : this.fail(call.failure(e.cause ?? e))
+          signal.aborted ? this.fail(this.abortError(attempt)) : this.fail(failure(attempt, e.cause ?? e))
         ),
         Stream.mapChunksEffect((chunk) => {
           let n = 0
           for (const c of chunk) n += c.length
-          call.activity(n)
+          attempt.activity(n)
           size += n
           return size > limit
-            ? Effect.fail(this.fail(tooLargeOf(call)))
+            ? Effect.fail(this.fail(tooLargeOf(attempt)))
             : Effect.succeed(chunk)
         }),
         Stream.interruptWhen(aborted),
-        Stream.ensuring(Effect.sync(() => call.done()))
+        Stream.ensuring(Effect.sync(() => attempt.done()))
       )
     })
   }
 
-  private abortError(call: Call): Errors.HttpError {
-    const tag = abortReasonTag(call.signal) ?? "DeadlineExceeded"
-    return call.timeoutError(tag, call.signal.reason)
+  private abortError(attempt: AttemptState): Errors.HttpError {
+    const tag = abortReasonTag(attempt.signal) ?? "DeadlineExceeded"
+    return timeoutError(attempt, tag, attempt.signal.reason)
   }
 
   override toJSON(): unknown {
     return {
       _id: "@steadfast/core/ResilientResponse",
-      request: this.call.requestInfo,
+      request: this.attempt.call.requestInfo,
       status: this.status,
-      headers: redactHeaders(this.headers, this.call.cfg.redirects.sensitiveHeaders)
+      headers: redactHeaders(this.headers, this.attempt.call.cfg.redirects.sensitiveHeaders)
     }
   }
 }
 
-const tooLargeOf = (call: Call): Errors.HttpError => {
-  call.abort("BodyTooLarge")
-  return tooLarge(call)
+const tooLargeOf = (attempt: AttemptState): Errors.HttpError => {
+  attempt.abort("BodyTooLarge")
+  return tooLarge(attempt)
 }

@@ -1,6 +1,6 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -128,13 +128,29 @@ export const bodyReaderOf = (
 ): BodyReader =>
   BodyReaderTypeId in response ? response as unknown as BodyReader : new GenericBody(response, attempt.signal)
 
+/**
+ * The request as a platform client must receive it: with the url the client
+ * resolved (base url applied, query parameters and fragment in place,
+ * credentials moved to a header), not the one the user wrote, which may be
+ * relative.
+ */
+const resolved = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
+): HttpClientRequest.HttpClientRequest =>
+  request.url === url.href && request.urlParams.length === 0 && request.hash._tag === "None"
+    ? request
+    : HttpClientRequest.setUrl(request, url)
+
 /** @internal */
 export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
   const direct = (client as unknown as { readonly [TransportTypeId]?: Transport })[TransportTypeId]
   if (direct !== undefined) return direct
   return {
     tracksConnect: false,
-    send: (request: HttpClientRequest.HttpClientRequest, _url: URL, attempt: Attempt) =>
-      abortable(client.execute(request), attempt.signal, () => abortedError(request, attempt.signal))
+    send: (request: HttpClientRequest.HttpClientRequest, url: URL, attempt: Attempt) => {
+      const sent = resolved(request, url)
+      return abortable(client.execute(sent), attempt.signal, () => abortedError(sent, attempt.signal))
+    }
   }
 }

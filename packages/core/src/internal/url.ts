@@ -130,7 +130,15 @@ export const resolve = (input: string, r: UrlRules): Resolved | Rejected => {
   if (base === undefined) {
     const url = parse(input)
     if (url === undefined) {
-      return reject(input.trim() === "" ? "the url is empty" : "it cannot be parsed", ABSOLUTE_HINT)
+      const trimmed = input.trim()
+      return reject(
+        trimmed === ""
+          ? "the url is empty"
+          : /^[a-z][a-z0-9+.-]*:/i.test(trimmed)
+          ? "it cannot be parsed"
+          : "it is relative and the client has no baseUrl",
+        ABSOLUTE_HINT
+      )
     }
     return checkScheme(url) ?? { _tag: "Resolved", url, crossOrigin: false }
   }

@@ -205,7 +205,11 @@ export const make = (handler: Handler, options: Options = {}): Mem => {
   const genericClient = HttpClient.make((request, url, signal) => send(request, url, signal, () => {}))
   const transport: Transport.Transport = {
     tracksConnect: true,
-    send: (request, url, attempt) => send(request, url, attempt.signal, attempt.connected)
+    send: (request, url, attempt) =>
+      send(request, url, attempt.signal, () => {
+        attempt.connected(false)
+        attempt.written()
+      })
   }
   return { client: Transport.withTransport(genericClient, transport), genericClient, requests }
 }

@@ -1,38 +1,47 @@
 /**
- * One request on the undici pool: our own dispatch handler.
+ * One request on the undici pool: our own dispatch handler, on undici's
+ * controller-based handler API (`onRequestStart`, `onResponseStart`,
+ * `onResponseData`, `onResponseEnd`, `onResponseError`).
  *
  * Why `dispatch()` with a handler and not `request()`: `request()` builds a
  * `Readable` per response, an `AsyncResource`, and a parsed header object we
  * would copy again; on loopback it cost about 14 µs of client CPU per request
  * against 10.5 µs for a bare handler (bench/micro/dispatch-vs-request.mjs).
  *
- * The handler speaks undici's "legacy" handler API (`onConnect`, `onHeaders`,
- * `onData`, `onComplete`, `onError`), which is what `Client` calls natively:
- * DispatcherBase only wraps handlers of the new API (UnwrapHandler).
+ * The exchange reports facts and decides nothing: how far the attempt got
+ * (queued in the pool, a connection being opened for it, on a connection,
+ * written), whether the connection was reused, the bytes written, the proxy
+ * it went through. Whether to send it again — a stale keep-alive connection,
+ * a proxy that cannot be reached — is decided by core's `decide`, which sees
+ * every attempt.
  *
  * Life of an exchange (see `State`):
- * - `Pending`: dispatched, waiting for a socket (connecting, or queued in a
- *   full pool).
- * - `Sending`: undici called `onConnect` from `writeH1`, right before the
- *   request head is written: the attempt is told it is connected.
+ * - `Pending`: dispatched; in the pool's queue until a connection takes it
+ *   (`Connection.dispatch` tells it: see connections.ts), then on a
+ *   connection being opened, or on an open one about to write it.
+ * - `Sending`: undici called `onRequestStart`, right before the request head
+ *   is written.
  * - `Body`: the headers arrived; the send effect succeeded with a response.
  * - `Complete` / `Failed` / `Dropped` / `Cancelled`: final.
  *
- * Aborting: once undici gave us its `abort` (in `onConnect`), the attempt's
- * abort calls it; undici then fails the request (`onError` with the
- * reason) and destroys the socket, since an HTTP/1.1 socket cannot be reused
- * mid-exchange. Before `onConnect` undici has no way to take a queued request
- * back, so the exchange settles at once (`Cancelled`) and, when undici later
- * offers it a socket, throws from `onConnect`: `writeH1` catches that, fails
- * the request and splices it out of the queue without writing anything and
- * without destroying the socket (client-h1.js, `writeH1`: `try {
- * request.onConnect(abort) } catch (err) { util.errorRequest(...) }`, then
- * `if (request.aborted) return false`). A burst of cancelled requests thus
- * costs no connection churn.
+ * Cutting an attempt off (a timeout, the deadline, the caller) costs no
+ * connection it did not already have:
+ * - in the pool's queue: the exchange settles at once, and its connection
+ *   drops it when the pool hands it over, before undici sees it;
+ * - on a connection being opened for it: settled at once; the half-open
+ *   socket is destroyed when no other request waits for the pool (else it is
+ *   closed once open, unless a waiting request took it);
+ * - on an open connection: settled at once, and the exchange destroys the
+ *   socket itself with its own error. undici then fails this request and
+ *   advances past it. (`controller.abort()` would not do: undici destroys
+ *   the socket with an "informational" error, puts the aborted request back
+ *   at the head of the connection's queue and opens a new connection for it
+ *   — the extra connection per timed-out attempt.) With pipelining, where
+ *   the request may not be the head of the connection, `controller.abort()`
+ *   is used still.
  *
  * @internal
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -40,10 +49,12 @@ import type { Transport } from "@steadfast/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
+import type * as net from "node:net"
 import type { Dispatcher } from "undici"
+import { type Assignable, type Connection, type ConnectionPool, ExchangeKey } from "./connections.js"
+import { proxyCause } from "./proxyCause.js"
+import { RequestInterrupted, StreamBody, toUndiciBody } from "./requestBody.js"
 import { NodeResponse } from "./response.js"
-import type { SocketTracker, Tracked } from "./sockets.js"
 
 /** The proxy a request goes through, as core's `Classify` wants it. @internal */
 export interface ProxyInfo {
@@ -61,15 +72,18 @@ export interface Route {
 /** What an exchange needs from its pool. @internal */
 export interface Engine {
   readonly route: (url: URL) => Route
-  readonly direct: Dispatcher
+  /** The direct route, for attempts that bypass the proxy (a fallback decided by core). */
+  readonly direct: Route
+  /** A request whose proxy cannot be reached may go direct (reported to core as a fact of the route). */
   readonly fallbackToDirect: boolean
-  readonly tracker: SocketTracker
+  /** Requests per connection: above 1 an exchange may not be the head of its connection. */
+  readonly pipelining: number
   /** The pool's `maxResponseSize`, reported as the limit when undici enforces it. */
   readonly maxResponseSize: number | undefined
-  /** Called when a request was sent again after a stale keep-alive socket. */
-  readonly onStaleRetry: (origin: string) => void
-  /** Called when a request fell back to a direct connection. */
-  readonly onFallback: (proxy: ProxyInfo, cause: unknown) => void
+  /** The bound on connections per origin (`Infinity`: none). */
+  readonly connections: number
+  /** Core decided to send a request again at once: the pool's counters. */
+  readonly onResend: (reason: "stale-socket" | "proxy-fallback", url: URL) => void
 }
 
 /** Where an exchange is (see the module comment). */
@@ -87,224 +101,31 @@ const State = {
 /** Buffered body bytes above which undici is paused until the body is read. */
 const HIGH_WATER_MARK = 64 * 1024
 
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
-
-/** Codes of a connection that died under a request before any response byte. */
-const STALE_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET"])
-
-/** Connection-level failures to reach a proxy (the only ones that may fall back). */
-const PROXY_CONNECT_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETDOWN",
-  "EADDRNOTAVAIL"
-])
-const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAI_NODATA", "ESERVFAIL"])
-
 interface Sink {
   readonly chunk: (chunk: Uint8Array) => boolean
   readonly end: () => void
   readonly fail: (cause: unknown) => void
 }
 
-/** The reason given to undici when the caller's fiber is interrupted. */
-class RequestInterrupted extends Error {
-  readonly code = "UND_ERR_ABORTED"
-  constructor() {
-    super("steadfast: the request was interrupted")
-    this.name = "RequestInterrupted"
-  }
-}
-
-/** A dead proxy named by host name: see `proxyCause`. @internal */
-export class ProxyConnectionError extends Error {
-  readonly code: string
-  readonly address: string
-  readonly port: number
-  readonly syscall: string | undefined
-  constructor(proxy: ProxyInfo, original: { readonly code: string; readonly syscall?: unknown }, cause: unknown) {
-    super(`${original.code}: could not connect to the proxy ${proxy.url}`, { cause })
-    this.name = "ProxyConnectionError"
-    this.code = original.code
-    this.address = proxy.host
-    this.port = proxy.port
-    this.syscall = typeof original.syscall === "string" ? original.syscall : undefined
-  }
-}
-
-interface NodeErrorLike {
-  readonly code?: unknown
-  readonly port?: unknown
-  readonly address?: unknown
-  readonly hostname?: unknown
-  readonly syscall?: unknown
-  readonly message?: unknown
-  readonly cause?: unknown
-}
-
-/** The error and its `cause`s, outermost first (at most 8). */
-const causes = (error: unknown): Array<NodeErrorLike> => {
-  const out: Array<NodeErrorLike> = []
-  let current: unknown = error
-  while (typeof current === "object" && current !== null && out.length < 8 && !out.includes(current)) {
-    out.push(current as NodeErrorLike)
-    current = (current as NodeErrorLike).cause
-  }
-  return out
-}
-
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
-const isIp = (host: string) => IPV4.test(host) || host.includes(":")
-
-/**
- * The connection-level failure to reach `proxy` inside `error`, if that is
- * what it is: refused, reset, unreachable, a DNS failure for the proxy's
- * name, or undici's own connect timeout naming the proxy's address.
- */
-const proxyConnectFailure = (error: unknown, proxy: ProxyInfo): NodeErrorLike | undefined => {
-  for (const node of causes(error)) {
-    const code = typeof node.code === "string" ? node.code : undefined
-    if (code === undefined) continue
-    if (PROXY_CONNECT_CODES.has(code) && (node.port === undefined || node.port === proxy.port)) return node
-    if (DNS_CODES.has(code) && node.hostname === proxy.host) return node
-    if (
-      code === "UND_ERR_CONNECT_TIMEOUT" && typeof node.message === "string" &&
-      node.message.includes(`${proxy.host}:${proxy.port}`)
-    ) return node
-  }
-  return undefined
-}
-
-/**
- * Core's `Classify` recognises a proxy failure by the address and port in the
- * Node error. A proxy given by host name fails with its resolved IP in
- * `address`, which `Classify` cannot match to the name: only then is the
- * original error wrapped in a `ProxyConnectionError` that carries the proxy's
- * name (and keeps the original, with its code, as `cause`).
- */
-const proxyCause = (error: unknown, proxy: ProxyInfo): unknown => {
-  if (isIp(proxy.host) || proxy.host === "localhost") return error
-  for (const node of causes(error)) {
-    if (
-      typeof node.code === "string" && PROXY_CONNECT_CODES.has(node.code) && node.port === proxy.port &&
-      typeof node.address === "string" && node.address !== proxy.host
-    ) {
-      return new ProxyConnectionError(proxy, { code: node.code, syscall: node.syscall }, error)
-    }
-  }
-  return error
-}
-
-const isStale = (error: unknown): boolean => {
-  const code = (error as NodeErrorLike | null)?.code
-  return typeof code === "string" && STALE_CODES.has(code)
-}
-
-const isReplayableBody = (body: HttpBody.HttpBody): boolean => {
-  switch (body._tag) {
-    case "Empty":
-    case "Uint8Array":
-    case "FormData":
-      return true
-    case "Raw":
-      return typeof body.body === "string" || body.body instanceof Uint8Array || body.body instanceof ArrayBuffer
-    case "Stream":
-      return false
-  }
-}
-
-/**
- * A request body `Stream` as the async iterable undici reads, which the
- * exchange can stop. undici leaves that to the iterable's owner
- * (client-h1.js, `writeIterable`: "It's up to the user to somehow abort the
- * async iterable"): when the exchange ends while undici waits for the next
- * chunk — the server answered early, the attempt was cut off — undici's
- * loop would wait for ever, and the stream's fiber and finalizers with it.
- * `stop` interrupts the stream and fails the pending read, so undici's loop
- * ends too.
- */
-class StreamBody implements AsyncIterable<Uint8Array> {
-  private inner: AsyncIterator<Uint8Array> | undefined = undefined
-  private rejectPending: ((error: Error) => void) | undefined = undefined
-  private stopped = false
-
-  constructor(readonly stream: Stream.Stream<Uint8Array, unknown>) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const inner = Stream.toAsyncIterable(this.stream)[Symbol.asyncIterator]()
-    this.inner = inner
-    return {
-      next: () =>
-        this.stopped ? Promise.reject(new RequestInterrupted()) : new Promise((resolve, reject) => {
-          this.rejectPending = reject
-          inner.next().then((result) => {
-            this.rejectPending = undefined
-            if (result.done === true) this.inner = undefined
-            resolve(result)
-          }, (error: unknown) => {
-            this.rejectPending = undefined
-            this.inner = undefined
-            reject(error)
-          })
-        }),
-      // undici's `for await` stops early (a socket error)
-      return: () => {
-        this.stop()
-        return Promise.resolve({ done: true, value: undefined })
-      }
-    }
-  }
-
-  /** Interrupts the stream if it is still being read. */
-  stop(): void {
-    if (this.stopped) return
-    this.stopped = true
-    const inner = this.inner
-    const reject = this.rejectPending
-    this.inner = undefined
-    this.rejectPending = undefined
-    if (inner?.return !== undefined) inner.return().catch(() => {})
-    reject?.(new RequestInterrupted())
-  }
-}
-
-const toUndiciBody = (
-  body: HttpBody.HttpBody
-): NonNullable<Dispatcher.DispatchOptions["body"]> | StreamBody | null => {
-  switch (body._tag) {
-    case "Empty":
-      return null
-    case "Uint8Array":
-      return body.body
-    case "Raw":
-      return (body.body ?? null) as NonNullable<Dispatcher.DispatchOptions["body"]> | null
-    case "FormData":
-      return body.formData as unknown as NonNullable<Dispatcher.DispatchOptions["body"]>
-    case "Stream":
-      return new StreamBody(body.stream)
-  }
-}
-
 type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => void
 
+/** Whether an abort reason is core's pool timeout (the pool's state is then reported). */
+const isPoolTimeout = (reason: unknown): boolean => (reason as { readonly tag?: unknown } | null)?.tag === "PoolTimeout"
+
 /** @internal */
-export class Exchange implements Dispatcher.DispatchHandler, Tracked {
+export class Exchange implements Dispatcher.DispatchHandler, Assignable {
   state: State = State.Pending
-  reused = false
-  remoteAddress: string | undefined = undefined
   readonly method: string
   readonly path: string
   private readonly opts: Dispatcher.DispatchOptions
-  private dispatcher: Dispatcher
-  private proxy: ProxyInfo | undefined
-  private abortUndici: ((error?: Error) => void) | undefined = undefined
+  private readonly route: Route
+  private connection: Connection | undefined = undefined
+  private socket: net.Socket | undefined = undefined
+  private writtenBefore = 0
+  /** The pool whose queue it waits in, while it does. */
+  private queue: ConnectionPool | undefined = undefined
+  private controller: Dispatcher.DispatchController | undefined = undefined
   private resumeSend: Resume | undefined
-  private resumeBody: (() => void) | undefined = undefined
   private paused = false
   private chunks: Array<Uint8Array> = []
   private chunkIndex = 0
@@ -314,8 +135,6 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
   private waiter: (() => void) | undefined = undefined
   private bodyFailure: unknown = undefined
   private readonly streamBody: StreamBody | undefined
-  private staleRetried = false
-  private fellBack = false
 
   constructor(
     readonly engine: Engine,
@@ -327,11 +146,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     this.resumeSend = resume
     this.method = request.method
     this.path = url.pathname + url.search
-    const route = engine.route(url)
+    const route = attempt.bypassProxy ? engine.direct : engine.route(url)
+    this.route = route
     const body = toUndiciBody(request.body)
     this.streamBody = body instanceof StreamBody ? body : undefined
-    this.dispatcher = route.dispatcher
-    this.proxy = route.proxy
     this.opts = {
       origin: url.origin,
       path: this.path,
@@ -341,8 +159,22 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
       // so a proxied request gets its own copy (direct routes only read it)
       headers: route.proxy === undefined ? request.headers : { ...request.headers },
       // undici sends any (async) iterable; its types only list Readable
-      body: body as NonNullable<Dispatcher.DispatchOptions["body"]> | null
-    }
+      body: body as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
+      // how the pool's connection finds this exchange (see connections.ts)
+      [ExchangeKey]: this
+    } as Dispatcher.DispatchOptions
+  }
+
+  get cancelled(): boolean {
+    return this.state === State.Cancelled
+  }
+
+  get isAssigned(): boolean {
+    return this.connection !== undefined
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.socket?.remoteAddress
   }
 
   /** Starts the exchange; returns the canceler of the send effect. */
@@ -350,18 +182,46 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     // called at once when the attempt was cut off already
     this.attempt.onAbort(this.onAbort)
     if (this.state === State.Cancelled) return Effect.void
+    const proxy = this.route.proxy
+    if (proxy !== undefined) this.attempt.proxy({ ...proxy, fallback: this.engine.fallbackToDirect })
     this.dispatch()
     return Effect.sync(() => this.cancel(new RequestInterrupted()))
   }
 
   private dispatch(): void {
     try {
-      this.dispatcher.dispatch(this.opts, this)
+      this.route.dispatcher.dispatch(this.opts, this)
     } catch (error) {
-      // ProxyAgent.dispatch throws (instead of calling onError) on a
+      // ProxyAgent.dispatch throws (instead of failing the request) on a
       // Proxy-Authorization request header.
-      this.onError(error as Error)
+      this.onResponseError(undefined, error as Error)
     }
+  }
+
+  /** No connection of `pool` was free: the request waits in its queue (connections.ts). */
+  queuedIn(pool: ConnectionPool): void {
+    if (this.queue !== undefined || this.state !== State.Pending) return
+    this.queue = pool
+    pool.waiting++
+    this.attempt.queued()
+  }
+
+  private leaveQueue(): void {
+    const pool = this.queue
+    if (pool === undefined) return
+    this.queue = undefined
+    pool.waiting--
+  }
+
+  /** A connection of the pool took the request (connections.ts). */
+  assigned(connection: Connection): void {
+    this.connection = connection
+    this.leaveQueue()
+    if (this.state !== State.Pending) return
+    // on an open connection it is written at once, or after undici checked
+    // that the idle connection is still open; otherwise one is being opened
+    if (connection.isOpen) this.attempt.connected(connection.served > 0)
+    else this.attempt.connecting()
   }
 
   /**
@@ -373,104 +233,58 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
 
   private cancel(reason: unknown): void {
     switch (this.state) {
-      case State.Pending:
+      case State.Pending: {
         this.state = State.Cancelled
         this.streamBody?.stop()
+        const pool = this.queue
+        if (pool !== undefined) {
+          this.leaveQueue()
+          if (isPoolTimeout(reason)) {
+            const stats = pool.stats
+            this.attempt.pool({
+              origin: this.opts.origin as string,
+              inUse: stats.running,
+              limit: this.engine.connections,
+              waiting: stats.pending
+            })
+          }
+        }
+        this.connection?.abandon(reason as Error)
         this.settle(Effect.fail(this.requestError(reason)))
         return
+      }
       case State.Sending:
       case State.Body:
-        // undici calls onError(reason) and destroys the socket
-        this.abortUndici!(reason as Error)
+        this.cut(reason as Error)
         return
       default:
         return
     }
   }
 
-  private settle(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>): void {
-    const resume = this.resumeSend
-    if (resume !== undefined) {
-      this.resumeSend = undefined
-      resume(effect)
+  /**
+   * Ends the exchange on its connection: settles it at once with `reason`,
+   * then destroys the socket (see the module comment).
+   */
+  private cut(reason: Error): void {
+    const socket = this.socket
+    if (socket === undefined || socket.destroyed || this.engine.pipelining > 1) {
+      // undici calls onResponseError(reason) and destroys the socket
+      this.controller?.abort(reason)
+      return
     }
+    this.report()
+    this.fail(reason)
+    socket.destroy(reason)
   }
 
-  private requestError(cause: unknown): HttpClientError.RequestError {
-    return new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause })
-  }
-
-  /** @internal */
-  bodyError(response: HttpClientResponse.HttpClientResponse, cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
-  }
-
-  // --- undici's handler API ---------------------------------------------------
-
-  onConnect(abort: (error?: Error) => void): void {
-    if (this.state !== State.Pending && this.state !== State.Sending) {
-      // Cancelled while queued: make undici drop the request without
-      // touching the socket (see the module comment).
-      throw new RequestInterrupted()
-    }
-    this.abortUndici = abort
-    this.state = State.Sending
-    this.engine.tracker.handOff(this)
-    this.attempt.connected()
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Array<Buffer>, resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true // 1xx: informational, the real head follows
-    if (this.state !== State.Sending) return false
-    this.state = State.Body
-    this.resumeBody = resume
-    this.settle(Effect.succeed(new NodeResponse(this, statusCode, rawHeaders, statusText)))
-    return true
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.state !== State.Body) return false
-    const sink = this.sink
-    if (sink !== undefined) {
-      if (sink.chunk(chunk)) return true
-      this.drop()
-      return false
-    }
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    this.wake()
-    if (this.buffered < HIGH_WATER_MARK) return true
-    this.paused = true
-    return false
-  }
-
-  onComplete(): void {
-    if (this.state !== State.Body) return
-    this.state = State.Complete
-    // a response that ended before the request body was sent (undici then
-    // destroys the socket): the body's stream is read no more
-    this.streamBody?.stop()
-    const sink = this.sink
-    if (sink !== undefined) {
-      this.sink = undefined
-      sink.end()
-    }
-    this.wake()
-  }
-
-  onError(error: Error): void {
-    if (
-      (error as { code?: unknown }).code === "UND_ERR_RES_EXCEEDED_MAX_SIZE" &&
-      this.engine.maxResponseSize !== undefined
-    ) {
-      // undici's error does not say which limit: core's classifier reads `limit`
-      Object.assign(error, { limit: this.engine.maxResponseSize })
-    }
+  /** Settles a failure: of the send before the headers, of the body after. */
+  private fail(error: unknown): void {
     switch (this.state) {
       case State.Pending:
       case State.Sending: {
-        if (this.retryStale(error) || this.fallBack(error)) return
-        const proxy = this.proxy
+        this.leaveQueue()
+        const proxy = this.route.proxy
         this.state = State.Failed
         this.streamBody?.stop()
         this.settle(Effect.fail(this.requestError(proxy === undefined ? error : proxyCause(error, proxy))))
@@ -496,60 +310,125 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
     }
   }
 
-  /**
-   * A reused keep-alive socket that the server had already closed: undici
-   * fails the request (client-h1.js fails the head of the pipeline on close
-   * and does not retry it; its idle-socket check only catches a FIN that
-   * arrived before the write). Send it once more on another connection, when
-   * that is safe: nothing of the response arrived, the method is idempotent
-   * (or the request has an Idempotency-Key) and the body can be sent again.
-   */
-  private retryStale(error: Error): boolean {
-    if (
-      this.state !== State.Sending || !this.reused || this.staleRetried || this.attempt.aborted ||
-      !isStale(error) || !isReplayableBody(this.request.body) ||
-      !(IDEMPOTENT.has(this.method) || this.request.headers["idempotency-key"] !== undefined)
-    ) return false
-    this.staleRetried = true
-    this.again()
-    this.engine.onStaleRetry(this.opts.origin as string)
-    return true
+  /** The bytes written, when the socket says. */
+  private report(): void {
+    const written = this.socket?.bytesWritten
+    if (written !== undefined) this.attempt.bytesWritten(written - this.writtenBefore)
   }
 
-  /** The proxy could not be reached at all: go direct, when allowed. */
-  private fallBack(error: Error): boolean {
-    const proxy = this.proxy
-    if (
-      proxy === undefined || !this.engine.fallbackToDirect || this.fellBack || this.state !== State.Pending ||
-      this.attempt.aborted || proxyConnectFailure(error, proxy) === undefined
-    ) return false
-    this.fellBack = true
-    this.proxy = undefined
-    this.dispatcher = this.engine.direct
-    this.again()
-    this.engine.onFallback(proxy, error)
-    return true
+  private settle(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>): void {
+    const resume = this.resumeSend
+    if (resume !== undefined) {
+      this.resumeSend = undefined
+      resume(effect)
+    }
   }
 
-  /** Dispatches again, outside undici's own error handling. */
-  private again(): void {
-    this.state = State.Pending
-    this.abortUndici = undefined
-    this.reused = false
-    queueMicrotask(() => {
-      if (this.state === State.Pending) this.dispatch()
-    })
+  private requestError(cause: unknown): HttpClientError.RequestError {
+    return new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause })
+  }
+
+  /** @internal */
+  bodyError(response: HttpClientResponse.HttpClientResponse, cause: unknown): HttpClientError.ResponseError {
+    return new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
+  }
+
+  // --- undici's handler API ---------------------------------------------------
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.state !== State.Pending) {
+      // Cut off before it went out (and undici did not drop it first): make
+      // undici drop the request without touching the socket (client-h1.js,
+      // writeH1: `try { request.onConnect(abort) } catch (err) { util.errorRequest(…) }`,
+      // then `if (request.aborted) return false`).
+      throw new RequestInterrupted()
+    }
+    this.controller = controller
+    this.state = State.Sending
+    this.leaveQueue()
+    const connection = this.connection
+    let reused = false
+    if (connection !== undefined) {
+      reused = connection.started()
+      const socket = connection.socket
+      this.socket = socket
+      // what the socket wrote before (its `bytesWritten` getter allocates; this field does not)
+      this.writtenBefore = (socket as { readonly _bytesDispatched?: number } | undefined)?._bytesDispatched ?? 0
+    }
+    this.attempt.connected(reused)
+    this.attempt.written()
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | Array<string> | undefined>,
+    statusText?: string
+  ): void {
+    if (statusCode < 200) return // 1xx: informational, the real head follows
+    if (this.state !== State.Sending) return
+    this.controller = controller
+    this.state = State.Body
+    this.settle(Effect.succeed(new NodeResponse(this, statusCode, headers, statusText ?? "")))
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.state !== State.Body) return
+    const sink = this.sink
+    if (sink !== undefined) {
+      if (!sink.chunk(chunk)) this.drop()
+      return
+    }
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    this.wake()
+    if (this.buffered >= HIGH_WATER_MARK && !this.paused) {
+      this.paused = true
+      controller.pause()
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.state !== State.Body) return
+    this.state = State.Complete
+    // a response that ended before the request body was sent (undici then
+    // destroys the socket): the body's stream is read no more
+    this.streamBody?.stop()
+    const sink = this.sink
+    if (sink !== undefined) {
+      this.sink = undefined
+      sink.end()
+    }
+    this.wake()
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (
+      (error as { code?: unknown }).code === "UND_ERR_RES_EXCEEDED_MAX_SIZE" &&
+      this.engine.maxResponseSize !== undefined
+    ) {
+      // undici's error does not say which limit: core's classifier reads `limit`
+      Object.assign(error, { limit: this.engine.maxResponseSize })
+    }
+    if (this.state === State.Sending || this.state === State.Body) this.report()
+    this.fail(error)
   }
 
   // --- the body -------------------------------------------------------------
 
   /** `onChunk` said stop: drop the rest of the body and the socket with it. */
   private drop(): void {
-    this.state = State.Dropped
-    this.chunks = []
     const sink = this.sink
     this.sink = undefined
-    this.abortUndici?.(new RequestInterrupted())
+    this.chunks = []
+    const socket = this.socket
+    if (socket !== undefined && !socket.destroyed && this.engine.pipelining <= 1) {
+      this.state = State.Dropped
+      socket.destroy(new RequestInterrupted())
+    } else {
+      this.state = State.Dropped
+      this.controller?.abort(new RequestInterrupted())
+    }
     sink?.end()
   }
 
@@ -582,7 +461,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
         this.sink = sink
         if (this.paused) {
           this.paused = false
-          this.resumeBody!()
+          this.controller!.resume()
         }
         return true
       case State.Failed:
@@ -598,7 +477,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
   unsubscribe(sink: Sink): void {
     if (this.sink !== sink) return
     this.sink = undefined
-    if (this.state === State.Body) this.abortUndici!(new RequestInterrupted())
+    if (this.state === State.Body) this.cut(new RequestInterrupted())
   }
 
   private wake(): void {
@@ -623,13 +502,16 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
       if (this.chunkIndex < this.chunks.length) {
         const taken = this.chunkIndex === 0 ? this.chunks : this.chunks.slice(this.chunkIndex)
         this.chunks = []
+        // what arrived since the last pull, as one buffer: a body of many tiny chunks would otherwise
+        // become a stream of as many elements (a fold over them ran out of stack)
+        const one = taken.length === 1 ? taken : [Buffer.concat(taken)]
         this.chunkIndex = 0
         this.buffered = 0
         if (this.paused && this.state === State.Body) {
           this.paused = false
-          this.resumeBody!()
+          this.controller!.resume()
         }
-        return Effect.succeed(Chunk.unsafeFromArray(taken))
+        return Effect.succeed(Chunk.unsafeFromArray(one))
       }
       switch (this.state) {
         case State.Body:
@@ -692,6 +574,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Tracked {
  */
 export const makeTransport = (engine: Engine): Transport.Transport => ({
   tracksConnect: true,
+  onResend: engine.onResend,
   send: (request, url, attempt) =>
     Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) =>
       new Exchange(engine, request, url, attempt, resume).start()

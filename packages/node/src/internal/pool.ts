@@ -7,17 +7,16 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as MetricLabel from "effect/MetricLabel"
-import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Agent, type Dispatcher, Pool as UndiciPool, ProxyAgent } from "undici"
 import type * as Pool from "../Pool.js"
 import * as Proxy from "../Proxy.js"
+import { ConnectionPool } from "./connections.js"
 import { InvalidPoolOptions } from "./errors.js"
-import type { Engine, ProxyInfo, Route } from "./exchange.js"
+import type { Engine, Route } from "./exchange.js"
 import { guardedConnector } from "./guard.js"
 import * as Metrics from "./metrics.js"
-import { SocketTracker } from "./sockets.js"
 import * as Tls from "./tls.js"
 
 /** @internal */
@@ -118,10 +117,6 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     }))
     const proxy = Proxy.settings(options.proxy, env)
     if (typeof proxy === "string") return yield* new InvalidPoolOptions({ option: "proxy", reason: proxy })
-    const runtime = yield* Effect.runtime<never>()
-
-    const tracker = new SocketTracker()
-    yield* Effect.acquireRelease(Effect.sync(() => tracker.start()), () => Effect.sync(() => tracker.stop()))
 
     const connectTimeout = millis(s.connectTimeout)
     const common = {
@@ -155,7 +150,8 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
           proxiedPools.delete(pool)
         }
       }
-      const pool = new UndiciPool(origin, opts)
+      // each connection knows its exchange and its socket (connections.ts)
+      const pool = new ConnectionPool(origin, opts)
       pools.add(pool)
       return pool
     }
@@ -205,30 +201,6 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
         return r
       }
 
-    const warned = new Set<string>()
-    const engine: Engine = {
-      route,
-      direct: directRoute.dispatcher,
-      fallbackToDirect: proxy.fallbackToDirect,
-      tracker,
-      maxResponseSize: s.maxResponseSize,
-      onStaleRetry: (origin) => Metrics.staleRetries.unsafeUpdate(1, label(origin)),
-      onFallback: (via: ProxyInfo, cause: unknown) => {
-        Metrics.proxyFallbacks.unsafeUpdate(1, [])
-        const first = !warned.has(via.url)
-        warned.add(via.url)
-        const code = (cause as { code?: unknown } | null)?.code
-        const message = `the proxy ${via.url} cannot be reached (${
-          typeof code === "string" ? code : "connection failed"
-        }): sending the request directly (proxy.fallbackToDirect)`
-        Runtime.runFork(runtime)(
-          (first ? Effect.logWarning(message) : Effect.logDebug(message)).pipe(
-            Effect.annotateLogs("steadfast", "proxy")
-          )
-        )
-      }
-    }
-
     const counts = (): Map<string, Counts> => {
       const out = new Map<string, Counts>()
       for (const [origin, stats] of Object.entries(direct.stats)) add(out, origin, stats as Partial<Counts>)
@@ -237,6 +209,19 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
         else add(out, origin, pool.stats)
       }
       return out
+    }
+
+    const engine: Engine = {
+      route,
+      direct: directRoute,
+      fallbackToDirect: proxy.fallbackToDirect,
+      pipelining: s.pipelining,
+      maxResponseSize: s.maxResponseSize,
+      connections: s.connections,
+      onResend: (reason, url) => {
+        if (reason === "stale-socket") Metrics.staleRetries.unsafeUpdate(1, label(url.origin))
+        else Metrics.proxyFallbacks.unsafeUpdate(1, [])
+      }
     }
 
     const reported = new Set<string>()

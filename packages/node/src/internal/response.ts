@@ -2,9 +2,10 @@
  * A response of the undici transport: a platform `HttpClientResponse` and a
  * core `BodyReader` over the exchange's body.
  *
- * Headers stay as undici's raw `Buffer` pairs until someone asks for them;
- * then they are decoded once (latin1, lower-cased names, repeated headers
- * joined with ", " as `Headers.fromInput` does) and cached.
+ * Headers arrive as undici parsed them (lower-cased names, latin1 values, an
+ * array for a repeated header); they become platform `Headers` (repeated
+ * headers joined with ", " as `Headers.fromInput` does) when someone asks,
+ * once.
  *
  * @internal
  */
@@ -20,40 +21,22 @@ import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { util } from "undici"
 import type { Exchange } from "./exchange.js"
 
 const HeadersProto: object = Object.getPrototypeOf(Headers.empty)
 
-const text = (value: Buffer | string | ReadonlyArray<Buffer | string>): string =>
-  typeof value === "string"
-    ? value
-    : Array.isArray(value)
-    ? value.map((v) => typeof v === "string" ? v : v.toString("latin1")).join(", ")
-    : (value as Buffer).toString("latin1")
+/** undici's parsed headers. @internal */
+export type Parsed = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
-/** Decodes undici's raw header pairs. @internal */
-export const decodeHeaders = (raw: ReadonlyArray<Buffer | string | ReadonlyArray<Buffer>>): Headers.Headers => {
+/** Platform `Headers` from undici's parsed headers. @internal */
+export const decodeHeaders = (parsed: Parsed): Headers.Headers => {
   const out = Object.create(HeadersProto) as Record<string, string>
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = util.headerNameToString(raw[i] as Buffer | string)
-    const value = text(raw[i + 1]!)
-    const previous = Object.hasOwn(out, name) ? out[name] : undefined
-    out[name] = previous === undefined ? value : `${previous}, ${value}`
+  for (const name in parsed) {
+    const value = parsed[name]
+    if (value === undefined) continue
+    out[name] = typeof value === "string" ? value : value.join(", ")
   }
   return out as unknown as Headers.Headers
-}
-
-/** Every value of one header (for set-cookie, which must not be joined). */
-const values = (raw: ReadonlyArray<Buffer | string | ReadonlyArray<Buffer>>, wanted: string): Array<string> => {
-  const out: Array<string> = []
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (util.headerNameToString(raw[i] as Buffer | string) !== wanted) continue
-    const value = raw[i + 1]!
-    if (Array.isArray(value)) { for (const v of value) out.push(text(v)) }
-    else out.push(text(value as Buffer | string))
-  }
-  return out
 }
 
 const decoder = new TextDecoder()
@@ -82,7 +65,7 @@ export class NodeResponse extends Inspectable.Class
   constructor(
     readonly exchange: Exchange,
     readonly status: number,
-    readonly rawHeaders: ReadonlyArray<Buffer>,
+    readonly parsedHeaders: Parsed,
     readonly statusText: string
   ) {
     super()
@@ -93,13 +76,15 @@ export class NodeResponse extends Inspectable.Class
   }
 
   get headers(): Headers.Headers {
-    return this.cachedHeaders ??= decodeHeaders(this.rawHeaders)
+    return this.cachedHeaders ??= decodeHeaders(this.parsedHeaders)
   }
 
   get cookies(): Cookies.Cookies {
     if (this.cachedCookies !== undefined) return this.cachedCookies
-    const setCookie = values(this.rawHeaders, "set-cookie")
-    return this.cachedCookies = setCookie.length === 0 ? Cookies.empty : Cookies.fromSetCookie(setCookie)
+    const setCookie = this.parsedHeaders["set-cookie"]
+    return this.cachedCookies = setCookie === undefined
+      ? Cookies.empty
+      : Cookies.fromSetCookie(typeof setCookie === "string" ? [setCookie] : setCookie)
   }
 
   get remoteAddress(): Option.Option<string> {

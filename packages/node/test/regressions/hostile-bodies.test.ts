@@ -1,10 +1,12 @@
 /**
  * Hostile bodies and heads (issue 18, "bounded memory per body byte" and
- * "header overflow"). These tests are written first and skipped: the fixes
- * belong to the body path that issue 10 is rewriting, and a later stream
- * makes them pass once it has landed. Each says what it waits for.
+ * "header overflow"), written first (skipped) by the issue-18 stream and
+ * made to pass by issue 10's body path: `readBody` copies a body of many
+ * chunks into one growing buffer, the node transport's `response.stream`
+ * hands over what arrived since the last pull as one buffer, and a head
+ * over `maxHeaderSize` is a malformed response.
  *
- * What they measure, and why they fail today:
+ * What they measure, and why they failed:
  * - a body sent as many 1-byte HTTP chunks arrives from undici as one
  *   `Uint8Array` per chunk; the client keeps an array of them until the
  *   end, so the peak memory per body byte is that of a typed array object
@@ -75,9 +77,8 @@ const serve = (chunk: number) => {
   })
 }
 
-describe("regression: hostile bodies (waits for the body path of issue 10)", () => {
-  // skipped: waits for the body path of issue 10 (chunk coalescing in the node transport's body reader)
-  it.scopedLive.skip(
+describe("regression: hostile bodies", () => {
+  it.scopedLive(
     "reading a body of 1-byte chunks costs less than twice the memory of 64 KiB chunks",
     () =>
       Effect.gen(function*() {
@@ -92,8 +93,7 @@ describe("regression: hostile bodies (waits for the body path of issue 10)", () 
     60_000
   )
 
-  // skipped: waits for the body path of issue 10 (response.stream must emit coalesced chunks)
-  it.scopedLive.skip(
+  it.scopedLive(
     "folding response.stream over 1-byte chunks does not overflow the stack (core client and platform client)",
     () =>
       Effect.gen(function*() {
@@ -108,8 +108,7 @@ describe("regression: hostile bodies (waits for the body path of issue 10)", () 
     60_000
   )
 
-  // skipped: waits for the body path of issue 10 (classification of response-side failures moves with it)
-  it.scopedLive.skip("a response head over undici's limit is a response-side TransportError with a clear reason", () =>
+  it.scopedLive("a response head over undici's limit is a response-side TransportError with a clear reason", () =>
     Effect.gen(function*() {
       const server = yield* rawServer((socket) => {
         socket.end(`HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(64 * 1024)}\r\ncontent-length: 2\r\n\r\nok`)

@@ -219,6 +219,24 @@ const cases: ReadonlyArray<Case> = [
   { name: "unreachable", tag: "NetworkUnreachable", run: (s) => text(urlFor(s.urls.http, "unreachable")) },
   { name: "tls", tag: "TlsError", run: (s) => text(urlFor(s.urls.https, "tls")) },
   { name: "malformed", tag: "TransportError", run: (s) => text(urlFor(s.urls.http, "malformed")) },
+  {
+    name: "poolTimeout",
+    tag: "PoolTimeout",
+    // its own pool of one connection, held by a hanging request: the second waits past timeouts.pool
+    run: (s) =>
+      Effect.gen(function*() {
+        const context = yield* Layer.build(
+          nodeLayer(s, {
+            timeouts: { pool: "100 millis", response: "400 millis" },
+            pool: { connections: 1, interceptors: [s.interceptor] }
+          })
+        )
+        const held = yield* Effect.fork(Effect.provide(text(urlFor(s.urls.http, "hang")), context))
+        yield* Effect.sleep("50 millis")
+        yield* Effect.provide(text(urlFor(s.urls.http, "hang")), context)
+        yield* Effect.ignore(held)
+      })
+  },
   { name: "connectTimeout", tag: "ConnectTimeout", run: (s) => text(urlFor(s.urls.http, "connectTimeout")) },
   { name: "hang", tag: "ResponseTimeout", run: (s) => text(urlFor(s.urls.http, "hang")) },
   { name: "trickle", tag: "BodyTimeout", run: (s) => text(urlFor(s.urls.http, "trickle")) },

@@ -217,11 +217,12 @@ export class AttemptContext implements MemoryAttempt {
     return this.reason
   }
 
-  /** Reports the simulated connection as up (once). */
+  /** Reports the simulated connection as up and the request as written (once): a fresh connection each time. */
   connect(): void {
     if (!this.isConnected) {
       this.isConnected = true
-      this.attempt.connected()
+      this.attempt.connected(false)
+      this.attempt.written()
     }
   }
 

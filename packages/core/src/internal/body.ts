@@ -1,0 +1,155 @@
+/**
+ * Reading response bodies under the body idle timeout, the deadline and the
+ * size limit; the preview of a failure body; the `StatusError`.
+ *
+ * @internal
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Errors from "../Errors.js"
+import * as RetryAfter from "../RetryAfter.js"
+import type { AttemptState } from "./attempt.js"
+import { failure } from "./facts.js"
+import { redactHeaders } from "./redact.js"
+import { bodyReaderOf, BodyReaderTypeId, withoutStack } from "./transport.js"
+
+/** At most this much of a failure or redirect body is read (and dropped), so the connection can be reused. */
+export const DISCARD_LIMIT = 64 * 1024
+const PREVIEW_LIMIT = 1024
+
+const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
+
+const TEXTUAL = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|problem\+json|x-www-form-urlencoded))/i
+
+const decoder = new TextDecoder()
+
+/** The `StatusError` of a response whose status is a failure; `preview` is the start of its body. @internal */
+export const statusError = (
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse,
+  preview: Uint8Array | undefined
+): Errors.StatusError =>
+  withoutStack(() => {
+    const call = attempt.call
+    const headers = response.headers
+    const retryAfterMs = RetryAfter.parse(headers["retry-after"], call.now())
+    const type = headers["content-type"] ?? ""
+    const body = preview !== undefined && preview.length > 0 && TEXTUAL.test(type)
+      ? decoder.decode(preview.subarray(0, PREVIEW_LIMIT))
+      : undefined
+    return new Errors.StatusError({
+      request: call.requestInfo,
+      attempts: call.attempts,
+      history: noHistory,
+      status: response.status,
+      headers: redactHeaders(headers, call.cfg.redirects.sensitiveHeaders),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(body === undefined ? {} : { body })
+    }, true)
+  })
+
+/** Reads and drops up to 64 KiB so the connection can be reused; errors are ignored. @internal */
+export const discard = (attempt: AttemptState, response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.ignore(readLimited(attempt, response, DISCARD_LIMIT))
+
+/** Reads at most `limit` bytes (the rest is dropped), keeping the first KiB, or `undefined` on failure. @internal */
+export const readLimited = (
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse,
+  limit: number
+): Effect.Effect<Uint8Array | undefined> => {
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  let kept = 0
+  return Effect.match(
+    bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
+      attempt.activity(chunk.length)
+      if (kept < PREVIEW_LIMIT) {
+        chunks.push(chunk)
+        kept += chunk.length
+      }
+      size += chunk.length
+      return size < limit
+    }),
+    { onFailure: () => undefined, onSuccess: () => concat(chunks, kept) }
+  )
+}
+
+/** The body passed `maxBodySize`. @internal */
+export const tooLarge = (attempt: AttemptState): Errors.BodyTooLarge =>
+  new Errors.BodyTooLarge({
+    request: attempt.call.requestInfo,
+    attempts: attempt.call.attempts,
+    history: noHistory,
+    limit: attempt.call.cfg.maxBodySize
+  }, true)
+
+/**
+ * Reads the whole body under the body idle timeout and the size limit.
+ *
+ * @internal
+ */
+export const readBody = (
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<Uint8Array, Errors.HttpError> => {
+  const limit = attempt.call.cfg.maxBodySize
+  // HEAD, 204 and 304 have no body whatever content-length says (RFC 9110 §8.6)
+  const declared = attempt.call.request.method === "HEAD" || response.status === 204 || response.status === 304
+    ? undefined
+    : response.headers["content-length"]
+  if (declared !== undefined && Number(declared) > limit) {
+    attempt.abort("BodyTooLarge")
+    return Effect.fail(tooLarge(attempt))
+  }
+  // the bytes are copied into one buffer as they come (not kept as one view per chunk, which costs
+  // about a hundred bytes per chunk and keeps the socket's read buffers alive); a body of one chunk
+  // is kept as it is
+  let first: Uint8Array | undefined
+  let buffer: Uint8Array | undefined
+  let size = 0
+  let over = false
+  return Effect.matchEffect(
+    bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
+      attempt.activity(chunk.length)
+      const end = size + chunk.length
+      if (end > limit) {
+        over = true
+        return false
+      }
+      if (first === undefined && buffer === undefined) first = chunk
+      else {
+        if (buffer === undefined || end > buffer.length) {
+          const grown = new Uint8Array(Math.min(limit, Math.max(end, 2 * (buffer?.length ?? first!.length), 4096)))
+          if (buffer !== undefined) grown.set(buffer.subarray(0, size))
+          else grown.set(first!)
+          buffer = grown
+          first = undefined
+        }
+        buffer.set(chunk, size)
+      }
+      size = end
+      return true
+    }),
+    {
+      onFailure: (cause) => Effect.fail(failure(attempt, cause)),
+      onSuccess: () =>
+        over
+          ? Effect.fail(tooLarge(attempt))
+          : Effect.succeed(buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
+    }
+  )
+}
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (chunks.length === 1 && chunks[0]!.length === size) return chunks[0]!
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    if (offset >= size) break
+    const part = chunk.length > size - offset ? chunk.subarray(0, size - offset) : chunk
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}

@@ -1,0 +1,366 @@
+/**
+ * The loop that ties a request together, and nothing else:
+ *
+ * ```
+ * prepare (request.ts) ──> [gates] ──> attempt: hop ─ redirects ─ hop … ──> onResponse ──> value
+ *                             ^              │ failure
+ *                             │              v
+ *                             │        facts ──> decide (pure) ──> Resend ──┐
+ *                             │                                 ──> Retry (after the wait)
+ *                             └─────────────────────────────────────────────┘
+ *                                                               ──> GiveUp ──> error with its history
+ * ```
+ *
+ * Every re-send and retry is decided by `decide` and recorded in the call's
+ * history with its reason; `observe` turns it into log lines, span events
+ * and metrics. Nothing here forks a fiber: timeouts are entries in the
+ * client's deadline scheduler (see `attempt.ts`).
+ *
+ * The seam for policies that come next (rate limit → budget → breaker →
+ * bulkhead → hedging, in that order): `Compiled.gates`, run before each
+ * attempt by `admit` and told each outcome by `observeGates`.
+ *
+ * @internal
+ */
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as Errors from "../Errors.js"
+import * as Redirects from "../Redirects.js"
+import { type AttemptState, Call, type Hop } from "./attempt.js"
+import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
+import { decide, type Decision, type GiveUpReason, type ScheduleAnswer } from "./decide.js"
+import { deadlineError, failure, finalize } from "./facts.js"
+import * as observe from "./observe.js"
+import type { Compiled } from "./policy.js"
+import { redactUrl } from "./redact.js"
+import { resolve, sendable } from "./request.js"
+import { literalRefusal } from "./url.js"
+
+/** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
+export type OnResponse<A, R> = (
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse
+) => Effect.Effect<A, Errors.HttpError, R>
+
+const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
+
+/**
+ * Runs one request through deadline, retries, redirects and timeouts;
+ * `onResponse` turns the final response into the result inside the attempt.
+ *
+ * @internal
+ */
+export const run = <A, R>(
+  cfg: Compiled,
+  request: HttpClientRequest.HttpClientRequest,
+  onResponse: OnResponse<A, R>
+): Effect.Effect<A, Errors.HttpError, R> =>
+  Effect.suspend(() => {
+    const resolved = resolve(cfg, request)
+    if (resolved._tag !== "Resolved") return Effect.fail(resolved)
+    const sent = sendable(cfg, request, resolved)
+    if (Errors.isHttpError(sent)) return Effect.fail(sent)
+    const call = new Call(cfg, sent, resolved.url)
+    observe.started(call)
+    return observe.around(call, Effect.onExit(next(call, onResponse), (exit) => finish(call, exit)))
+  })
+
+/**
+ * A raw body (a Node `Readable`, say) belongs to the call: a call that
+ * failed or was interrupted will not send it again, and a stream that was
+ * never read would keep its file descriptor or upstream open. Retries
+ * before that reuse the same object, so the transport cannot destroy it.
+ */
+const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void => {
+  if (body._tag !== "Raw") return
+  const raw = body.body as { readonly destroyed?: unknown; readonly destroy?: unknown } | null
+  if (raw !== null && typeof raw === "object" && typeof raw.destroy === "function" && raw.destroyed === false) {
+    ;(raw.destroy as () => void).call(raw)
+  }
+}
+
+const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.Effect<void> => {
+  const current = call.current
+  if (Exit.isFailure(exit)) {
+    if (Cause.isInterruptedOnly(exit.cause)) current?.abort("Interrupted")
+    current?.done()
+    releaseRawBody(call.request.body)
+  } else if (current !== undefined) {
+    if (!current.keepAlive) current.done()
+    if (call.cfg.gates.length > 0) observeGates(call, current, undefined)
+  }
+  return observe.finished(call, exit)
+}
+
+// --- before each attempt: the gates ------------------------------------------------
+
+/** Runs the gates' `admit`s in order; `undefined` when none has anything to run. */
+const admit = (call: Call): Effect.Effect<void, Errors.HttpError> | undefined => {
+  let all: Effect.Effect<void, Errors.HttpError> | undefined
+  for (const gate of call.cfg.gates) {
+    const admitted = gate.admit(call, call.attempts + 1)
+    if (admitted !== undefined) all = all === undefined ? admitted : Effect.zipRight(all, admitted)
+  }
+  return all === undefined ? undefined : Effect.catchAll(all, (error) => Effect.fail(finalize(call, error)))
+}
+
+/** The gates that learn from responses hear of this one (a rate limiter reads its quota headers). */
+const respond = (
+  call: Call,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  response: HttpClientResponse.HttpClientResponse
+): void => {
+  for (const gate of call.cfg.gates) {
+    gate.onResponse?.(request.method, url, response.status, response.headers, call.now())
+  }
+}
+
+const observeGates = (call: Call, attempt: AttemptState, error: Errors.HttpError | undefined): void => {
+  for (const gate of call.cfg.gates) gate.observe?.(call, attempt.n, error)
+}
+
+// --- one attempt ---------------------------------------------------------------------
+
+/** The next attempt, from the first hop, or from `from` (a re-send sends the hop that failed again). */
+const next = <A, R>(
+  call: Call,
+  onResponse: OnResponse<A, R>,
+  from?: Hop
+): Effect.Effect<A, Errors.HttpError, R> =>
+  Effect.suspend(() => {
+    if (call.now() >= call.deadlineAt) {
+      const last = call.history?.[call.history.length - 1]
+      return Effect.fail(finalize(call, deadlineError(call, undefined, last?.tag)))
+    }
+    const gates = call.cfg.gates.length === 0 ? undefined : admit(call)
+    return gates === undefined
+      ? attempt(call, onResponse, from)
+      : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse, from)))
+  })
+
+const attempt = <A, R>(
+  call: Call,
+  onResponse: OnResponse<A, R>,
+  from: Hop | undefined
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const current = call.begin()
+  if (from?.visited !== undefined) current.visited = [...from.visited]
+  return Effect.catchAll(
+    from === undefined
+      ? hop(current, call.request, call.url, 0, onResponse)
+      : hop(current, from.request, from.url, from.followed, onResponse),
+    (error) => afterFailure(current, error, onResponse)
+  )
+}
+
+const hop = <A, R>(
+  attempt: AttemptState,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  followed: number,
+  onResponse: OnResponse<A, R>
+): Effect.Effect<A, Errors.HttpError, R> => {
+  // only a redirected attempt needs to remember where it is
+  if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
+  return Effect.matchEffect(attempt.call.cfg.transport.send(request, url, attempt), {
+    onFailure: (cause) => Effect.fail(failure(attempt, cause, followed > 0 ? url : undefined)),
+    onSuccess: (response) => {
+      const gates = attempt.call.cfg.gates
+      if (gates.length > 0) respond(attempt.call, request, url, response)
+      return onHeaders(attempt, request, url, response, followed, onResponse)
+    }
+  })
+}
+
+const onHeaders = <A, R>(
+  attempt: AttemptState,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  response: HttpClientResponse.HttpClientResponse,
+  followed: number,
+  onResponse: OnResponse<A, R>
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const status = response.status
+  attempt.headers(status)
+  const call = attempt.call
+  const cfg = call.cfg
+  if (call.span !== undefined) call.span.attribute("http.response.status_code", status)
+  if (cfg.redirects.follow && Redirects.isRedirect(status)) {
+    const visited = attempt.visited ??= []
+    visited.push(`${request.method} ${url.href}`)
+    const decision = Redirects.decide(
+      cfg.redirects,
+      request,
+      url,
+      status,
+      response.headers["location"],
+      visited,
+      followed
+    )
+    const refused = decision._tag === "Follow" ? literalRefusal(cfg.allowAddress, decision.url) : undefined
+    if (refused !== undefined && decision._tag === "Follow") {
+      return Effect.zipRight(
+        discard(attempt, response),
+        Effect.fail(
+          new Errors.RedirectBlocked({
+            request: call.requestInfo,
+            attempts: call.attempts,
+            history: noHistory,
+            location: redactUrl(decision.url),
+            reason: "address",
+            detail: refused
+          }, true)
+        )
+      )
+    }
+    switch (decision._tag) {
+      case "Follow":
+        return Effect.zipRight(
+          discard(attempt, response),
+          Effect.suspend(() => {
+            attempt.start()
+            return hop(attempt, decision.request, decision.url, followed + 1, onResponse)
+          })
+        )
+      case "Blocked":
+        return Effect.zipRight(
+          discard(attempt, response),
+          Effect.fail(
+            new Errors.RedirectBlocked({
+              request: call.requestInfo,
+              attempts: call.attempts,
+              history: noHistory,
+              location: redactUrl(decision.location),
+              reason: decision.reason
+            }, true)
+          )
+        )
+      case "TooMany":
+        return Effect.zipRight(
+          discard(attempt, response),
+          Effect.fail(
+            new Errors.TooManyRedirects({
+              request: call.requestInfo,
+              attempts: call.attempts,
+              history: noHistory,
+              max: cfg.redirects.max,
+              chain: [
+                ...visited.map((v) => redactUrl(v.slice(v.indexOf(" ") + 1))),
+                redactUrl(new URL(response.headers["location"] ?? "", url).href)
+              ],
+              loop: decision.loop
+            }, true)
+          )
+        )
+      case "Return":
+        break
+    }
+  }
+  if (cfg.isFailure(status)) {
+    return Effect.flatMap(
+      readLimited(attempt, response, DISCARD_LIMIT),
+      (preview) => Effect.fail(statusError(attempt, response, preview))
+    )
+  }
+  return onResponse(attempt, response)
+}
+
+// --- after a failed attempt ------------------------------------------------------------
+
+const afterFailure = <A, R>(
+  attempt: AttemptState,
+  error: Errors.HttpError,
+  onResponse: OnResponse<A, R>
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const call = attempt.call
+  const cfg = call.cfg
+  const now = call.now()
+  attempt.end()
+  if (cfg.gates.length > 0) observeGates(call, attempt, error)
+  const outcome = { error, facts: attempt.facts(error.cause), deadline: attempt.deadlineFired }
+  const history = call.history ?? noHistory
+  const first = decide(cfg.decide, call, history, outcome, now)
+  if (first._tag !== "AskSchedule") return act(attempt, error, first, onResponse, now)
+  return Effect.flatMap(
+    step(call, error, now),
+    (answer) => act(attempt, error, decide(cfg.decide, call, history, outcome, now, answer), onResponse, now)
+  )
+}
+
+/** Asks the retry schedule (its state is kept per call) how long to wait after `error`. */
+const step = (call: Call, error: Errors.HttpError, now: number): Effect.Effect<ScheduleAnswer> => {
+  const schedule = call.cfg.retry.schedule
+  const state = call.scheduleStepped ? call.scheduleState : schedule.initial
+  return Effect.map(schedule.step(now, error, state), ([next, , decision]): ScheduleAnswer => {
+    call.scheduleState = next
+    call.scheduleStepped = true
+    return ScheduleDecision.isDone(decision)
+      ? "done"
+      : { delayMs: Math.max(0, ScheduleIntervals.start(decision.intervals) - now) }
+  })
+}
+
+const statusOf = (error: Errors.HttpError) => error._tag === "StatusError" ? error.status : undefined
+
+const act = <A, R>(
+  attempt: AttemptState,
+  error: Errors.HttpError,
+  decision: Decision,
+  onResponse: OnResponse<A, R>,
+  now: number
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const call = attempt.call
+  switch (decision._tag) {
+    case "Resend":
+      call.record(attempt, error._tag, statusOf(error), "resend", decision.reason, 0, now)
+      if (decision.reason === "proxy-fallback") call.bypassProxy = true
+      call.cfg.transport.onResend?.(decision.reason, call.url)
+      return Effect.zipRight(observe.resending(attempt, error, decision.reason), next(call, onResponse, attempt.hop))
+    case "Retry": {
+      // the budget withdraws, so it is asked last, once every other rule said yes
+      if (!call.cfg.retry.budget.withdraw()) return giveUp(attempt, error, "budget", now)
+      const delayMs = decision.delayMs
+      call.record(attempt, error._tag, statusOf(error), "retry", decision.reason, delayMs, now)
+      return Effect.zipRight(
+        Effect.zipRight(
+          observe.retrying(attempt, error, delayMs, decision.reason),
+          call.cfg.clock.sleep(Duration.millis(delayMs))
+        ),
+        next(call, onResponse)
+      )
+    }
+    case "GiveUp":
+      return giveUp(attempt, error, decision.reason, now)
+    case "AskSchedule":
+      // decide asks for the schedule only when it was not given
+      return Effect.dieMessage("steadfast: decide asked for the schedule twice")
+  }
+}
+
+const giveUp = (
+  attempt: AttemptState,
+  error: Errors.HttpError,
+  reason: GiveUpReason,
+  now: number
+): Effect.Effect<never, Errors.HttpError> => {
+  const call = attempt.call
+  const previous = call.history?.[call.history.length - 1]
+  call.record(attempt, error._tag, statusOf(error), "give-up", reason, 0, now)
+  observe.gaveUp(attempt, error, reason)
+  if (reason !== "deadline") return Effect.fail(finalize(call, error))
+  return Effect.fail(finalize(
+    call,
+    error._tag === "DeadlineExceeded"
+      ? (error.lastError === undefined && previous !== undefined
+        ? deadlineError(call, error.cause, previous.tag)
+        : error)
+      : deadlineError(call, error, error._tag)
+  ))
+}

@@ -1,0 +1,217 @@
+/**
+ * The one place that decides what happens after a failed attempt: send it
+ * again at once, retry after a wait, or give up — and why.
+ *
+ * Pure: data in, data out. No Effect service, no clock, no randomness, so
+ * fast-check can drive it and a port to another Effect line reuses it as it
+ * is. The caller (`call.ts`) gathers the inputs: the policy, the request's
+ * constants, the history so far, the failed attempt's facts and error, the
+ * time; and, only when a retry is allowed, the retry schedule's answer
+ * (stepping a `Schedule` is effectful, so `decide` asks for it with
+ * `AskSchedule` and is called again with it).
+ *
+ * The rules, in the order they are applied:
+ * 1. the deadline passed, or fired during the attempt: give up;
+ * 2. re-sends, whatever the retry policy says (they are not retries: the
+ *    attempt failed for a reason that says nothing about the server):
+ *    - a stale keep-alive connection: a reset or close on a reused
+ *      connection before any response byte, when nothing was written yet or
+ *      the request is safe to send twice; once in a row;
+ *    - a proxy that cannot be reached, when the route allows a direct
+ *      fallback; once per call;
+ * 3. retries: the error's kind (`retryOn`), then whether the request may
+ *    have reached the server (idempotency, a body that cannot be sent
+ *    twice), the retry count, the schedule, `Retry-After`, the deadline and
+ *    `maxElapsed`.
+ *
+ * A retry budget is asked by the caller after `Retry` (it withdraws, so it
+ * comes last), and its refusal is recorded as `GiveUp("budget")`.
+ *
+ * @internal
+ */
+import type * as Errors from "../Errors.js"
+import type { Facts, Phase } from "../Transport.js"
+
+/** What `decide` needs of the retry policy. @internal */
+export interface Policy {
+  /** Whether retries are allowed at all. */
+  readonly enabled: boolean
+  /** The most retries (`Infinity`: the schedule alone stops them). */
+  readonly retries: number
+  /** Whether an error is worth retrying, by its kind. */
+  readonly retryOn: (error: Errors.HttpError) => boolean
+  readonly retryAfterStatuses: ReadonlySet<number>
+  readonly retryAfterMaxMs: number
+  readonly maxElapsedMs: number
+}
+
+/** The request's constants. @internal */
+export interface Request {
+  /**
+   * It may be sent again after it may have reached the server: an
+   * idempotent method, an `Idempotency-Key` header, or a policy that opts in.
+   */
+  readonly safe: boolean
+  /** Its body can be sent a second time. */
+  readonly replayable: boolean
+  readonly startedAt: number
+  /** `startedAt` plus the deadline (`Infinity` when off). */
+  readonly deadlineAt: number
+}
+
+/** The failed attempt. @internal */
+export interface Outcome {
+  readonly error: Errors.HttpError
+  readonly facts: Facts
+  /** The deadline fired during the attempt. */
+  readonly deadline: boolean
+}
+
+/** What the retry schedule said for this failure: the delay it asks for, or that it is done. @internal */
+export type ScheduleAnswer = { readonly delayMs: number } | "done"
+
+/** Why a request is sent again at once. @internal */
+export type ResendReason = "stale-socket" | "proxy-fallback"
+
+/** Why a request is retried. @internal */
+export type RetryReason = "policy" | "retry-after"
+
+/** Why the client gives up. @internal */
+export type GiveUpReason =
+  | "deadline"
+  | "not-retryable"
+  | "not-idempotent"
+  | "body-sent"
+  | "retries"
+  | "schedule"
+  | "retry-after"
+  | "retry-after-deadline"
+  | "max-elapsed"
+  | "budget"
+
+/** @internal */
+export type Decision =
+  | { readonly _tag: "Resend"; readonly reason: ResendReason }
+  | { readonly _tag: "Retry"; readonly delayMs: number; readonly reason: RetryReason }
+  | { readonly _tag: "GiveUp"; readonly reason: GiveUpReason }
+  | { readonly _tag: "AskSchedule" }
+
+const phaseIndex: Readonly<Record<Phase, number>> = {
+  queued: 0,
+  connecting: 1,
+  connected: 2,
+  written: 3,
+  headers: 4,
+  body: 5
+}
+
+/** Whether the attempt may have reached the server: it was written, and its error does not prove otherwise. @internal */
+export const mayHaveReachedServer = (facts: Facts, error: Errors.HttpError): boolean =>
+  phaseIndex[facts.phase] >= phaseIndex.written && mayHaveReached(error)
+
+const mayHaveReached = (error: Errors.HttpError): boolean => {
+  switch (error._tag) {
+    case "DnsError":
+    case "ConnectionRefused":
+    case "NetworkUnreachable":
+    case "TlsError":
+    case "ProxyError":
+    case "PoolTimeout":
+    case "RateLimited":
+    case "ConnectTimeout":
+    case "InvalidUrl":
+    case "InvalidRequest":
+      return false
+    case "ConnectionReset":
+    case "TransportError":
+      return error.requestSent
+    default:
+      return true
+  }
+}
+
+const giveUp = (reason: GiveUpReason): Decision => ({ _tag: "GiveUp", reason })
+const ASK: Decision = { _tag: "AskSchedule" }
+const STALE: Decision = { _tag: "Resend", reason: "stale-socket" }
+const FALLBACK: Decision = { _tag: "Resend", reason: "proxy-fallback" }
+
+/** Retries so far: the `retry` decisions of the history. @internal */
+export const retriesSoFar = (history: ReadonlyArray<Errors.AttemptRecord>): number => {
+  let n = 0
+  for (const record of history) if (record.decision === "retry") n++
+  return n
+}
+
+/**
+ * A reset or close on a reused keep-alive connection before any byte of the
+ * response: the server had closed the connection as it went out, which says
+ * nothing about the request. Sent again when nothing of it was written, or
+ * when it is safe to send twice; not twice in a row.
+ */
+const isStale = (request: Request, history: ReadonlyArray<Errors.AttemptRecord>, outcome: Outcome): boolean => {
+  const { error, facts } = outcome
+  if (!facts.reusedSocket || facts.bytesRead > 0) return false
+  if (error._tag !== "ConnectionReset" || error.phase !== "before-response") return false
+  const phase = phaseIndex[facts.phase]
+  if (phase < phaseIndex.connected || phase > phaseIndex.written) return false
+  if (phase === phaseIndex.written && !(request.safe && request.replayable)) return false
+  return history[history.length - 1]?.reason !== "stale-socket"
+}
+
+/** The proxy could not be reached at all (no answer to CONNECT), and a direct route is allowed: once per call. */
+const isProxyDown = (history: ReadonlyArray<Errors.AttemptRecord>, outcome: Outcome): boolean => {
+  const { error, facts } = outcome
+  if (facts.proxy === undefined || !facts.proxy.fallback) return false
+  if (error._tag !== "ProxyError" || error.status !== undefined || error.code === "UND_ERR_PRX_TLS") return false
+  if (phaseIndex[facts.phase] > phaseIndex.connecting) return false
+  return !history.some((record) => record.reason === "proxy-fallback")
+}
+
+/**
+ * Decides after a failed attempt. `history` holds the attempts before this
+ * one; `now` is the time the attempt ended. When a retry is allowed and
+ * `schedule` is missing, returns `AskSchedule`: step the retry schedule and
+ * call again with its answer.
+ *
+ * @internal
+ */
+export const decide = (
+  policy: Policy,
+  request: Request,
+  history: ReadonlyArray<Errors.AttemptRecord>,
+  outcome: Outcome,
+  now: number,
+  schedule?: ScheduleAnswer
+): Decision => {
+  const error = outcome.error
+  if (outcome.deadline || error._tag === "DeadlineExceeded" || now >= request.deadlineAt) return giveUp("deadline")
+
+  if (isStale(request, history, outcome)) return STALE
+  if (isProxyDown(history, outcome)) return FALLBACK
+
+  if (!policy.retryOn(error)) return giveUp("not-retryable")
+  if (mayHaveReachedServer(outcome.facts, error)) {
+    if (!request.safe) return giveUp("not-idempotent")
+    if (!request.replayable) return giveUp("body-sent")
+  }
+  if (!policy.enabled || retriesSoFar(history) >= policy.retries) return giveUp("retries")
+  if (schedule === undefined) return ASK
+  if (schedule === "done") return giveUp("schedule")
+
+  let delayMs = schedule.delayMs > 0 ? schedule.delayMs : 0
+  let reason: RetryReason = "policy"
+  if (
+    error._tag === "StatusError" && error.retryAfterMs !== undefined && policy.retryAfterStatuses.has(error.status)
+  ) {
+    if (error.retryAfterMs > policy.retryAfterMaxMs) return giveUp("retry-after")
+    if (error.retryAfterMs > delayMs) {
+      delayMs = error.retryAfterMs
+      reason = "retry-after"
+    }
+    if (now + delayMs >= request.deadlineAt) return giveUp("retry-after-deadline")
+  } else if (now + delayMs >= request.deadlineAt) {
+    return giveUp("deadline")
+  }
+  if (now + delayMs - request.startedAt > policy.maxElapsedMs) return giveUp("max-elapsed")
+  return { _tag: "Retry", delayMs, reason }
+}

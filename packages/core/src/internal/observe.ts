@@ -1,0 +1,208 @@
+/**
+ * What a request tells the outside: its span and span events, its log lines,
+ * its metrics, and its history for `Client.withHistory`. One place, cheap
+ * when off: nothing here runs on the happy path but the request counter,
+ * the latency histogram and, when the tracer is on, the span.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
+import * as MetricLabel from "effect/MetricLabel"
+import type * as Errors from "../Errors.js"
+import * as Metrics from "../Metrics.js"
+import type { AttemptState, Call } from "./attempt.js"
+import type * as Decide from "./decide.js"
+import { redactUrl } from "./redact.js"
+
+/** Where `Client.withHistory` collects the records of the requests it wraps. @internal */
+export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefined> = FiberRef.unsafeMake<
+  Array<Errors.AttemptRecord> | undefined
+>(undefined)
+
+/** A request starts: the budget and the request counter hear of it. @internal */
+export const started = (call: Call): void => {
+  call.cfg.retry.budget.request()
+  if (call.cfg.metrics) Metrics.requests.unsafeUpdate(1, [])
+}
+
+/**
+ * Runs the request's effect with its span (when spans are on and the tracer
+ * is enabled) and its `withHistory` collector, read once from the fiber.
+ *
+ * @internal
+ */
+export const around = <A, R>(
+  call: Call,
+  effect: Effect.Effect<A, Errors.HttpError, R>
+): Effect.Effect<A, Errors.HttpError, R> =>
+  Effect.withFiberRuntime<A, Errors.HttpError, R>((fiber) => {
+    call.collector = fiber.getFiberRef(historyRef)
+    if (!call.cfg.spans || !fiber.getFiberRef(FiberRef.currentTracerEnabled)) return effect
+    const url = call.url
+    return Effect.useSpan(`http.client ${call.request.method}`, {
+      kind: "client",
+      captureStackTrace: false,
+      attributes: {
+        "http.request.method": call.request.method,
+        "url.full": redactUrl(url),
+        "server.address": url.hostname,
+        "server.port": url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port)
+      }
+    }, (span) => {
+      call.span = span
+      return Effect.withParentSpan(effect, span)
+    })
+  })
+
+const statusOf = (error: Errors.HttpError): string => error._tag === "StatusError" ? ` ${error.status}` : ""
+
+/** A retry after `delayMs`: a metric, a span event, an Info line. @internal */
+export const retrying = (
+  attempt: AttemptState,
+  error: Errors.HttpError,
+  delayMs: number,
+  reason: Decide.RetryReason
+): Effect.Effect<void> => {
+  const call = attempt.call
+  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, [MetricLabel.make("error", error._tag)])
+  const fields = {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.delay_ms": delayMs,
+    "steadfast.reason": reason
+  }
+  call.span?.event("steadfast.retry", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
+  const info = call.requestInfo
+  return Effect.annotateLogs(
+    Effect.logInfo(
+      `${info.method} ${info.url}: attempt ${attempt.n} failed with ${error._tag}${statusOf(error)}; retrying in ${
+        Duration.format(Duration.millis(delayMs))
+      }${reason === "retry-after" ? " (Retry-After)" : ""}`
+    ),
+    fields
+  )
+}
+
+/**
+ * A re-send at once: a metric, a span event, and a log line — Debug for a
+ * stale connection (routine on keep-alive), Warning for the first fallback
+ * from each proxy (traffic leaves the route the proxy enforces), Debug after.
+ *
+ * @internal
+ */
+export const resending = (
+  attempt: AttemptState,
+  error: Errors.HttpError,
+  reason: Decide.ResendReason
+): Effect.Effect<void> => {
+  const call = attempt.call
+  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+  const fields = {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.phase": attempt.phaseName,
+    "steadfast.reason": reason
+  }
+  call.span?.event("steadfast.resend", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
+  const info = call.requestInfo
+  if (reason === "stale-socket") {
+    return Effect.annotateLogs(
+      Effect.logDebug(
+        `${info.method} ${info.url}: the reused connection was closed by the server (${error._tag}); ` +
+          "sending the request again on another connection"
+      ),
+      fields
+    )
+  }
+  const proxy = attempt.route === undefined ? "the proxy" : redactUrl(attempt.route.url)
+  const first = !call.cfg.warnedProxies.has(proxy)
+  call.cfg.warnedProxies.add(proxy)
+  const code = error._tag === "ProxyError" ? error.code : error._tag
+  const message =
+    `the proxy ${proxy} cannot be reached (${code}): sending the request directly (proxy.fallbackToDirect)`
+  return Effect.annotateLogs(first ? Effect.logWarning(message) : Effect.logDebug(message), {
+    ...fields,
+    steadfast: "proxy"
+  })
+}
+
+/** The request gives up after `attempt`: a span event. @internal */
+export const gaveUp = (attempt: AttemptState, error: Errors.HttpError, reason: Decide.GiveUpReason): void => {
+  const call = attempt.call
+  call.span?.event("steadfast.attempt_failed", call.cfg.clock.unsafeCurrentTimeNanos(), {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.phase": attempt.phaseName,
+    "steadfast.reason": reason
+  })
+}
+
+/** One line for a history: `#1 ConnectionReset (written, reused) -> resend: stale-socket; #2 Success 200`. @internal */
+export const describe = (records: ReadonlyArray<Errors.AttemptRecord>): string =>
+  records.map((r) =>
+    `#${r.attempt} ${r.tag}${r.status === undefined ? "" : ` ${r.status}`}` +
+    `${r.phase === undefined ? "" : ` (${r.phase}${r.reusedSocket === true ? ", reused connection" : ""})`}` +
+    (r.decision === undefined
+      ? ""
+      : ` -> ${r.decision}${r.reason === undefined ? "" : `: ${r.reason}`}${
+        r.decision === "retry" ? ` in ${Duration.format(Duration.millis(r.delayMs))}` : ""
+      }`)
+  ).join("; ")
+
+/**
+ * The request is over: latency and error metrics, the span's attempt count,
+ * the history for `withHistory`, and a Debug line with the history when
+ * there was more than one attempt.
+ *
+ * @internal
+ */
+export const finished = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.Effect<void> => {
+  const cfg = call.cfg
+  const now = call.now()
+  if (cfg.metrics) {
+    Metrics.latency.unsafeUpdate(now - call.startedAt, [])
+    if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
+      const failure = Cause.failureOption(exit.cause)
+      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, [MetricLabel.make("error", failure.value._tag)])
+    }
+  }
+  if (call.span !== undefined) call.span.attribute("steadfast.attempts", call.attempts)
+  const history = call.history
+  const collector = call.collector
+  if (history === undefined && collector === undefined) return Effect.void
+  const records = withSuccess(call, exit, now)
+  if (collector !== undefined) collector.push(...records)
+  if (records.length < 2) return Effect.void
+  // the line is built only when Debug is on (the history is the retry path's, not the happy path's)
+  return Effect.withFiberRuntime((fiber) => {
+    if (LogLevel.lessThan(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return Effect.void
+    const info = call.requestInfo
+    return Effect.logDebug(`${info.method} ${info.url}: ${records.length} attempts: ${describe(records)}`)
+  })
+}
+
+/** The history, with a record for the attempt that succeeded. */
+const withSuccess = (
+  call: Call,
+  exit: Exit.Exit<unknown, Errors.HttpError>,
+  now: number
+): ReadonlyArray<Errors.AttemptRecord> => {
+  const history = call.history ?? []
+  const attempt = call.current
+  if (Exit.isFailure(exit) || attempt === undefined) return history
+  const success: Errors.AttemptRecord = {
+    attempt: attempt.n,
+    tag: "Success",
+    ...(attempt.status === undefined ? {} : { status: attempt.status }),
+    delayMs: 0,
+    elapsedMs: now - call.startedAt,
+    phase: attempt.phaseName,
+    ...(attempt.reusedSocket ? { reusedSocket: true } : {})
+  }
+  return [...history, success]
+}

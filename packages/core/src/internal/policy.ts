@@ -1,0 +1,134 @@
+/**
+ * A client's settings, resolved once per client (not per request), and the
+ * seam where request policies plug in around each attempt.
+ *
+ * @internal
+ */
+import type * as Headers from "@effect/platform/Headers"
+import type * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type * as Classify from "../Classify.js"
+import * as Errors from "../Errors.js"
+import type * as RateLimit from "../RateLimit.js"
+import type * as Redirects from "../Redirects.js"
+import type * as Retry from "../Retry.js"
+import type { Transport } from "../Transport.js"
+import type * as Decide from "./decide.js"
+import { redactUrl } from "./redact.js"
+import type { DeadlineScheduler } from "./scheduler.js"
+import { withoutStack } from "./transport.js"
+import type { UrlRules } from "./url.js"
+
+/**
+ * A policy that runs around every attempt of a request — the seam for the
+ * policies DESIGN.md orders as rate limit → budget → breaker → bulkhead →
+ * hedging → attempt. `Compiled.gates` lists them in that order; the call
+ * loop runs each gate's `admit` before each attempt (the first refusal
+ * ends the request with the gate's own tagged error, never sent) and each
+ * `observe` after each attempt's outcome. A gate with nothing to do returns
+ * `undefined` from `admit`, so the happy path runs no Effect for it.
+ *
+ * Gates do not decide re-sends or retries: that stays in `decide`. A gate
+ * that needs to refuse a retry (a budget) does it through its `admit` of the
+ * next attempt, or `decide` gets what it needs as data.
+ *
+ * @internal
+ */
+export interface Gate {
+  readonly name: string
+  /** Told of every response (redirect hops and failure statuses included), before anything else reads it. */
+  readonly onResponse?:
+    | ((method: string, url: URL, status: number, headers: Headers.Headers, now: number) => void)
+    | undefined
+  /**
+   * Before attempt `attempt` (1-based) of a request: `undefined` admits at
+   * once; an Effect admits when it succeeds and rejects when it fails. A
+   * gate that waits must not wait past `deadlineAt`.
+   */
+  readonly admit: (request: GateRequest, attempt: number) => Effect.Effect<void, Errors.HttpError> | undefined
+  /** After each attempt: `error` is `undefined` when the attempt succeeded. */
+  readonly observe?: ((request: GateRequest, attempt: number, error: Errors.HttpError | undefined) => void) | undefined
+}
+
+/** What a gate sees of a request. @internal */
+export interface GateRequest {
+  readonly method: string
+  readonly url: URL
+  readonly startedAt: number
+  readonly deadlineAt: number
+  /** The request as errors show it (redacted). */
+  readonly requestInfo: Errors.RequestInfo
+  /** Attempts made so far. */
+  readonly attempts: number
+}
+
+/** Everything a request needs from its client, resolved once per client. @internal */
+export interface Compiled {
+  readonly transport: Transport
+  readonly scheduler: DeadlineScheduler
+  readonly clock: Clock.Clock
+  readonly retry: Retry.Policy
+  /** The part of the retry policy `decide` reads. */
+  readonly decide: Decide.Policy
+  readonly redirects: Redirects.Policy
+  readonly poolMs: number
+  readonly connectMs: number
+  readonly responseMs: number
+  readonly bodyIdleMs: number
+  readonly deadlineMs: number
+  readonly maxBodySize: number
+  readonly isFailure: (status: number) => boolean
+  readonly baseUrl: URL | undefined
+  /** Where requests may go (base origin and path). */
+  readonly urls: UrlRules
+  /** The SSRF guard over addresses (IP literals here; resolved names in the transport). */
+  readonly allowAddress: ((address: string) => boolean) | undefined
+  readonly spans: boolean
+  readonly metrics: boolean
+  /** The proxy for a url, for transports that do not report it on the attempt. */
+  readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
+  /** Policies around each attempt, in order (none yet: see `Gate`). */
+  readonly gates: ReadonlyArray<Gate>
+  /** Proxies whose fallback was already logged as a warning (later ones log at debug). */
+  readonly warnedProxies: Set<string>
+}
+
+/** The part of a retry policy `decide` reads. @internal */
+export const decidePolicy = (retry: Retry.Policy, retryAfterMaxMs: number, maxElapsedMs: number): Decide.Policy => ({
+  enabled: retry.enabled,
+  // policies built before `retries` existed: the schedule alone stops them
+  retries: retry.retries ?? Infinity,
+  retryOn: retry.retryOn,
+  retryAfterStatuses: retry.retryAfterStatuses,
+  retryAfterMaxMs,
+  maxElapsedMs
+})
+
+/**
+ * The client-side rate limiter (`RateLimit.RateLimiter` in the context) as
+ * the first gate: each attempt waits for its slot (never past the deadline)
+ * or is refused with `RateLimited`, and the limiter learns from every
+ * response.
+ *
+ * @internal
+ */
+export const rateLimitGate = (limiter: RateLimit.Limiter): Gate => ({
+  name: "rate-limit",
+  admit: (request) =>
+    Effect.mapError(
+      limiter.acquire(request.method, request.url, request.deadlineAt),
+      (refusal) =>
+        withoutStack(() =>
+          new Errors.RateLimited({
+            request: request.requestInfo,
+            attempts: request.attempts,
+            history: [],
+            // keys are origins by default; a custom key that looks like a url with credentials or a query is cleaned
+            key: /[@?#]/.test(refusal.key) ? redactUrl(refusal.key) : refusal.key,
+            waitMs: refusal.waitMs,
+            reason: refusal.reason
+          }, true)
+        )
+    ),
+  onResponse: (method, url, status, headers, now) => limiter.observe(method, url, status, headers, now)
+})

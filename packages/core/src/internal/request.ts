@@ -1,0 +1,142 @@
+/**
+ * The request as given, made ready to send: its url resolved against the
+ * client's base url and pinned to it (`url.ts`), query parameters and
+ * fragment applied, the SSRF guard on IP literals, header names and values
+ * checked, and credentials in the url moved to an `Authorization` header. Failures here are `InvalidUrl` or `InvalidRequest`: nothing is
+ * sent, and the message shows the url as the user wrote it.
+ *
+ * @internal
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Errors from "../Errors.js"
+import type { Compiled } from "./policy.js"
+import { redactUrl } from "./redact.js"
+import { literalRefusal, resolve as resolveUrl, type Resolved } from "./url.js"
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const BAD_VALUE = /[\r\n\0]/
+
+const checkHeaders = (headers: Readonly<Record<string, string>>): string | undefined => {
+  for (const name in headers) {
+    if (!TOKEN.test(name)) return `header name "${name.replace(/[\r\n]/g, "\\n").slice(0, 40)}" is not a valid token`
+    const value = headers[name]
+    if (typeof value === "string" && BAD_VALUE.test(value)) {
+      return `the value of header "${name}" contains CR, LF or NUL (header injection)`
+    }
+  }
+  return undefined
+}
+
+const decodeComponent = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * User info in the url (`https://user:password@host/`) becomes a Basic
+ * `Authorization` header (UTF-8, RFC 7617), unless the request has one, and
+ * leaves the url (which `url` is updated to), as curl and browsers do:
+ * transports would otherwise drop it silently (undici sends origin and path)
+ * or refuse it (fetch). Like any `Authorization`, it is not sent on to
+ * another origin by a redirect.
+ */
+const withUrlCredentials = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
+): HttpClientRequest.HttpClientRequest => {
+  const credentials = `${decodeComponent(url.username)}:${decodeComponent(url.password)}`
+  url.username = ""
+  url.password = ""
+  let binary = ""
+  for (const byte of new TextEncoder().encode(credentials)) binary += String.fromCharCode(byte)
+  const headers = request.headers["authorization"] === undefined
+    ? { ...request.headers, authorization: `Basic ${btoa(binary)}` }
+    : request.headers
+  return HttpClientRequest.make(request.method)(url, { headers, body: request.body })
+}
+
+const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
+
+/**
+ * The request's url, resolved against the client's base url and rules
+ * (`url.ts`), with its query parameters and fragment applied — or the
+ * `InvalidUrl` that stops it before anything is sent (showing the url as the
+ * user wrote it). The url's credentials are left in place: see `sendable`.
+ *
+ * @internal
+ */
+export const resolve = (cfg: Compiled, request: HttpClientRequest.HttpClientRequest): Resolved | Errors.HttpError => {
+  const resolved = resolveUrl(request.url, cfg.urls)
+  if (resolved._tag === "Rejected") {
+    return new Errors.InvalidUrl({
+      request: { method: request.method, url: redactUrl(request.url) },
+      attempts: 0,
+      history: noHistory,
+      reason: resolved.reason,
+      hint: resolved.hint
+    }, true)
+  }
+  const url = resolved.url
+  const params = request.urlParams
+  for (let i = 0; i < params.length; i++) {
+    const [key, value] = params[i]!
+    if (value !== undefined) url.searchParams.append(key, value)
+  }
+  if (request.hash._tag === "Some") url.hash = request.hash.value
+  const refused = literalRefusal(cfg.allowAddress, url)
+  if (refused !== undefined) {
+    return new Errors.InvalidUrl({
+      request: { method: request.method, url: redactUrl(url) },
+      attempts: 0,
+      history: noHistory,
+      reason: refused,
+      hint: "The client's `allowAddress` refuses that address; nothing was sent."
+    }, true)
+  }
+  return resolved
+}
+
+/** `request` (sent to `url`) without the headers named in `names` (lower case). */
+const withoutHeaders = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  names: ReadonlySet<string>
+): HttpClientRequest.HttpClientRequest =>
+  Object.keys(request.headers).some((name) => names.has(name))
+    ? HttpClientRequest.make(request.method)(url, {
+      headers: Headers.remove(request.headers, [...names]),
+      body: request.body
+    })
+    : request
+
+/**
+ * The request to send to `resolved.url`: without the client's sensitive
+ * headers when it goes to another origin (credentials set on the client go
+ * to its base origin only), its headers checked, and credentials in the url
+ * moved to an `Authorization` header (and out of the url). Or the
+ * `InvalidRequest` that stops it.
+ *
+ * @internal
+ */
+export const sendable = (
+  cfg: Compiled,
+  request: HttpClientRequest.HttpClientRequest,
+  resolved: Resolved
+): HttpClientRequest.HttpClientRequest | Errors.HttpError => {
+  const url = resolved.url
+  const sent = resolved.crossOrigin ? withoutHeaders(request, url, cfg.redirects.sensitiveHeaders) : request
+  const problem = checkHeaders(sent.headers)
+  if (problem !== undefined) {
+    return new Errors.InvalidRequest({
+      request: { method: sent.method, url: redactUrl(url) },
+      attempts: 0,
+      history: noHistory,
+      reason: problem
+    }, true)
+  }
+  return url.username === "" && url.password === "" ? sent : withUrlCredentials(sent, url)
+}
