@@ -44,9 +44,14 @@ for (const name of packages.filter((p) => only.length === 0 || only.includes(p))
       JSON.stringify({ name: manifest.name, version: manifest.version, type: "module", homepage: "" })
     )
     // examples import the other packages from their sources, as the tests do
-    const paths = Object.fromEntries(
-      packages.filter((p) => p !== name).map((p) => [`@steadfast/${p}`, [`../../../../${p}/src/index.ts`]])
-    )
+    // (and their sub-path exports, `@steadfast/testkit/NodeErrors`, from the matching source file)
+    const paths = Object.fromEntries([
+      ...packages.filter((p) => p !== name).flatMap((p) => [
+        [`@steadfast/${p}`, [`../../../../${p}/src/index.ts`]],
+        [`@steadfast/${p}/*`, [`../../../../${p}/src/*.ts`]]
+      ]),
+      [`@steadfast/${name}/*`, ["../../src/*.ts"]]
+    ])
     fs.writeFileSync(
       path.join(stage, "docgen.json"),
       JSON.stringify(

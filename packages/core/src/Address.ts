@@ -13,6 +13,7 @@
  * `127.1` are all `127.0.0.1`; `[::ffff:127.0.0.1]` is loopback too.
  *
  * {@link publicOnly} is the ready-made rule: only `"public"` addresses.
+ * Pure: no Effect runtime.
  *
  * @example
  * ```ts
@@ -22,8 +23,6 @@
  * Address.kind("[::ffff:127.0.0.1]") // "loopback"
  * Address.publicOnly("93.184.215.14") // true
  * ```
- *
- * Pure: no Effect runtime.
  *
  * @since 0.1.0
  */

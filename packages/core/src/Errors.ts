@@ -847,9 +847,8 @@ export const isInvalidOptions = (u: unknown): u is InvalidOptions => tagOf(u) ==
  * ```ts
  * import { Errors } from "@steadfast/core"
  *
- * declare const error: Errors.HttpError
- * Errors.notRetried(error)
- * // "not retried: POST may have reached the server; add an Idempotency-Key header or set retry.retryNonIdempotent"
+ * const why = (error: Errors.HttpError) => Errors.notRetried(error)
+ * // e.g. "not retried: POST may have reached the server; add an Idempotency-Key header or set retry.retryNonIdempotent"
  * ```
  *
  * @since 0.1.0

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { NodeErrors } from "@steadfast/testkit"
+ * import * as NodeErrors from "@steadfast/testkit/NodeErrors"
  *
  * const cause = NodeErrors.refused({ address: "127.0.0.1", port: 8080 })
  * // Error: connect ECONNREFUSED 127.0.0.1:8080  { errno: -111, code: "ECONNREFUSED", syscall: "connect", … }
@@ -704,7 +704,7 @@ const entry = (
  *
  * @example
  * ```ts
- * import { NodeErrors } from "@steadfast/testkit"
+ * import * as NodeErrors from "@steadfast/testkit/NodeErrors"
  *
  * for (const e of NodeErrors.catalog) {
  *   console.log(e.name, e.code, "->", e.tag)

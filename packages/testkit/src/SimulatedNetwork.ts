@@ -218,8 +218,16 @@ export const format: (record: AttemptRecord) => string = internal.formatRecord
  *
  * @example
  * ```ts
- * const [attempt] = yield* net.attempts("GET /me")
- * assert.strictEqual(attempt.fingerprints["authorization"], SimulatedNetwork.fingerprint("Bearer t0k3n"))
+ * import { SimulatedNetwork } from "@steadfast/testkit"
+ * import { Effect } from "effect"
+ * import { strictEqual } from "node:assert"
+ *
+ * // inside a test that provides SimulatedNetwork.layer(), after a GET /me:
+ * const sentToken = Effect.gen(function*() {
+ *   const net = yield* SimulatedNetwork.SimulatedNetwork
+ *   const [attempt] = yield* net.attempts("GET /me")
+ *   strictEqual(attempt?.fingerprints["authorization"], SimulatedNetwork.fingerprint("Bearer t0k3n"))
+ * })
  * ```
  *
  * @since 0.1.0

@@ -79,6 +79,9 @@ export class Link {
       if (this.scheduled.has(toxic.name) || !this.state.applies(toxic, this.index)) continue
       if (toxic._tag === "ResetPeer") {
         const victim = toxic.direction === "downstream" ? this.client : this.server
+        // timeout 0 resets at once, as Toxiproxy does: a timer, however short, lets
+        // a quick exchange through first (its reply then reads as a clean close)
+        if (millis(toxic.timeout) === 0) return this.reset(victim)
         const timer = this.state.later(millis(toxic.timeout), () => this.reset(victim))
         this.scheduled.set(toxic.name, { toxic, timer })
       } else if (toxic._tag === "Timeout" && millis(toxic.timeout) > 0) {
