@@ -51,7 +51,7 @@ export const refreshingClient = (
 export class TokenUnavailable extends Schema.TaggedError<TokenUnavailable>()("TokenUnavailable", {}) {}
 // endregion
 
-import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
+import { Fault, Reply, SimulatedNetwork } from "@steadfast/testkit"
 import { ConfigProvider, Fiber, Redacted as R, Ref, TestClock, TestContext } from "effect"
 import * as assert from "node:assert"
 import * as http from "node:http"
