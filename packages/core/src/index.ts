@@ -7,7 +7,7 @@
 /** @since 0.1.0 */
 export * as Client from "./Client.js"
 
-/** Credentials a client adds to its requests: bearer tokens (fixed or refreshed per attempt) and Basic. @since 0.1.0 */
+/** @since 0.1.0 */
 export * as Auth from "./Auth.js"
 
 /** @since 0.1.0 */
