@@ -8,7 +8,7 @@
  */
 // region: service
 import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
-import { Client } from "@steadfast/core"
+import { Auth, Client } from "@steadfast/core"
 import { NodeClient } from "@steadfast/node"
 import { SimulatedNetwork } from "@steadfast/testkit"
 import { Config, Context, Effect, Layer, Redacted, Schema } from "effect"
@@ -28,21 +28,20 @@ export class TodosConfig extends Context.Tag("TodosConfig")<TodosConfig, {
 
 export class Todos extends Effect.Service<Todos>()("Todos", {
   effect: Effect.gen(function*() {
-    const client = yield* Client.Client
     const { baseUrl, token } = yield* TodosConfig
-    // every request of the service: the base url, the token, JSON
-    const request = (method: "GET" | "POST", path: string) =>
-      HttpClientRequest.make(method)(new URL(path, baseUrl)).pipe(
-        HttpClientRequest.bearerToken(token),
-        HttpClientRequest.acceptJson
-      )
+    // the application's client (its pool and policies), with what every request of this API carries
+    const client = Client.withOptions(yield* Client.Client, {
+      baseUrl,
+      auth: Auth.bearer(token), // to the base url's origin only, never printed
+      headers: { accept: "application/json" }
+    })
     return {
-      get: (id: number) => client.json(request("GET", `/todos/${id}`), Todo),
+      get: (id: number) => client.json(HttpClientRequest.get(`/todos/${id}`), Todo),
       // one key per todo, kept across retries: the server creates it once, so a POST may be retried
       create: (title: string) =>
         Effect.flatMap(Effect.sync(() => crypto.randomUUID()), (key) =>
           client.json(
-            request("POST", "/todos").pipe(
+            HttpClientRequest.post("/todos").pipe(
               HttpClientRequest.setHeader("idempotency-key", key),
               HttpClientRequest.bodyUnsafeJson({ title })
             ),

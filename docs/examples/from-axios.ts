@@ -14,14 +14,16 @@ import { Effect, Schema } from "effect"
 
 const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
 
-// the instance: base url, timeouts and retries (axios-retry, got's retry, ky's retry)
+// the instance: base url, headers, timeouts and retries (axios-retry, got's retry, ky's retry)
 export const ApiLive = (baseUrl: string) =>
-  NodeClient.layer({ baseUrl, timeouts: { response: "10 seconds" }, retry: { retries: 3 } })
+  NodeClient.layer({
+    baseUrl,
+    headers: { "x-api-key": "k-123" }, // a credential: sent to baseUrl's origin only, never printed
+    timeouts: { response: "10 seconds" },
+    retry: { retries: 3 }
+  })
 
-// headers for every request: a request builder of your own (client-wide headers are not an option yet)
-const request = (path: string) => HttpClientRequest.get(path).pipe(HttpClientRequest.setHeader("x-api-key", "k-123"))
-
-export const getUser = (id: number) => Client.json(request(`/users/${id}`), User) // decoded: a wrong shape is a DecodeError
+export const getUser = (id: number) => Client.json(HttpClientRequest.get(`/users/${id}`), User) // decoded: a wrong shape is a DecodeError
 // endregion
 
 // region: errors

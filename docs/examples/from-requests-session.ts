@@ -15,7 +15,7 @@
 //         r.raise_for_status()
 //         return r.json()
 import { HttpClientRequest } from "@effect/platform"
-import { Client } from "@steadfast/core"
+import { Auth, Client } from "@steadfast/core"
 import { NodeClient } from "@steadfast/node"
 import { Config, Effect, Layer, Schema } from "effect"
 
@@ -23,12 +23,11 @@ const User = Schema.Struct({ login: Schema.String })
 
 export class Hub extends Effect.Service<Hub>()("Hub", {
   effect: Effect.gen(function*() {
-    const client = yield* Client.Client
     const token = yield* Config.redacted("HUB_TOKEN") // Redacted: never printed
-    // no client-wide headers yet: each request of the service adds the token
-    const get = (path: string) => HttpClientRequest.get(path).pipe(HttpClientRequest.bearerToken(token))
+    // session.headers["Authorization"]: the client's auth, for every request to its base url
+    const client = Client.withAuth(yield* Client.Client, Auth.bearer(token))
     return {
-      user: (name: string) => client.json(get(`/users/${name}`), User)
+      user: (name: string) => client.json(HttpClientRequest.get(`/users/${name}`), User)
     }
   })
 }) {}

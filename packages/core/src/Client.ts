@@ -37,12 +37,15 @@ import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type * as Auth from "./Auth.js"
 import type * as Classify from "./Classify.js"
 import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
 import type { AttemptState } from "./internal/attempt.js"
 import { readBody } from "./internal/body.js"
-import { run } from "./internal/call.js"
+import { run as runRequest } from "./internal/call.js"
+import * as credentials from "./internal/credentials.js"
+import { andThen, type Mapper, mapThen } from "./internal/mapRequest.js"
 import { historyRef } from "./internal/observe.js"
 import { check as checkOptions } from "./internal/options.js"
 import { type Compiled, decidePolicy, rateLimitGate } from "./internal/policy.js"
@@ -106,6 +109,45 @@ export interface Options {
   readonly spans?: boolean | undefined
   /** Record the `Metrics`. @default true */
   readonly metrics?: boolean | undefined
+  /**
+   * Headers sent with every request (`accept`, `user-agent`…); a request's
+   * own header of the same name wins. A header that holds a secret — a
+   * sensitive name (`x-api-key`, `cookie`, any name with `token`, `secret`,
+   * `password`, `signature`, `api-key`; or one in `redirects.sensitiveHeaders`)
+   * or a `Redacted` value — is a credential, sent like `auth`. With
+   * `withOptions`, these are added to the client's headers.
+   * @default none
+   */
+  readonly headers?: Readonly<Record<string, Auth.Secret>> | undefined
+  /**
+   * Credentials for every request to the credential origins (see `Auth`:
+   * `Auth.bearer(token)`, `Auth.bearer(tokenEffect)`, `Auth.basic(user, password)`);
+   * a request with its own `Authorization` keeps it. Redacted wherever the
+   * request is shown, dropped by a redirect to another origin.
+   * @default none
+   */
+  readonly auth?: Auth.Auth | undefined
+  /**
+   * Where the client's credentials (`auth`, secret `headers`) are sent: the
+   * `baseUrl`'s origin, plus these origins (`"https://uploads.example.com"`),
+   * or `"any"` for every origin. Other origins are reached only with
+   * `allowAbsoluteUrls`, and get no credentials unless listed here. A client
+   * with credentials needs a `baseUrl` or this option.
+   * @default the baseUrl's origin only
+   */
+  readonly credentialOrigins?: ReadonlyArray<string | URL> | "any" | undefined
+  /**
+   * A function every request goes through first, before url resolution,
+   * default headers and credentials (what it sets is the request's own). It
+   * may return an Effect: a failure is `InvalidRequest` with the failure as
+   * its `cause`. See also {@link mapRequest}, which keeps the existing one.
+   * @default none
+   */
+  readonly mapRequest?:
+    | ((
+      request: HttpClientRequest.HttpClientRequest
+    ) => HttpClientRequest.HttpClientRequest | Effect.Effect<HttpClientRequest.HttpClientRequest, unknown>)
+    | undefined
 }
 
 /**
@@ -125,6 +167,12 @@ export interface Settings {
   readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
+  /** Default headers, names in lower case; secrets as `Redacted`. */
+  readonly headers: Readonly<Record<string, Auth.Secret>>
+  readonly auth: Auth.Auth | undefined
+  /** Where credentials go besides the base url's origin (normalized origins), or `"any"`. */
+  readonly credentialOrigins: ReadonlyArray<string> | "any"
+  readonly mapRequest: Mapper | undefined
 }
 
 /**
@@ -196,10 +244,48 @@ export const validate = (options: Options | undefined): Errors.InvalidOptions | 
 export const settings = (options: Options = {}, base?: Settings): Settings => {
   const invalid = validate(options)
   if (invalid !== undefined) throw invalid
-  return resolve(options, base)
+  const resolved = resolve(options, base)
+  const problem = credentialProblem(resolved)
+  if (problem !== undefined) throw problem
+  return resolved
 }
 
-const resolve = (options: Options, base: Settings | undefined): Settings => ({
+const resolve = (options: Options, base: Settings | undefined): Settings => {
+  const s = resolveCore(options, base)
+  const headers = options.headers === undefined
+    ? base?.headers ?? {}
+    : { ...base?.headers, ...credentials.normalizeHeaders(options.headers, s.redirects.sensitiveHeaders) }
+  const auth = options.auth ?? base?.auth
+  const given = options.credentialOrigins
+  const credentialOrigins = given === undefined
+    ? base?.credentialOrigins ?? []
+    : given === "any"
+    ? "any"
+    : given.map((origin) => new URL(origin).origin)
+  // the secrets' names join the sensitive headers: dropped by a redirect to another origin, redacted everywhere
+  const names = credentials.secretNames(headers, auth, s.redirects.sensitiveHeaders)
+  const redirects = names.every((name) => s.redirects.sensitiveHeaders.has(name))
+    ? s.redirects
+    : { ...s.redirects, sensitiveHeaders: new Set([...s.redirects.sensitiveHeaders, ...names]) }
+  return { ...s, redirects, headers, auth, credentialOrigins, mapRequest: options.mapRequest ?? base?.mapRequest }
+}
+
+/** A client with credentials and no origin to send them to is a mistake to report, not a silent 401. */
+const credentialProblem = (s: Settings): Errors.InvalidOptions | undefined =>
+  s.baseUrl === undefined && s.credentialOrigins !== "any" && s.credentialOrigins.length === 0 &&
+    (s.auth !== undefined || credentials.secretNames(s.headers, undefined, s.redirects.sensitiveHeaders).length > 0)
+    ? new Errors.InvalidOptions({
+      option: s.auth !== undefined ? "auth" : "headers",
+      value: "given to a client without baseUrl",
+      expected: "a baseUrl (credentials go to its origin only) or `credentialOrigins` naming where they may go " +
+        "(a list of origins, or \"any\")"
+    })
+    : undefined
+
+const resolveCore = (
+  options: Options,
+  base: Settings | undefined
+): Omit<Settings, "headers" | "auth" | "credentialOrigins" | "mapRequest"> => ({
   retry: options.retry === undefined
     ? base?.retry ?? Retry.defaults
     : "schedule" in options.retry && "enabled" in options.retry
@@ -255,7 +341,14 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   proxyFor: engine.proxyFor,
   // the per-attempt policies, in DESIGN.md's order; today only the rate limit
   gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],
-  warnedProxies: engine.warnedProxies
+  warnedProxies: engine.warnedProxies,
+  credentials: credentials.compile(
+    s.headers,
+    s.auth,
+    s.credentialOrigins === "any"
+      ? "any"
+      : new Set([...(s.baseUrl === undefined ? [] : [s.baseUrl.origin]), ...s.credentialOrigins])
+  )
 })
 
 const decoder = new TextDecoder()
@@ -291,6 +384,10 @@ const readJson = (call: AttemptState, response: HttpClientResponse.HttpClientRes
 
 const makeClient = (engine: Engine, s: Settings): ResilientClient => {
   const cfg = compile(engine, s)
+  const map = s.mapRequest
+  const run: typeof runRequest = map === undefined
+    ? runRequest
+    : (cfg, request, onResponse) => mapThen(map, request, (mapped) => runRequest(cfg, mapped, onResponse))
   const base = HttpClient.makeWith(
     (effect: Effect.Effect<HttpClientRequest.HttpClientRequest, never, never>) =>
       Effect.flatMap(
@@ -345,6 +442,8 @@ export const makeWithTransport = (
     const invalid = validate(options)
     if (invalid !== undefined) return yield* invalid
     const s = resolve(options ?? {}, undefined)
+    const problem = credentialProblem(s)
+    if (problem !== undefined) return yield* problem
     const clock = yield* Effect.clock
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
@@ -513,7 +612,10 @@ export const withOptions: {
 } = dual(2, (self: ResilientClient, options: Options): ResilientClient => {
   const engine = (self as unknown as { readonly [EngineKey]: Engine })[EngineKey]
   const invalid = validate(options)
-  return invalid === undefined ? makeClient(engine, resolve(options, self.settings)) : refusing(self, invalid)
+  if (invalid !== undefined) return refusing(self, invalid)
+  const s = resolve(options, self.settings)
+  const problem = credentialProblem(s)
+  return problem === undefined ? makeClient(engine, s) : refusing(self, problem)
 })
 
 /**
@@ -575,6 +677,125 @@ export const withRedirects: {
   (redirects: Redirects.Policy | Redirects.Input): (self: ResilientClient) => ResilientClient
   (self: ResilientClient, redirects: Redirects.Policy | Redirects.Input): ResilientClient
 } = dual(2, (self: ResilientClient, redirects: Redirects.Policy | Redirects.Input) => withOptions(self, { redirects }))
+
+/**
+ * A client that sends `headers` with every request, besides the ones it
+ * already sends (a request's own header of the same name still wins).
+ * Headers that hold secrets are credentials: see `Options.headers`.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Client } from "@steadfast/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = Client.withHeaders(yield* Client.Client, { accept: "application/vnd.api+json" })
+ *   return yield* client.json(HttpClientRequest.get("/users/1"))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const withHeaders: {
+  (headers: Readonly<Record<string, Auth.Secret>>): (self: ResilientClient) => ResilientClient
+  (self: ResilientClient, headers: Readonly<Record<string, Auth.Secret>>): ResilientClient
+} = dual(2, (self: ResilientClient, headers: Readonly<Record<string, Auth.Secret>>) => withOptions(self, { headers }))
+
+/**
+ * A client with other credentials (see `Auth` and `Options.auth`).
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Auth, Client } from "@steadfast/core"
+ * import { Effect } from "effect"
+ *
+ * const asAdmin = (token: string) =>
+ *   Effect.gen(function*() {
+ *     const admin = Client.withAuth(yield* Client.Client, Auth.bearer(token))
+ *     return yield* admin.json(HttpClientRequest.get("/admin/stats"))
+ *   })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const withAuth: {
+  (auth: Auth.Auth): (self: ResilientClient) => ResilientClient
+  (self: ResilientClient, auth: Auth.Auth): ResilientClient
+} = dual(2, (self: ResilientClient, auth: Auth.Auth) => withOptions(self, { auth }))
+
+/**
+ * A client whose requests go through `f` first, after the client's earlier
+ * mappings and before url resolution, default headers and credentials
+ * (what `f` sets is the request's own). Unlike the platform's
+ * `HttpClient.mapRequest`, the result is still a steadfast client, with
+ * `json`, `text` and `bytes`, and keeps the mapping through `withOptions`.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Client } from "@steadfast/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = Client.mapRequest(yield* Client.Client, HttpClientRequest.setUrlParam("api-version", "2"))
+ *   return yield* client.json(HttpClientRequest.get("/users/1"))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const mapRequest: {
+  (
+    f: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
+  ): (self: ResilientClient) => ResilientClient
+  (
+    self: ResilientClient,
+    f: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
+  ): ResilientClient
+} = dual(
+  2,
+  (self: ResilientClient, f: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest) =>
+    withOptions(self, { mapRequest: andThen(self.settings.mapRequest, f) })
+)
+
+/**
+ * {@link mapRequest} with an Effect, run once per request (before its first
+ * attempt; for a value to get before every attempt, such as a token, use
+ * `Auth.bearer(effect)`). A failure of `f` fails the request with
+ * `InvalidRequest` (nothing sent, not retried), whose `cause` is the failure.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Client } from "@steadfast/core"
+ * import { Effect, Random } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = Client.mapRequestEffect(yield* Client.Client, (request) =>
+ *     Effect.map(Random.nextInt, (n) => HttpClientRequest.setHeader(request, "x-request-id", `req-${n}`)))
+ *   return yield* client.json(HttpClientRequest.get("/users/1"))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const mapRequestEffect: {
+  <E>(
+    f: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest, E>
+  ): (self: ResilientClient) => ResilientClient
+  <E>(
+    self: ResilientClient,
+    f: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest, E>
+  ): ResilientClient
+} = dual(
+  2,
+  <E>(
+    self: ResilientClient,
+    f: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest, E>
+  ) => withOptions(self, { mapRequest: andThen(self.settings.mapRequest, f) })
+)
 
 /**
  * Sends a request with the client in the context and decodes its JSON body

@@ -554,16 +554,21 @@ export class InvalidUrl extends TaggedError<InvalidUrl>()("InvalidUrl", {
 
 /**
  * The request is malformed: a header name or value with CR/LF or other
- * forbidden characters, or a body that cannot be encoded. Nothing was sent.
+ * forbidden characters, or a body that cannot be encoded; or it could not be
+ * made ready (the client's token Effect or `mapRequestEffect` function
+ * failed: that failure is the `cause`, and `hint` says so). Nothing was sent.
  *
  * @since 0.1.0
  */
 export class InvalidRequest extends TaggedError<InvalidRequest>()("InvalidRequest", {
   ...common,
-  reason: Schema.String
+  reason: Schema.String,
+  hint: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${target(this.request)}: invalid request, ${this.reason}. Nothing was sent; fix the request.`
+    return `${target(this.request)}: invalid request, ${this.reason}. ${
+      this.hint ?? "Nothing was sent; fix the request."
+    }`
   }
 }
 

@@ -8,6 +8,9 @@
 export * as Client from "./Client.js"
 
 /** @since 0.1.0 */
+export * as Auth from "./Auth.js"
+
+/** @since 0.1.0 */
 export * as Errors from "./Errors.js"
 
 /** @since 0.1.0 */

@@ -8,10 +8,11 @@
  */
 import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Client } from "@steadfast/core"
-import { Effect, Layer } from "effect"
+import { Auth, Client } from "@steadfast/core"
+import { Effect, Layer, Ref } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
+import { ok, recordingServer } from "./helpers/recording.js"
 
 interface Seen {
   readonly url: string
@@ -66,5 +67,97 @@ describe("a plain platform client (FetchHttpClient)", () => {
       expect(error._tag).toBe("InvalidUrl")
       expect(error.message).toContain("GET /users/1: invalid url, it is relative and the client has no baseUrl")
       expect(seen).toEqual([])
+    }))
+})
+
+describe("a base url and a bearer token over fetch (what the server received)", () => {
+  const TOKEN = "t0k3n-over-fetch"
+  const quick = { retries: 2, backoff: { base: "1 millis", jitter: "none" } } as const
+
+  it.scopedLive("the token and the default headers reach the base origin; a request's own header wins", () =>
+    Effect.gen(function*() {
+      const server = yield* recordingServer()
+      const layer = over({
+        baseUrl: `${server.origin}/v1`,
+        auth: Auth.bearer(TOKEN),
+        headers: { accept: "application/json", "x-client": "reports" }
+      })
+      yield* Client.json(HttpClientRequest.get("/me")).pipe(Effect.provide(layer))
+      yield* Client.json(HttpClientRequest.get("/me").pipe(HttpClientRequest.setHeader("x-client", "mine"))).pipe(
+        Effect.provide(layer)
+      )
+      expect(server.received.map((r) => [r.path, r.headers.authorization, r.headers.accept, r.headers["x-client"]]))
+        .toEqual([
+          ["/v1/me", `Bearer ${TOKEN}`, "application/json", "reports"],
+          ["/v1/me", `Bearer ${TOKEN}`, "application/json", "mine"]
+        ])
+    }))
+
+  it.scopedLive("a token Effect runs before every attempt: the retry carries the refreshed token", () =>
+    Effect.gen(function*() {
+      const server = yield* recordingServer((_, res, n) => ok(res, { n }, n === 0 ? 503 : 200))
+      const counter = yield* Ref.make(0)
+      const token = Effect.map(Ref.updateAndGet(counter, (n) => n + 1), (n) => `token-${n}`)
+      yield* Client.json(HttpClientRequest.get("/me")).pipe(
+        Effect.provide(over({ baseUrl: server.origin, retry: quick, auth: Auth.bearer(token) }))
+      )
+      expect(server.received.map((r) => r.headers.authorization)).toEqual(["Bearer token-1", "Bearer token-2"])
+    }))
+
+  it.scopedLive("another origin (allowAbsoluteUrls) receives no credentials", () =>
+    Effect.gen(function*() {
+      const api = yield* recordingServer()
+      const other = yield* recordingServer()
+      yield* Client.json(HttpClientRequest.get(`${other.origin}/files`)).pipe(
+        Effect.provide(over({
+          baseUrl: api.origin,
+          allowAbsoluteUrls: true,
+          auth: Auth.bearer(TOKEN),
+          headers: { "x-api-key": "k3y" }
+        }))
+      )
+      expect(other.received.map((r) => [r.path, r.headers.authorization, r.headers["x-api-key"]])).toEqual([
+        ["/files", undefined, undefined]
+      ])
+    }))
+
+  const redirectingPair = Effect.gen(function*() {
+    const other = yield* recordingServer()
+    const api = yield* recordingServer((_, res) => {
+      res.statusCode = 302
+      res.setHeader("location", `${other.origin}/landing`)
+      res.end()
+    })
+    return { api, other }
+  })
+  const secrets = { auth: Auth.bearer(TOKEN), headers: { "x-api-key": "k3y" } }
+  const overInit = (options: Client.Options, init: RequestInit) =>
+    Client.layer(options).pipe(
+      Layer.provide(FetchHttpClient.layer),
+      Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, init))
+    )
+
+  it.scopedLive("a redirect to another origin, fetch told to hand redirects to the client: the other origin receives no credentials", () =>
+    Effect.gen(function*() {
+      const { api, other } = yield* redirectingPair
+      yield* Client.json(HttpClientRequest.get("/away")).pipe(
+        Effect.provide(overInit({ baseUrl: api.origin, ...secrets }, { redirect: "manual" }))
+      )
+      expect(api.received.map((r) => [r.headers.authorization, r.headers["x-api-key"]])).toEqual([
+        [`Bearer ${TOKEN}`, "k3y"]
+      ])
+      expect(other.received.map((r) => [r.path, r.headers.authorization, r.headers["x-api-key"]])).toEqual([
+        ["/landing", undefined, undefined]
+      ])
+    }))
+
+  it.scopedLive("a redirect to another origin that fetch follows itself: the other origin receives no Authorization", () =>
+    Effect.gen(function*() {
+      // fetch's own redirect rule drops Authorization across origins (the Fetch standard), not other headers:
+      // over fetch, send API keys as `auth`, or give fetch `redirect: "manual"` where it allows it (Node)
+      const { api, other } = yield* redirectingPair
+      yield* Client.json(HttpClientRequest.get("/away")).pipe(Effect.provide(over({ baseUrl: api.origin, ...secrets })))
+      expect(api.received.map((r) => r.headers.authorization)).toEqual([`Bearer ${TOKEN}`])
+      expect(other.received.map((r) => [r.path, r.headers.authorization])).toEqual([["/landing", undefined]])
     }))
 })

@@ -34,6 +34,7 @@ import * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"
 import { type AttemptState, Call, type Hop } from "./attempt.js"
 import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
+import { authorize } from "./credentials.js"
 import { decide, type Decision, type GiveUpReason, type ScheduleAnswer } from "./decide.js"
 import { deadlineError, failure, finalize } from "./facts.js"
 import * as observe from "./observe.js"
@@ -150,11 +151,28 @@ const attempt = <A, R>(
   onResponse: OnResponse<A, R>,
   from: Hop | undefined
 ): Effect.Effect<A, Errors.HttpError, R> => {
+  // a client's bearer token Effect runs before each attempt from the first hop (credentials.ts)
+  const authorized = from === undefined && call.cfg.credentials?.token !== undefined ? authorize(call) : undefined
+  if (authorized !== undefined) {
+    return Effect.matchEffect(authorized, {
+      onFailure: (error) => Effect.fail(finalize(call, error)),
+      onSuccess: (request) => send(call, onResponse, undefined, request)
+    })
+  }
+  return send(call, onResponse, from, call.request)
+}
+
+const send = <A, R>(
+  call: Call,
+  onResponse: OnResponse<A, R>,
+  from: Hop | undefined,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<A, Errors.HttpError, R> => {
   const current = call.begin()
   if (from?.visited !== undefined) current.visited = [...from.visited]
   return Effect.catchAll(
     from === undefined
-      ? hop(current, call.request, call.url, 0, onResponse)
+      ? hop(current, request, call.url, 0, onResponse)
       : hop(current, from.request, from.url, from.followed, onResponse),
     (error) => afterFailure(current, error, onResponse)
   )

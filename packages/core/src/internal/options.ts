@@ -171,6 +171,57 @@ const checkRedirects = (redirects: unknown): Problem | undefined => {
   ])
 }
 
+const isRedacted = (u: unknown): boolean => isObject(u) && Symbol.for("effect/Redacted") in u
+
+const checkCredentials = (options: Record<string, unknown>): Problem | undefined => {
+  const headers = options["headers"]
+  const auth = options["auth"]
+  const origins = options["credentialOrigins"]
+  return first([
+    () =>
+      headers === undefined ? undefined : !isObject(headers) || Array.isArray(headers)
+        ? problem("headers", headers, "an object of header names to values")
+        : first(
+          Object.keys(headers).map((name) => () => {
+            const value = headers[name]
+            const badName = checkHeaderName("headers", name)
+            if (badName !== undefined) return badName
+            if (isRedacted(value)) return undefined
+            // the value is not shown: it may be a secret
+            return typeof value !== "string"
+              ? { option: `headers.${name}`, value: typeof value, expected: "a string or a Redacted string" }
+              : /[\r\n\0]/.test(value)
+              ? { option: `headers.${name}`, value: "a value with CR, LF or NUL", expected: "a header value" }
+              : undefined
+          })
+        ),
+    () => {
+      if (auth === undefined) return undefined
+      if (!isObject(auth) || !(Symbol.for("@steadfast/core/Auth") in auth)) {
+        return problem("auth", auth, "credentials built by Auth.bearer or Auth.basic")
+      }
+      const wrong = auth["problem"]
+      return typeof wrong === "string" ? { option: "auth", value: wrong, expected: "usable credentials" } : undefined
+    },
+    () =>
+      origins === undefined || origins === "any" ? undefined : !Array.isArray(origins)
+        ? problem("credentialOrigins", origins, "an array of origins (\"https://api.example.com\"), or \"any\"")
+        : first(origins.map((origin, i) => () => checkOrigin(`credentialOrigins[${i}]`, origin))),
+    () => checkFunction("mapRequest", options["mapRequest"])
+  ])
+}
+
+const checkOrigin = (option: string, value: unknown): Problem | undefined => {
+  const expected = "an http:// or https:// origin (\"https://api.example.com\")"
+  try {
+    if (typeof value !== "string" && !(value instanceof URL)) return problem(option, value, expected)
+    const url = new URL(value)
+    return url.protocol === "http:" || url.protocol === "https:" ? undefined : problem(option, redactUrl(url), expected)
+  } catch {
+    return problem(option, typeof value === "string" ? redactUrl(value) : value, expected)
+  }
+}
+
 /** Options of the pool, not of a client: they cannot change per request. */
 const POOL_OPTIONS = ["tls", "proxy", "pool"] as const
 
@@ -206,6 +257,7 @@ export const check = (options: unknown): Problem | undefined => {
     () => checkBoolean("allowAbsoluteUrls", options["allowAbsoluteUrls"]),
     () => checkBoolean("allowOutsideBasePath", options["allowOutsideBasePath"]),
     () => checkFunction("allowAddress", options["allowAddress"]),
+    () => checkCredentials(options),
     () => checkBoolean("spans", options["spans"]),
     () => checkBoolean("metrics", options["metrics"])
   ])

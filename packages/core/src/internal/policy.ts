@@ -13,6 +13,7 @@ import type * as RateLimit from "../RateLimit.js"
 import type * as Redirects from "../Redirects.js"
 import type * as Retry from "../Retry.js"
 import type { Transport } from "../Transport.js"
+import type { Credentials } from "./credentials.js"
 import type * as Decide from "./decide.js"
 import { redactUrl } from "./redact.js"
 import type { DeadlineScheduler } from "./scheduler.js"
@@ -87,6 +88,8 @@ export interface Compiled {
   readonly metrics: boolean
   /** The proxy for a url, for transports that do not report it on the attempt. */
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
+  /** Default headers and credentials added to each request (`credentials.ts`). */
+  readonly credentials?: Credentials | undefined
   /** Policies around each attempt, in order (none yet: see `Gate`). */
   readonly gates: ReadonlyArray<Gate>
   /** Proxies whose fallback was already logged as a warning (later ones log at debug). */

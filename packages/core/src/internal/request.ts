@@ -2,7 +2,9 @@
  * The request as given, made ready to send: its url resolved against the
  * client's base url and pinned to it (`url.ts`), query parameters and
  * fragment applied, the SSRF guard on IP literals, header names and values
- * checked, and credentials in the url moved to an `Authorization` header. Failures here are `InvalidUrl` or `InvalidRequest`: nothing is
+ * checked, credentials in the url moved to an `Authorization` header, and
+ * the client's default headers and credentials added (`credentials.ts`).
+ * Failures here are `InvalidUrl` or `InvalidRequest`: nothing is
  * sent, and the message shows the url as the user wrote it.
  *
  * @internal
@@ -10,6 +12,7 @@
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Errors from "../Errors.js"
+import { basicValue, withDefaults, withSecrets } from "./credentials.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import { literalRefusal, resolve as resolveUrl, type Resolved } from "./url.js"
@@ -48,13 +51,11 @@ const withUrlCredentials = (
   request: HttpClientRequest.HttpClientRequest,
   url: URL
 ): HttpClientRequest.HttpClientRequest => {
-  const credentials = `${decodeComponent(url.username)}:${decodeComponent(url.password)}`
+  const authorization = basicValue(decodeComponent(url.username), decodeComponent(url.password))
   url.username = ""
   url.password = ""
-  let binary = ""
-  for (const byte of new TextEncoder().encode(credentials)) binary += String.fromCharCode(byte)
   const headers = request.headers["authorization"] === undefined
-    ? { ...request.headers, authorization: `Basic ${btoa(binary)}` }
+    ? { ...request.headers, authorization }
     : request.headers
   return HttpClientRequest.make(request.method)(url, { headers, body: request.body })
 }
@@ -114,10 +115,12 @@ const withoutHeaders = (
     : request
 
 /**
- * The request to send to `resolved.url`: without the client's sensitive
- * headers when it goes to another origin (credentials set on the client go
- * to its base origin only), its headers checked, and credentials in the url
- * moved to an `Authorization` header (and out of the url). Or the
+ * The request to send to `resolved.url`: with the client's default headers
+ * under its own, without its sensitive headers when it goes to another
+ * origin, its headers checked, credentials in the url moved to an
+ * `Authorization` header (and out of the url), and then the client's fixed
+ * credentials under its own when `url` is on a credential origin (see
+ * `credentials.ts`; a token Effect is run per attempt by `call.ts`). Or the
  * `InvalidRequest` that stops it.
  *
  * @internal
@@ -128,7 +131,9 @@ export const sendable = (
   resolved: Resolved
 ): HttpClientRequest.HttpClientRequest | Errors.HttpError => {
   const url = resolved.url
-  const sent = resolved.crossOrigin ? withoutHeaders(request, url, cfg.redirects.sensitiveHeaders) : request
+  const credentials = cfg.credentials
+  const given = credentials === undefined ? request : withDefaults(credentials, request)
+  const sent = resolved.crossOrigin ? withoutHeaders(given, url, cfg.redirects.sensitiveHeaders) : given
   const problem = checkHeaders(sent.headers)
   if (problem !== undefined) {
     return new Errors.InvalidRequest({
@@ -138,5 +143,6 @@ export const sendable = (
       reason: problem
     }, true)
   }
-  return url.username === "" && url.password === "" ? sent : withUrlCredentials(sent, url)
+  const ready = url.username === "" && url.password === "" ? sent : withUrlCredentials(sent, url)
+  return credentials === undefined ? ready : withSecrets(credentials, ready, url)
 }
