@@ -106,6 +106,18 @@ export interface Options {
   readonly spans?: boolean | undefined
   /** Record the `Metrics`. @default true */
   readonly metrics?: boolean | undefined
+  /**
+   * Compressed bodies: the transport asks for them (`Accept-Encoding: gzip,
+   * deflate, br`, unless the request sets its own `Accept-Encoding`) and
+   * hands over the decoded bytes, without the `Content-Encoding` and
+   * `Content-Length` headers, which describe the bytes on the wire. The size
+   * limit (`maxBodySize`) counts decoded bytes. `false`: nothing is added to
+   * the request and bodies arrive as the server sent them, headers
+   * untouched. Per request: `Client.withOptions(client, { decompress: false })`.
+   * On the node transport; `fetch` decodes on its own (see docs/compression.md).
+   * @default true
+   */
+  readonly decompress?: boolean | undefined
 }
 
 /**
@@ -125,6 +137,7 @@ export interface Settings {
   readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
+  readonly decompress: boolean
 }
 
 /**
@@ -222,7 +235,8 @@ const resolve = (options: Options, base: Settings | undefined): Settings => ({
   allowOutsideBasePath: options.allowOutsideBasePath ?? base?.allowOutsideBasePath ?? false,
   allowAddress: options.allowAddress ?? base?.allowAddress,
   spans: options.spans ?? base?.spans ?? true,
-  metrics: options.metrics ?? base?.metrics ?? true
+  metrics: options.metrics ?? base?.metrics ?? true,
+  decompress: options.decompress ?? base?.decompress ?? true
 })
 
 interface Engine {
@@ -252,6 +266,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   allowAddress: s.allowAddress,
   spans: s.spans,
   metrics: s.metrics,
+  decompress: s.decompress,
   proxyFor: engine.proxyFor,
   // the per-attempt policies, in DESIGN.md's order; today only the rate limit
   gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],

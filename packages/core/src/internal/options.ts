@@ -207,6 +207,7 @@ export const check = (options: unknown): Problem | undefined => {
     () => checkBoolean("allowOutsideBasePath", options["allowOutsideBasePath"]),
     () => checkFunction("allowAddress", options["allowAddress"]),
     () => checkBoolean("spans", options["spans"]),
-    () => checkBoolean("metrics", options["metrics"])
+    () => checkBoolean("metrics", options["metrics"]),
+    () => checkBoolean("decompress", options["decompress"])
   ])
 }

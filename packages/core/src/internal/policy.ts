@@ -85,6 +85,8 @@ export interface Compiled {
   readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
+  /** Transports ask for compressed bodies and decode them (`Client.Options.decompress`). */
+  readonly decompress: boolean
   /** The proxy for a url, for transports that do not report it on the attempt. */
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
   /** Policies around each attempt, in order (none yet: see `Gate`). */
