@@ -46,6 +46,8 @@ interface Route {
   readonly encoding?: string | undefined
   readonly body: Buffer
   readonly status?: number | undefined
+  /** Send only this many bytes of the body, then hold the connection open. */
+  readonly stallAfter?: number | undefined
 }
 
 interface Server {
@@ -78,6 +80,10 @@ const serve = (routes: Record<string, Route>) =>
         if (status !== 204 && status !== 304) headers["content-length"] = route.body.length
         res.writeHead(status, headers)
         res.on("error", () => {})
+        if (route.stallAfter !== undefined) {
+          res.write(route.body.subarray(0, route.stallAfter))
+          return
+        }
         res.end(req.method === "HEAD" || status === 204 || status === 304 ? undefined : route.body)
       })
       server.on("connection", (socket) => {
@@ -278,6 +284,41 @@ describe("compression (node transport, real sockets)", () => {
       const response = yield* client.execute(HttpClientRequest.get(`${server.url}/zstd`))
       expect(response.headers["content-encoding"]).toBe("zstd")
       expect(yield* response.text).toBe("pretend zstd")
+    }))
+
+  it.scopedLive("a failure status with a gzip body: the StatusError's preview is the decoded text", () =>
+    Effect.gen(function*() {
+      const problem = JSON.stringify({ error: "quota exceeded for this key" })
+      const server = yield* serve({ "/fail": { encoding: "gzip", body: gzip(Buffer.from(problem)), status: 422 } })
+      const { client } = yield* buildClient({ retry: { retries: 0 } })
+      const error = yield* Effect.flip(client.text(HttpClientRequest.get(`${server.url}/fail`)))
+      expect(error._tag).toBe("StatusError")
+      expect(error._tag === "StatusError" && error.body).toBe(problem)
+    }))
+
+  it.scopedLive("a compressed body that stalls half-way is a BodyTimeout, and its socket is closed", () =>
+    Effect.gen(function*() {
+      const body = gzip(Buffer.from("x".repeat(200_000) + Math.PI.toString().repeat(20_000)))
+      const server = yield* serve({ "/stall": { encoding: "gzip", body, stallAfter: Math.floor(body.length / 2) } })
+      const { client } = yield* buildClient({ retry: { retries: 0 }, timeouts: { bodyIdle: "150 millis" } })
+      const error = yield* Effect.flip(client.bytes(HttpClientRequest.get(`${server.url}/stall`)))
+      expect(error._tag).toBe("BodyTimeout")
+      expect(yield* untilClosed(server)).toBe(0)
+    }))
+
+  it.scopedLive("a decoded stream closed early drops the rest of the body and its socket", () =>
+    Effect.gen(function*() {
+      const big = Buffer.from(Array.from({ length: 400_000 }, (_, i) => `line ${i}\n`).join(""))
+      const quick = zlib.brotliCompressSync(big, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } })
+      const server = yield* serve({ "/big": { encoding: "br", body: quick } })
+      const { client } = yield* buildClient({ retry: { retries: 0 }, maxBodySize: 64 * MIB })
+      const first = yield* Effect.flatMap(
+        client.execute(HttpClientRequest.get(`${server.url}/big`)),
+        (response) => Stream.runCollect(Stream.take(response.stream, 1))
+      )
+      expect(first.length).toBe(1)
+      expect(Buffer.from([...first][0]!).toString().startsWith("line 0\nline 1\n")).toBe(true)
+      expect(yield* untilClosed(server)).toBe(0)
     }))
 
   for (const kind of ["gzip", "br"] as const) {
