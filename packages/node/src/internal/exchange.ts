@@ -52,7 +52,7 @@ import * as Option from "effect/Option"
 import type * as net from "node:net"
 import type { Dispatcher } from "undici"
 import { type Assignable, type Connection, type ConnectionPool, ExchangeKey } from "./connections.js"
-import { ACCEPT_ENCODING } from "./decode.js"
+import { withAcceptEncoding } from "./decode.js"
 import { proxyCause } from "./proxyCause.js"
 import { RequestInterrupted, StreamBody, toUndiciBody } from "./requestBody.js"
 import { NodeResponse } from "./response.js"
@@ -160,7 +160,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
       // so a proxied request gets its own copy (direct routes only read it)
       // compressed bodies are asked for unless the request says what it accepts (decode.ts)
       headers: attempt.decompress && request.headers["accept-encoding"] === undefined
-        ? { ...request.headers, "accept-encoding": ACCEPT_ENCODING }
+        ? withAcceptEncoding(request.headers)
         : route.proxy === undefined
         ? request.headers
         : { ...request.headers },
