@@ -54,6 +54,8 @@ export interface Context {
    * the SSRF guard refused is then `RedirectBlocked` rather than `InvalidUrl`.
    */
   readonly redirectedTo?: string | URL | undefined
+  /** The response status, once the headers arrived (for `DecodeError`). */
+  readonly status?: number | undefined
 }
 
 /**
@@ -64,6 +66,21 @@ export interface Context {
  * @since 0.1.0
  */
 export const ADDRESS_REFUSED = "ERR_STEADFAST_ADDRESS_REFUSED"
+
+/**
+ * The `code` of the error a transport fails a body with when it cannot undo
+ * the response's `Content-Encoding` (a corrupt or truncated gzip, deflate or
+ * brotli stream, or more codings than it decodes): the response arrived, its
+ * body is not what its headers say. Classified as `DecodeError`, which is
+ * not retried by default (the server would most likely send the same bytes
+ * again). The error's `message` says what went wrong.
+ *
+ * @since 0.1.0
+ */
+export const CONTENT_DECODING_FAILED = "ERR_STEADFAST_CONTENT_DECODING"
+
+const DECODING_HINT = "The body does not match its Content-Encoding: the server (or a proxy) sent a broken " +
+  "compressed stream. Read the raw bytes with the client option `decompress: false` to look at them."
 
 interface Node {
   readonly code: string | undefined
@@ -262,6 +279,18 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
           reason: "address",
           detail: why
         }, true)
+    }
+  }
+
+  // the body arrived but does not decode: not a transport failure
+  for (const node of nodes) {
+    if (node.code === CONTENT_DECODING_FAILED) {
+      return new Errors.DecodeError({
+        ...common,
+        status: context.status ?? 0,
+        reason: node.message === "" ? "the compressed body could not be decoded" : node.message,
+        hint: DECODING_HINT
+      }, true)
     }
   }
 

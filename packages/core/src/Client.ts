@@ -148,6 +148,18 @@ export interface Options {
       request: HttpClientRequest.HttpClientRequest
     ) => HttpClientRequest.HttpClientRequest | Effect.Effect<HttpClientRequest.HttpClientRequest, unknown>)
     | undefined
+  /**
+   * Compressed bodies: the transport asks for them (`Accept-Encoding: gzip,
+   * deflate, br`, unless the request sets its own `Accept-Encoding`) and
+   * hands over the decoded bytes, without the `Content-Encoding` and
+   * `Content-Length` headers, which describe the bytes on the wire. The size
+   * limit (`maxBodySize`) counts decoded bytes. `false`: nothing is added to
+   * the request and bodies arrive as the server sent them, headers
+   * untouched. Per request: `Client.withOptions(client, { decompress: false })`.
+   * On the node transport; `fetch` decodes on its own (see docs/compression.md).
+   * @default true
+   */
+  readonly decompress?: boolean | undefined
 }
 
 /**
@@ -173,6 +185,7 @@ export interface Settings {
   /** Where credentials go besides the base url's origin (normalized origins), or `"any"`. */
   readonly credentialOrigins: ReadonlyArray<string> | "any"
   readonly mapRequest: Mapper | undefined
+  readonly decompress: boolean
 }
 
 /**
@@ -308,7 +321,8 @@ const resolveCore = (
   allowOutsideBasePath: options.allowOutsideBasePath ?? base?.allowOutsideBasePath ?? false,
   allowAddress: options.allowAddress ?? base?.allowAddress,
   spans: options.spans ?? base?.spans ?? true,
-  metrics: options.metrics ?? base?.metrics ?? true
+  metrics: options.metrics ?? base?.metrics ?? true,
+  decompress: options.decompress ?? base?.decompress ?? true
 })
 
 interface Engine {
@@ -338,6 +352,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   allowAddress: s.allowAddress,
   spans: s.spans,
   metrics: s.metrics,
+  decompress: s.decompress,
   proxyFor: engine.proxyFor,
   // the per-attempt policies, in DESIGN.md's order; today only the rate limit
   gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],

@@ -573,19 +573,22 @@ export class InvalidRequest extends TaggedError<InvalidRequest>()("InvalidReques
 }
 
 /**
- * The body could not be decoded (not JSON, not UTF-8) or failed its Schema.
+ * The body could not be decoded (not JSON, not UTF-8, a compressed body
+ * that does not decompress) or failed its Schema.
  *
  * @since 0.1.0
  */
 export class DecodeError extends TaggedError<DecodeError>()("DecodeError", {
   ...common,
   status: Schema.Number,
-  reason: Schema.String
+  reason: Schema.String,
+  /** What to do about it, when the default ("check the Schema") does not fit: a broken compressed body. */
+  hint: Schema.optional(Schema.String)
 }) {
   override get message(): string {
     return `${target(this.request)}: could not decode the ${this.status} response body: ${this.reason} (${
       after(this.attempts)
-    }). Check that the endpoint returns what the Schema describes.`
+    }). ${this.hint ?? "Check that the endpoint returns what the Schema describes."}`
   }
 }
 

@@ -134,6 +134,15 @@ export interface Attempt {
    * reached (a proxy fallback): send this attempt directly.
    */
   readonly bypassProxy: boolean
+  /**
+   * The client wants compressed bodies decoded (its `decompress` option): a
+   * transport that can decode sends `Accept-Encoding` (unless the request
+   * has one) and hands over decoded bytes, without the `Content-Encoding`
+   * and `Content-Length` headers. When false it adds nothing and hands the
+   * body over as it came. Transports that cannot choose (fetch decodes on
+   * its own) ignore it.
+   */
+  readonly decompress: boolean
   /** The attempt waits for a free connection of a full pool (the pool timeout runs). */
   queued(): void
   /** A connection is being opened for the attempt (the connect timeout runs). */
@@ -284,6 +293,8 @@ export const attemptFromSignal = (
   signal: AbortSignal,
   options?: {
     readonly connectTimeoutMs?: number | undefined
+    /** See {@link Attempt.decompress}. @default false */
+    readonly decompress?: boolean | undefined
     readonly report?: ((phase: Phase) => void) | undefined
     readonly connected?: (() => void) | undefined
   }
@@ -294,6 +305,7 @@ export const attemptFromSignal = (
     signal,
     connectTimeoutMs: options?.connectTimeoutMs ?? Infinity,
     bypassProxy: false,
+    decompress: options?.decompress ?? false,
     get aborted() {
       return signal.aborted
     },

@@ -236,6 +236,25 @@ describe("Classify.classify", () => {
     strictEqual(Classify.classify(encode, { method: "GET", url })._tag, "InvalidRequest")
   })
 
+  it("a body that does not decompress (CONTENT_DECODING_FAILED) is a DecodeError with the status and a hint, not retried", () => {
+    const broken = Object.assign(
+      new Error("the body is not valid gzip (Content-Encoding: gzip): incorrect header check"),
+      {
+        code: Classify.CONTENT_DECODING_FAILED
+      }
+    )
+    const response = HttpClientResponse.fromWeb(request, new Response(""))
+    const result = Classify.classify(
+      new HttpClientError.ResponseError({ request, response, reason: "Decode", cause: broken }),
+      { method: "GET", url, phase: "body", status: 200 }
+    )
+    strictEqual(result._tag, "DecodeError")
+    const decode = result as Errors.DecodeError
+    deepStrictEqual([decode.status, decode.reason], [200, broken.message])
+    assertTrue(decode.message.includes("decompress: false"), decode.message)
+    strictEqual(Retry.isRetryable(Retry.defaults, result, "GET", {}), false)
+  })
+
   it("undici refusing a request argument (UND_ERR_INVALID_ARG) is InvalidRequest, not retried", () => {
     const refused = Object.assign(new Error("Proxy-Authorization should be sent in ProxyAgent constructor"), {
       name: "InvalidArgumentError",

@@ -195,6 +195,7 @@ describe("decisions", () => {
         allowAddress: undefined,
         spans: false,
         metrics: false,
+        decompress: true,
         proxyFor: undefined,
         gates: [
           {

@@ -58,6 +58,7 @@ describe("options are checked when the client is built", () => {
       ["baseUrl", { baseUrl: "https://api.test/?page=1" }, "\"https://api.test/?page=1\""],
       ["baseUrl", { baseUrl: "https://u:pw@api.test/#x" }, "\"https://u:<redacted>@api.test/#x\""],
       ["allowAbsoluteUrls", { allowAbsoluteUrls: "yes" }, "\"yes\""],
+      ["decompress", { decompress: "gzip" }, "\"gzip\""],
       ["isFailure", { isFailure: 400 }, "400"],
       ["tls", { tls: { rejectUnauthorized: false } }, "given"]
     ] as const

@@ -86,15 +86,24 @@ export const makeTransport = (pool: Pool.Service): Transport.Transport => exchan
  * (`Transport.withTransport`), so a resilient client built on it takes the
  * fast path. Used on its own it has no timeouts but the pool's connect
  * timeout; its failures keep no secret (`Transport.redactFailures`: a
- * redacted request, and a summary of undici's error as `cause`).
+ * redacted request, and a summary of undici's error as `cause`). Like
+ * `fetch`, it asks for compressed bodies and decodes them unless
+ * `options.decompress` is false (see `Client.Options.decompress`).
  *
  * @since 0.1.0
  */
-export const makeHttpClient = (pool: Pool.Service): HttpClient.HttpClient => {
+export const makeHttpClient = (
+  pool: Pool.Service,
+  options?: {
+    /** @default true */
+    readonly decompress?: boolean | undefined
+  }
+): HttpClient.HttpClient => {
   const transport = makeTransport(pool)
   const connectTimeoutMs = Duration.toMillis(pool.settings.connectTimeout)
+  const decompress = options?.decompress ?? true
   const client = Transport.makeRedactedHttpClient((request, url, signal) =>
-    transport.send(request, url, Transport.attemptFromSignal(signal, { connectTimeoutMs }))
+    transport.send(request, url, Transport.attemptFromSignal(signal, { connectTimeoutMs, decompress }))
   )
   return Transport.withTransport(client, transport)
 }
@@ -138,7 +147,10 @@ export const layerWithoutPool = (
 ): Layer.Layer<Client.Client | HttpClient.HttpClient, Errors.InvalidOptions, Pool.Pool> =>
   Layer.merge(
     Layer.scoped(Client.Client, make(options)),
-    Layer.effect(HttpClient.HttpClient, Effect.map(Pool.Pool, makeHttpClient))
+    Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(Pool.Pool, (pool) => makeHttpClient(pool, { decompress: options?.decompress }))
+    )
   )
 
 /**

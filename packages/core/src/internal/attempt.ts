@@ -182,6 +182,10 @@ export class AttemptState implements Transport.Attempt, Timed {
     return this.call.bypassProxy
   }
 
+  get decompress(): boolean {
+    return this.call.cfg.decompress
+  }
+
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController()

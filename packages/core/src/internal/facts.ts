@@ -47,7 +47,8 @@ export const failure = (attempt: AttemptState, cause: unknown, redirectedTo?: UR
       responseTimeoutMs: cfg.responseMs,
       bodyIdleTimeoutMs: cfg.bodyIdleMs,
       maxBodySize: cfg.maxBodySize,
-      redirectedTo
+      redirectedTo,
+      status: attempt.status
     })
   })
 

@@ -259,6 +259,7 @@ export const check = (options: unknown): Problem | undefined => {
     () => checkFunction("allowAddress", options["allowAddress"]),
     () => checkCredentials(options),
     () => checkBoolean("spans", options["spans"]),
-    () => checkBoolean("metrics", options["metrics"])
+    () => checkBoolean("metrics", options["metrics"]),
+    () => checkBoolean("decompress", options["decompress"])
   ])
 }

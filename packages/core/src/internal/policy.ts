@@ -86,6 +86,8 @@ export interface Compiled {
   readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
+  /** Transports ask for compressed bodies and decode them (`Client.Options.decompress`). */
+  readonly decompress: boolean
   /** The proxy for a url, for transports that do not report it on the attempt. */
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
   /** Default headers and credentials added to each request (`credentials.ts`). */

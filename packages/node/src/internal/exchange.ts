@@ -52,6 +52,7 @@ import * as Option from "effect/Option"
 import type * as net from "node:net"
 import type { Dispatcher } from "undici"
 import { type Assignable, type Connection, type ConnectionPool, ExchangeKey } from "./connections.js"
+import { withAcceptEncoding } from "./decode.js"
 import { proxyCause } from "./proxyCause.js"
 import { RequestInterrupted, StreamBody, toUndiciBody } from "./requestBody.js"
 import { NodeResponse } from "./response.js"
@@ -157,7 +158,12 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
       // undici's ProxyAgent writes `host` into the headers object it is given;
       // a request's headers may be @effect/platform's shared `Headers.empty`,
       // so a proxied request gets its own copy (direct routes only read it)
-      headers: route.proxy === undefined ? request.headers : { ...request.headers },
+      // compressed bodies are asked for unless the request says what it accepts (decode.ts)
+      headers: attempt.decompress && request.headers["accept-encoding"] === undefined
+        ? withAcceptEncoding(request.headers)
+        : route.proxy === undefined
+        ? request.headers
+        : { ...request.headers },
       // undici sends any (async) iterable; its types only list Readable
       body: body as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
       // how the pool's connection finds this exchange (see connections.ts)
@@ -470,6 +476,22 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
       default:
         sink.end()
         return false
+    }
+  }
+
+  /** Stops undici reading the body until {@link resumeBody} (a decoder's input is full). */
+  pauseBody(): void {
+    if (this.state === State.Body && !this.paused) {
+      this.paused = true
+      this.controller!.pause()
+    }
+  }
+
+  /** Lets undici read the body again. */
+  readonly resumeBody = (): void => {
+    if (this.paused && this.state === State.Body) {
+      this.paused = false
+      this.controller!.resume()
     }
   }
 

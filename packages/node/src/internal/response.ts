@@ -7,6 +7,13 @@
  * headers joined with ", " as `Headers.fromInput` does) when someone asks,
  * once.
  *
+ * A compressed body (a `Content-Encoding` we know, when the attempt asks for
+ * decoding) is read through a `decode.Decoding`: every way of reading it
+ * gets decoded bytes, and the headers lose `Content-Encoding` and
+ * `Content-Length`, which describe the bytes on the wire (as OkHttp, got and
+ * axios do). A body without `Content-Encoding` costs one property lookup more
+ * than before and makes no zlib object.
+ *
  * @internal
  */
 import * as Cookies from "@effect/platform/Cookies"
@@ -21,6 +28,7 @@ import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as decode from "./decode.js"
 import type { Exchange } from "./exchange.js"
 
 const HeadersProto: object = Object.getPrototypeOf(Headers.empty)
@@ -52,6 +60,17 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
   return out
 }
 
+const NO_PLAN: decode.Plan = { _tag: "none" }
+
+/** The exchange as a decoder's raw source. */
+const sourceOf = (exchange: Exchange): decode.Source => ({
+  subscribe: (sink) => exchange.subscribe(sink),
+  unsubscribe: (sink) => exchange.unsubscribe(sink),
+  pause: () => exchange.pauseBody(),
+  resume: exchange.resumeBody,
+  abandon: () => exchange.abandon()
+})
+
 /** @internal */
 export class NodeResponse extends Inspectable.Class
   implements HttpClientResponse.HttpClientResponse, Transport.BodyReader
@@ -61,6 +80,7 @@ export class NodeResponse extends Inspectable.Class
   private cachedHeaders: Headers.Headers | undefined = undefined
   private cachedCookies: Cookies.Cookies | undefined = undefined
   private collected: Exit.Exit<Uint8Array, HttpClientError.ResponseError> | undefined = undefined
+  private cachedPlan: decode.Plan | undefined = undefined
 
   constructor(
     readonly exchange: Exchange,
@@ -76,7 +96,50 @@ export class NodeResponse extends Inspectable.Class
   }
 
   get headers(): Headers.Headers {
-    return this.cachedHeaders ??= decodeHeaders(this.parsedHeaders)
+    if (this.cachedHeaders !== undefined) return this.cachedHeaders
+    const headers = decodeHeaders(this.parsedHeaders)
+    if (this.plan._tag === "decode") {
+      delete (headers as Record<string, string>)["content-encoding"]
+      delete (headers as Record<string, string>)["content-length"]
+    }
+    return this.cachedHeaders = headers
+  }
+
+  /** What to do with the body's `Content-Encoding` (decided once). */
+  private get plan(): decode.Plan {
+    if (this.cachedPlan !== undefined) return this.cachedPlan
+    const header = this.parsedHeaders["content-encoding"]
+    const exchange = this.exchange
+    // HEAD, 204 and 304 have no body: their headers describe another response's
+    return this.cachedPlan = header === undefined || !exchange.attempt.decompress || exchange.method === "HEAD" ||
+        this.status === 204 || this.status === 304
+      ? NO_PLAN
+      : decode.plan(header)
+  }
+
+  /** The body, decoded when it has to be. */
+  private readBody(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, HttpClientError.ResponseError> {
+    if (this.parsedHeaders["content-encoding"] === undefined) return this.exchange.read(this, onChunk)
+    const plan = this.plan
+    switch (plan._tag) {
+      case "decode":
+        return Effect.async<void, HttpClientError.ResponseError>((resume) => {
+          const decoding = new decode.Decoding(sourceOf(this.exchange), plan.codings, {
+            chunk: onChunk,
+            end: () => resume(Effect.void),
+            fail: (cause) => resume(Effect.fail(this.exchange.bodyError(this, cause)))
+          })
+          decoding.start()
+          return Effect.sync(() => decoding.stop())
+        })
+      case "tooMany":
+        return Effect.suspend(() => {
+          this.exchange.abandon()
+          return Effect.fail(this.exchange.bodyError(this, decode.tooManyCodings(plan.codings)))
+        })
+      default:
+        return this.exchange.read(this, onChunk)
+    }
   }
 
   get cookies(): Cookies.Cookies {
@@ -94,7 +157,7 @@ export class NodeResponse extends Inspectable.Class
   [Transport.BodyReaderTypeId](
     onChunk: (chunk: Uint8Array) => boolean
   ): Effect.Effect<void, HttpClientError.ResponseError> {
-    return this.exchange.read(this, onChunk)
+    return this.readBody(onChunk)
   }
 
   /** The whole body, read once (then the same result every time). */
@@ -103,7 +166,7 @@ export class NodeResponse extends Inspectable.Class
       if (this.collected !== undefined) return this.collected
       const chunks: Array<Uint8Array> = []
       let size = 0
-      return this.exchange.read(this, (chunk) => {
+      return this.readBody((chunk) => {
         chunks.push(chunk)
         size += chunk.length
         return true
@@ -157,11 +220,40 @@ export class NodeResponse extends Inspectable.Class
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    if (this.parsedHeaders["content-encoding"] !== undefined && this.plan._tag !== "none") {
+      if (this.plan._tag !== "unknown") return this.decodedStream(this.plan)
+    }
     // pulled, not pushed: undici is paused while the consumer is behind
     return Stream.repeatEffectChunkOption(this.exchange.pull(this)).pipe(
       // runs when the stream is closed early (or ends): stops the body then
       Stream.ensuring(Effect.sync(() => this.exchange.abandon()))
     )
+  }
+
+  /**
+   * The decoded body as a stream: the decoder's output is held back while
+   * the stream's buffer is full, which holds undici back in turn.
+   */
+  private decodedStream(plan: decode.Plan): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    if (plan._tag === "tooMany") {
+      return Stream.fail(this.exchange.bodyError(this, decode.tooManyCodings(plan.codings))).pipe(
+        Stream.ensuring(Effect.sync(() => this.exchange.abandon()))
+      )
+    }
+    if (plan._tag !== "decode") return Stream.empty
+    return Stream.async<Uint8Array, HttpClientError.ResponseError>((emit) => {
+      const decoding: decode.Decoding = new decode.Decoding(sourceOf(this.exchange), plan.codings, {
+        chunk: (chunk) => {
+          decoding.pause()
+          void emit.single(chunk).then(() => decoding.resume())
+          return true
+        },
+        end: () => void emit.end(),
+        fail: (cause) => void emit.fail(this.exchange.bodyError(this, cause))
+      })
+      decoding.start()
+      return Effect.sync(() => decoding.stop())
+    }, 4)
   }
 
   override toJSON(): unknown {
