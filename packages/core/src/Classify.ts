@@ -76,6 +76,8 @@ interface Node {
   readonly platformReason: string | undefined
   /** A size limit a transport put on its error (undici's own errors do not say). */
   readonly limit: number | undefined
+  /** The DNS questions a resolver says it asked (`Errors.DnsQuery`). */
+  readonly queries: unknown
 }
 
 const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
@@ -92,7 +94,8 @@ const toNode = (u: unknown): Node | undefined => {
         port: undefined,
         hostname: undefined,
         platformReason: undefined,
-        limit: undefined
+        limit: undefined,
+        queries: undefined
       }
       : undefined
   }
@@ -107,7 +110,8 @@ const toNode = (u: unknown): Node | undefined => {
     port: typeof o["port"] === "number" ? o["port"] : undefined,
     hostname: str(o["hostname"]),
     platformReason: isPlatform ? str(o["reason"]) : undefined,
-    limit: typeof o["limit"] === "number" ? o["limit"] : undefined
+    limit: typeof o["limit"] === "number" ? o["limit"] : undefined,
+    queries: o["queries"]
   }
 }
 
@@ -312,11 +316,13 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       if (proxy !== undefined && node.hostname !== undefined && sameHost(node.hostname, proxy.host)) {
         return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
       }
+      const hostname = node.hostname ?? hostOf()
       return new Errors.DnsError({
         ...common,
-        hostname: node.hostname ?? hostOf(),
+        hostname,
         code,
-        temporary: DNS_TEMPORARY.has(code)
+        temporary: DNS_TEMPORARY.has(code),
+        queries: dnsQueries(node, hostname, code)
       }, true)
     }
     if (code === "ECONNREFUSED") {
@@ -388,6 +394,40 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     description: first?.message || "unknown failure",
     requestSent
   }, true)
+}
+
+const QUERY_TYPES: Readonly<Record<string, string>> = {
+  getaddrinfo: "A/AAAA",
+  queryA: "A",
+  queryAaaa: "AAAA",
+  queryAny: "ANY",
+  queryCname: "CNAME",
+  querySrv: "SRV"
+}
+
+/**
+ * The DNS questions behind a failure: the resolver's own list when it gives
+ * one (steadfast's node resolver does), else the one question the failing
+ * call names by its `syscall` (`getaddrinfo`, `queryA`, …).
+ */
+const dnsQueries = (node: Node, hostname: string, code: string): ReadonlyArray<Errors.DnsQuery> => {
+  if (Array.isArray(node.queries)) {
+    const out: Array<Errors.DnsQuery> = []
+    for (const q of node.queries as ReadonlyArray<Record<string, unknown>>) {
+      if (typeof q !== "object" || q === null || typeof q["name"] !== "string" || typeof q["type"] !== "string") {
+        continue
+      }
+      out.push(
+        typeof q["code"] === "string"
+          ? { name: q["name"], type: q["type"], code: q["code"] }
+          : { name: q["name"], type: q["type"] }
+      )
+      if (out.length >= 16) break
+    }
+    if (out.length > 0) return out
+  }
+  const type = node.syscall === undefined ? undefined : QUERY_TYPES[node.syscall]
+  return [{ name: hostname, type: type ?? "A/AAAA", code }]
 }
 
 type Common = {

@@ -125,9 +125,34 @@ const after = (attempts: number) => attempts === 1 ? "after 1 attempt" : `after 
 const millis = (ms: number) => Duration.format(Duration.millis(ms))
 
 /**
+ * One DNS question a failed resolution asked: the `name`, the record `type`
+ * (`"A"`, `"AAAA"`, or `"A/AAAA"` for the system's `getaddrinfo`, which asks
+ * for both after looking in `/etc/hosts`), and the `code` it failed with,
+ * when known.
+ *
+ * @since 0.1.0
+ */
+export const DnsQuery = Schema.Struct({
+  name: Schema.String,
+  type: Schema.String,
+  code: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ */
+export interface DnsQuery extends Schema.Schema.Type<typeof DnsQuery> {}
+
+const queriesText = (queries: ReadonlyArray<DnsQuery> | undefined): string =>
+  queries === undefined || queries.length === 0 ?
+    "" :
+    ` [asked: ${queries.map((q) => `${q.type} ${q.name}${q.code === undefined ? "" : ` → ${q.code}`}`).join(", ")}]`
+
+/**
  * Name resolution failed. `temporary` is true for failures that may pass on
  * their own (`EAI_AGAIN`, a DNS server failure or timeout) and false when the
- * name does not exist (`ENOTFOUND`).
+ * name does not exist (`ENOTFOUND`). `queries` says which names and record
+ * types were asked, and how each failed, when the resolver tells.
  *
  * @since 0.1.0
  */
@@ -135,12 +160,13 @@ export class DnsError extends TaggedError<DnsError>()("DnsError", {
   ...common,
   hostname: Schema.String,
   code: Schema.String,
-  temporary: Schema.Boolean
+  temporary: Schema.Boolean,
+  queries: Schema.optional(Schema.Array(DnsQuery))
 }) {
   override get message(): string {
     return `${target(this.request)}: could not resolve ${this.hostname} (${this.code}${
       this.temporary ? ", temporary" : ""
-    }) ${after(this.attempts)}. ` +
+    })${queriesText(this.queries)} ${after(this.attempts)}. ` +
       (this.temporary
         ? "The DNS server did not answer in time: check this machine's resolver and network."
         : "The name does not exist: check the host name for typos.") +

@@ -213,6 +213,32 @@ describe("Classify.classify", () => {
     strictEqual((permanent as Errors.DnsError).hostname, "x.test")
   })
 
+  it("DNS failures say which names and record types were asked", () => {
+    const system = Classify.classify(NodeErrors.notFound("x.test"), { method: "GET", url, phase: "connect" })
+    deepStrictEqual((system as Errors.DnsError).queries, [{ name: "x.test", type: "A/AAAA", code: "ENOTFOUND" }])
+    const cares = Object.assign(new Error("queryAaaa ESERVFAIL y.test"), {
+      code: "ESERVFAIL",
+      syscall: "queryAaaa",
+      hostname: "y.test"
+    })
+    const fromCares = Classify.classify(cares, { method: "GET", url, phase: "connect" }) as Errors.DnsError
+    deepStrictEqual(fromCares.queries, [{ name: "y.test", type: "AAAA", code: "ESERVFAIL" }])
+    // a resolver that lists its questions (steadfast's node resolver does)
+    const listed = Object.assign(new Error("queryA ETIMEOUT z.test"), {
+      code: "ETIMEOUT",
+      syscall: "queryA",
+      hostname: "z.test",
+      queries: [{ name: "z.test", type: "A", code: "ETIMEOUT" }, { name: "z.test", type: "AAAA", code: "ENODATA" }, 7]
+    })
+    const error = Classify.classify(listed, { method: "GET", url, phase: "connect" }) as Errors.DnsError
+    deepStrictEqual(error.queries, [
+      { name: "z.test", type: "A", code: "ETIMEOUT" },
+      { name: "z.test", type: "AAAA", code: "ENODATA" }
+    ])
+    strictEqual(error.temporary, true)
+    assertTrue(error.message.includes("[asked: A z.test → ETIMEOUT, AAAA z.test → ENODATA]"))
+  })
+
   it.each(
     [
       ["self-signed", NodeErrors.selfSigned()],

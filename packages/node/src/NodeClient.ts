@@ -54,6 +54,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as Dns from "./Dns.js"
 import * as exchange from "./internal/exchange.js"
 import { engineOf } from "./internal/pool.js"
 import * as Pool from "./Pool.js"
@@ -72,6 +73,11 @@ export interface Options extends Client.Options {
   readonly tls?: Tls.Options | undefined
   /** Proxy options (wins over `pool.proxy`). @default { url: "env" } */
   readonly proxy?: Proxy.Options | undefined
+  /**
+   * Name resolution: lookup or resolver, DNS cache, happy eyeballs (wins
+   * over `pool.dns`; see `Dns`). @default Node's `dns.lookup`, no cache
+   */
+  readonly dns?: Dns.Options | undefined
 }
 
 /**
@@ -100,7 +106,7 @@ export const makeHttpClient = (pool: Pool.Service): HttpClient.HttpClient => {
 }
 
 const clientOptions = (options: Options): Client.Options => {
-  const { pool: _pool, proxy: _proxy, tls: _tls, ...rest } = options
+  const { dns: _dns, pool: _pool, proxy: _proxy, tls: _tls, ...rest } = options
   return rest
 }
 
@@ -110,6 +116,7 @@ const poolOptions = (options: Options): Pool.Options => ({
   allowAddress: options.pool?.allowAddress ?? options.allowAddress,
   tls: options.tls ?? options.pool?.tls,
   proxy: options.proxy ?? options.pool?.proxy,
+  dns: options.dns ?? options.pool?.dns,
   connectTimeout: options.pool?.connectTimeout ?? Timeouts.make(options.timeouts).connect
 })
 
@@ -211,7 +218,8 @@ const merge = (base: Options, overrides: Options | undefined): Options =>
     ...Client.mergeOptions(base, overrides),
     pool: { ...base.pool, ...overrides.pool },
     tls: overrides.tls === undefined ? base.tls : { ...base.pool?.tls, ...base.tls, ...overrides.tls },
-    proxy: overrides.proxy === undefined ? base.proxy : { ...base.pool?.proxy, ...base.proxy, ...overrides.proxy }
+    proxy: overrides.proxy === undefined ? base.proxy : { ...base.pool?.proxy, ...base.proxy, ...overrides.proxy },
+    dns: overrides.dns === undefined ? base.dns : { ...base.pool?.dns, ...base.dns, ...overrides.dns }
   }
 
 /**

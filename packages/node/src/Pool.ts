@@ -39,6 +39,7 @@ import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
+import type * as Dns from "./Dns.js"
 import * as errors from "./internal/errors.js"
 import type { Lookup } from "./internal/guard.js"
 import * as metrics from "./internal/metrics.js"
@@ -137,9 +138,18 @@ export interface Options {
   readonly allowAddress?: ((address: string) => boolean) | undefined
   /**
    * Resolves names for direct connections, with the signature of
-   * `dns.lookup` (what `net.connect` calls). @default dns.lookup
+   * `dns.lookup` (what `net.connect` calls); the same as `dns.lookup`.
+   * @default dns.lookup
    */
   readonly lookup?: Lookup | undefined
+  /**
+   * Name resolution of direct connections: a lookup function or an Effect
+   * resolver, the DNS cache, happy eyeballs (see `Dns`). Connections
+   * through a proxy leave the name to the proxy.
+   *
+   * @default Node's `dns.lookup`, no cache, Node's happy eyeballs settings
+   */
+  readonly dns?: Dns.Options | undefined
   /** TLS settings. @default verify against Node's roots */
   readonly tls?: Tls.Options | undefined
   /** Proxy settings. @default { url: "env" } */

@@ -10,9 +10,11 @@ import * as MetricLabel from "effect/MetricLabel"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Agent, type Dispatcher, Pool as UndiciPool, ProxyAgent } from "undici"
+import * as Dns from "../Dns.js"
 import type * as Pool from "../Pool.js"
 import * as Proxy from "../Proxy.js"
 import { ConnectionPool } from "./connections.js"
+import * as dns from "./dns.js"
 import { InvalidPoolOptions } from "./errors.js"
 import type { Engine, Route } from "./exchange.js"
 import { guardedConnector } from "./guard.js"
@@ -157,13 +159,17 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     }
     // Always a Pool per origin (Agent's default factory makes a Client for
     // connections: 1, whose stats have no `free`).
+    // names: the user's lookup or resolver, the cache, happy eyeballs (internal/dns.ts)
+    const names = yield* dns.resolve(options.dns, options.lookup, Dns.Resolver, () => Dns.system())
+    const connectOptions = { ...tls.requests, ...names.options, timeout: connectTimeout }
     const direct = new Agent({
       ...common,
       factory: newPool,
-      // the SSRF guard, when there is one, checks every direct connection (internal/guard.ts)
-      connect: options.allowAddress === undefined && options.lookup === undefined
-        ? { ...tls.requests, timeout: connectTimeout }
-        : guardedConnector({ ...tls.requests, timeout: connectTimeout }, options.allowAddress, options.lookup)
+      // the SSRF guard, when there is one, checks every direct connection,
+      // on the address the lookup answered (internal/guard.ts)
+      connect: options.allowAddress === undefined && names.lookup === undefined
+        ? connectOptions
+        : guardedConnector(connectOptions, options.allowAddress, names.lookup)
     })
     raw.push(direct)
     const directRoute: Route = { dispatcher: compose(direct), proxy: undefined }
