@@ -344,6 +344,16 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       }
       return reset(common, code, phase, requestSent)
     }
+    const h2 = http2Reset(code, node.message)
+    if (h2 !== undefined) {
+      return new Errors.ConnectionReset({
+        ...common,
+        code: h2.code,
+        phase: phase === "body" ? "during-body" : "before-response",
+        requestSent: phase === "body" ? true : requestSent,
+        frame: h2.frame
+      }, true)
+    }
     if (MALFORMED_CODES.has(code) || code.startsWith("HPE_")) return malformed(common, code, node, requestSent)
     if (RESET_CODES.has(code)) return reset(common, code, phase, requestSent)
     if (code === "UND_ERR_CONNECT_TIMEOUT") {
@@ -394,6 +404,52 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     description: first?.message || "unknown failure",
     requestSent
   }, true)
+}
+
+/** HTTP/2 error codes by number (RFC 9113 §7), named as Node names them. */
+const H2_CODES = [
+  "NO_ERROR",
+  "PROTOCOL_ERROR",
+  "INTERNAL_ERROR",
+  "FLOW_CONTROL_ERROR",
+  "SETTINGS_TIMEOUT",
+  "STREAM_CLOSED",
+  "FRAME_SIZE_ERROR",
+  "REFUSED_STREAM",
+  "CANCEL",
+  "COMPRESSION_ERROR",
+  "CONNECT_ERROR",
+  "ENHANCE_YOUR_CALM",
+  "INADEQUATE_SECURITY",
+  "HTTP_1_1_REQUIRED"
+]
+const H2_STREAM_CODE = /\bNGHTTP2_[A-Z0-9_]+/
+const H2_GOAWAY = /HTTP\/2: "GOAWAY" frame received with code (\d+)/
+const H2_STREAM_GONE = /^HTTP\/2: stream (?:half-closed \(remote\)|closed before the response was complete)/
+
+/**
+ * undici's HTTP/2 failures: a stream reset by the server (Node's
+ * `ERR_HTTP2_STREAM_ERROR`, "Stream closed with error code NGHTTP2_…"), a
+ * GOAWAY (undici's `SocketError` "HTTP/2: \"GOAWAY\" frame received with
+ * code N"), a stream that ended without its response (undici's
+ * informational errors).
+ */
+const http2Reset = (
+  code: string,
+  message: string
+): { readonly code: string; readonly frame: "GOAWAY" | "RST_STREAM" } | undefined => {
+  if (code === "ERR_HTTP2_STREAM_ERROR") {
+    return { code: H2_STREAM_CODE.exec(message)?.[0] ?? code, frame: "RST_STREAM" }
+  }
+  if (code === "UND_ERR_SOCKET") {
+    const goaway = H2_GOAWAY.exec(message)
+    if (goaway !== null) {
+      const name = H2_CODES[Number(goaway[1])]
+      return { code: name === undefined ? `HTTP2_CODE_${goaway[1]}` : `NGHTTP2_${name}`, frame: "GOAWAY" }
+    }
+  }
+  if (code === "UND_ERR_INFO" && H2_STREAM_GONE.test(message)) return { code, frame: "RST_STREAM" }
+  return undefined
 }
 
 const QUERY_TYPES: Readonly<Record<string, string>> = {

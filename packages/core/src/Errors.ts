@@ -67,7 +67,7 @@ export const Decision = Schema.Literal("resend", "retry", "give-up")
  *   reached the server).
  * - `reusedSocket`: it went out on a keep-alive connection used before.
  * - `decision` and `reason`: what the client did next, and why:
- *   `"resend"` (`"stale-socket"`, `"proxy-fallback"`), `"retry"`
+ *   `"resend"` (`"stale-socket"`, `"proxy-fallback"`, `"refused-stream"`), `"retry"`
  *   (`"policy"`, `"retry-after"`) or `"give-up"` (`"not-retryable"`,
  *   `"not-idempotent"`, `"body-sent"`, `"retries"`, `"schedule"`,
  *   `"retry-after"`, `"retry-after-deadline"`, `"max-elapsed"`,
@@ -204,16 +204,27 @@ export const ResetPhase = Schema.Literal("before-response", "during-body")
  * headers or while the body was read; `requestSent` whether the request may
  * have reached the server.
  *
+ * Over HTTP/2, `frame` says how the server ended it: `"RST_STREAM"` reset
+ * this request's stream, `"GOAWAY"` closed the whole connection; `code` is
+ * then the HTTP/2 error code (`NGHTTP2_REFUSED_STREAM`,
+ * `NGHTTP2_INTERNAL_ERROR`, `NGHTTP2_NO_ERROR`, …).
+ *
  * @since 0.1.0
  */
 export class ConnectionReset extends TaggedError<ConnectionReset>()("ConnectionReset", {
   ...common,
   code: Schema.String,
   phase: ResetPhase,
-  requestSent: Schema.Boolean
+  requestSent: Schema.Boolean,
+  frame: Schema.optional(Schema.Literal("GOAWAY", "RST_STREAM"))
 }) {
   override get message(): string {
-    return `${target(this.request)}: the connection was closed by the peer (${this.code}) ${
+    const what = this.frame === "RST_STREAM"
+      ? `the server reset the HTTP/2 stream (RST_STREAM ${this.code})`
+      : this.frame === "GOAWAY"
+      ? `the server closed the HTTP/2 connection (GOAWAY ${this.code})`
+      : `the connection was closed by the peer (${this.code})`
+    return `${target(this.request)}: ${what} ${
       this.phase === "during-body" ? "while the body was being read" : "before the response arrived"
     } ${after(this.attempts)}. ` +
       "The server or a proxy in between dropped it: look for crashes, idle keep-alive timeouts or size limits on that side."

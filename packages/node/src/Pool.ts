@@ -150,6 +150,24 @@ export interface Options {
    * @default Node's `dns.lookup`, no cache, Node's happy eyeballs settings
    */
   readonly dns?: Dns.Options | undefined
+  /**
+   * Offer HTTP/2 in the TLS handshake (ALPN `h2`, after `http/1.1`): a
+   * server that picks it gets one connection per origin carrying many
+   * requests at once (up to the server's `SETTINGS_MAX_CONCURRENT_STREAMS`,
+   * at most `maxConcurrentStreams`). Plain `http:` stays HTTP/1.1. See the
+   * "HTTP/2" guide for how its failures (GOAWAY, RST_STREAM) are reported.
+   *
+   * @default false — undici's default: its HTTP/2 client is younger than its
+   * HTTP/1.1 one, and one connection per origin changes how load spreads
+   */
+  readonly allowH2?: boolean | undefined
+  /**
+   * Requests in flight on one HTTP/2 connection, until the server's
+   * SETTINGS say otherwise.
+   *
+   * @default 100 (undici's, the default of Node's HTTP/2 server)
+   */
+  readonly maxConcurrentStreams?: number | undefined
   /** TLS settings. @default verify against Node's roots */
   readonly tls?: Tls.Options | undefined
   /** Proxy settings. @default { url: "env" } */

@@ -44,6 +44,9 @@ export const settings = (options: Pool.Options): Effect.Effect<Pool.Settings, In
     const connections = yield* positiveInteger("connections", options.connections, DEFAULT_CONNECTIONS, 1)
     const keepAlive = options.keepAlive ?? true
     const pipelining = keepAlive ? yield* positiveInteger("pipelining", options.pipelining, 1, 1) : 0
+    if (options.maxConcurrentStreams !== undefined) {
+      yield* positiveInteger("maxConcurrentStreams", options.maxConcurrentStreams, 100, 1)
+    }
     if (options.maxResponseSize !== undefined) {
       yield* positiveInteger("maxResponseSize", options.maxResponseSize, 0, 0)
     }
@@ -130,6 +133,8 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       // the request; undici's own timers are off.
       headersTimeout: 0,
       bodyTimeout: 0,
+      ...(options.allowH2 === true ? { allowH2: true } : {}),
+      ...(options.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: options.maxConcurrentStreams }),
       ...(s.maxResponseSize === undefined ? {} : { maxResponseSize: s.maxResponseSize })
     }
     const interceptors = options.interceptors ?? []
@@ -161,7 +166,8 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     // connections: 1, whose stats have no `free`).
     // names: the user's lookup or resolver, the cache, happy eyeballs (internal/dns.ts)
     const names = yield* dns.resolve(options.dns, options.lookup, Dns.Resolver, () => Dns.system())
-    const connectOptions = { ...tls.requests, ...names.options, timeout: connectTimeout }
+    const allowH2 = options.allowH2 ?? false
+    const connectOptions = { ...tls.requests, ...names.options, timeout: connectTimeout, allowH2 }
     const direct = new Agent({
       ...common,
       factory: newPool,
@@ -226,7 +232,7 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       connections: s.connections,
       onResend: (reason, url) => {
         if (reason === "stale-socket") Metrics.staleRetries.unsafeUpdate(1, label(url.origin))
-        else Metrics.proxyFallbacks.unsafeUpdate(1, [])
+        else if (reason === "proxy-fallback") Metrics.proxyFallbacks.unsafeUpdate(1, [])
       }
     }
 
