@@ -32,6 +32,12 @@
  * the request's history (`reason: "stale-socket"`). A reset on a fresh
  * connection, or of a POST that went out, is left to the retry policy.
  *
+ * HTTP/2 is opt-in (`pool.allowH2`): a stream the server refused
+ * (`REFUSED_STREAM`) was not processed, and is sent again at once whatever
+ * its method (`reason: "refused-stream"`); see the "HTTP/2" guide. Name
+ * resolution (a resolver, the DNS cache, happy eyeballs) is the `dns`
+ * option (see `Dns`).
+ *
  * @example
  * ```ts
  * import { HttpClientRequest } from "@effect/platform"
