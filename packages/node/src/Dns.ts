@@ -93,8 +93,8 @@ export class ResolveError extends Data.TaggedError("ResolveError")<{
 
 /**
  * A resolver: the addresses of `name` for one record type, with their TTLs.
- * It should bound its own time (the connect timeout also covers it, but a
- * resolver that never answers keeps its fiber).
+ * A question unanswered within the pool's connect timeout fails with
+ * `ETIMEOUT` (and the resolver's fiber is interrupted).
  *
  * @since 0.1.0
  */

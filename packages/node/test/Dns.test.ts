@@ -11,7 +11,7 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, type Errors } from "@steadfast/core"
-import { Effect, Exit, Layer, type Scope, TestClock } from "effect"
+import { Effect, Exit, Fiber, Layer, type Scope, TestClock } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
 import { Dns, NodeClient } from "../src/index.js"
@@ -155,6 +155,30 @@ describe("Dns: a resolver of our own", () => {
       expect(error._tag).toBe("InvalidUrl")
       expect(error.message).toContain("127.0.0.1")
       expect(dns.asked).toContain("A internal.test")
+      expect(s.connections()).toBe(0)
+    }))
+})
+
+describe("Dns: a resolver that never answers", () => {
+  // TestClock: the pool's connect timeout bounds the question in virtual time
+  it.scoped("is cut off at the pool's connect timeout: DnsError ETIMEOUT, its fiber interrupted", () =>
+    Effect.gen(function*() {
+      const s = yield* server
+      let interrupted = false
+      const silent: Dns.Service = {
+        resolve: () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => (interrupted = true))))
+      }
+      const client = yield* clientOf({
+        dns: { resolver: silent },
+        pool: { connectTimeout: "1 second" },
+        timeouts: { connect: "10 seconds" }
+      })
+      const fiber = yield* Effect.fork(Effect.flip(get(client, `http://silent.test:${s.port}/`)))
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      expect(error._tag).toBe("DnsError")
+      expect(error._tag === "DnsError" && [error.code, error.temporary]).toEqual(["ETIMEOUT", true])
+      expect(interrupted).toBe(true)
       expect(s.connections()).toBe(0)
     }))
 })

@@ -21,6 +21,7 @@ import * as Exit from "effect/Exit"
 import * as Runtime from "effect/Runtime"
 import type * as dns from "node:dns"
 import type * as Dns from "../Dns.js"
+import { ResolveError } from "../Dns.js"
 import { InvalidPoolOptions } from "./errors.js"
 import type { Lookup } from "./guard.js"
 
@@ -40,11 +41,29 @@ export type Ask = (name: string, type: Dns.RecordType, done: (outcome: Outcome) 
 const NEGATIVE = new Set(["ENOTFOUND", "ENODATA"])
 const TEMPORARY = new Set(["ESERVFAIL", "ETIMEOUT", "EREFUSED", "ECONNREFUSED", "EAI_AGAIN"])
 
-/** Runs an Effect resolver on the pool's runtime, for the connector's callbacks. @internal */
-export const askResolver = (resolver: Dns.Service, runtime: Runtime.Runtime<never>): Ask => {
+/**
+ * Runs an Effect resolver on the pool's runtime, for the connector's
+ * callbacks. A question unanswered within `timeout` (the pool's connect
+ * timeout, which the lookup is part of) fails with `ETIMEOUT` and is
+ * interrupted, so a resolver that never answers keeps no fiber.
+ *
+ * @internal
+ */
+export const askResolver = (
+  resolver: Dns.Service,
+  runtime: Runtime.Runtime<never>,
+  timeout: Duration.Duration
+): Ask => {
   const run = Runtime.runCallback(runtime)
+  const bounded = Duration.isFinite(timeout)
+    ? (name: string, type: Dns.RecordType) =>
+      Effect.timeoutFail(resolver.resolve(name, type), {
+        duration: timeout,
+        onTimeout: () => new ResolveError({ name, type, code: "ETIMEOUT" })
+      })
+    : resolver.resolve
   return (name, type, done) => {
-    run(resolver.resolve(name, type), {
+    run(bounded(name, type), {
       onExit: (exit) => {
         if (Exit.isSuccess(exit)) return done({ _tag: "Answers", answers: exit.value })
         const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
@@ -240,7 +259,8 @@ export const resolve = (
   options: Dns.Options | undefined,
   poolLookup: Lookup | undefined,
   resolverTag: Context.Tag<Dns.Resolver, Dns.Service>,
-  system: () => Dns.Service
+  system: () => Dns.Service,
+  timeout: Duration.Duration
 ): Effect.Effect<Connect, InvalidPoolOptions> =>
   Effect.gen(function*() {
     const lookup = options?.lookup ?? poolLookup
@@ -273,7 +293,7 @@ export const resolve = (
     if (resolver === undefined && !cacheOn) return { lookup: undefined, options: connectOptions, cache: undefined }
 
     const runtime = yield* Effect.runtime<never>()
-    const ask = askResolver(resolver ?? system(), runtime)
+    const ask = askResolver(resolver ?? system(), runtime, timeout)
     if (!cacheOn) return { lookup: toLookup(ask), options: connectOptions, cache: undefined }
 
     const cacheOptions = typeof options!.cache === "object" ? options!.cache : {}

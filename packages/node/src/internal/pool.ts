@@ -165,7 +165,7 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     // Always a Pool per origin (Agent's default factory makes a Client for
     // connections: 1, whose stats have no `free`).
     // names: the user's lookup or resolver, the cache, happy eyeballs (internal/dns.ts)
-    const names = yield* dns.resolve(options.dns, options.lookup, Dns.Resolver, () => Dns.system())
+    const names = yield* dns.resolve(options.dns, options.lookup, Dns.Resolver, () => Dns.system(), s.connectTimeout)
     const allowH2 = options.allowH2 ?? false
     const connectOptions = { ...tls.requests, ...names.options, timeout: connectTimeout, allowH2 }
     const direct = new Agent({
