@@ -37,8 +37,15 @@ interface H2Server {
 
 const constants = http2.constants
 
-/** A TLS server offering h2 and http/1.1 by ALPN; `handler` gets each h2 stream (default: 200 "ok"). */
-const h2Server = (handler?: Handler): Effect.Effect<H2Server, never, Scope.Scope> =>
+/**
+ * A TLS server offering h2 and http/1.1 by ALPN; `handler` gets each h2
+ * stream (default: 200 "ok"). `http1: false` leaves out HTTP/1.1 and
+ * Node's compatibility layer (which would answer a stream's trailers itself).
+ */
+const h2Server = (
+  handler?: Handler,
+  options?: { readonly http1?: boolean }
+): Effect.Effect<H2Server, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const certs = yield* Certificates.make()
@@ -53,7 +60,7 @@ const h2Server = (handler?: Handler): Effect.Effect<H2Server, never, Scope.Scope
           const server = http2.createSecureServer({
             key: certs.localhost.key,
             cert: certs.localhost.cert,
-            allowHTTP1: true
+            allowHTTP1: options?.http1 ?? true
           })
           server.on("connection", (socket: net.Socket) => {
             connections++
@@ -65,13 +72,15 @@ const h2Server = (handler?: Handler): Effect.Effect<H2Server, never, Scope.Scope
             session.on("error", () => {})
           })
           // HTTP/1.1 requests come through the compatibility API only
-          server.on("request", (req, res) => {
-            versions.push(req.httpVersion)
-            if (req.httpVersion !== "2.0") {
-              processed++
-              res.end("ok")
-            }
-          })
+          if (options?.http1 ?? true) {
+            server.on("request", (req, res) => {
+              versions.push(req.httpVersion)
+              if (req.httpVersion !== "2.0") {
+                processed++
+                res.end("ok")
+              }
+            })
+          }
           server.on("stream", (stream, headers) => {
             stream.on("error", () => {})
             const index = streams.length
@@ -286,6 +295,20 @@ describe("HTTP/2: the server's GOAWAY and RST_STREAM", () => {
       expect(reset.message).toContain("reset the HTTP/2 stream (RST_STREAM NGHTTP2_INTERNAL_ERROR)")
       expect(error.attempts).toBe(1)
       expect(server.streams).toEqual(["POST /orders"])
+    }))
+
+  it.scopedLive("RST_STREAM while the body is read: ConnectionReset during-body, not a short body", () =>
+    Effect.gen(function*() {
+      const server = yield* h2Server((stream) => {
+        // the body goes out without END_STREAM (held for trailers), then the stream is reset
+        stream.respond({ ":status": 200 }, { waitForTrailers: true })
+        stream.on("wantTrailers", () => setTimeout(() => stream.close(constants.NGHTTP2_INTERNAL_ERROR), 20))
+        stream.end("part of the body")
+      }, { http1: false })
+      const { client } = yield* clientOf(server)
+      const error = yield* Effect.flip(client.text(HttpClientRequest.get(`${server.url}/big`)))
+      const reset = error as Errors.ConnectionReset
+      expect([reset._tag, reset.frame, reset.phase]).toEqual(["ConnectionReset", "RST_STREAM", "during-body"])
     }))
 
   it.scopedLive("GOAWAY: ConnectionReset with the frame and its code; the next request opens a new session", () =>
