@@ -241,6 +241,7 @@ const merge = (base: Options, overrides: Options | undefined): Options =>
  * | `STEADFAST_POOL_MAX_RESPONSE_SIZE` | hard body limit in bytes | none |
  * | `STEADFAST_POOL_CONNECT_TIMEOUT` | undici's connect timeout | `STEADFAST_TIMEOUT_CONNECT` |
  * | `STEADFAST_POOL_DRAIN_TIMEOUT`, `STEADFAST_POOL_STATS_INTERVAL` | graceful close, gauge refresh | 5 s, 10 s |
+ * | `STEADFAST_POOL_ALLOW_H2`, `STEADFAST_POOL_MAX_CONCURRENT_STREAMS` | HTTP/2 by ALPN, requests at once on one | false, 100 |
  * | `STEADFAST_TLS_CA` | CA: PEM, or paths separated by commas | Node's roots |
  * | `STEADFAST_TLS_INCLUDE_DEFAULT_CA` | keep Node's roots next to the CA | false |
  * | `STEADFAST_TLS_CERT`, `STEADFAST_TLS_KEY`, `STEADFAST_TLS_PASSPHRASE` | client certificate | none |

@@ -365,6 +365,8 @@ export const proxyFallbacks: Metric.Metric.Counter<number> = metrics.proxyFallba
  * | `POOL_CONNECT_TIMEOUT` | undici's connect timeout | 5 seconds |
  * | `POOL_DRAIN_TIMEOUT` | graceful close bound | 5 seconds |
  * | `POOL_STATS_INTERVAL` | gauge refresh | 10 seconds |
+ * | `POOL_ALLOW_H2` | offer HTTP/2 by ALPN | false |
+ * | `POOL_MAX_CONCURRENT_STREAMS` | requests at once on one HTTP/2 connection | 100 |
  * | `TLS_*` | see `Tls.config` | |
  * | `PROXY`, `PROXY_NO_PROXY`, `PROXY_FALLBACK_DIRECT` | see `Proxy.config` | `env` |
  *
@@ -384,6 +386,8 @@ export const config: Config.Config<Options> = Config.map(
     connectTimeout: Config.option(Config.duration("POOL_CONNECT_TIMEOUT")),
     drainTimeout: Config.option(Config.duration("POOL_DRAIN_TIMEOUT")),
     statsInterval: Config.option(Config.duration("POOL_STATS_INTERVAL")),
+    allowH2: Config.option(Config.boolean("POOL_ALLOW_H2")),
+    maxConcurrentStreams: Config.option(Config.integer("POOL_MAX_CONCURRENT_STREAMS")),
     tls: Tls.config,
     proxy: Proxy.config
   }),
@@ -397,6 +401,8 @@ export const config: Config.Config<Options> = Config.map(
     connectTimeout: Option.getOrUndefined(c.connectTimeout),
     drainTimeout: Option.getOrUndefined(c.drainTimeout),
     statsInterval: Option.getOrUndefined(c.statsInterval),
+    allowH2: Option.getOrUndefined(c.allowH2),
+    maxConcurrentStreams: Option.getOrUndefined(c.maxConcurrentStreams),
     tls: c.tls,
     proxy: c.proxy
   })

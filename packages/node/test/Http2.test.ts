@@ -11,7 +11,7 @@ import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, type Errors } from "@steadfast/core"
 import { Certificates } from "@steadfast/testkit"
-import { Deferred, Effect, Layer, Schedule, type Scope } from "effect"
+import { ConfigProvider, Deferred, Effect, Layer, Schedule, type Scope } from "effect"
 import type * as http from "node:http"
 import * as http2 from "node:http2"
 import * as https from "node:https"
@@ -181,6 +181,19 @@ describe("HTTP/2", () => {
       expect(yield* client.text(HttpClientRequest.get(`${server.url}/`))).toBe("ok")
       expect(server.versions).toEqual(["1.1"])
       expect(server.sessions()).toBe(0)
+    }))
+
+  it.scopedLive("STEADFAST_POOL_ALLOW_H2=true from the environment turns it on", () =>
+    Effect.gen(function*() {
+      const server = yield* h2Server()
+      const env = new Map([["STEADFAST_POOL_ALLOW_H2", "true"], ["STEADFAST_PROXY", "none"]])
+      const context = yield* Layer.build(NodeClient.layerConfig({ overrides: { tls: { ca: server.ca } } })).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(env, { pathDelim: "_" }))
+      )
+      const client = yield* Effect.provide(Client.Client, context)
+      expect(yield* client.text(HttpClientRequest.get(`${server.url}/`))).toBe("ok")
+      expect(server.sessions()).toBe(1)
+      expect(server.versions).toEqual(["2.0"])
     }))
 
   it.scopedLive("allowH2 against an HTTP/1.1-only server: requests at once each get a connection of their own", () =>
