@@ -345,6 +345,11 @@ describe("decide", () => {
         { attempt: 1, tag: "ConnectionReset", delayMs: 0, elapsedMs: 0, decision: "resend", reason: "refused-stream" }
       ]
       expect(Decide.decide(policy, post, history, outcome, 0)._tag).toBe("GiveUp")
+      // nor right after a stale-socket re-send
+      const afterStale: ReadonlyArray<Errors.AttemptRecord> = [{ ...history[0]!, reason: "stale-socket" }]
+      expect(Decide.decide(policy, post, afterStale, outcome, 0)._tag).toBe("GiveUp")
+      // a GET refused on a reused connection: a refusal, not a stale connection
+      expect(Decide.decide(policy, get, [], outcome, 0)).toEqual({ _tag: "Resend", reason: "refused-stream" })
       // the deadline first
       expect(Decide.decide(policy, post, [], { ...outcome, deadline: true }, 0)).toEqual({
         _tag: "GiveUp",
