@@ -93,6 +93,8 @@ interface Node {
   readonly platformReason: string | undefined
   /** A size limit a transport put on its error (undici's own errors do not say). */
   readonly limit: number | undefined
+  /** The DNS questions a resolver says it asked (`Errors.DnsQuery`). */
+  readonly queries: unknown
 }
 
 const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
@@ -109,7 +111,8 @@ const toNode = (u: unknown): Node | undefined => {
         port: undefined,
         hostname: undefined,
         platformReason: undefined,
-        limit: undefined
+        limit: undefined,
+        queries: undefined
       }
       : undefined
   }
@@ -124,7 +127,8 @@ const toNode = (u: unknown): Node | undefined => {
     port: typeof o["port"] === "number" ? o["port"] : undefined,
     hostname: str(o["hostname"]),
     platformReason: isPlatform ? str(o["reason"]) : undefined,
-    limit: typeof o["limit"] === "number" ? o["limit"] : undefined
+    limit: typeof o["limit"] === "number" ? o["limit"] : undefined,
+    queries: o["queries"]
   }
 }
 
@@ -341,11 +345,13 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       if (proxy !== undefined && node.hostname !== undefined && sameHost(node.hostname, proxy.host)) {
         return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
       }
+      const hostname = node.hostname ?? hostOf()
       return new Errors.DnsError({
         ...common,
-        hostname: node.hostname ?? hostOf(),
+        hostname,
         code,
-        temporary: DNS_TEMPORARY.has(code)
+        temporary: DNS_TEMPORARY.has(code),
+        queries: dnsQueries(node, hostname, code)
       }, true)
     }
     if (code === "ECONNREFUSED") {
@@ -366,6 +372,16 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
         return new Errors.ConnectTimeout({ ...common, timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }, true)
       }
       return reset(common, code, phase, requestSent)
+    }
+    const h2 = http2Reset(code, node.message)
+    if (h2 !== undefined) {
+      return new Errors.ConnectionReset({
+        ...common,
+        code: h2.code,
+        phase: phase === "body" ? "during-body" : "before-response",
+        requestSent: phase === "body" ? true : requestSent,
+        frame: h2.frame
+      }, true)
     }
     if (MALFORMED_CODES.has(code) || code.startsWith("HPE_")) return malformed(common, code, node, requestSent)
     if (RESET_CODES.has(code)) return reset(common, code, phase, requestSent)
@@ -417,6 +433,86 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     description: first?.message || "unknown failure",
     requestSent
   }, true)
+}
+
+/** HTTP/2 error codes by number (RFC 9113 §7), named as Node names them. */
+const H2_CODES = [
+  "NO_ERROR",
+  "PROTOCOL_ERROR",
+  "INTERNAL_ERROR",
+  "FLOW_CONTROL_ERROR",
+  "SETTINGS_TIMEOUT",
+  "STREAM_CLOSED",
+  "FRAME_SIZE_ERROR",
+  "REFUSED_STREAM",
+  "CANCEL",
+  "COMPRESSION_ERROR",
+  "CONNECT_ERROR",
+  "ENHANCE_YOUR_CALM",
+  "INADEQUATE_SECURITY",
+  "HTTP_1_1_REQUIRED"
+]
+const H2_STREAM_CODE = /\bNGHTTP2_[A-Z0-9_]+/
+const H2_GOAWAY = /HTTP\/2: "GOAWAY" frame received with code (\d+)/
+const H2_STREAM_GONE = /^HTTP\/2: stream (?:half-closed \(remote\)|closed before the response was complete)/
+
+/**
+ * undici's HTTP/2 failures: a stream reset by the server (Node's
+ * `ERR_HTTP2_STREAM_ERROR`, "Stream closed with error code NGHTTP2_…"), a
+ * GOAWAY (undici's `SocketError` "HTTP/2: \"GOAWAY\" frame received with
+ * code N"), a stream that ended without its response (undici's
+ * informational errors).
+ */
+const http2Reset = (
+  code: string,
+  message: string
+): { readonly code: string; readonly frame: "GOAWAY" | "RST_STREAM" } | undefined => {
+  if (code === "ERR_HTTP2_STREAM_ERROR") {
+    return { code: H2_STREAM_CODE.exec(message)?.[0] ?? code, frame: "RST_STREAM" }
+  }
+  if (code === "UND_ERR_SOCKET") {
+    const goaway = H2_GOAWAY.exec(message)
+    if (goaway !== null) {
+      const name = H2_CODES[Number(goaway[1])]
+      return { code: name === undefined ? `HTTP2_CODE_${goaway[1]}` : `NGHTTP2_${name}`, frame: "GOAWAY" }
+    }
+  }
+  if (code === "UND_ERR_INFO" && H2_STREAM_GONE.test(message)) return { code, frame: "RST_STREAM" }
+  return undefined
+}
+
+const QUERY_TYPES: Readonly<Record<string, string>> = {
+  getaddrinfo: "A/AAAA",
+  queryA: "A",
+  queryAaaa: "AAAA",
+  queryAny: "ANY",
+  queryCname: "CNAME",
+  querySrv: "SRV"
+}
+
+/**
+ * The DNS questions behind a failure: the resolver's own list when it gives
+ * one (steadfast's node resolver does), else the one question the failing
+ * call names by its `syscall` (`getaddrinfo`, `queryA`, …).
+ */
+const dnsQueries = (node: Node, hostname: string, code: string): ReadonlyArray<Errors.DnsQuery> => {
+  if (Array.isArray(node.queries)) {
+    const out: Array<Errors.DnsQuery> = []
+    for (const q of node.queries as ReadonlyArray<Record<string, unknown>>) {
+      if (typeof q !== "object" || q === null || typeof q["name"] !== "string" || typeof q["type"] !== "string") {
+        continue
+      }
+      out.push(
+        typeof q["code"] === "string"
+          ? { name: q["name"], type: q["type"], code: q["code"] }
+          : { name: q["name"], type: q["type"] }
+      )
+      if (out.length >= 16) break
+    }
+    if (out.length > 0) return out
+  }
+  const type = node.syscall === undefined ? undefined : QUERY_TYPES[node.syscall]
+  return [{ name: hostname, type: type ?? "A/AAAA", code }]
 }
 
 type Common = {

@@ -67,7 +67,7 @@ export const Decision = Schema.Literal("resend", "retry", "give-up")
  *   reached the server).
  * - `reusedSocket`: it went out on a keep-alive connection used before.
  * - `decision` and `reason`: what the client did next, and why:
- *   `"resend"` (`"stale-socket"`, `"proxy-fallback"`), `"retry"`
+ *   `"resend"` (`"stale-socket"`, `"proxy-fallback"`, `"refused-stream"`), `"retry"`
  *   (`"policy"`, `"retry-after"`) or `"give-up"` (`"not-retryable"`,
  *   `"not-idempotent"`, `"body-sent"`, `"retries"`, `"schedule"`,
  *   `"retry-after"`, `"retry-after-deadline"`, `"max-elapsed"`,
@@ -125,9 +125,34 @@ const after = (attempts: number) => attempts === 1 ? "after 1 attempt" : `after 
 const millis = (ms: number) => Duration.format(Duration.millis(ms))
 
 /**
+ * One DNS question a failed resolution asked: the `name`, the record `type`
+ * (`"A"`, `"AAAA"`, or `"A/AAAA"` for the system's `getaddrinfo`, which asks
+ * for both after looking in `/etc/hosts`), and the `code` it failed with,
+ * when known.
+ *
+ * @since 0.1.0
+ */
+export const DnsQuery = Schema.Struct({
+  name: Schema.String,
+  type: Schema.String,
+  code: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ */
+export interface DnsQuery extends Schema.Schema.Type<typeof DnsQuery> {}
+
+const queriesText = (queries: ReadonlyArray<DnsQuery> | undefined): string =>
+  queries === undefined || queries.length === 0 ?
+    "" :
+    ` [asked: ${queries.map((q) => `${q.type} ${q.name}${q.code === undefined ? "" : ` → ${q.code}`}`).join(", ")}]`
+
+/**
  * Name resolution failed. `temporary` is true for failures that may pass on
  * their own (`EAI_AGAIN`, a DNS server failure or timeout) and false when the
- * name does not exist (`ENOTFOUND`).
+ * name does not exist (`ENOTFOUND`). `queries` says which names and record
+ * types were asked, and how each failed, when the resolver tells.
  *
  * @since 0.1.0
  */
@@ -135,12 +160,13 @@ export class DnsError extends TaggedError<DnsError>()("DnsError", {
   ...common,
   hostname: Schema.String,
   code: Schema.String,
-  temporary: Schema.Boolean
+  temporary: Schema.Boolean,
+  queries: Schema.optional(Schema.Array(DnsQuery))
 }) {
   override get message(): string {
     return `${target(this.request)}: could not resolve ${this.hostname} (${this.code}${
       this.temporary ? ", temporary" : ""
-    }) ${after(this.attempts)}. ` +
+    })${queriesText(this.queries)} ${after(this.attempts)}. ` +
       (this.temporary
         ? "The DNS server did not answer in time: check this machine's resolver and network."
         : "The name does not exist: check the host name for typos.") +
@@ -178,16 +204,27 @@ export const ResetPhase = Schema.Literal("before-response", "during-body")
  * headers or while the body was read; `requestSent` whether the request may
  * have reached the server.
  *
+ * Over HTTP/2, `frame` says how the server ended it: `"RST_STREAM"` reset
+ * this request's stream, `"GOAWAY"` closed the whole connection; `code` is
+ * then the HTTP/2 error code (`NGHTTP2_REFUSED_STREAM`,
+ * `NGHTTP2_INTERNAL_ERROR`, `NGHTTP2_NO_ERROR`, …).
+ *
  * @since 0.1.0
  */
 export class ConnectionReset extends TaggedError<ConnectionReset>()("ConnectionReset", {
   ...common,
   code: Schema.String,
   phase: ResetPhase,
-  requestSent: Schema.Boolean
+  requestSent: Schema.Boolean,
+  frame: Schema.optional(Schema.Literal("GOAWAY", "RST_STREAM"))
 }) {
   override get message(): string {
-    return `${target(this.request)}: the connection was closed by the peer (${this.code}) ${
+    const what = this.frame === "RST_STREAM"
+      ? `the server reset the HTTP/2 stream (RST_STREAM ${this.code})`
+      : this.frame === "GOAWAY"
+      ? `the server closed the HTTP/2 connection (GOAWAY ${this.code})`
+      : `the connection was closed by the peer (${this.code})`
+    return `${target(this.request)}: ${what} ${
       this.phase === "during-body" ? "while the body was being read" : "before the response arrived"
     } ${after(this.attempts)}. ` +
       "The server or a proxy in between dropped it: look for crashes, idle keep-alive timeouts or size limits on that side."

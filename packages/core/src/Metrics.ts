@@ -5,7 +5,8 @@
  * - `steadfast_retries_total{error}`: retries, by the `_tag` that caused them.
  * - `steadfast_resends_total{reason}`: attempts sent again at once, by why
  *   (`stale-socket`: a keep-alive connection the server had closed;
- *   `proxy-fallback`: a proxy that could not be reached).
+ *   `proxy-fallback`: a proxy that could not be reached; `refused-stream`:
+ *   an HTTP/2 stream the server refused before processing it).
  * - `steadfast_errors_total{error}`: requests that failed, by final `_tag`.
  * - `steadfast_request_duration_ms`: time from start to the response (or
  *   the failure), retries and waits included.
@@ -46,8 +47,9 @@ export const retries = Metric.counter("steadfast_retries_total", {
 /**
  * Attempts sent again at once, whatever the retry policy says, tagged
  * `reason`: `stale-socket` (a reused keep-alive connection the server had
- * closed) or `proxy-fallback` (a proxy that could not be reached, with
- * `fallbackToDirect`).
+ * closed), `proxy-fallback` (a proxy that could not be reached, with
+ * `fallbackToDirect`) or `refused-stream` (an HTTP/2 stream the server
+ * refused before processing it).
  *
  * @since 0.1.0
  */

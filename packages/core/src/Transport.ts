@@ -93,6 +93,11 @@ export interface Facts {
   readonly proxy: ProxyRoute | undefined
   /** The pool's state, when the attempt was cut off while queued. */
   readonly pool: PoolState | undefined
+  /**
+   * The server said it did not process the request (an HTTP/2
+   * `REFUSED_STREAM`): it may be sent again, whatever its method.
+   */
+  readonly unprocessed?: boolean | undefined
   /** What the attempt failed with, as the transport saw it. */
   readonly cause: unknown
 }
@@ -164,6 +169,11 @@ export interface Attempt {
   proxy(route: ProxyRoute): void
   /** The pool's state, when the attempt is cut off while queued. */
   pool(state: PoolState): void
+  /**
+   * The server said it did not process the request (an HTTP/2
+   * `REFUSED_STREAM`: RFC 9113 §8.7): report it before failing the attempt.
+   */
+  unprocessed(): void
 }
 
 /**
@@ -190,10 +200,10 @@ export interface Transport {
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
   /**
    * Told when the client decided to send a request to `url` again at once
-   * (`"stale-socket"`, `"proxy-fallback"`), for a transport's own metrics.
+   * (`"stale-socket"`, `"proxy-fallback"`, `"refused-stream"`), for a transport's own metrics.
    * The decision is the client's; a transport only observes it.
    */
-  readonly onResend?: ((reason: "stale-socket" | "proxy-fallback", url: URL) => void) | undefined
+  readonly onResend?: ((reason: "stale-socket" | "proxy-fallback" | "refused-stream", url: URL) => void) | undefined
 }
 
 /**
@@ -322,7 +332,8 @@ export const attemptFromSignal = (
     written: () => report?.("written"),
     bytesWritten: () => {},
     proxy: () => {},
-    pool: () => {}
+    pool: () => {},
+    unprocessed: () => {}
   }
 }
 

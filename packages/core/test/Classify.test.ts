@@ -215,6 +215,66 @@ describe("Classify.classify", () => {
 
   it.each(
     [
+      [
+        "Stream closed with error code NGHTTP2_REFUSED_STREAM",
+        "ERR_HTTP2_STREAM_ERROR",
+        "RST_STREAM",
+        "NGHTTP2_REFUSED_STREAM"
+      ],
+      [
+        "Stream closed with error code NGHTTP2_INTERNAL_ERROR",
+        "ERR_HTTP2_STREAM_ERROR",
+        "RST_STREAM",
+        "NGHTTP2_INTERNAL_ERROR"
+      ],
+      ["HTTP/2: \"GOAWAY\" frame received with code 0", "UND_ERR_SOCKET", "GOAWAY", "NGHTTP2_NO_ERROR"],
+      ["HTTP/2: \"GOAWAY\" frame received with code 11", "UND_ERR_SOCKET", "GOAWAY", "NGHTTP2_ENHANCE_YOUR_CALM"],
+      ["HTTP/2: \"GOAWAY\" frame received with code 99", "UND_ERR_SOCKET", "GOAWAY", "HTTP2_CODE_99"],
+      ["HTTP/2: stream closed before the response was complete", "UND_ERR_INFO", "RST_STREAM", "UND_ERR_INFO"]
+    ] as const
+  )("HTTP/2: %s is a ConnectionReset (%s → %s %s)", (message, code, frame, expected) => {
+    const error = Classify.classify(Object.assign(new Error(message), { code }), {
+      method: "GET",
+      url,
+      phase: "response",
+      requestSent: true
+    }) as Errors.ConnectionReset
+    deepStrictEqual([error._tag, error.frame, error.code, error.phase], [
+      "ConnectionReset",
+      frame,
+      expected,
+      "before-response"
+    ])
+  })
+
+  it("DNS failures say which names and record types were asked", () => {
+    const system = Classify.classify(NodeErrors.notFound("x.test"), { method: "GET", url, phase: "connect" })
+    deepStrictEqual((system as Errors.DnsError).queries, [{ name: "x.test", type: "A/AAAA", code: "ENOTFOUND" }])
+    const cares = Object.assign(new Error("queryAaaa ESERVFAIL y.test"), {
+      code: "ESERVFAIL",
+      syscall: "queryAaaa",
+      hostname: "y.test"
+    })
+    const fromCares = Classify.classify(cares, { method: "GET", url, phase: "connect" }) as Errors.DnsError
+    deepStrictEqual(fromCares.queries, [{ name: "y.test", type: "AAAA", code: "ESERVFAIL" }])
+    // a resolver that lists its questions (steadfast's node resolver does)
+    const listed = Object.assign(new Error("queryA ETIMEOUT z.test"), {
+      code: "ETIMEOUT",
+      syscall: "queryA",
+      hostname: "z.test",
+      queries: [{ name: "z.test", type: "A", code: "ETIMEOUT" }, { name: "z.test", type: "AAAA", code: "ENODATA" }, 7]
+    })
+    const error = Classify.classify(listed, { method: "GET", url, phase: "connect" }) as Errors.DnsError
+    deepStrictEqual(error.queries, [
+      { name: "z.test", type: "A", code: "ETIMEOUT" },
+      { name: "z.test", type: "AAAA", code: "ENODATA" }
+    ])
+    strictEqual(error.temporary, true)
+    assertTrue(error.message.includes("[asked: A z.test → ETIMEOUT, AAAA z.test → ENODATA]"))
+  })
+
+  it.each(
+    [
       ["self-signed", NodeErrors.selfSigned()],
       ["expired", NodeErrors.certExpired()],
       ["untrusted", NodeErrors.unableToGetIssuerLocally()],

@@ -324,5 +324,37 @@ describe("decide", () => {
       const strict = { ...viaProxy, proxy: { ...viaProxy.proxy, fallback: false } }
       expect(Decide.decide(policy, post, [], { ...outcome, facts: strict }, 0)._tag).toBe("GiveUp")
     })
+
+    it("a request the server did not process (HTTP/2 REFUSED_STREAM): even a POST, once in a row, if its body allows", () => {
+      const refused = new Errors.ConnectionReset({
+        ...common,
+        code: "NGHTTP2_REFUSED_STREAM",
+        phase: "before-response",
+        requestSent: true,
+        frame: "RST_STREAM"
+      }, true)
+      const outcome = { error: refused, facts: { ...facts("written", true), unprocessed: true }, deadline: false }
+      expect(Decide.decide(policy, post, [], outcome, 0)).toEqual({ _tag: "Resend", reason: "refused-stream" })
+      // the transport did not say so: a written POST is not sent again
+      const unsaid = { ...outcome, facts: facts("written", false) }
+      expect(Decide.decide(policy, post, [], unsaid, 0)).toEqual({ _tag: "GiveUp", reason: "not-idempotent" })
+      // a body that cannot be sent twice
+      expect(Decide.decide(policy, { ...post, replayable: false }, [], outcome, 0)._tag).toBe("GiveUp")
+      // refused again right after a re-send: the retry policy decides
+      const history: ReadonlyArray<Errors.AttemptRecord> = [
+        { attempt: 1, tag: "ConnectionReset", delayMs: 0, elapsedMs: 0, decision: "resend", reason: "refused-stream" }
+      ]
+      expect(Decide.decide(policy, post, history, outcome, 0)._tag).toBe("GiveUp")
+      // nor right after a stale-socket re-send
+      const afterStale: ReadonlyArray<Errors.AttemptRecord> = [{ ...history[0]!, reason: "stale-socket" }]
+      expect(Decide.decide(policy, post, afterStale, outcome, 0)._tag).toBe("GiveUp")
+      // a GET refused on a reused connection: a refusal, not a stale connection
+      expect(Decide.decide(policy, get, [], outcome, 0)).toEqual({ _tag: "Resend", reason: "refused-stream" })
+      // the deadline first
+      expect(Decide.decide(policy, post, [], { ...outcome, deadline: true }, 0)).toEqual({
+        _tag: "GiveUp",
+        reason: "deadline"
+      })
+    })
   })
 })

@@ -32,6 +32,12 @@
  * the request's history (`reason: "stale-socket"`). A reset on a fresh
  * connection, or of a POST that went out, is left to the retry policy.
  *
+ * HTTP/2 is opt-in (`pool.allowH2`): a stream the server refused
+ * (`REFUSED_STREAM`) was not processed, and is sent again at once whatever
+ * its method (`reason: "refused-stream"`); see the "HTTP/2" guide. Name
+ * resolution (a resolver, the DNS cache, happy eyeballs) is the `dns`
+ * option (see `Dns`).
+ *
  * @example
  * ```ts
  * import { HttpClientRequest } from "@effect/platform"
@@ -54,6 +60,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as Dns from "./Dns.js"
 import * as exchange from "./internal/exchange.js"
 import { engineOf } from "./internal/pool.js"
 import * as Pool from "./Pool.js"
@@ -72,6 +79,11 @@ export interface Options extends Client.Options {
   readonly tls?: Tls.Options | undefined
   /** Proxy options (wins over `pool.proxy`). @default { url: "env" } */
   readonly proxy?: Proxy.Options | undefined
+  /**
+   * Name resolution: lookup or resolver, DNS cache, happy eyeballs (wins
+   * over `pool.dns`; see `Dns`). @default Node's `dns.lookup`, no cache
+   */
+  readonly dns?: Dns.Options | undefined
 }
 
 /**
@@ -109,7 +121,7 @@ export const makeHttpClient = (
 }
 
 const clientOptions = (options: Options): Client.Options => {
-  const { pool: _pool, proxy: _proxy, tls: _tls, ...rest } = options
+  const { dns: _dns, pool: _pool, proxy: _proxy, tls: _tls, ...rest } = options
   return rest
 }
 
@@ -119,6 +131,7 @@ const poolOptions = (options: Options): Pool.Options => ({
   allowAddress: options.pool?.allowAddress ?? options.allowAddress,
   tls: options.tls ?? options.pool?.tls,
   proxy: options.proxy ?? options.pool?.proxy,
+  dns: options.dns ?? options.pool?.dns,
   connectTimeout: options.pool?.connectTimeout ?? Timeouts.make(options.timeouts).connect
 })
 
@@ -223,7 +236,8 @@ const merge = (base: Options, overrides: Options | undefined): Options =>
     ...Client.mergeOptions(base, overrides),
     pool: { ...base.pool, ...overrides.pool },
     tls: overrides.tls === undefined ? base.tls : { ...base.pool?.tls, ...base.tls, ...overrides.tls },
-    proxy: overrides.proxy === undefined ? base.proxy : { ...base.pool?.proxy, ...base.proxy, ...overrides.proxy }
+    proxy: overrides.proxy === undefined ? base.proxy : { ...base.pool?.proxy, ...base.proxy, ...overrides.proxy },
+    dns: overrides.dns === undefined ? base.dns : { ...base.pool?.dns, ...base.dns, ...overrides.dns }
   }
 
 /**
@@ -239,6 +253,7 @@ const merge = (base: Options, overrides: Options | undefined): Options =>
  * | `STEADFAST_POOL_MAX_RESPONSE_SIZE` | hard body limit in bytes | none |
  * | `STEADFAST_POOL_CONNECT_TIMEOUT` | undici's connect timeout | `STEADFAST_TIMEOUT_CONNECT` |
  * | `STEADFAST_POOL_DRAIN_TIMEOUT`, `STEADFAST_POOL_STATS_INTERVAL` | graceful close, gauge refresh | 5 s, 10 s |
+ * | `STEADFAST_POOL_ALLOW_H2`, `STEADFAST_POOL_MAX_CONCURRENT_STREAMS` | HTTP/2 by ALPN, requests at once on one | false, 100 |
  * | `STEADFAST_TLS_CA` | CA: PEM, or paths separated by commas | Node's roots |
  * | `STEADFAST_TLS_INCLUDE_DEFAULT_CA` | keep Node's roots next to the CA | false |
  * | `STEADFAST_TLS_CERT`, `STEADFAST_TLS_KEY`, `STEADFAST_TLS_PASSPHRASE` | client certificate | none |

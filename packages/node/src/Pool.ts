@@ -39,6 +39,7 @@ import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
+import type * as Dns from "./Dns.js"
 import * as errors from "./internal/errors.js"
 import type { Lookup } from "./internal/guard.js"
 import * as metrics from "./internal/metrics.js"
@@ -137,9 +138,36 @@ export interface Options {
   readonly allowAddress?: ((address: string) => boolean) | undefined
   /**
    * Resolves names for direct connections, with the signature of
-   * `dns.lookup` (what `net.connect` calls). @default dns.lookup
+   * `dns.lookup` (what `net.connect` calls); the same as `dns.lookup`.
+   * @default dns.lookup
    */
   readonly lookup?: Lookup | undefined
+  /**
+   * Name resolution of direct connections: a lookup function or an Effect
+   * resolver, the DNS cache, happy eyeballs (see `Dns`). Connections
+   * through a proxy leave the name to the proxy.
+   *
+   * @default Node's `dns.lookup`, no cache, Node's happy eyeballs settings
+   */
+  readonly dns?: Dns.Options | undefined
+  /**
+   * Offer HTTP/2 in the TLS handshake (ALPN `h2`, after `http/1.1`): a
+   * server that picks it gets one connection per origin carrying many
+   * requests at once (up to the server's `SETTINGS_MAX_CONCURRENT_STREAMS`,
+   * at most `maxConcurrentStreams`). Plain `http:` stays HTTP/1.1. See the
+   * "HTTP/2" guide for how its failures (GOAWAY, RST_STREAM) are reported.
+   *
+   * @default false — undici's default: its HTTP/2 client is younger than its
+   * HTTP/1.1 one, and one connection per origin changes how load spreads
+   */
+  readonly allowH2?: boolean | undefined
+  /**
+   * Requests in flight on one HTTP/2 connection, until the server's
+   * SETTINGS say otherwise.
+   *
+   * @default 100 (undici's, the default of Node's HTTP/2 server)
+   */
+  readonly maxConcurrentStreams?: number | undefined
   /** TLS settings. @default verify against Node's roots */
   readonly tls?: Tls.Options | undefined
   /** Proxy settings. @default { url: "env" } */
@@ -337,6 +365,8 @@ export const proxyFallbacks: Metric.Metric.Counter<number> = metrics.proxyFallba
  * | `POOL_CONNECT_TIMEOUT` | undici's connect timeout | 5 seconds |
  * | `POOL_DRAIN_TIMEOUT` | graceful close bound | 5 seconds |
  * | `POOL_STATS_INTERVAL` | gauge refresh | 10 seconds |
+ * | `POOL_ALLOW_H2` | offer HTTP/2 by ALPN | false |
+ * | `POOL_MAX_CONCURRENT_STREAMS` | requests at once on one HTTP/2 connection | 100 |
  * | `TLS_*` | see `Tls.config` | |
  * | `PROXY`, `PROXY_NO_PROXY`, `PROXY_FALLBACK_DIRECT` | see `Proxy.config` | `env` |
  *
@@ -356,6 +386,8 @@ export const config: Config.Config<Options> = Config.map(
     connectTimeout: Config.option(Config.duration("POOL_CONNECT_TIMEOUT")),
     drainTimeout: Config.option(Config.duration("POOL_DRAIN_TIMEOUT")),
     statsInterval: Config.option(Config.duration("POOL_STATS_INTERVAL")),
+    allowH2: Config.option(Config.boolean("POOL_ALLOW_H2")),
+    maxConcurrentStreams: Config.option(Config.integer("POOL_MAX_CONCURRENT_STREAMS")),
     tls: Tls.config,
     proxy: Proxy.config
   }),
@@ -369,6 +401,8 @@ export const config: Config.Config<Options> = Config.map(
     connectTimeout: Option.getOrUndefined(c.connectTimeout),
     drainTimeout: Option.getOrUndefined(c.drainTimeout),
     statsInterval: Option.getOrUndefined(c.statsInterval),
+    allowH2: Option.getOrUndefined(c.allowH2),
+    maxConcurrentStreams: Option.getOrUndefined(c.maxConcurrentStreams),
     tls: c.tls,
     proxy: c.proxy
   })

@@ -19,3 +19,6 @@ export * as Proxy from "./Proxy.js"
 
 /** @since 0.1.0 */
 export * as Doctor from "./Doctor.js"
+
+/** @since 0.1.0 */
+export * as Dns from "./Dns.js"

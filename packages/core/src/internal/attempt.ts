@@ -145,6 +145,8 @@ export class AttemptState implements Transport.Attempt, Timed {
   written_: number | undefined = undefined
   route: ProxyRoute | undefined = undefined
   poolState: PoolState | undefined = undefined
+  /** The server said it did not process the request (HTTP/2 REFUSED_STREAM). */
+  refused = false
   /** `"METHOD href"` of each hop of this attempt, for redirect loops. */
   visited: Array<string> | undefined = undefined
   /** The hop in flight: a re-send starts again from it (a retry from the first). */
@@ -165,6 +167,7 @@ export class AttemptState implements Transport.Attempt, Timed {
     this.status = undefined
     this.reusedSocket = false
     this.written_ = undefined
+    this.refused = false
     this.enter(this.call.cfg.transport.tracksConnect ? CONNECTING : WRITTEN, this.call.now())
   }
 
@@ -232,6 +235,10 @@ export class AttemptState implements Transport.Attempt, Timed {
     this.poolState = state
   }
 
+  unprocessed(): void {
+    this.refused = true
+  }
+
   // --- reported by the client -------------------------------------------------
 
   /** The response headers arrived. */
@@ -256,6 +263,7 @@ export class AttemptState implements Transport.Attempt, Timed {
       bytesRead: this.bytesRead,
       proxy: this.route,
       pool: this.poolState,
+      unprocessed: this.refused,
       cause
     }
   }

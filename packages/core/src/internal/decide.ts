@@ -19,6 +19,10 @@
  *      the request is safe to send twice; once in a row;
  *    - a proxy that cannot be reached, when the route allows a direct
  *      fallback; once per call;
+ *    - a request the server did not process (HTTP/2 `REFUSED_STREAM`, a
+ *      fact the transport reports), whatever its method, when its body can
+ *      be sent twice; not right after another re-send (a server that
+ *      refuses again is left to the retry policy);
  * 3. retries: the error's kind (`retryOn`), then whether the request may
  *    have reached the server (idempotency, a body that cannot be sent
  *    twice), the retry count, the schedule, `Retry-After`, the deadline and
@@ -71,7 +75,7 @@ export interface Outcome {
 export type ScheduleAnswer = { readonly delayMs: number } | "done"
 
 /** Why a request is sent again at once. @internal */
-export type ResendReason = "stale-socket" | "proxy-fallback"
+export type ResendReason = "stale-socket" | "proxy-fallback" | "refused-stream"
 
 /** Why a request is retried. @internal */
 export type RetryReason = "policy" | "retry-after"
@@ -134,6 +138,17 @@ const giveUp = (reason: GiveUpReason): Decision => ({ _tag: "GiveUp", reason })
 const ASK: Decision = { _tag: "AskSchedule" }
 const STALE: Decision = { _tag: "Resend", reason: "stale-socket" }
 const FALLBACK: Decision = { _tag: "Resend", reason: "proxy-fallback" }
+const REFUSED: Decision = { _tag: "Resend", reason: "refused-stream" }
+
+/**
+ * The server did not process the request (the transport says so): sent
+ * again if its body allows, and not right after another re-send (so a
+ * server that refuses, or alternates refusals and closes, meets the retry
+ * policy).
+ */
+const isRefused = (request: Request, history: ReadonlyArray<Errors.AttemptRecord>, outcome: Outcome): boolean =>
+  outcome.facts.unprocessed === true && request.replayable &&
+  history[history.length - 1]?.decision !== "resend"
 
 /** Retries so far: the `retry` decisions of the history. @internal */
 export const retriesSoFar = (history: ReadonlyArray<Errors.AttemptRecord>): number => {
@@ -186,6 +201,8 @@ export const decide = (
   const error = outcome.error
   if (outcome.deadline || error._tag === "DeadlineExceeded" || now >= request.deadlineAt) return giveUp("deadline")
 
+  // before the stale-socket rule: a refused stream on a reused connection is a refusal, whatever its method
+  if (isRefused(request, history, outcome)) return REFUSED
   if (isStale(request, history, outcome)) return STALE
   if (isProxyDown(history, outcome)) return FALLBACK
 

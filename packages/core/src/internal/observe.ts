@@ -110,6 +110,14 @@ export const resending = (
   }
   call.span?.event("steadfast.resend", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
   const info = call.requestInfo
+  if (reason === "refused-stream") {
+    return Effect.annotateLogs(
+      Effect.logDebug(
+        `${info.method} ${info.url}: the server refused the HTTP/2 stream before processing it; sending the request again`
+      ),
+      fields
+    )
+  }
   if (reason === "stale-socket") {
     return Effect.annotateLogs(
       Effect.logDebug(

@@ -17,6 +17,13 @@
  *   off is dropped here, before undici looks at it, so it never makes a
  *   connection open on its behalf.
  *
+ * With `allowH2`, undici sends at most `pipelining` requests at once on a
+ * connection, HTTP/2 or not (its default of 1 would mean no multiplexing).
+ * A connection of such a pool therefore takes up to `h2Streams` requests
+ * while it opens (a burst to a new origin shares the connection being
+ * opened, as HTTP/2 intends), keeps that number when the server picks h2,
+ * and drops back to the pool's `pipelining` when it picks HTTP/1.1.
+ *
  * @internal
  */
 import type * as net from "node:net"
@@ -73,6 +80,7 @@ export class Connection extends Client {
     const holder: { connection?: Connection } = {}
     super(origin, {
       ...options,
+      ...(pool.h2Streams === undefined ? {} : { pipelining: pool.h2Streams }),
       connect: ((params: object, callback: (error: Error | null, socket: net.Socket | null) => void) =>
         holder.connection!.open(connector, params, callback)) as unknown as NonNullable<Client.Options["connect"]>
     })
@@ -97,6 +105,12 @@ export class Connection extends Client {
       if (error === null && socket !== null) {
         this.socket = socket
         this.served = 0
+        const h2Streams = this.pool.h2Streams
+        if (h2Streams !== undefined) {
+          const h2 = (socket as { readonly alpnProtocol?: unknown }).alpnProtocol === "h2"
+          const want = h2 ? h2Streams : this.pool.h1Pipelining
+          if (this.pipelining !== want) this.pipelining = want
+        }
         socket.once("close", () => {
           if (this.socket === socket) this.socket = undefined
         })
@@ -158,6 +172,10 @@ export class Connection extends Client {
 export class ConnectionPool extends Pool {
   /** Requests in the queue whose attempt is still live. */
   waiting: number
+  /** With `allowH2`: the requests one HTTP/2 connection carries at once. */
+  readonly h2Streams: number | undefined
+  /** The pool's `pipelining`, for a connection on which the server picked HTTP/1.1. */
+  readonly h1Pipelining: number
 
   constructor(origin: string | URL, options: Pool.Options) {
     const holder: { pool?: ConnectionPool } = {}
@@ -168,6 +186,8 @@ export class ConnectionPool extends Pool {
     })
     holder.pool = this
     this.waiting = 0
+    this.h2Streams = options.allowH2 === true ? options.maxConcurrentStreams ?? 100 : undefined
+    this.h1Pipelining = options.pipelining ?? 1
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {

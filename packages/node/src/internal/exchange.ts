@@ -84,7 +84,7 @@ export interface Engine {
   /** The bound on connections per origin (`Infinity`: none). */
   readonly connections: number
   /** Core decided to send a request again at once: the pool's counters. */
-  readonly onResend: (reason: "stale-socket" | "proxy-fallback", url: URL) => void
+  readonly onResend: (reason: "stale-socket" | "proxy-fallback" | "refused-stream", url: URL) => void
 }
 
 /** Where an exchange is (see the module comment). */
@@ -109,6 +109,22 @@ interface Sink {
 }
 
 type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => void
+
+/**
+ * An HTTP/2 connection carries other requests: an exchange that ends early
+ * resets its stream (`controller.abort()`, RST_STREAM CANCEL) and never
+ * destroys the socket.
+ */
+const isH2 = (socket: net.Socket): boolean => (socket as { readonly alpnProtocol?: unknown }).alpnProtocol === "h2"
+
+/**
+ * The server reset the stream with REFUSED_STREAM (Node's
+ * `ERR_HTTP2_STREAM_ERROR`, which undici passes on): by RFC 9113 §8.7 it
+ * did not process the request.
+ */
+const isRefusedStream = (error: Error): boolean =>
+  (error as { readonly code?: unknown }).code === "ERR_HTTP2_STREAM_ERROR" &&
+  error.message.includes("NGHTTP2_REFUSED_STREAM")
 
 /** Whether an abort reason is core's pool timeout (the pool's state is then reported). */
 const isPoolTimeout = (reason: unknown): boolean => (reason as { readonly tag?: unknown } | null)?.tag === "PoolTimeout"
@@ -274,7 +290,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
    */
   private cut(reason: Error): void {
     const socket = this.socket
-    if (socket === undefined || socket.destroyed || this.engine.pipelining > 1) {
+    if (socket === undefined || socket.destroyed || this.engine.pipelining > 1 || isH2(socket)) {
       // undici calls onResponseError(reason) and destroys the socket
       this.controller?.abort(reason)
       return
@@ -417,6 +433,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
       Object.assign(error, { limit: this.engine.maxResponseSize })
     }
     if (this.state === State.Sending || this.state === State.Body) this.report()
+    // a fact for core's decide: the server did not process the request
+    if (this.state === State.Sending && isRefusedStream(error)) this.attempt.unprocessed()
     this.fail(error)
   }
 
@@ -428,7 +446,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
     this.sink = undefined
     this.chunks = []
     const socket = this.socket
-    if (socket !== undefined && !socket.destroyed && this.engine.pipelining <= 1) {
+    if (socket !== undefined && !socket.destroyed && this.engine.pipelining <= 1 && !isH2(socket)) {
       this.state = State.Dropped
       socket.destroy(new RequestInterrupted())
     } else {

@@ -10,9 +10,11 @@ import * as MetricLabel from "effect/MetricLabel"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Agent, type Dispatcher, Pool as UndiciPool, ProxyAgent } from "undici"
+import * as Dns from "../Dns.js"
 import type * as Pool from "../Pool.js"
 import * as Proxy from "../Proxy.js"
 import { ConnectionPool } from "./connections.js"
+import * as dns from "./dns.js"
 import { InvalidPoolOptions } from "./errors.js"
 import type { Engine, Route } from "./exchange.js"
 import { guardedConnector } from "./guard.js"
@@ -42,6 +44,9 @@ export const settings = (options: Pool.Options): Effect.Effect<Pool.Settings, In
     const connections = yield* positiveInteger("connections", options.connections, DEFAULT_CONNECTIONS, 1)
     const keepAlive = options.keepAlive ?? true
     const pipelining = keepAlive ? yield* positiveInteger("pipelining", options.pipelining, 1, 1) : 0
+    if (options.maxConcurrentStreams !== undefined) {
+      yield* positiveInteger("maxConcurrentStreams", options.maxConcurrentStreams, 100, 1)
+    }
     if (options.maxResponseSize !== undefined) {
       yield* positiveInteger("maxResponseSize", options.maxResponseSize, 0, 0)
     }
@@ -128,6 +133,8 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       // the request; undici's own timers are off.
       headersTimeout: 0,
       bodyTimeout: 0,
+      ...(options.allowH2 === true ? { allowH2: true } : {}),
+      ...(options.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: options.maxConcurrentStreams }),
       ...(s.maxResponseSize === undefined ? {} : { maxResponseSize: s.maxResponseSize })
     }
     const interceptors = options.interceptors ?? []
@@ -157,13 +164,18 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
     }
     // Always a Pool per origin (Agent's default factory makes a Client for
     // connections: 1, whose stats have no `free`).
+    // names: the user's lookup or resolver, the cache, happy eyeballs (internal/dns.ts)
+    const names = yield* dns.resolve(options.dns, options.lookup, Dns.Resolver, () => Dns.system(), s.connectTimeout)
+    const allowH2 = options.allowH2 ?? false
+    const connectOptions = { ...tls.requests, ...names.options, timeout: connectTimeout, allowH2 }
     const direct = new Agent({
       ...common,
       factory: newPool,
-      // the SSRF guard, when there is one, checks every direct connection (internal/guard.ts)
-      connect: options.allowAddress === undefined && options.lookup === undefined
-        ? { ...tls.requests, timeout: connectTimeout }
-        : guardedConnector({ ...tls.requests, timeout: connectTimeout }, options.allowAddress, options.lookup)
+      // the SSRF guard, when there is one, checks every direct connection,
+      // on the address the lookup answered (internal/guard.ts)
+      connect: options.allowAddress === undefined && names.lookup === undefined
+        ? connectOptions
+        : guardedConnector(connectOptions, options.allowAddress, names.lookup)
     })
     raw.push(direct)
     const directRoute: Route = { dispatcher: compose(direct), proxy: undefined }
@@ -220,7 +232,7 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       connections: s.connections,
       onResend: (reason, url) => {
         if (reason === "stale-socket") Metrics.staleRetries.unsafeUpdate(1, label(url.origin))
-        else Metrics.proxyFallbacks.unsafeUpdate(1, [])
+        else if (reason === "proxy-fallback") Metrics.proxyFallbacks.unsafeUpdate(1, [])
       }
     }
 
