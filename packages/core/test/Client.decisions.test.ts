@@ -195,6 +195,9 @@ describe("decisions", () => {
         allowAddress: undefined,
         spans: false,
         metrics: false,
+        propagation: settings.propagation,
+        durationLabels: new Map(),
+        retryLogLevel: LogLevel.Debug,
         proxyFor: undefined,
         gates: [
           {
