@@ -39,7 +39,7 @@ const run = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 export const program = Effect.gen(function*() {
   // the default client: nothing at Info…
   yield* run(getItems).pipe(Effect.provide(Client.layer().pipe(Layer.provide(network))))
-  assert.deepStrictEqual(lines, [])
+  assert.strictEqual(lines.length, 0)
   // …the retry at Debug when asked, with its annotations
   yield* run(debugging).pipe(
     Effect.provide(Client.layer({ retry: { backoff: { jitter: "none" } } }).pipe(Layer.provide(network)))
