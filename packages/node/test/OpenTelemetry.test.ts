@@ -150,6 +150,29 @@ describe("OpenTelemetry (the SDK's in-memory exporters, real sockets)", () => {
         .toEqual([])
     }))
 
+  it.scopedLive("defaults on the node transport: w3c to every origin; a list of origins is the whole list; tracer off sends none", () =>
+    Effect.gen(function*() {
+      const seenA: Array<Head> = []
+      const seenB: Array<Head> = []
+      const a = yield* flaky(seenA, 0)
+      const b = yield* flaky(seenB, 0)
+      const byDefault = yield* client({})
+      const listed = yield* client({ propagation: { origins: [a.url] } })
+      const both = Effect.all([
+        byDefault.text(HttpClientRequest.get(a.url)),
+        byDefault.text(HttpClientRequest.get(b.url)),
+        listed.text(HttpClientRequest.get(a.url)),
+        listed.text(HttpClientRequest.get(b.url))
+      ])
+      // Effect's own tracer (no SDK): its spans have W3C ids too
+      yield* Effect.withSpan(both, "caller")
+      yield* Effect.withTracerEnabled(byDefault.text(HttpClientRequest.get(a.url)), false)
+      const sent = (heads: ReadonlyArray<Head>) =>
+        heads.map((h) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(h.headers["traceparent"] ?? ""))
+      expect(sent(seenA)).toEqual([true, true, false])
+      expect(sent(seenB)).toEqual([true, false])
+    }))
+
   it.scopedLive("http.client.request.duration and the pool gauges reach the SDK's metric exporter", () =>
     Effect.gen(function*() {
       const heads: Array<Head> = []
