@@ -9,7 +9,9 @@ export default defineConfig({
   },
   ssr: {
     resolve: {
-      conditions: ["@steadfast/source", ...defaultServerConditions],
+      // not "module": Node does not know it, and a package's "module" build may not load in Node
+      // (@opentelemetry/api's is ESM without file extensions)
+      conditions: ["@steadfast/source", ...defaultServerConditions.filter((c) => c !== "module")],
       externalConditions: ["@steadfast/source"]
     }
   },

@@ -38,6 +38,7 @@ import {
 import { type Server, startNodeServer, startServer } from "./server.js"
 import { formatMicros } from "./stats.js"
 import { STEADFAST_PATH } from "./steadfast.js"
+import { tracingCost } from "./tracing.js"
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const repoDir = path.resolve(benchDir, "..")
@@ -287,6 +288,20 @@ const main = async (): Promise<number> => {
         }
       } catch (error) {
         log(`retry cost failed: ${String(error)}`)
+        exitCode = 1
+      }
+      try {
+        log("trace propagation …")
+        for (const r of await tracingCost(server.origin, plan.retry, gc)) {
+          log(
+            `  ${r.variant}, c=${r.concurrency}: ${formatMicros(r.cpuUs)} CPU per request` +
+              (r.variant === "tracer off" ? "" : ` (${formatMicros(r.overTracerOffUs)} more than tracer off)`) +
+              (r.errors > 0 ? ` (${r.errors} errors)` : "")
+          )
+          if (r.errors > 0) exitCode = 1
+        }
+      } catch (error) {
+        log(`trace propagation failed: ${String(error)}`)
         exitCode = 1
       }
       try {

@@ -482,7 +482,8 @@ const classification = (server: FaultServer.Service): Effect.Effect<Classificati
 const retryPolicy = { retries: 3, backoff: { base: Duration.millis(100), jitter: "full" } } as const
 
 const retries = (server: FaultServer.Service): Effect.Effect<Retries> =>
-  timedSection(withNodeClient(server, { retry: retryPolicy }, ({ client }) =>
+  // retries log at Debug by default; the tour shows them at Info
+  timedSection(withNodeClient(server, { retry: retryPolicy, retryLogLevel: "Info" }, ({ client }) =>
     Effect.gen(function*() {
       const story = new Story()
       story.text(
@@ -581,49 +582,51 @@ const timeouts = (server: FaultServer.Service): Effect.Effect<Timeouts> =>
   ))
 
 const post = (server: FaultServer.Service): Effect.Effect<Post> =>
-  timedSection(withNodeClient(server, { retry: { retries: 3 } }, ({ client }) =>
-    Effect.gen(function*() {
-      const story = new Story()
-      const request = HttpClientRequest.post(`${server.urls.https}/orders`).pipe(
-        HttpClientRequest.bodyUnsafeJson({ sku: "A-1" })
-      )
-      story.text("POST /orders, 3 retries allowed; the server reads the request, then resets")
-      const [plain, plainLog] = yield* capturingLogs(measure(client.json(request)))
-      story.log(plainLog)
-      const plainError = Either.isLeft(plain.result) ? plain.result.left : undefined
-      const plainReceived = (yield* receivedOn(server, "POST /orders")).length
-      const requestSent = plainError?._tag === "ConnectionReset" && plainError.requestSent
-      story.check(
-        "the client reports",
-        "ConnectionReset, request sent, 1 attempt",
-        plainError === undefined
-          ? "success"
-          : `${plainError._tag}${requestSent ? ", request sent" : ""}, ${plainError.attempts} attempt${
-            plainError.attempts === 1 ? "" : "s"
-          }`
-      )
-      story.check("times the server received it", 1, plainReceived)
+  timedSection(
+    withNodeClient(server, { retry: { retries: 3 }, retryLogLevel: "Info" }, ({ client }) =>
+      Effect.gen(function*() {
+        const story = new Story()
+        const request = HttpClientRequest.post(`${server.urls.https}/orders`).pipe(
+          HttpClientRequest.bodyUnsafeJson({ sku: "A-1" })
+        )
+        story.text("POST /orders, 3 retries allowed; the server reads the request, then resets")
+        const [plain, plainLog] = yield* capturingLogs(measure(client.json(request)))
+        story.log(plainLog)
+        const plainError = Either.isLeft(plain.result) ? plain.result.left : undefined
+        const plainReceived = (yield* receivedOn(server, "POST /orders")).length
+        const requestSent = plainError?._tag === "ConnectionReset" && plainError.requestSent
+        story.check(
+          "the client reports",
+          "ConnectionReset, request sent, 1 attempt",
+          plainError === undefined
+            ? "success"
+            : `${plainError._tag}${requestSent ? ", request sent" : ""}, ${plainError.attempts} attempt${
+              plainError.attempts === 1 ? "" : "s"
+            }`
+        )
+        story.check("times the server received it", 1, plainReceived)
 
-      story.text("the same POST with an Idempotency-Key header: reset once more, then 201")
-      const [keyed, keyedLog] = yield* capturingLogs(
-        measure(client.json(HttpClientRequest.setHeader(request, "Idempotency-Key", "order-1")))
-      )
-      story.log(keyedLog)
-      const keyedBody = Either.isRight(keyed.result) ? keyed.result.right : keyed.result.left._tag
-      const keyedReceived = (yield* receivedOn(server, "POST /orders")).length - plainReceived
-      story.check("the client reports", { id: 42 }, keyedBody)
-      story.check("times the server received it", 2, keyedReceived)
-      return (elapsedMs: number) =>
-        story.section("post", "A POST that may have reached the server is not retried", elapsedMs, {
-          plain: {
-            tag: plainError?._tag ?? "success",
-            attempts: plainError?.attempts ?? 1,
-            requestSent,
-            received: plainReceived
-          },
-          keyed: { body: keyedBody, received: keyedReceived }
-        })
-    })))
+        story.text("the same POST with an Idempotency-Key header: reset once more, then 201")
+        const [keyed, keyedLog] = yield* capturingLogs(
+          measure(client.json(HttpClientRequest.setHeader(request, "Idempotency-Key", "order-1")))
+        )
+        story.log(keyedLog)
+        const keyedBody = Either.isRight(keyed.result) ? keyed.result.right : keyed.result.left._tag
+        const keyedReceived = (yield* receivedOn(server, "POST /orders")).length - plainReceived
+        story.check("the client reports", { id: 42 }, keyedBody)
+        story.check("times the server received it", 2, keyedReceived)
+        return (elapsedMs: number) =>
+          story.section("post", "A POST that may have reached the server is not retried", elapsedMs, {
+            plain: {
+              tag: plainError?._tag ?? "success",
+              attempts: plainError?.attempts ?? 1,
+              requestSent,
+              received: plainReceived
+            },
+            keyed: { body: keyedBody, received: keyedReceived }
+          })
+      }))
+  )
 
 const redirects = (server: FaultServer.Service): Effect.Effect<Redirects> =>
   timedSection(withNodeClient(server, { retry: { retries: 0 } }, ({ client }) =>

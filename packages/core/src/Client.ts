@@ -34,6 +34,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as LogLevel from "effect/LogLevel"
+import type * as MetricLabel from "effect/MetricLabel"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -53,6 +55,7 @@ import { redactUrl } from "./internal/redact.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
 import { rules as urlRules } from "./internal/url.js"
+import * as Propagation from "./Propagation.js"
 import * as RateLimit from "./RateLimit.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
@@ -160,6 +163,20 @@ export interface Options {
    * @default true
    */
   readonly decompress?: boolean | undefined
+  /**
+   * Trace context headers on every request on the wire (see `Propagation`):
+   * `false` sends none, `true` the defaults, or which formats to which
+   * origins. Per request: `Client.withOptions(client, { propagation: false })`.
+   * @default ["w3c"] to every origin; in a browser, to the page's own origin only
+   */
+  readonly propagation?: Propagation.Input | boolean | undefined
+  /**
+   * The log level of the line each retry and each stale-connection re-send
+   * writes (annotated with `steadfast.attempt`, `steadfast.error`,
+   * `steadfast.delay_ms`, `steadfast.origin`, `steadfast.reason`).
+   * @default "Debug"
+   */
+  readonly retryLogLevel?: LogLevel.Literal | undefined
 }
 
 /**
@@ -186,6 +203,8 @@ export interface Settings {
   readonly credentialOrigins: ReadonlyArray<string> | "any"
   readonly mapRequest: Mapper | undefined
   readonly decompress: boolean
+  readonly propagation: Propagation.Policy
+  readonly retryLogLevel: LogLevel.Literal
 }
 
 /**
@@ -322,7 +341,11 @@ const resolveCore = (
   allowAddress: options.allowAddress ?? base?.allowAddress,
   spans: options.spans ?? base?.spans ?? true,
   metrics: options.metrics ?? base?.metrics ?? true,
-  decompress: options.decompress ?? base?.decompress ?? true
+  decompress: options.decompress ?? base?.decompress ?? true,
+  propagation: options.propagation === undefined
+    ? base?.propagation ?? Propagation.make()
+    : Propagation.make(options.propagation),
+  retryLogLevel: options.retryLogLevel ?? base?.retryLogLevel ?? "Debug"
 })
 
 interface Engine {
@@ -331,6 +354,7 @@ interface Engine {
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
   readonly warnedProxies: Set<string>
   readonly rateLimit: RateLimit.Limiter | undefined
+  readonly durationLabels: Map<string, ReadonlyArray<MetricLabel.MetricLabel>>
 }
 
 const compile = (engine: Engine, s: Settings): Compiled => ({
@@ -353,6 +377,9 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   spans: s.spans,
   metrics: s.metrics,
   decompress: s.decompress,
+  propagation: s.propagation,
+  durationLabels: engine.durationLabels,
+  retryLogLevel: LogLevel.fromLiteral(s.retryLogLevel),
   proxyFor: engine.proxyFor,
   // the per-attempt policies, in DESIGN.md's order; today only the rate limit
   gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],
@@ -469,6 +496,7 @@ export const makeWithTransport = (
         scheduler,
         proxyFor: extra?.proxyFor,
         warnedProxies: new Set(),
+        durationLabels: new Map(),
         rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined
       },
       s

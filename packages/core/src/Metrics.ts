@@ -79,3 +79,22 @@ export const latency = Metric.histogram(
   MetricBoundaries.exponential({ start: 1, factor: 2, count: 17 }),
   "Latency of steadfast requests in milliseconds"
 )
+
+/**
+ * `http.client.request.duration` of the OpenTelemetry HTTP client semantic
+ * conventions: the duration of each request on the wire (each attempt, each
+ * redirect hop) in seconds, from the send until the response headers (the
+ * body too, for the body helpers) or the failure, with the attributes
+ * `http.request.method`, `server.address`, `server.port`, `url.scheme`,
+ * `http.response.status_code` (when a response came) and `error.type` (the
+ * status code of a failure status, else the error's `_tag`). The buckets are
+ * the ones the conventions advise. `url.full` is not an attribute: a metric
+ * per url would grow without bound.
+ *
+ * @since 0.1.0
+ */
+export const requestDuration = Metric.histogram(
+  "http.client.request.duration",
+  MetricBoundaries.fromIterable([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
+  "Duration of HTTP client requests, in seconds"
+)

@@ -35,6 +35,9 @@ export * as Metrics from "./Metrics.js"
 export * as Transport from "./Transport.js"
 
 /** @since 0.1.0 */
+export * as Propagation from "./Propagation.js"
+
+/** @since 0.1.0 */
 export * as Redact from "./Redact.js"
 
 /**

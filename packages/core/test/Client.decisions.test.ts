@@ -62,6 +62,8 @@ describe("decisions", () => {
         "1 second"
       )
       expect(lines).toEqual([
+        // the retry's own line (Debug too), then the history
+        "GET http://api.test/items: attempt 1 failed with ConnectionReset; retrying in 100ms",
         "GET http://api.test/items: 2 attempts: #1 ConnectionReset (written) -> retry: policy in 100ms; " +
         "#2 Success 200 (body)"
       ])
@@ -196,6 +198,9 @@ describe("decisions", () => {
         spans: false,
         metrics: false,
         decompress: true,
+        propagation: settings.propagation,
+        durationLabels: new Map(),
+        retryLogLevel: LogLevel.Debug,
         proxyFor: undefined,
         gates: [
           {

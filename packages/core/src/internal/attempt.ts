@@ -22,6 +22,7 @@ import type * as Decide from "./decide.js"
 import type { Compiled, GateRequest } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import type { Timed } from "./scheduler.js"
+import type { Sending } from "./trace.js"
 import { abortReason, type AttemptAborted } from "./transport.js"
 
 const QUEUED = 0
@@ -55,7 +56,18 @@ export class Call implements Decide.Request, GateRequest {
   scheduleStepped = false
   /** A proxy fallback was decided: later attempts go direct. */
   bypassProxy = false
+  /** The call span, when spans are on and the tracer is enabled. */
   span: Tracer.Span | undefined = undefined
+  /** The tracer that makes the span of each send (spans on), or `undefined`. */
+  tracer: Tracer.Tracer | undefined = undefined
+  /** The span each send hangs under (the call span, or the caller's when spans are off). */
+  parentSpan: Tracer.AnySpan | undefined = undefined
+  /** Sends carry trace context headers (to the origins the policy allows). */
+  propagate = false
+  /** Requests put on the wire so far (attempts and redirect hops). */
+  sends = 0
+  /** The send in flight, or the last one. */
+  sending: Sending | undefined = undefined
   /** Where `Client.withHistory` collects, when it wraps this request. */
   collector: Array<Errors.AttemptRecord> | undefined = undefined
   private info: Errors.RequestInfo | undefined = undefined

@@ -187,7 +187,8 @@ const hop = <A, R>(
 ): Effect.Effect<A, Errors.HttpError, R> => {
   // only a redirected attempt needs to remember where it is
   if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
-  return Effect.matchEffect(attempt.call.cfg.transport.send(request, url, attempt), {
+  const sent = observe.sending(attempt.call, request, url)
+  return Effect.matchEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
     onFailure: (cause) => Effect.fail(failure(attempt, cause, followed > 0 ? url : undefined)),
     onSuccess: (response) => {
       const gates = attempt.call.cfg.gates
@@ -209,7 +210,7 @@ const onHeaders = <A, R>(
   attempt.headers(status)
   const call = attempt.call
   const cfg = call.cfg
-  if (call.span !== undefined) call.span.attribute("http.response.status_code", status)
+  observe.responded(call, status)
   if (cfg.redirects.follow && Redirects.isRedirect(status)) {
     const visited = attempt.visited ??= []
     visited.push(`${request.method} ${url.href}`)
@@ -301,6 +302,7 @@ const afterFailure = <A, R>(
   const cfg = call.cfg
   const now = call.now()
   attempt.end()
+  observe.failed(call, error)
   if (cfg.gates.length > 0) observeGates(call, attempt, error)
   const outcome = { error, facts: attempt.facts(error.cause), deadline: attempt.deadlineFired }
   const history = call.history ?? noHistory

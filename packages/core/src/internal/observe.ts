@@ -1,8 +1,11 @@
 /**
- * What a request tells the outside: its span and span events, its log lines,
- * its metrics, and its history for `Client.withHistory`. One place, cheap
- * when off: nothing here runs on the happy path but the request counter,
- * the latency histogram and, when the tracer is on, the span.
+ * What a request tells the outside: its spans and span events (`trace.ts`),
+ * its log lines, its metrics, and its history for `Client.withHistory`.
+ * Cheap when off: nothing here runs on the happy path but the request
+ * counter, the latency histograms and, when the tracer is on, the spans and
+ * trace context headers. Retries and stale-connection re-sends log at Debug
+ * unless the client says otherwise (`retryLogLevel`); nothing logs on the
+ * happy path.
  *
  * @internal
  */
@@ -18,6 +21,7 @@ import * as Metrics from "../Metrics.js"
 import type { AttemptState, Call } from "./attempt.js"
 import type * as Decide from "./decide.js"
 import { redactUrl } from "./redact.js"
+import * as trace from "./trace.js"
 
 /** Where `Client.withHistory` collects the records of the requests it wraps. @internal */
 export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefined> = FiberRef.unsafeMake<
@@ -32,7 +36,8 @@ export const started = (call: Call): void => {
 
 /**
  * Runs the request's effect with its span (when spans are on and the tracer
- * is enabled) and its `withHistory` collector, read once from the fiber.
+ * is enabled; see `trace.ts`) and its `withHistory` collector, read once
+ * from the fiber.
  *
  * @internal
  */
@@ -42,26 +47,42 @@ export const around = <A, R>(
 ): Effect.Effect<A, Errors.HttpError, R> =>
   Effect.withFiberRuntime<A, Errors.HttpError, R>((fiber) => {
     call.collector = fiber.getFiberRef(historyRef)
-    if (!call.cfg.spans || !fiber.getFiberRef(FiberRef.currentTracerEnabled)) return effect
-    const url = call.url
-    return Effect.useSpan(`http.client ${call.request.method}`, {
-      kind: "client",
-      captureStackTrace: false,
-      attributes: {
-        "http.request.method": call.request.method,
-        "url.full": redactUrl(url),
-        "server.address": url.hostname,
-        "server.port": url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port)
-      }
-    }, (span) => {
-      call.span = span
-      return Effect.withParentSpan(effect, span)
-    })
+    return trace.traced(call, fiber, effect)
   })
+
+/** A request goes on the wire: its span, its trace context headers. @internal */
+export const sending = trace.sending
+
+/** The response headers arrived. @internal */
+export const responded = trace.responded
+
+/** An attempt failed: its send (the last hop) ends with the error. @internal */
+export const failed = (call: Call, error: Errors.HttpError): void => {
+  const sending = call.sending
+  if (sending !== undefined && !sending.ended) trace.ended(call, sending, error)
+}
+
+/** Logs `message` with `fields` at `level`, building nothing when the level is off. */
+const logAt = (
+  level: LogLevel.LogLevel,
+  message: () => string,
+  fields: Record<string, unknown>
+): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) =>
+    LogLevel.lessThan(level, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
+      ? Effect.void
+      : Effect.annotateLogs(Effect.logWithLevel(level, message()), fields)
+  )
 
 const statusOf = (error: Errors.HttpError): string => error._tag === "StatusError" ? ` ${error.status}` : ""
 
-/** A retry after `delayMs`: a metric, a span event, an Info line. @internal */
+/**
+ * A retry after `delayMs`: a metric, a span event, and a log line at the
+ * client's `retryLogLevel` (Debug by default) annotated with the attempt,
+ * the error's tag, the delay, the reason and the origin.
+ *
+ * @internal
+ */
 export const retrying = (
   attempt: AttemptState,
   error: Errors.HttpError,
@@ -77,20 +98,22 @@ export const retrying = (
     "steadfast.reason": reason
   }
   call.span?.event("steadfast.retry", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
-  const info = call.requestInfo
-  return Effect.annotateLogs(
-    Effect.logInfo(
-      `${info.method} ${info.url}: attempt ${attempt.n} failed with ${error._tag}${statusOf(error)}; retrying in ${
-        Duration.format(Duration.millis(delayMs))
-      }${reason === "retry-after" ? " (Retry-After)" : ""}`
-    ),
-    fields
+  return logAt(
+    call.cfg.retryLogLevel,
+    () => {
+      const info = call.requestInfo
+      return `${info.method} ${info.url}: attempt ${attempt.n} failed with ${error._tag}${
+        statusOf(error)
+      }; retrying in ${Duration.format(Duration.millis(delayMs))}${reason === "retry-after" ? " (Retry-After)" : ""}`
+    },
+    { ...fields, "steadfast.origin": call.url.origin }
   )
 }
 
 /**
- * A re-send at once: a metric, a span event, and a log line — Debug for a
- * stale connection (routine on keep-alive), Warning for the first fallback
+ * A re-send at once: a metric, a span event, and a log line — at the
+ * client's `retryLogLevel` (Debug by default) for a stale connection
+ * (routine on keep-alive), Warning for the first fallback
  * from each proxy (traffic leaves the route the proxy enforces), Debug after.
  *
  * @internal
@@ -119,12 +142,12 @@ export const resending = (
     )
   }
   if (reason === "stale-socket") {
-    return Effect.annotateLogs(
-      Effect.logDebug(
+    return logAt(
+      call.cfg.retryLogLevel,
+      () =>
         `${info.method} ${info.url}: the reused connection was closed by the server (${error._tag}); ` +
-          "sending the request again on another connection"
-      ),
-      fields
+        "sending the request again on another connection",
+      { ...fields, "steadfast.origin": call.url.origin }
     )
   }
   const proxy = attempt.route === undefined ? "the proxy" : redactUrl(attempt.route.url)
@@ -179,7 +202,17 @@ export const finished = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>)
       if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, [MetricLabel.make("error", failure.value._tag)])
     }
   }
-  if (call.span !== undefined) call.span.attribute("steadfast.attempts", call.attempts)
+  const sending = call.sending
+  if (sending !== undefined && !sending.ended) {
+    trace.ended(call, sending, Exit.isSuccess(exit) ? undefined : "interrupted")
+  }
+  if (call.span !== undefined) {
+    call.span.attribute("steadfast.attempts", call.attempts)
+    if (Exit.isFailure(exit)) {
+      const failure = Cause.failureOption(exit.cause)
+      if (failure._tag === "Some") call.span.attribute("error.type", trace.errorType(failure.value))
+    }
+  }
   const history = call.history
   const collector = call.collector
   if (history === undefined && collector === undefined) return Effect.void

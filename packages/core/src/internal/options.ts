@@ -222,6 +222,41 @@ const checkOrigin = (option: string, value: unknown): Problem | undefined => {
   }
 }
 
+const LOG_LEVELS: ReadonlyArray<string> = ["All", "Trace", "Debug", "Info", "Warning", "Error", "Fatal", "None"]
+
+const checkPropagationOrigin = (option: string, value: unknown): Problem | undefined => {
+  const expected = "an origin such as \"https://api.example.com\" (scheme, host and port; no path)"
+  if (typeof value !== "string") return problem(option, value, expected)
+  try {
+    const url = new URL(value)
+    return (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/" && url.search === "" &&
+        url.hash === "" && url.username === "" && url.password === ""
+      ? undefined
+      : problem(option, redactUrl(url), expected)
+  } catch {
+    return problem(option, redactUrl(value), expected)
+  }
+}
+
+const checkPropagation = (propagation: unknown): Problem | undefined => {
+  if (propagation === undefined || typeof propagation === "boolean") return undefined
+  if (!isObject(propagation)) return problem("propagation", propagation, "true, false, or { formats, origins }")
+  const formats = propagation["formats"]
+  const origins = propagation["origins"]
+  return first([
+    () =>
+      formats === undefined ? undefined : !Array.isArray(formats)
+        ? problem("propagation.formats", formats, "an array of \"w3c\" and \"b3\"")
+        : first(formats.map((f, i) => () =>
+          f === "w3c" || f === "b3" ? undefined : problem(`propagation.formats[${i}]`, f, "\"w3c\" or \"b3\"")
+        )),
+    () =>
+      origins === undefined || origins === "all" || typeof origins === "function" ? undefined : !Array.isArray(origins)
+        ? problem("propagation.origins", origins, "\"all\", an array of origins, or a function of the url")
+        : first(origins.map((o, i) => () => checkPropagationOrigin(`propagation.origins[${i}]`, o)))
+  ])
+}
+
 /** Options of the pool, not of a client: they cannot change per request. */
 const POOL_OPTIONS = ["tls", "proxy", "pool"] as const
 
@@ -260,6 +295,13 @@ export const check = (options: unknown): Problem | undefined => {
     () => checkCredentials(options),
     () => checkBoolean("spans", options["spans"]),
     () => checkBoolean("metrics", options["metrics"]),
-    () => checkBoolean("decompress", options["decompress"])
+    () => checkBoolean("decompress", options["decompress"]),
+    () => checkPropagation(options["propagation"]),
+    () => {
+      const level = options["retryLogLevel"]
+      return level === undefined || (typeof level === "string" && LOG_LEVELS.includes(level))
+        ? undefined
+        : problem("retryLogLevel", level, LOG_LEVELS.map((l) => `"${l}"`).join(", "))
+    }
   ])
 }

@@ -7,8 +7,11 @@
 import type * as Headers from "@effect/platform/Headers"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as LogLevel from "effect/LogLevel"
+import type * as MetricLabel from "effect/MetricLabel"
 import type * as Classify from "../Classify.js"
 import * as Errors from "../Errors.js"
+import type * as Propagation from "../Propagation.js"
 import type * as RateLimit from "../RateLimit.js"
 import type * as Redirects from "../Redirects.js"
 import type * as Retry from "../Retry.js"
@@ -88,6 +91,12 @@ export interface Compiled {
   readonly metrics: boolean
   /** Transports ask for compressed bodies and decode them (`Client.Options.decompress`). */
   readonly decompress: boolean
+  /** Where trace context headers go, in which formats. */
+  readonly propagation: Propagation.Policy
+  /** The label sets of `http.client.request.duration`, by method, origin, status and error (bounded). */
+  readonly durationLabels: Map<string, ReadonlyArray<MetricLabel.MetricLabel>>
+  /** The level of the log line of each retry and stale-connection re-send. */
+  readonly retryLogLevel: LogLevel.LogLevel
   /** The proxy for a url, for transports that do not report it on the attempt. */
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
   /** Default headers and credentials added to each request (`credentials.ts`). */

@@ -1,4 +1,4 @@
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import { constTrue } from "effect/Function"
 import * as Stream from "effect/Stream"
 import type * as Api from "../Transport.js"
 import type { Attempt, BodyReader, Transport } from "../Transport.js"
@@ -146,11 +147,14 @@ const resolved = (
 export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
   const direct = (client as unknown as { readonly [TransportTypeId]?: Transport })[TransportTypeId]
   if (direct !== undefined) return direct
+  // the client's own span and trace headers (`b3` and `traceparent`, everywhere) give way to the client's:
+  // a span per request on the wire, its url redacted, headers only where the propagation policy sends them
+  const quiet = HttpClient.withTracerDisabledWhen(client, constTrue)
   return {
     tracksConnect: false,
     send: (request: HttpClientRequest.HttpClientRequest, url: URL, attempt: Attempt) => {
       const sent = resolved(request, url)
-      return abortable(client.execute(sent), attempt.signal, () => abortedError(sent, attempt.signal))
+      return abortable(quiet.execute(sent), attempt.signal, () => abortedError(sent, attempt.signal))
     }
   }
 }

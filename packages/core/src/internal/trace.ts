@@ -1,0 +1,199 @@
+/**
+ * Spans and trace context of a request, after the OpenTelemetry HTTP client
+ * semantic conventions (stable): a span for the call, and a child span of
+ * kind `client` for every request that goes on the wire (each attempt, each
+ * redirect hop), named after the method, with `http.request.method`,
+ * `server.address`, `server.port`, `url.full` (redacted), `url.scheme`,
+ * `http.response.status_code`, `error.type` and
+ * `http.request.resend_count`. The trace context headers of each send name
+ * its own span. The duration of each send goes to the
+ * `http.client.request.duration` histogram.
+ *
+ * Cheap when off: with the tracer disabled, a send costs a clock read and
+ * one small record (for the histogram); with metrics off too, nothing else.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
+import type * as Errors from "../Errors.js"
+import * as Metrics from "../Metrics.js"
+import type { Call } from "./attempt.js"
+import { forSpan } from "./propagation.js"
+import { redactUrl } from "./redact.js"
+
+/** One request on the wire: an attempt, or one redirect hop of it. @internal */
+export class Sending {
+  status: number | undefined = undefined
+  span: Tracer.Span | undefined = undefined
+  ended = false
+  constructor(readonly url: URL, readonly startedAt: number) {}
+}
+
+const KNOWN_METHODS = new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE"])
+
+/** `http.request.method`: a known method, or `_OTHER` (the original goes to `http.request.method_original`). */
+const methodOf = (method: string): string => KNOWN_METHODS.has(method) ? method : "_OTHER"
+
+/** The span name: the method, or `HTTP` for an unknown one. @internal */
+export const spanName = (method: string): string => KNOWN_METHODS.has(method) ? method : "HTTP"
+
+const portOf = (url: URL): number => url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port)
+
+/** `server.address`: the host without the brackets of an IPv6 literal. */
+const hostOf = (url: URL): string => {
+  const host = url.hostname
+  return host.startsWith("[") ? host.slice(1, -1) : host
+}
+
+const setRequestAttributes = (span: Tracer.Span, method: string, url: URL): void => {
+  const known = methodOf(method)
+  span.attribute("http.request.method", known)
+  if (known === "_OTHER") span.attribute("http.request.method_original", method)
+  span.attribute("server.address", hostOf(url))
+  span.attribute("server.port", portOf(url))
+  span.attribute("url.full", redactUrl(url))
+  span.attribute("url.scheme", url.protocol.slice(0, -1))
+}
+
+/** `error.type`: the status code for a failure status (as the conventions say), else the `_tag`. @internal */
+export const errorType = (error: Errors.HttpError): string =>
+  error._tag === "StatusError" ? String(error.status) : error._tag
+
+/**
+ * Runs the request's effect with its call span (when spans are on and the
+ * tracer is enabled), and settles whether its sends carry trace context.
+ *
+ * @internal
+ */
+export const traced = <A, R>(
+  call: Call,
+  fiber: {
+    readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X
+    readonly currentTracer: Tracer.Tracer
+    readonly currentSpan: Tracer.AnySpan | undefined
+  },
+  effect: Effect.Effect<A, Errors.HttpError, R>
+): Effect.Effect<A, Errors.HttpError, R> => {
+  if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return effect
+  const cfg = call.cfg
+  call.propagate = cfg.propagation.formats.length > 0 && fiber.getFiberRef(HttpClient.currentTracerPropagation)
+  if (!cfg.spans) {
+    call.parentSpan = fiber.currentSpan
+    return effect
+  }
+  call.tracer = fiber.currentTracer
+  const method = call.request.method
+  return Effect.useSpan(spanName(method), { kind: "internal", captureStackTrace: false }, (span) => {
+    setRequestAttributes(span, method, call.url)
+    call.span = span
+    call.parentSpan = span
+    return Effect.withParentSpan(effect, span)
+  })
+}
+
+/**
+ * A request goes on the wire to `url`: its span starts (the previous hop's
+ * ends), and the request gets the trace context headers when they go there.
+ *
+ * @internal
+ */
+export const sending = (
+  call: Call,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
+): HttpClientRequest.HttpClientRequest => {
+  const previous = call.sending
+  if (previous !== undefined && !previous.ended) ended(call, previous, undefined)
+  const resends = call.sends++
+  const now = call.now()
+  const sending = new Sending(url, now)
+  call.sending = sending
+  let parent = call.parentSpan
+  const tracer = call.tracer
+  if (tracer !== undefined && parent !== undefined) {
+    const method = request.method
+    const span = tracer.span(
+      spanName(method),
+      Option.some(parent),
+      Context.empty(),
+      [],
+      call.cfg.clock.unsafeCurrentTimeNanos(),
+      "client",
+      undefined
+    )
+    setRequestAttributes(span, method, url)
+    if (resends > 0) span.attribute("http.request.resend_count", resends)
+    sending.span = span
+    parent = span
+  }
+  if (!call.propagate || parent === undefined) return request
+  const allow = call.cfg.propagation.allow
+  if (allow !== undefined && !allow(url)) return request
+  const headers = forSpan(parent, call.cfg.propagation.formats, request.headers)
+  return headers === undefined ? request : HttpClientRequest.setHeaders(request, headers)
+}
+
+/** The response headers of the send in flight arrived. @internal */
+export const responded = (call: Call, status: number): void => {
+  const sending = call.sending
+  if (sending !== undefined) sending.status = status
+  if (call.span !== undefined) call.span.attribute("http.response.status_code", status)
+}
+
+const MAX_LABEL_SETS = 512
+
+/** The histogram's attributes, one array per combination (the metric caches its hook by the array). */
+const labels = (call: Call, sending: Sending, error: string | undefined): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const method = methodOf(call.request.method)
+  const url = sending.url
+  const key = `${method} ${url.protocol}//${url.host} ${sending.status} ${error}`
+  const cache = call.cfg.durationLabels
+  const cached = cache.get(key)
+  if (cached !== undefined) return cached
+  const made = [
+    MetricLabel.make("http.request.method", method),
+    MetricLabel.make("server.address", hostOf(url)),
+    MetricLabel.make("server.port", String(portOf(url))),
+    MetricLabel.make("url.scheme", url.protocol.slice(0, -1))
+  ]
+  if (sending.status !== undefined) made.push(MetricLabel.make("http.response.status_code", String(sending.status)))
+  if (error !== undefined) made.push(MetricLabel.make("error.type", error))
+  if (cache.size < MAX_LABEL_SETS) cache.set(key, made)
+  return made
+}
+
+/**
+ * A send is over: with `error` when its attempt failed, `"interrupted"` when
+ * the caller gave up on it, `undefined` when it got its response. Records
+ * its duration and ends its span.
+ *
+ * @internal
+ */
+export const ended = (
+  call: Call,
+  sending: Sending,
+  error: Errors.HttpError | "interrupted" | undefined
+): void => {
+  sending.ended = true
+  const type = error === undefined || error === "interrupted" ? undefined : errorType(error)
+  if (call.cfg.metrics && error !== "interrupted") {
+    Metrics.requestDuration.unsafeUpdate((call.now() - sending.startedAt) / 1000, labels(call, sending, type))
+  }
+  const span = sending.span
+  if (span === undefined) return
+  if (sending.status !== undefined) span.attribute("http.response.status_code", sending.status)
+  if (type !== undefined) span.attribute("error.type", type)
+  span.end(
+    call.cfg.clock.unsafeCurrentTimeNanos(),
+    error === undefined ? Exit.void : error === "interrupted" ? Exit.interrupt(FiberId.none) : Exit.fail(error)
+  )
+}
