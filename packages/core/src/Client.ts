@@ -37,6 +37,7 @@ import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Budget from "./Budget.js"
 import type * as Classify from "./Classify.js"
 import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
@@ -231,6 +232,8 @@ interface Engine {
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
   readonly warnedProxies: Set<string>
   readonly rateLimit: RateLimit.Limiter | undefined
+  /** The client's retry budget (a shared one from the context, or its own), for policies that name none. */
+  readonly budget: Retry.Budget
 }
 
 const compile = (engine: Engine, s: Settings): Compiled => ({
@@ -238,6 +241,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   scheduler: engine.scheduler,
   clock: engine.scheduler.clock,
   retry: s.retry,
+  budget: s.retry.budget ?? engine.budget,
   decide: decidePolicy(s.retry, Duration.toMillis(s.retry.retryAfterMax), Duration.toMillis(s.retry.maxElapsed)),
   redirects: s.redirects,
   poolMs: Duration.toMillis(s.timeouts.pool),
@@ -332,7 +336,9 @@ const EngineKey = Symbol.for("@steadfast/core/Client/engine")
 /**
  * Builds a client over a transport. The deadline scheduler runs in a fiber
  * tied to the scope. A `RateLimit.RateLimiter` in the context, when there is
- * one, gates every attempt and learns from every response.
+ * one, gates every attempt and learns from every response; a
+ * `Budget.SharedBudget` in the context is the client's retry budget (else
+ * it gets its own, `Budget.make()`).
  *
  * @since 0.1.0
  */
@@ -349,13 +355,15 @@ export const makeWithTransport = (
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
     const rateLimit = yield* Effect.serviceOption(RateLimit.RateLimiter)
+    const budget = yield* Effect.serviceOption(Budget.SharedBudget)
     return makeClient(
       {
         transport,
         scheduler,
         proxyFor: extra?.proxyFor,
         warnedProxies: new Set(),
-        rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined
+        rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined,
+        budget: budget._tag === "Some" ? budget.value : Budget.make()
       },
       s
     )

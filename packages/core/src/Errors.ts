@@ -72,6 +72,8 @@ export const Decision = Schema.Literal("resend", "retry", "give-up")
  *   `"not-idempotent"`, `"body-sent"`, `"retries"`, `"schedule"`,
  *   `"retry-after"`, `"retry-after-deadline"`, `"max-elapsed"`,
  *   `"deadline"`, `"budget"`, or a policy's own).
+ * - `retryRefused`: `"budget"` when the retry policy would have retried
+ *   but the retry budget refused (see the `Budget` module).
  *
  * @since 0.1.0
  */
@@ -84,7 +86,8 @@ export const AttemptRecord = Schema.Struct({
   phase: Schema.optional(AttemptPhase),
   reusedSocket: Schema.optional(Schema.Boolean),
   decision: Schema.optional(Decision),
-  reason: Schema.optional(Schema.String)
+  reason: Schema.optional(Schema.String),
+  retryRefused: Schema.optional(Schema.Literal("budget"))
 })
 
 /**
@@ -96,7 +99,9 @@ const common = {
   request: RequestInfo,
   attempts: Schema.Number,
   history: Schema.Array(AttemptRecord),
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect),
+  /** `"budget"`: the retry policy would have retried, the retry budget refused (see the `Budget` module). */
+  retryRefused: Schema.optional(Schema.Literal("budget"))
 }
 
 /**

@@ -6,6 +6,8 @@
  * - `steadfast_resends_total{reason}`: attempts sent again at once, by why
  *   (`stale-socket`: a keep-alive connection the server had closed;
  *   `proxy-fallback`: a proxy that could not be reached).
+ * - `steadfast_retries_refused_total{reason}`: retries the policy allowed
+ *   but the retry budget refused (`reason="budget"`).
  * - `steadfast_errors_total{error}`: requests that failed, by final `_tag`.
  * - `steadfast_request_duration_ms`: time from start to the response (or
  *   the failure), retries and waits included.
@@ -53,6 +55,17 @@ export const retries = Metric.counter("steadfast_retries_total", {
  */
 export const resends = Metric.counter("steadfast_resends_total", {
   description: "Attempts steadfast clients sent again at once (stale connection, proxy fallback)",
+  incremental: true
+})
+
+/**
+ * Retries the retry policy allowed but a limit refused, tagged `reason`:
+ * `budget` (the retry budget was spent; see the `Budget` module).
+ *
+ * @since 0.1.0
+ */
+export const retriesRefused = Metric.counter("steadfast_retries_refused_total", {
+  description: "Retries of steadfast clients refused by the retry budget",
   incremental: true
 })
 

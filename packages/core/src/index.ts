@@ -17,6 +17,9 @@ export * as Classify from "./Classify.js"
 export * as Retry from "./Retry.js"
 
 /** @since 0.1.0 */
+export * as Budget from "./Budget.js"
+
+/** @since 0.1.0 */
 export * as RetryAfter from "./RetryAfter.js"
 
 /** @since 0.1.0 */

@@ -181,6 +181,7 @@ describe("decisions", () => {
         scheduler,
         clock,
         retry: settings.retry,
+        budget: Retry.unlimited,
         decide: decidePolicy(settings.retry, 60_000, Infinity),
         redirects: settings.redirects,
         poolMs: 30_000,

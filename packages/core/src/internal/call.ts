@@ -325,7 +325,7 @@ const act = <A, R>(
       return Effect.zipRight(observe.resending(attempt, error, decision.reason), next(call, onResponse, attempt.hop))
     case "Retry": {
       // the budget withdraws, so it is asked last, once every other rule said yes
-      if (!call.cfg.retry.budget.withdraw()) return giveUp(attempt, error, "budget", now)
+      if (!call.cfg.budget.withdraw(call.url.origin, now)) return giveUp(attempt, error, "budget", now)
       const delayMs = decision.delayMs
       call.record(attempt, error._tag, statusOf(error), "retry", decision.reason, delayMs, now)
       return Effect.zipRight(
@@ -353,6 +353,10 @@ const giveUp = (
   const call = attempt.call
   const previous = call.history?.[call.history.length - 1]
   call.record(attempt, error._tag, statusOf(error), "give-up", reason, 0, now)
+  // the mark that the retry was refused, on the record just made (the final error copies it)
+  if (reason === "budget") {
+    ;(call.history![call.history!.length - 1] as { retryRefused?: "budget" }).retryRefused = reason
+  }
   observe.gaveUp(attempt, error, reason)
   if (reason !== "deadline") return Effect.fail(finalize(call, error))
   return Effect.fail(finalize(

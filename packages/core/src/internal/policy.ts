@@ -68,6 +68,8 @@ export interface Compiled {
   readonly scheduler: DeadlineScheduler
   readonly clock: Clock.Clock
   readonly retry: Retry.Policy
+  /** The retry budget: the policy's, else the client's (shared or its own). */
+  readonly budget: Retry.Budget
   /** The part of the retry policy `decide` reads. */
   readonly decide: Decide.Policy
   readonly redirects: Redirects.Policy
