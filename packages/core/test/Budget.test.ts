@@ -17,7 +17,7 @@ const origin = "http://api.test"
 const get = HttpClientRequest.get(`${origin}/items`)
 const failing = () => Mem.make(Mem.sequence(Mem.json(503, {})))
 /** Retries after 1 s, 2 s, 4 s exactly (no jitter). */
-const steady = { retries: 3, backoff: { base: "1 second", jitter: "none" as const } }
+const steady: Retry.Options = { retries: 3, backoff: { base: "1 second", jitter: "none" } }
 
 describe("Budget: the counters", () => {
   it("a new budget allows the floor: 10 retries at once, then none", () => {
