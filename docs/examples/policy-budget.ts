@@ -4,7 +4,7 @@
  * time, so this example checks the network's own count.
  */
 import { HttpClientRequest } from "@effect/platform"
-import { Budget, Client, Retry } from "@steadfast/core"
+import { Budget, Client, type Errors, Retry } from "@steadfast/core"
 import { Fault, Scenario, SimulatedNetwork } from "@steadfast/testkit"
 import { Effect, Either, Fiber, Layer, TestClock, TestContext } from "effect"
 import * as assert from "node:assert"
@@ -18,7 +18,7 @@ const fetchAll = Effect.forEach(
 )
 
 // a refused retry ends the request with its last error, marked
-const refusedByBudget = (results: ReadonlyArray<Either.Either<string, { readonly retryRefused?: "budget" }>>) =>
+const refusedByBudget = (results: ReadonlyArray<Either.Either<string, Errors.HttpError>>) =>
   results.filter((r) => Either.isLeft(r) && r.left.retryRefused === "budget").length
 // endregion
 
