@@ -51,6 +51,7 @@ import { redactUrl } from "./internal/redact.js"
 import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
 import { rules as urlRules } from "./internal/url.js"
+import * as Policy from "./Policy.js"
 import * as RateLimit from "./RateLimit.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
@@ -107,6 +108,11 @@ export interface Options {
   readonly spans?: boolean | undefined
   /** Record the `Metrics`. @default true */
   readonly metrics?: boolean | undefined
+  /**
+   * Resilience policies (`Breaker.make`, …), applied around each attempt in
+   * the order `Policy` documents, whatever their order here. @default none
+   */
+  readonly policies?: ReadonlyArray<Policy.Policy> | undefined
 }
 
 /**
@@ -126,6 +132,7 @@ export interface Settings {
   readonly allowAddress: ((address: string) => boolean) | undefined
   readonly spans: boolean
   readonly metrics: boolean
+  readonly policies: ReadonlyArray<Policy.Policy>
 }
 
 /**
@@ -223,7 +230,8 @@ const resolve = (options: Options, base: Settings | undefined): Settings => ({
   allowOutsideBasePath: options.allowOutsideBasePath ?? base?.allowOutsideBasePath ?? false,
   allowAddress: options.allowAddress ?? base?.allowAddress,
   spans: options.spans ?? base?.spans ?? true,
-  metrics: options.metrics ?? base?.metrics ?? true
+  metrics: options.metrics ?? base?.metrics ?? true,
+  policies: options.policies ?? base?.policies ?? []
 })
 
 interface Engine {
@@ -257,8 +265,11 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   spans: s.spans,
   metrics: s.metrics,
   proxyFor: engine.proxyFor,
-  // the per-attempt policies, in DESIGN.md's order; today only the rate limit
-  gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],
+  // the per-attempt policies, in DESIGN.md's order: the rate limit, then the client's policies
+  gates: [
+    ...(engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)]),
+    ...Policy.gates(s.policies)
+  ],
   warnedProxies: engine.warnedProxies
 })
 

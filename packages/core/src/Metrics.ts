@@ -8,6 +8,7 @@
  *   `proxy-fallback`: a proxy that could not be reached).
  * - `steadfast_retries_refused_total{reason}`: retries the policy allowed
  *   but the retry budget refused (`reason="budget"`).
+ * - `steadfast_breaker_transitions_total{to}`: circuit breaker state changes.
  * - `steadfast_errors_total{error}`: requests that failed, by final `_tag`.
  * - `steadfast_request_duration_ms`: time from start to the response (or
  *   the failure), retries and waits included.
@@ -66,6 +67,16 @@ export const resends = Metric.counter("steadfast_resends_total", {
  */
 export const retriesRefused = Metric.counter("steadfast_retries_refused_total", {
   description: "Retries of steadfast clients refused by the retry budget",
+  incremental: true
+})
+
+/**
+ * Circuit breaker state changes, tagged `to`: `open`, `half-open`, `closed`.
+ *
+ * @since 0.1.0
+ */
+export const breakerTransitions = Metric.counter("steadfast_breaker_transitions_total", {
+  description: "State changes of steadfast circuit breakers",
   incremental: true
 })
 

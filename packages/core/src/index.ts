@@ -20,6 +20,12 @@ export * as Retry from "./Retry.js"
 export * as Budget from "./Budget.js"
 
 /** @since 0.1.0 */
+export * as Breaker from "./Breaker.js"
+
+/** @since 0.1.0 */
+export * as Policy from "./Policy.js"
+
+/** @since 0.1.0 */
 export * as RetryAfter from "./RetryAfter.js"
 
 /** @since 0.1.0 */

@@ -70,6 +70,8 @@ export class Machine {
   /** The break schedule's state for this key (kept by the caller). */
   scheduleState: unknown = undefined
   scheduleStepped = false
+  /** The last break duration (a finished schedule keeps it). */
+  lastBreakMs = 0
   private readonly calls: Array<number> = new Array<number>(SLOTS).fill(0)
   private readonly failures: Array<number> = new Array<number>(SLOTS).fill(0)
   private callsSum = 0

@@ -91,9 +91,11 @@ const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.
     if (Cause.isInterruptedOnly(exit.cause)) current?.abort("Interrupted")
     current?.done()
     releaseRawBody(call.request.body)
+    for (const gate of call.cfg.gates) gate.release?.(call)
   } else if (current !== undefined) {
     if (!current.keepAlive) current.done()
-    if (call.cfg.gates.length > 0) observeGates(call, current, undefined)
+    const observed = call.cfg.gates.length > 0 ? observeGates(call, current, undefined) : undefined
+    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, exit))
   }
   return observe.finished(call, exit)
 }
@@ -122,8 +124,18 @@ const respond = (
   }
 }
 
-const observeGates = (call: Call, attempt: AttemptState, error: Errors.HttpError | undefined): void => {
-  for (const gate of call.cfg.gates) gate.observe?.(call, attempt.n, error)
+/** Tells the gates of an attempt's outcome; the Effect some of them return (a log line), if any. */
+const observeGates = (
+  call: Call,
+  attempt: AttemptState,
+  error: Errors.HttpError | undefined
+): Effect.Effect<void> | undefined => {
+  let all: Effect.Effect<void> | undefined
+  for (const gate of call.cfg.gates) {
+    const observed = gate.observe?.(call, attempt.n, error)
+    if (observed !== undefined) all = all === undefined ? observed : Effect.zipRight(all, observed)
+  }
+  return all
 }
 
 // --- one attempt ---------------------------------------------------------------------
@@ -283,7 +295,24 @@ const afterFailure = <A, R>(
   const cfg = call.cfg
   const now = call.now()
   attempt.end()
-  if (cfg.gates.length > 0) observeGates(call, attempt, error)
+  const observed = cfg.gates.length > 0 ? observeGates(call, attempt, error) : undefined
+  if (observed !== undefined) {
+    return Effect.zipRight(
+      observed,
+      Effect.suspend(() => decideAfter(attempt, error, onResponse, now))
+    )
+  }
+  return decideAfter(attempt, error, onResponse, now)
+}
+
+const decideAfter = <A, R>(
+  attempt: AttemptState,
+  error: Errors.HttpError,
+  onResponse: OnResponse<A, R>,
+  now: number
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const call = attempt.call
+  const cfg = call.cfg
   const outcome = { error, facts: attempt.facts(error.cause), deadline: attempt.deadlineFired }
   const history = call.history ?? noHistory
   const first = decide(cfg.decide, call, history, outcome, now)

@@ -7,6 +7,7 @@
 import type * as Headers from "@effect/platform/Headers"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as Tracer from "effect/Tracer"
 import type * as Classify from "../Classify.js"
 import * as Errors from "../Errors.js"
 import type * as RateLimit from "../RateLimit.js"
@@ -46,8 +47,19 @@ export interface Gate {
    * gate that waits must not wait past `deadlineAt`.
    */
   readonly admit: (request: GateRequest, attempt: number) => Effect.Effect<void, Errors.HttpError> | undefined
-  /** After each attempt: `error` is `undefined` when the attempt succeeded. */
-  readonly observe?: ((request: GateRequest, attempt: number, error: Errors.HttpError | undefined) => void) | undefined
+  /**
+   * After each attempt: `error` is `undefined` when the attempt succeeded.
+   * May return an Effect (a log line, a schedule step), run before the
+   * decision that follows.
+   */
+  readonly observe?:
+    | ((request: GateRequest, attempt: number, error: Errors.HttpError | undefined) => Effect.Effect<void> | void)
+    | undefined
+  /**
+   * The request failed or was interrupted (called once, at its end): what
+   * the gate holds for it (a probe slot) is given back.
+   */
+  readonly release?: ((request: GateRequest) => void) | undefined
 }
 
 /** What a gate sees of a request. @internal */
@@ -60,6 +72,10 @@ export interface GateRequest {
   readonly requestInfo: Errors.RequestInfo
   /** Attempts made so far. */
   readonly attempts: number
+  /** The request's span, when spans are on. */
+  readonly span: Tracer.Span | undefined
+  /** The time on the client's clock, in ms. */
+  readonly now: () => number
 }
 
 /** Everything a request needs from its client, resolved once per client. @internal */
