@@ -118,6 +118,17 @@ describe("the demo's tour", () => {
       expect(spared.budget.received).toBeGreaterThan(100)
       expect(spared.budget.received).toBeLessThanOrEqual(120 + 10 * (spared.budget.seconds + 1))
       expect(spared.budget.refused).toBeGreaterThan(0)
+      // the breaker: three 503s open it, seven fail fast unsent, the probe after the break closes it
+      expect(spared.breaker).toEqual({
+        received: 4,
+        circuitOpen: 7,
+        afterBreak: "back",
+        transitions: [
+          "circuit breaker opened (closed -> open) after StatusError 503; next probe in 1s",
+          "circuit breaker is half-open: sending a probe",
+          "circuit breaker closed: the probes succeeded"
+        ]
+      })
 
       // every scripted step was used as planned, and every pool is closed:
       // the server has no socket left open
