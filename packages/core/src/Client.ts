@@ -41,6 +41,7 @@ import * as Budget from "./Budget.js"
 import type * as Classify from "./Classify.js"
 import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
+import type * as Hooks from "./Hooks.js"
 import type { AttemptState } from "./internal/attempt.js"
 import { readBody } from "./internal/body.js"
 import { run } from "./internal/call.js"
@@ -113,6 +114,8 @@ export interface Options {
    * the order `Policy` documents, whatever their order here. @default none
    */
   readonly policies?: ReadonlyArray<Policy.Policy> | undefined
+  /** Effects run before each attempt (may change the request) and after each outcome. @default none */
+  readonly hooks?: Hooks.Hooks | undefined
 }
 
 /**
@@ -133,6 +136,7 @@ export interface Settings {
   readonly spans: boolean
   readonly metrics: boolean
   readonly policies: ReadonlyArray<Policy.Policy>
+  readonly hooks: Hooks.Hooks | undefined
 }
 
 /**
@@ -231,7 +235,8 @@ const resolve = (options: Options, base: Settings | undefined): Settings => ({
   allowAddress: options.allowAddress ?? base?.allowAddress,
   spans: options.spans ?? base?.spans ?? true,
   metrics: options.metrics ?? base?.metrics ?? true,
-  policies: options.policies ?? base?.policies ?? []
+  policies: options.policies ?? base?.policies ?? [],
+  hooks: options.hooks ?? base?.hooks
 })
 
 interface Engine {
@@ -270,6 +275,8 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
     ...(engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)]),
     ...Policy.gates(s.policies)
   ],
+  beforeAttempt: s.hooks?.beforeAttempt,
+  afterAttempt: s.hooks?.afterAttempt,
   warnedProxies: engine.warnedProxies
 })
 

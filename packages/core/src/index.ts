@@ -26,6 +26,9 @@ export * as Breaker from "./Breaker.js"
 export * as Policy from "./Policy.js"
 
 /** @since 0.1.0 */
+export * as Hooks from "./Hooks.js"
+
+/** @since 0.1.0 */
 export * as RetryAfter from "./RetryAfter.js"
 
 /** @since 0.1.0 */

@@ -211,7 +211,9 @@ describe("decisions", () => {
             admit: (_, attempt) => attempt === 3 ? Effect.fail(refusal) : undefined
           }
         ],
-        warnedProxies: new Set()
+        warnedProxies: new Set(),
+        beforeAttempt: undefined,
+        afterAttempt: undefined
       }
       const result = yield* after(run(cfg, get, () => Effect.succeed("ok")), "1 minute")
       const error = expectFailure(result, "InvalidRequest")

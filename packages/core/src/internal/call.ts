@@ -22,7 +22,7 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
@@ -94,7 +94,14 @@ const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.
     for (const gate of call.cfg.gates) gate.release?.(call)
   } else if (current !== undefined) {
     if (!current.keepAlive) current.done()
-    const observed = call.cfg.gates.length > 0 ? observeGates(call, current, undefined) : undefined
+    const gated = call.cfg.gates.length > 0 ? observeGates(call, current, undefined) : undefined
+    const after = call.cfg.afterAttempt?.({
+      attempt: current.n,
+      request: call.sentRequest ?? call.request,
+      error: undefined,
+      status: current.status
+    })
+    const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
     if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, exit))
   }
   return observe.finished(call, exit)
@@ -164,6 +171,22 @@ const attempt = <A, R>(
 ): Effect.Effect<A, Errors.HttpError, R> => {
   const current = call.begin()
   if (from?.visited !== undefined) current.visited = [...from.visited]
+  const before = call.cfg.beforeAttempt
+  if (before !== undefined) {
+    return Effect.catchAll(
+      Effect.flatMap(
+        before({ attempt: current.n, request: from?.request ?? call.request, previous: call.lastError }),
+        (changed) => {
+          const request = from?.request ?? call.request
+          // headers and body from the hook; method and url as prepared
+          const sent = changed === request ? request : rebuild(request, changed)
+          call.sentRequest = sent
+          return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
+        }
+      ),
+      (error) => afterFailure(current, error, onResponse)
+    )
+  }
   return Effect.catchAll(
     from === undefined
       ? hop(current, call.request, call.url, 0, onResponse)
@@ -171,6 +194,15 @@ const attempt = <A, R>(
     (error) => afterFailure(current, error, onResponse)
   )
 }
+
+/** `request` with the headers and body a hook gave it. */
+const rebuild = (
+  request: HttpClientRequest.HttpClientRequest,
+  changed: HttpClientRequest.HttpClientRequest
+): HttpClientRequest.HttpClientRequest =>
+  changed.method === request.method && changed.url === request.url
+    ? changed
+    : HttpClientRequest.setBody(HttpClientRequest.setHeaders(request, changed.headers), changed.body)
 
 const hop = <A, R>(
   attempt: AttemptState,
@@ -295,7 +327,15 @@ const afterFailure = <A, R>(
   const cfg = call.cfg
   const now = call.now()
   attempt.end()
-  const observed = cfg.gates.length > 0 ? observeGates(call, attempt, error) : undefined
+  call.lastError = error
+  const after = cfg.afterAttempt?.({
+    attempt: attempt.n,
+    request: call.sentRequest ?? call.request,
+    error,
+    status: attempt.status
+  })
+  const gated = cfg.gates.length > 0 ? observeGates(call, attempt, error) : undefined
+  const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
   if (observed !== undefined) {
     return Effect.zipRight(
       observed,

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Tracer from "effect/Tracer"
 import type * as Classify from "../Classify.js"
 import * as Errors from "../Errors.js"
+import type * as Hooks from "../Hooks.js"
 import type * as RateLimit from "../RateLimit.js"
 import type * as Redirects from "../Redirects.js"
 import type * as Retry from "../Retry.js"
@@ -105,8 +106,11 @@ export interface Compiled {
   readonly metrics: boolean
   /** The proxy for a url, for transports that do not report it on the attempt. */
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
-  /** Policies around each attempt, in order (none yet: see `Gate`). */
+  /** Policies around each attempt, in order (see `Gate`). */
   readonly gates: ReadonlyArray<Gate>
+  /** The client's per-attempt hooks (see `Hooks`). */
+  readonly beforeAttempt: Hooks.Hooks["beforeAttempt"]
+  readonly afterAttempt: Hooks.Hooks["afterAttempt"]
   /** Proxies whose fallback was already logged as a warning (later ones log at debug). */
   readonly warnedProxies: Set<string>
 }
