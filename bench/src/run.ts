@@ -19,6 +19,7 @@ import * as vm from "node:vm"
 import { clients, type ClientSpec, FLOOR, type Instance, REFERENCE } from "./clients.js"
 import { heapGrowth, retryCost, simulatedRuns } from "./extras.js"
 import type { Bound, Sample } from "./load.js"
+import { budgetCost } from "./policies.js"
 import {
   checkTargets,
   figures,
@@ -271,6 +272,9 @@ const main = async (): Promise<number> => {
     let heap: HeapFigures | undefined
     const sims: Array<SimulatedFigures> = []
     if (extras) {
+      const budget = budgetCost(quick ? 200_000 : 2_000_000)
+      log("")
+      log(`retry budget (on by default): ${budget.nsPerRequest.toFixed(0)} ns of CPU per request on the happy path`)
       try {
         const nodeServer = server.kind === "node" ? server : await startNodeServer()
         if (nodeServer !== server) servers.push(nodeServer)

@@ -86,7 +86,8 @@ const order: ReadonlyArray<Section["id"]> = [
   "post",
   "redirects",
   "pool",
-  "rate-limits"
+  "rate-limits",
+  "policies"
 ]
 
 const printSection = (section: Section) =>

@@ -19,6 +19,7 @@ import { Client, type Errors } from "@steadfast/core"
 import { NodeClient, Pool } from "@steadfast/node"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { Clock, Context, Duration, Effect, Either, Fiber, FiberRef, HashSet, Layer, Logger, Metric } from "effect"
+import { type Policies, policies, routes as policyRoutes } from "./policies.js"
 import { type RateLimits, rateLimits, routes as rateLimitRoutes } from "./rateLimits.js"
 
 // --- the result ---------------------------------------------------------------
@@ -71,7 +72,15 @@ export type Block =
   | { readonly _tag: "Message"; readonly text: string }
 
 /** The sections, in order. */
-export type SectionId = "classification" | "retries" | "timeouts" | "post" | "redirects" | "pool" | "rate-limits"
+export type SectionId =
+  | "classification"
+  | "retries"
+  | "timeouts"
+  | "post"
+  | "redirects"
+  | "pool"
+  | "rate-limits"
+  | "policies"
 
 /** One section of the tour. */
 export interface Section<Id extends SectionId = SectionId, Data = unknown> {
@@ -168,6 +177,7 @@ export interface Result {
   readonly redirects: Redirects
   readonly pool: PoolTour
   readonly rateLimits: RateLimits
+  readonly policies: Policies
   readonly sections: ReadonlyArray<Section>
   /** Every section went as expected. */
   readonly ok: boolean
@@ -286,7 +296,8 @@ export const scenario: Scenario.Scenario = Scenario.make({
   "GET /slow": repeat(Fault.latency("100 millis", items)),
   "GET /items": repeat(items),
   "GET /stale": exactly(Fault.close(), Reply.text(200, "fresh")),
-  ...rateLimitRoutes
+  ...rateLimitRoutes,
+  ...policyRoutes
 })
 
 // --- helpers ----------------------------------------------------------------------
@@ -845,7 +856,8 @@ export const tour = (options: Options = {}): Effect.Effect<Result, never, FaultS
         post: yield* run(post(server)),
         redirects: yield* run(redirects(server)),
         pool: yield* run(pool(server, options.requests ?? 400)),
-        rateLimits: yield* run(rateLimits(server))
+        rateLimits: yield* run(rateLimits(server)),
+        policies: yield* run(policies(server))
       }
     }))
     const all: ReadonlyArray<Section> = [
@@ -855,7 +867,8 @@ export const tour = (options: Options = {}): Effect.Effect<Result, never, FaultS
       sections.post,
       sections.redirects,
       sections.pool,
-      sections.rateLimits
+      sections.rateLimits,
+      sections.policies
     ]
     return {
       server: { https: server.urls.https, http: server.urls.http },

@@ -35,7 +35,16 @@ describe("the demo's tour", () => {
       )
 
       // each section is reported as soon as it is done, in order
-      expect(seen).toEqual(["classification", "retries", "timeouts", "post", "redirects", "pool", "rate-limits"])
+      expect(seen).toEqual([
+        "classification",
+        "retries",
+        "timeouts",
+        "post",
+        "redirects",
+        "pool",
+        "rate-limits",
+        "policies"
+      ])
 
       // every row: the tag (and detail) seen is the one expected; compared
       // with the row's label, so that a failure names the row
@@ -102,6 +111,25 @@ describe("the demo's tour", () => {
       expect(limits.paced.arrivalsMs.length).toBe(10)
       expect(limits.paced.busiestSecond).toBeLessThanOrEqual(6)
 
+      // the retry budget: without it 100 requests to an always-503 origin reach it 400 times; with
+      // it at most 100 × 1.2 + 10 × (seconds + 1), and some requests end with retryRefused: "budget"
+      const spared = result.policies.data
+      expect(spared.unlimited.received).toBe(400)
+      expect(spared.budget.received).toBeGreaterThan(100)
+      expect(spared.budget.received).toBeLessThanOrEqual(120 + 10 * (spared.budget.seconds + 1))
+      expect(spared.budget.refused).toBeGreaterThan(0)
+      // the breaker: three 503s open it, seven fail fast unsent, the probe after the break closes it
+      expect(spared.breaker).toEqual({
+        received: 4,
+        circuitOpen: 7,
+        afterBreak: "back",
+        transitions: [
+          "circuit breaker opened (closed -> open) after StatusError 503; next probe in 1s",
+          "circuit breaker is half-open: sending a probe",
+          "circuit breaker closed: the probes succeeded"
+        ]
+      })
+
       // every scripted step was used as planned, and every pool is closed:
       // the server has no socket left open
       expect(yield* server.exhausted).toEqual([])
@@ -148,7 +176,8 @@ describe("the demo's tour", () => {
           "1. Every failure has a name",
           "3. Timeouts fire on time",
           "6. The pool at work",
-          "7. Rate limits: pace instead of being refused"
+          "7. Rate limits: pace instead of being refused",
+          "8. Spare a failing server"
         ]
       ) {
         expect(stdout).toContain(title)

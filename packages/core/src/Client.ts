@@ -40,9 +40,11 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Auth from "./Auth.js"
+import * as Budget from "./Budget.js"
 import type * as Classify from "./Classify.js"
 import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
+import type * as Hooks from "./Hooks.js"
 import type { AttemptState } from "./internal/attempt.js"
 import { readBody } from "./internal/body.js"
 import { run as runRequest } from "./internal/call.js"
@@ -56,6 +58,7 @@ import { ResilientResponse } from "./internal/response.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
 import { rules as urlRules } from "./internal/url.js"
 import * as Propagation from "./Propagation.js"
+import * as Policy from "./Policy.js"
 import * as RateLimit from "./RateLimit.js"
 import * as Redirects from "./Redirects.js"
 import * as Retry from "./Retry.js"
@@ -177,6 +180,13 @@ export interface Options {
    * @default "Debug"
    */
   readonly retryLogLevel?: LogLevel.Literal | undefined
+  /**
+   * Resilience policies (`Breaker.make`, …), applied around each attempt in
+   * the order `Policy` documents, whatever their order here. @default none
+   */
+  readonly policies?: ReadonlyArray<Policy.Policy> | undefined
+  /** Effects run before each attempt (may change the request) and after each outcome. @default none */
+  readonly hooks?: Hooks.Hooks | undefined
 }
 
 /**
@@ -205,6 +215,8 @@ export interface Settings {
   readonly decompress: boolean
   readonly propagation: Propagation.Policy
   readonly retryLogLevel: LogLevel.Literal
+  readonly policies: ReadonlyArray<Policy.Policy>
+  readonly hooks: Hooks.Hooks | undefined
 }
 
 /**
@@ -345,7 +357,9 @@ const resolveCore = (
   propagation: options.propagation === undefined
     ? base?.propagation ?? Propagation.make()
     : Propagation.make(options.propagation),
-  retryLogLevel: options.retryLogLevel ?? base?.retryLogLevel ?? "Debug"
+  retryLogLevel: options.retryLogLevel ?? base?.retryLogLevel ?? "Debug",
+  policies: options.policies ?? base?.policies ?? [],
+  hooks: options.hooks ?? base?.hooks
 })
 
 interface Engine {
@@ -355,6 +369,8 @@ interface Engine {
   readonly warnedProxies: Set<string>
   readonly rateLimit: RateLimit.Limiter | undefined
   readonly durationLabels: Map<string, ReadonlyArray<MetricLabel.MetricLabel>>
+  /** The client's retry budget (a shared one from the context, or its own), for policies that name none. */
+  readonly budget: Retry.Budget
 }
 
 const compile = (engine: Engine, s: Settings): Compiled => ({
@@ -362,6 +378,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   scheduler: engine.scheduler,
   clock: engine.scheduler.clock,
   retry: s.retry,
+  budget: s.retry.budget ?? engine.budget,
   decide: decidePolicy(s.retry, Duration.toMillis(s.retry.retryAfterMax), Duration.toMillis(s.retry.maxElapsed)),
   redirects: s.redirects,
   poolMs: Duration.toMillis(s.timeouts.pool),
@@ -381,8 +398,13 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
   durationLabels: engine.durationLabels,
   retryLogLevel: LogLevel.fromLiteral(s.retryLogLevel),
   proxyFor: engine.proxyFor,
-  // the per-attempt policies, in DESIGN.md's order; today only the rate limit
-  gates: engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)],
+  // the per-attempt policies, in DESIGN.md's order: the rate limit, then the client's policies
+  gates: [
+    ...(engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)]),
+    ...Policy.gates(s.policies)
+  ],
+  beforeAttempt: s.hooks?.beforeAttempt,
+  afterAttempt: s.hooks?.afterAttempt,
   warnedProxies: engine.warnedProxies,
   credentials: credentials.compile(
     s.headers,
@@ -471,7 +493,9 @@ const EngineKey = Symbol.for("@steadfast/core/Client/engine")
 /**
  * Builds a client over a transport. The deadline scheduler runs in a fiber
  * tied to the scope. A `RateLimit.RateLimiter` in the context, when there is
- * one, gates every attempt and learns from every response.
+ * one, gates every attempt and learns from every response; a
+ * `Budget.SharedBudget` in the context is the client's retry budget (else
+ * it gets its own, `Budget.make()`).
  *
  * @since 0.1.0
  */
@@ -490,6 +514,7 @@ export const makeWithTransport = (
     const scheduler = new DeadlineScheduler(clock)
     yield* Effect.forkScoped(Effect.interruptible(scheduler.run))
     const rateLimit = yield* Effect.serviceOption(RateLimit.RateLimiter)
+    const budget = yield* Effect.serviceOption(Budget.SharedBudget)
     return makeClient(
       {
         transport,
@@ -497,7 +522,8 @@ export const makeWithTransport = (
         proxyFor: extra?.proxyFor,
         warnedProxies: new Set(),
         durationLabels: new Map(),
-        rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined
+        rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined,
+        budget: budget._tag === "Some" ? budget.value : Budget.make()
       },
       s
     )

@@ -72,6 +72,8 @@ export const Decision = Schema.Literal("resend", "retry", "give-up")
  *   `"not-idempotent"`, `"body-sent"`, `"retries"`, `"schedule"`,
  *   `"retry-after"`, `"retry-after-deadline"`, `"max-elapsed"`,
  *   `"deadline"`, `"budget"`, or a policy's own).
+ * - `retryRefused`: `"budget"` when the retry policy would have retried
+ *   but the retry budget refused (see the `Budget` module).
  *
  * @since 0.1.0
  */
@@ -84,7 +86,8 @@ export const AttemptRecord = Schema.Struct({
   phase: Schema.optional(AttemptPhase),
   reusedSocket: Schema.optional(Schema.Boolean),
   decision: Schema.optional(Decision),
-  reason: Schema.optional(Schema.String)
+  reason: Schema.optional(Schema.String),
+  retryRefused: Schema.optional(Schema.Literal("budget"))
 })
 
 /**
@@ -96,7 +99,9 @@ const common = {
   request: RequestInfo,
   attempts: Schema.Number,
   history: Schema.Array(AttemptRecord),
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect),
+  /** `"budget"`: the retry policy would have retried, the retry budget refused (see the `Budget` module). */
+  retryRefused: Schema.optional(Schema.Literal("budget"))
 }
 
 /**
@@ -679,6 +684,35 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 }
 
 /**
+ * A circuit breaker is open for `key` (the origin by default): recent
+ * attempts failed (`openedBy` names the failure that opened it), so the
+ * request failed fast. Nothing was sent; never retried. `state` is `"open"`
+ * (the next probe may go in `retryInMs`; `undefined` while the break is
+ * being computed) or `"half-open"` (probes are out; their outcome decides).
+ *
+ * @since 0.1.0
+ */
+export class CircuitOpen extends TaggedError<CircuitOpen>()("CircuitOpen", {
+  ...common,
+  key: Schema.String,
+  state: Schema.Literal("open", "half-open"),
+  retryInMs: Schema.optional(Schema.Number),
+  openedBy: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    const when = this.state === "half-open"
+      ? "probe requests are out, their outcome decides"
+      : this.retryInMs === undefined
+      ? "the next probe is being scheduled"
+      : `the next probe may go in ${millis(this.retryInMs)}`
+    return `${target(this.request)}: not sent, the circuit breaker for ${this.key} is ${this.state}` +
+      `${this.openedBy === undefined ? "" : ` (opened by ${this.openedBy})`}; ${when} ` +
+      `(${this.attempts === 0 ? "no attempt made" : after(this.attempts)}). ` +
+      "The server has been failing: handle CircuitOpen with a fallback, or tune the breaker's thresholds."
+  }
+}
+
+/**
  * Failures of the connection itself, before or during the exchange.
  *
  * @since 0.1.0
@@ -715,6 +749,7 @@ export type HttpError =
   | InvalidRequest
   | DecodeError
   | RateLimited
+  | CircuitOpen
 
 /**
  * The `_tag` of every error.
@@ -755,7 +790,8 @@ export const tags: ReadonlyArray<Tag> = [
   "InvalidUrl",
   "InvalidRequest",
   "DecodeError",
-  "RateLimited"
+  "RateLimited",
+  "CircuitOpen"
 ]
 const allTags: ReadonlySet<string> = new Set(tags)
 
@@ -825,6 +861,8 @@ export const isInvalidRequest: (u: unknown) => u is InvalidRequest = guard("Inva
 export const isDecodeError: (u: unknown) => u is DecodeError = guard("DecodeError")
 /** @since 0.1.0 */
 export const isRateLimited: (u: unknown) => u is RateLimited = guard("RateLimited")
+/** @since 0.1.0 */
+export const isCircuitOpen: (u: unknown) => u is CircuitOpen = guard("CircuitOpen")
 
 /**
  * Whether the request may have reached the server before it failed. False
@@ -847,6 +885,7 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
     case "InvalidUrl":
     case "InvalidRequest":
     case "RateLimited":
+    case "CircuitOpen":
       return false
     case "ConnectionReset":
     case "TransportError":
@@ -950,7 +989,8 @@ for (
     InvalidUrl,
     InvalidRequest,
     DecodeError,
-    RateLimited
+    RateLimited,
+    CircuitOpen
   ]
 ) {
   const proto = ErrorClass.prototype as object

@@ -7,6 +7,9 @@
  *   (`stale-socket`: a keep-alive connection the server had closed;
  *   `proxy-fallback`: a proxy that could not be reached; `refused-stream`:
  *   an HTTP/2 stream the server refused before processing it).
+ * - `steadfast_retries_refused_total{reason}`: retries the policy allowed
+ *   but the retry budget refused (`reason="budget"`).
+ * - `steadfast_breaker_transitions_total{to}`: circuit breaker state changes.
  * - `steadfast_errors_total{error}`: requests that failed, by final `_tag`.
  * - `steadfast_request_duration_ms`: time from start to the response (or
  *   the failure), retries and waits included.
@@ -55,6 +58,27 @@ export const retries = Metric.counter("steadfast_retries_total", {
  */
 export const resends = Metric.counter("steadfast_resends_total", {
   description: "Attempts steadfast clients sent again at once (stale connection, proxy fallback)",
+  incremental: true
+})
+
+/**
+ * Retries the retry policy allowed but a limit refused, tagged `reason`:
+ * `budget` (the retry budget was spent; see the `Budget` module).
+ *
+ * @since 0.1.0
+ */
+export const retriesRefused = Metric.counter("steadfast_retries_refused_total", {
+  description: "Retries of steadfast clients refused by the retry budget",
+  incremental: true
+})
+
+/**
+ * Circuit breaker state changes, tagged `to`: `open`, `half-open`, `closed`.
+ *
+ * @since 0.1.0
+ */
+export const breakerTransitions = Metric.counter("steadfast_breaker_transitions_total", {
+  description: "State changes of steadfast circuit breakers",
   incremental: true
 })
 

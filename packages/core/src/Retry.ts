@@ -69,20 +69,23 @@ export interface Backoff {
 }
 
 /**
- * Limits the number of retries a client makes across all its requests — the
- * seam for a shared retry budget (a later release ships one). `request` is
- * called once per request, `withdraw` before each retry; when it returns false
- * the request fails with its last error instead of retrying.
+ * Limits the retries a client makes across its requests (see the `Budget`
+ * module for the one every client has by default). `request` is called
+ * once per request, `withdraw` before each retry, both with the request's
+ * key (its origin) and the time on the client's `Clock` in milliseconds;
+ * when `withdraw` returns false the request fails with its last error
+ * (marked `retryRefused: "budget"`) instead of retrying.
  *
  * @since 0.1.0
  */
 export interface Budget {
-  readonly request: () => void
-  readonly withdraw: () => boolean
+  readonly request: (key: string, now: number) => void
+  readonly withdraw: (key: string, now: number) => boolean
 }
 
 /**
- * A budget that never says no.
+ * A budget that never says no: `Retry.policy({ budget: Retry.unlimited })`
+ * turns the default budget off.
  *
  * @since 0.1.0
  */
@@ -115,7 +118,8 @@ export interface Policy {
   readonly retries: number
   /** Whether any retry is allowed (false for {@link none}: saves the bookkeeping). */
   readonly enabled: boolean
-  readonly budget: Budget
+  /** The retry budget; `undefined`: the client's (see the `Budget` module). */
+  readonly budget: Budget | undefined
 }
 
 /**
@@ -156,7 +160,10 @@ export interface Options {
   readonly retryAfterStatuses?: ReadonlyArray<number> | undefined
   /** The longest `Retry-After` honoured. @default "60 seconds" */
   readonly retryAfterMax?: Duration.DurationInput | undefined
-  /** A shared retry budget. @default unlimited */
+  /**
+   * The retry budget (`Retry.unlimited`: none).
+   * @default the client's: a `Budget.SharedBudget` from the context, else its own `Budget.make()`
+   */
   readonly budget?: Budget | undefined
 }
 
@@ -271,7 +278,7 @@ export const policy = (options: Options = {}): Policy => {
     maxElapsed: options.maxElapsed === undefined ? Duration.infinity : Duration.decode(options.maxElapsed),
     retries,
     enabled: retries > 0,
-    budget: options.budget ?? unlimited
+    budget: options.budget
   }
 }
 

@@ -20,6 +20,18 @@ export * as Classify from "./Classify.js"
 export * as Retry from "./Retry.js"
 
 /** @since 0.1.0 */
+export * as Budget from "./Budget.js"
+
+/** @since 0.1.0 */
+export * as Breaker from "./Breaker.js"
+
+/** @since 0.1.0 */
+export * as Policy from "./Policy.js"
+
+/** @since 0.1.0 */
+export * as Hooks from "./Hooks.js"
+
+/** @since 0.1.0 */
 export * as RetryAfter from "./RetryAfter.js"
 
 /** @since 0.1.0 */

@@ -183,6 +183,7 @@ describe("decisions", () => {
         scheduler,
         clock,
         retry: settings.retry,
+        budget: Retry.unlimited,
         decide: decidePolicy(settings.retry, 60_000, Infinity),
         redirects: settings.redirects,
         poolMs: 30_000,
@@ -216,7 +217,9 @@ describe("decisions", () => {
             admit: (_, attempt) => attempt === 3 ? Effect.fail(refusal) : undefined
           }
         ],
-        warnedProxies: new Set()
+        warnedProxies: new Set(),
+        beforeAttempt: undefined,
+        afterAttempt: undefined
       }
       const result = yield* after(run(cfg, get, () => Effect.succeed("ok")), "1 minute")
       const error = expectFailure(result, "InvalidRequest")

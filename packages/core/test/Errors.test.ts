@@ -60,7 +60,14 @@ const fixtures = (
     InvalidUrl: new Errors.InvalidUrl({ ...common, reason: "the scheme must be http or https" }, true),
     InvalidRequest: new Errors.InvalidRequest({ ...common, reason: "header x-a has a CR or LF" }, true),
     DecodeError: new Errors.DecodeError({ ...common, status: 200, reason: "Unexpected token < in JSON" }, true),
-    RateLimited: new Errors.RateLimited({ ...common, key: "https://api.test", waitMs: 90_000, reason: "quota" }, true)
+    RateLimited: new Errors.RateLimited({ ...common, key: "https://api.test", waitMs: 90_000, reason: "quota" }, true),
+    CircuitOpen: new Errors.CircuitOpen({
+      ...common,
+      key: "https://api.test",
+      state: "open",
+      retryInMs: 5_000,
+      openedBy: "StatusError 503"
+    }, true)
   }
 }
 
@@ -99,7 +106,11 @@ const rendering: { readonly [T in Errors.Tag]: { readonly what: string; readonly
   },
   InvalidRequest: { what: "invalid request, header x-a has a CR or LF", hint: "Nothing was sent; fix the request" },
   DecodeError: { what: "could not decode the 200 response body: Unexpected token <", hint: "Check that the endpoint" },
-  RateLimited: { what: "rate limited for https://api.test, the next slot is in 1m 30s", hint: "raise `maxWait`" }
+  RateLimited: { what: "rate limited for https://api.test, the next slot is in 1m 30s", hint: "raise `maxWait`" },
+  CircuitOpen: {
+    what: "circuit breaker for https://api.test is open (opened by StatusError 503); the next probe may go in 5s",
+    hint: "handle CircuitOpen with a fallback"
+  }
 }
 
 /** Raised before any attempt is made (the client gives them `attempts: 0`). */
@@ -125,7 +136,8 @@ const guards: { readonly [T in Errors.Tag]: (u: unknown) => boolean } = {
   InvalidUrl: Errors.isInvalidUrl,
   InvalidRequest: Errors.isInvalidRequest,
   DecodeError: Errors.isDecodeError,
-  RateLimited: Errors.isRateLimited
+  RateLimited: Errors.isRateLimited,
+  CircuitOpen: Errors.isCircuitOpen
 }
 
 const CONNECTION: ReadonlyArray<Errors.Tag> = [
@@ -324,7 +336,7 @@ describe("Errors", () => {
         .map((c) => c._tag)
         // not a failure of a request: building a client with bad options
         .filter((tag) => tag !== "InvalidOptions")
-      strictEqual(classTags.length, 20)
+      strictEqual(classTags.length, 21)
       strictEqual(new Set(Errors.tags).size, Errors.tags.length)
       deepStrictEqual([...Errors.tags].sort(), classTags.sort())
     })
@@ -340,7 +352,8 @@ describe("Errors", () => {
         "InvalidUrl",
         "InvalidRequest",
         "DecodeError",
-        "RateLimited"
+        "RateLimited",
+        "CircuitOpen"
       ])
     })
 
@@ -376,7 +389,7 @@ describe("Errors", () => {
       { what: "null", value: null },
       { what: "a string that is a tag", value: "DnsError" },
       { what: "a plain Error", value: new Error("DnsError") },
-      { what: "an unknown _tag", value: { _tag: "CircuitOpen" } },
+      { what: "an unknown _tag", value: { _tag: "BreakerTripped" } },
       { what: "a non-string _tag", value: { _tag: 1 } },
       { what: "an Effect error from elsewhere", value: { _tag: "TimeoutException" } }
     ])("every guard is false for $what", ({ value }) => {
@@ -419,7 +432,8 @@ describe("Errors", () => {
       { name: "RedirectBlocked", error: f.RedirectBlocked, reached: true },
       { name: "BodyTooLarge", error: f.BodyTooLarge, reached: true },
       { name: "DecodeError", error: f.DecodeError, reached: true },
-      { name: "RateLimited", error: f.RateLimited, reached: false }
+      { name: "RateLimited", error: f.RateLimited, reached: false },
+      { name: "CircuitOpen", error: f.CircuitOpen, reached: false }
     ])("$name: $reached", ({ error, reached }) => {
       strictEqual(Errors.mayHaveReachedServer(error), reached)
     })

@@ -293,7 +293,7 @@ describe("Retry", () => {
       deepStrictEqual([...p.idempotentMethods], ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
       deepStrictEqual([...p.retryAfterStatuses], [429, 503])
       strictEqual(Duration.toMillis(p.retryAfterMax), 60_000)
-      strictEqual(p.budget, Retry.unlimited)
+      strictEqual(p.budget, undefined) // the client's own budget (see Budget)
     })
 
     it.effect("defaults: the delays are full-jittered exponential backoff from 100 ms", () =>

@@ -54,6 +54,10 @@ export class Call implements Decide.Request, GateRequest {
   /** The retry schedule's state, after its first step. */
   scheduleState: unknown = undefined
   scheduleStepped = false
+  /** The error of the last failed attempt (for the `beforeAttempt` hook). */
+  lastError: Errors.HttpError | undefined = undefined
+  /** The request the attempt in flight sent, when a `beforeAttempt` hook changed it. */
+  sentRequest: HttpClientRequest.HttpClientRequest | undefined = undefined
   /** A proxy fallback was decided: later attempts go direct. */
   bypassProxy = false
   /** The call span, when spans are on and the tracer is enabled. */

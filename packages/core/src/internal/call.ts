@@ -22,7 +22,7 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
@@ -92,9 +92,18 @@ const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.
     if (Cause.isInterruptedOnly(exit.cause)) current?.abort("Interrupted")
     current?.done()
     releaseRawBody(call.request.body)
+    for (const gate of call.cfg.gates) gate.release?.(call)
   } else if (current !== undefined) {
     if (!current.keepAlive) current.done()
-    if (call.cfg.gates.length > 0) observeGates(call, current, undefined)
+    const gated = call.cfg.gates.length > 0 ? observeGates(call, current, undefined) : undefined
+    const after = call.cfg.afterAttempt?.({
+      attempt: current.n,
+      request: call.sentRequest ?? call.request,
+      error: undefined,
+      status: current.status
+    })
+    const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
+    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, exit))
   }
   return observe.finished(call, exit)
 }
@@ -123,8 +132,18 @@ const respond = (
   }
 }
 
-const observeGates = (call: Call, attempt: AttemptState, error: Errors.HttpError | undefined): void => {
-  for (const gate of call.cfg.gates) gate.observe?.(call, attempt.n, error)
+/** Tells the gates of an attempt's outcome; the Effect some of them return (a log line), if any. */
+const observeGates = (
+  call: Call,
+  attempt: AttemptState,
+  error: Errors.HttpError | undefined
+): Effect.Effect<void> | undefined => {
+  let all: Effect.Effect<void> | undefined
+  for (const gate of call.cfg.gates) {
+    const observed = gate.observe?.(call, attempt.n, error)
+    if (observed !== undefined) all = all === undefined ? observed : Effect.zipRight(all, observed)
+  }
+  return all
 }
 
 // --- one attempt ---------------------------------------------------------------------
@@ -170,6 +189,22 @@ const send = <A, R>(
 ): Effect.Effect<A, Errors.HttpError, R> => {
   const current = call.begin()
   if (from?.visited !== undefined) current.visited = [...from.visited]
+  const before = call.cfg.beforeAttempt
+  if (before !== undefined) {
+    return Effect.catchAll(
+      Effect.flatMap(
+        before({ attempt: current.n, request: from?.request ?? call.request, previous: call.lastError }),
+        (changed) => {
+          const request = from?.request ?? call.request
+          // headers and body from the hook; method and url as prepared
+          const sent = changed === request ? request : rebuild(request, changed)
+          call.sentRequest = sent
+          return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
+        }
+      ),
+      (error) => afterFailure(current, error, onResponse)
+    )
+  }
   return Effect.catchAll(
     from === undefined
       ? hop(current, request, call.url, 0, onResponse)
@@ -177,6 +212,15 @@ const send = <A, R>(
     (error) => afterFailure(current, error, onResponse)
   )
 }
+
+/** `request` with the headers and body a hook gave it. */
+const rebuild = (
+  request: HttpClientRequest.HttpClientRequest,
+  changed: HttpClientRequest.HttpClientRequest
+): HttpClientRequest.HttpClientRequest =>
+  changed.method === request.method && changed.url === request.url
+    ? changed
+    : HttpClientRequest.setBody(HttpClientRequest.setHeaders(request, changed.headers), changed.body)
 
 const hop = <A, R>(
   attempt: AttemptState,
@@ -303,7 +347,32 @@ const afterFailure = <A, R>(
   const now = call.now()
   attempt.end()
   observe.failed(call, error)
-  if (cfg.gates.length > 0) observeGates(call, attempt, error)
+  call.lastError = error
+  const after = cfg.afterAttempt?.({
+    attempt: attempt.n,
+    request: call.sentRequest ?? call.request,
+    error,
+    status: attempt.status
+  })
+  const gated = cfg.gates.length > 0 ? observeGates(call, attempt, error) : undefined
+  const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
+  if (observed !== undefined) {
+    return Effect.zipRight(
+      observed,
+      Effect.suspend(() => decideAfter(attempt, error, onResponse, now))
+    )
+  }
+  return decideAfter(attempt, error, onResponse, now)
+}
+
+const decideAfter = <A, R>(
+  attempt: AttemptState,
+  error: Errors.HttpError,
+  onResponse: OnResponse<A, R>,
+  now: number
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const call = attempt.call
+  const cfg = call.cfg
   const outcome = { error, facts: attempt.facts(error.cause), deadline: attempt.deadlineFired }
   const history = call.history ?? noHistory
   const first = decide(cfg.decide, call, history, outcome, now)
@@ -345,7 +414,7 @@ const act = <A, R>(
       return Effect.zipRight(observe.resending(attempt, error, decision.reason), next(call, onResponse, attempt.hop))
     case "Retry": {
       // the budget withdraws, so it is asked last, once every other rule said yes
-      if (!call.cfg.retry.budget.withdraw()) return giveUp(attempt, error, "budget", now)
+      if (!call.cfg.budget.withdraw(call.url.origin, now)) return giveUp(attempt, error, "budget", now)
       const delayMs = decision.delayMs
       call.record(attempt, error._tag, statusOf(error), "retry", decision.reason, delayMs, now)
       return Effect.zipRight(
@@ -373,6 +442,10 @@ const giveUp = (
   const call = attempt.call
   const previous = call.history?.[call.history.length - 1]
   call.record(attempt, error._tag, statusOf(error), "give-up", reason, 0, now)
+  // the mark that the retry was refused, on the record just made (the final error copies it)
+  if (reason === "budget") {
+    ;(call.history![call.history!.length - 1] as { retryRefused?: "budget" }).retryRefused = reason
+  }
   observe.gaveUp(attempt, error, reason)
   if (reason !== "deadline") return Effect.fail(finalize(call, error))
   return Effect.fail(finalize(

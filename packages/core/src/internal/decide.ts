@@ -122,6 +122,7 @@ const mayHaveReached = (error: Errors.HttpError): boolean => {
     case "ProxyError":
     case "PoolTimeout":
     case "RateLimited":
+    case "CircuitOpen":
     case "ConnectTimeout":
     case "InvalidUrl":
     case "InvalidRequest":

@@ -95,10 +95,12 @@ export const finalize = (call: Call, error: Errors.HttpError): Errors.HttpError 
   const Ctor = error.constructor as new(props: object, disableValidation: boolean) => Errors.HttpError
   // `cause` is not an own enumerable property of Effect's errors: carry it over by name
   const cause = error.cause
+  const history = call.history ?? noHistory
   return new Ctor({
     ...error,
     ...(cause === undefined ? {} : { cause }),
+    ...(history[history.length - 1]?.retryRefused === undefined ? {} : { retryRefused: "budget" }),
     attempts: call.attempts,
-    history: call.history ?? noHistory
+    history
   }, true)
 }

@@ -30,7 +30,7 @@ export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefin
 
 /** A request starts: the budget and the request counter hear of it. @internal */
 export const started = (call: Call): void => {
-  call.cfg.retry.budget.request()
+  call.cfg.budget.request(call.url.origin, call.startedAt)
   if (call.cfg.metrics) Metrics.requests.unsafeUpdate(1, [])
 }
 
@@ -162,9 +162,12 @@ export const resending = (
   })
 }
 
-/** The request gives up after `attempt`: a span event. @internal */
+/** The request gives up after `attempt`: a span event (and a metric when the budget refused). @internal */
 export const gaveUp = (attempt: AttemptState, error: Errors.HttpError, reason: Decide.GiveUpReason): void => {
   const call = attempt.call
+  if (reason === "budget" && call.cfg.metrics) {
+    Metrics.retriesRefused.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+  }
   call.span?.event("steadfast.attempt_failed", call.cfg.clock.unsafeCurrentTimeNanos(), {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,

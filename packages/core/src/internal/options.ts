@@ -12,6 +12,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import { isPolicy } from "../Policy.js"
 import { redactUrl } from "./redact.js"
 
 /** One invalid option. @internal */
@@ -81,6 +82,13 @@ export const checkCount = (
     value,
     `an integer >= ${min}${infinite === undefined ? "" : `, or Infinity (${infinite})`}`
   )
+}
+
+const checkPolicies = (value: unknown): Problem | undefined => {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value)) return problem("policies", value, "an array of policies (Breaker.make(), …)")
+  const index = value.findIndex((p) => !isPolicy(p))
+  return index < 0 ? undefined : problem(`policies[${index}]`, value[index], "a policy (Breaker.make(), …)")
 }
 
 const checkBoolean = (option: string, value: unknown): Problem | undefined =>
@@ -302,6 +310,7 @@ export const check = (options: unknown): Problem | undefined => {
       return level === undefined || (typeof level === "string" && LOG_LEVELS.includes(level))
         ? undefined
         : problem("retryLogLevel", level, LOG_LEVELS.map((l) => `"${l}"`).join(", "))
-    }
+    },
+    () => checkPolicies(options["policies"])
   ])
 }

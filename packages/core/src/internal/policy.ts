@@ -11,6 +11,8 @@ import type * as LogLevel from "effect/LogLevel"
 import type * as MetricLabel from "effect/MetricLabel"
 import type * as Classify from "../Classify.js"
 import * as Errors from "../Errors.js"
+import type * as Tracer from "effect/Tracer"
+import type * as Hooks from "../Hooks.js"
 import type * as Propagation from "../Propagation.js"
 import type * as RateLimit from "../RateLimit.js"
 import type * as Redirects from "../Redirects.js"
@@ -50,8 +52,19 @@ export interface Gate {
    * gate that waits must not wait past `deadlineAt`.
    */
   readonly admit: (request: GateRequest, attempt: number) => Effect.Effect<void, Errors.HttpError> | undefined
-  /** After each attempt: `error` is `undefined` when the attempt succeeded. */
-  readonly observe?: ((request: GateRequest, attempt: number, error: Errors.HttpError | undefined) => void) | undefined
+  /**
+   * After each attempt: `error` is `undefined` when the attempt succeeded.
+   * May return an Effect (a log line, a schedule step), run before the
+   * decision that follows.
+   */
+  readonly observe?:
+    | ((request: GateRequest, attempt: number, error: Errors.HttpError | undefined) => Effect.Effect<void> | void)
+    | undefined
+  /**
+   * The request failed or was interrupted (called once, at its end): what
+   * the gate holds for it (a probe slot) is given back.
+   */
+  readonly release?: ((request: GateRequest) => void) | undefined
 }
 
 /** What a gate sees of a request. @internal */
@@ -64,6 +77,10 @@ export interface GateRequest {
   readonly requestInfo: Errors.RequestInfo
   /** Attempts made so far. */
   readonly attempts: number
+  /** The request's span, when spans are on. */
+  readonly span: Tracer.Span | undefined
+  /** The time on the client's clock, in ms. */
+  readonly now: () => number
 }
 
 /** Everything a request needs from its client, resolved once per client. @internal */
@@ -72,6 +89,8 @@ export interface Compiled {
   readonly scheduler: DeadlineScheduler
   readonly clock: Clock.Clock
   readonly retry: Retry.Policy
+  /** The retry budget: the policy's, else the client's (shared or its own). */
+  readonly budget: Retry.Budget
   /** The part of the retry policy `decide` reads. */
   readonly decide: Decide.Policy
   readonly redirects: Redirects.Policy
@@ -102,7 +121,11 @@ export interface Compiled {
   /** Default headers and credentials added to each request (`credentials.ts`). */
   readonly credentials?: Credentials | undefined
   /** Policies around each attempt, in order (none yet: see `Gate`). */
+  /** Policies around each attempt, in order (see `Gate`). */
   readonly gates: ReadonlyArray<Gate>
+  /** The client's per-attempt hooks (see `Hooks`). */
+  readonly beforeAttempt: Hooks.Hooks["beforeAttempt"]
+  readonly afterAttempt: Hooks.Hooks["afterAttempt"]
   /** Proxies whose fallback was already logged as a warning (later ones log at debug). */
   readonly warnedProxies: Set<string>
 }
