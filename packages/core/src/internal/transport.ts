@@ -1,3 +1,5 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as PlatformClient from "@effect/platform/HttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -6,9 +8,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Redirects from "../Redirects.js"
 import type * as Api from "../Transport.js"
 import type { Attempt, BodyReader, Transport } from "../Transport.js"
+import * as browser from "./browser.js"
+import { OPAQUE_NETWORK, OPAQUE_REDIRECT, type OpaqueFacts } from "./opaque.js"
 
 /** @internal */
 export const TransportTypeId: Api.TransportTypeId = Symbol.for("@steadfast/core/Transport") as Api.TransportTypeId
@@ -150,7 +157,122 @@ export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
     tracksConnect: false,
     send: (request: HttpClientRequest.HttpClientRequest, url: URL, attempt: Attempt) => {
       const sent = resolved(request, url)
-      return abortable(client.execute(sent), attempt.signal, () => abortedError(sent, attempt.signal))
+      const page = browser.currentPage()
+      return abortable(
+        page === undefined ? client.execute(sent) : inPage(client, sent, url, attempt, page),
+        attempt.signal,
+        () => abortedError(sent, attempt.signal)
+      )
     }
   }
 }
+
+/** The client's rules the transport needs in a page (the attempt a client hands in carries them). */
+interface Rules {
+  readonly redirects: Redirects.Policy
+  readonly allowAddress: unknown
+}
+
+const rulesOf = (attempt: Attempt): Rules | undefined =>
+  (attempt as { readonly call?: { readonly cfg?: Rules } }).call?.cfg
+
+const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
+  new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+const withCode = (message: string, fields: object, cause?: unknown): Error =>
+  withoutStack(() => Object.assign(new Error(message, cause === undefined ? undefined : { cause }), fields))
+
+/**
+ * One request over fetch in a page: fetch follows redirects itself only
+ * when the client's redirect rules hold anyway (else `redirect: "manual"`,
+ * and the opaque redirect it gets fails typed); a fetch `TypeError` is
+ * reported with what the page can see (see `Classify.OPAQUE_NETWORK`),
+ * probing a cross-origin server once to tell CORS from an unreachable server.
+ */
+const inPage = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  attempt: Attempt,
+  page: browser.Page
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (given) => {
+    const init: globalThis.RequestInit = Option.getOrElse(given, () => ({}))
+    const rules = rulesOf(attempt)
+    const mode = init.redirect === "manual" || init.redirect === "error" || rules === undefined
+      ? init.redirect
+      : browser.redirectMode(rules.redirects, rules.allowAddress, request, url, page)
+    const run = mode === undefined || mode === init.redirect
+      ? client.execute(request)
+      : Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, { ...init, redirect: mode })
+    return Effect.matchEffect(run, {
+      onSuccess: (response) =>
+        response.status !== 0
+          ? Effect.succeed(response)
+          : Effect.fail(transportError(
+            request,
+            mode === "manual"
+              ? withCode("fetch returned an opaque redirect (status 0)", { code: OPAQUE_REDIRECT })
+              : opaqueFacts(url, page, true, [], undefined)
+          )),
+      onFailure: (error) => {
+        const cause = error._tag === "RequestError" && error.reason === "Transport" ? error.cause : undefined
+        if (!(cause instanceof TypeError) || attempt.aborted) return Effect.fail(error)
+        return Effect.flatMap(FiberRef.get(PlatformClient.currentTracerPropagation), (propagates) => {
+          const preflight = browser.preflightReasons(request, propagates)
+          const online = browser.onLine()
+          const crossOrigin = url.origin !== page.origin
+          if (!crossOrigin || online === false || browser.isMixedContent(page, url)) {
+            return Effect.fail(transportError(request, opaqueFacts(url, page, undefined, preflight, cause)))
+          }
+          return Effect.flatMap(
+            probe(url, attempt),
+            (answered) =>
+              Effect.fail(transportError(request, opaqueFacts(url, page, answered, preflight, cause)))
+          )
+        })
+      }
+    })
+  })
+
+const opaqueFacts = (
+  url: URL,
+  page: browser.Page,
+  serverAnswered: boolean | undefined,
+  preflight: ReadonlyArray<string>,
+  cause: unknown
+): Error => {
+  const facts: OpaqueFacts = {
+    online: browser.onLine(),
+    crossOrigin: url.origin !== page.origin,
+    mixedContent: browser.isMixedContent(page, url),
+    serverAnswered,
+    preflight
+  }
+  return withCode("fetch failed; the browser hides why", { code: OPAQUE_NETWORK, ...facts }, cause)
+}
+
+/**
+ * Whether the server of a cross-origin url answers at all: one `HEAD` in
+ * `no-cors` mode (no credentials, no custom headers, so no preflight; the
+ * page cannot read the answer, only that there was one). Cut off with the
+ * attempt.
+ */
+const probe = (url: URL, attempt: Attempt): Effect.Effect<boolean> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.Fetch), (given) => {
+    const fetch = Option.getOrElse(given, () => globalThis.fetch)
+    return Effect.orElseSucceed(
+      Effect.tryPromise(() =>
+        fetch(url.href, {
+          method: "HEAD",
+          mode: "no-cors",
+          credentials: "omit",
+          cache: "no-store",
+          redirect: "manual",
+          referrerPolicy: "no-referrer",
+          signal: attempt.signal
+        } as globalThis.RequestInit).then(() => true)
+      ),
+      () => false
+    )
+  })
