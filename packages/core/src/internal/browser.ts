@@ -51,6 +51,25 @@ export const isMixedContent = (page: Page, url: URL): boolean =>
 const SIMPLE_METHODS = new Set(["GET", "HEAD", "POST"])
 const SIMPLE_CONTENT_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"])
 const SAFELISTED = new Set(["accept", "accept-language", "content-language"])
+/** Headers a page may not set: the browser drops or sets them itself, so they never cause a preflight. */
+const FORBIDDEN = new Set([
+  "accept-charset",
+  "accept-encoding",
+  "connection",
+  "content-length",
+  "cookie",
+  "date",
+  "expect",
+  "host",
+  "keep-alive",
+  "origin",
+  "referer",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "via"
+])
 
 /** The headers @effect/platform adds when it propagates the current trace. */
 const TRACE_HEADERS: ReadonlyArray<string> = ["b3", "traceparent"]
@@ -71,7 +90,7 @@ export const preflightReasons = (
   const reasons: Array<string> = []
   if (!SIMPLE_METHODS.has(request.method)) reasons.push(`method ${request.method}`)
   for (const name of Object.keys(request.headers)) {
-    if (SAFELISTED.has(name)) continue
+    if (SAFELISTED.has(name) || FORBIDDEN.has(name) || name.startsWith("sec-") || name.startsWith("proxy-")) continue
     if (name === "content-type") {
       const essence = (request.headers[name] ?? "").split(";")[0]!.trim().toLowerCase()
       if (SIMPLE_CONTENT_TYPES.has(essence)) continue
