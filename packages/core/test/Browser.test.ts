@@ -20,10 +20,13 @@ const reported = (facts: Classify.OpaqueFacts) =>
   new HttpClientError.RequestError({
     request: HttpClientRequest.get(url),
     reason: "Transport",
-    cause: Object.assign(new Error("fetch failed; the browser hides why", { cause: new TypeError("Failed to fetch") }), {
-      code: Classify.OPAQUE_NETWORK,
-      ...facts
-    })
+    cause: Object.assign(
+      new Error("fetch failed; the browser hides why", { cause: new TypeError("Failed to fetch") }),
+      {
+        code: Classify.OPAQUE_NETWORK,
+        ...facts
+      }
+    )
   })
 
 const arbFacts: FC.Arbitrary<Classify.OpaqueFacts> = FC.record({
@@ -43,19 +46,26 @@ const base = {
 } as const
 
 describe("Classify.judgeOpaque", () => {
-  it.each([
-    ["offline", { ...base, online: false }, "offline", false],
-    ["mixed content", { ...base, mixedContent: true }, "mixed-content", false],
-    ["same origin (cannot be CORS)", { ...base, crossOrigin: false }, "unreachable", "unknown"],
-    ["cross origin, the server answered the probe, simple request", { ...base, serverAnswered: true }, "cors", true],
-    ["cross origin, the server answered, preflighted", {
-      ...base,
-      serverAnswered: true,
-      preflight: ["x-api-key"]
-    }, "cors", "unknown"],
-    ["cross origin, no answer to the probe", { ...base, serverAnswered: false }, "unreachable", "unknown"],
-    ["cross origin, no probe", base, "unknown", "unknown"]
-  ] as const)("%s", (_name, facts, likely, requestSent) => {
+  it.each(
+    [
+      ["offline", { ...base, online: false }, "offline", false],
+      ["mixed content", { ...base, mixedContent: true }, "mixed-content", false],
+      ["same origin (cannot be CORS)", { ...base, crossOrigin: false }, "unreachable", "unknown"],
+      ["cross origin, the server answered the probe, simple request", { ...base, serverAnswered: true }, "cors", true],
+      [
+        "cross origin, the server answered, preflighted",
+        {
+          ...base,
+          serverAnswered: true,
+          preflight: ["x-api-key"]
+        },
+        "cors",
+        "unknown"
+      ],
+      ["cross origin, no answer to the probe", { ...base, serverAnswered: false }, "unreachable", "unknown"],
+      ["cross origin, no probe", base, "unknown", "unknown"]
+    ] as const
+  )("%s", (_name, facts, likely, requestSent) => {
     expect(Classify.judgeOpaque(facts)).toEqual({ likely, requestSent })
   })
 
@@ -199,52 +209,56 @@ describe("decide over fetch's hidden failures", () => {
 describe("preflight and redirect rules in a page", () => {
   const page = { origin: "http://127.0.0.1:8000", protocol: "http:" }
 
-  it.each([
-    ["a plain GET", HttpClientRequest.get(url), false, []],
-    ["a form POST", HttpClientRequest.bodyUrlParams(HttpClientRequest.post(url), { a: "1" }), false, []],
-    ["a JSON POST", HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(url), {}), false, ["content-type"]],
-    ["a PUT with an API key", HttpClientRequest.setHeader(HttpClientRequest.put(url), "x-api-key", "k"), false, [
-      "method PUT",
-      "x-api-key"
-    ]],
-    ["a GET with trace propagation", HttpClientRequest.get(url), true, ["b3", "traceparent"]],
-    ["Accept is safelisted", HttpClientRequest.setHeader(HttpClientRequest.get(url), "accept", "text/csv"), false, []]
-  ] as const)("preflight: %s", (_name, request, propagates, reasons) => {
+  it.each(
+    [
+      ["a plain GET", HttpClientRequest.get(url), false, []],
+      ["a form POST", HttpClientRequest.bodyUrlParams(HttpClientRequest.post(url), { a: "1" }), false, []],
+      ["a JSON POST", HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(url), {}), false, ["content-type"]],
+      ["a PUT with an API key", HttpClientRequest.setHeader(HttpClientRequest.put(url), "x-api-key", "k"), false, [
+        "method PUT",
+        "x-api-key"
+      ]],
+      ["a GET with trace propagation", HttpClientRequest.get(url), true, ["b3", "traceparent"]],
+      ["Accept is safelisted", HttpClientRequest.setHeader(HttpClientRequest.get(url), "accept", "text/csv"), false, []]
+    ] as const
+  )("preflight: %s", (_name, request, propagates, reasons) => {
     expect(browser.preflightReasons(request, propagates)).toEqual(reasons)
   })
 
   const plain = HttpClientRequest.get(url)
-  it.each([
-    ["defaults, no sensitive header", Redirects.defaults, undefined, plain, "http://x.test/", "follow"],
+  it.each(
     [
-      "Authorization on the request",
-      Redirects.defaults,
-      undefined,
-      HttpClientRequest.bearerToken(plain, "t"),
-      "http://x.test/",
-      "manual"
-    ],
-    [
-      "a listed sensitive header",
-      Redirects.make({ sensitiveHeaders: ["X-Api-Key"] }),
-      undefined,
-      HttpClientRequest.setHeader(plain, "x-api-key", "k"),
-      "http://x.test/",
-      "manual"
-    ],
-    ["follow: false", Redirects.none, undefined, plain, "http://x.test/", "manual"],
-    ["an allow hook", Redirects.make({ allow: () => undefined }), undefined, plain, "http://x.test/", "manual"],
-    ["an allowAddress guard", Redirects.defaults, () => true, plain, "http://x.test/", "manual"],
-    ["https from an http page (a downgrade could follow)", Redirects.defaults, undefined, plain, url, "manual"],
-    [
-      "https from an http page, downgrade allowed",
-      Redirects.make({ allowDowngrade: true }),
-      undefined,
-      plain,
-      url,
-      "follow"
-    ]
-  ] as const)("redirect mode: %s", (_name, policy, allowAddress, request, target, mode) => {
+      ["defaults, no sensitive header", Redirects.defaults, undefined, plain, "http://x.test/", "follow"],
+      [
+        "Authorization on the request",
+        Redirects.defaults,
+        undefined,
+        HttpClientRequest.bearerToken(plain, "t"),
+        "http://x.test/",
+        "manual"
+      ],
+      [
+        "a listed sensitive header",
+        Redirects.make({ sensitiveHeaders: ["X-Api-Key"] }),
+        undefined,
+        HttpClientRequest.setHeader(plain, "x-api-key", "k"),
+        "http://x.test/",
+        "manual"
+      ],
+      ["follow: false", Redirects.none, undefined, plain, "http://x.test/", "manual"],
+      ["an allow hook", Redirects.make({ allow: () => undefined }), undefined, plain, "http://x.test/", "manual"],
+      ["an allowAddress guard", Redirects.defaults, () => true, plain, "http://x.test/", "manual"],
+      ["https from an http page (a downgrade could follow)", Redirects.defaults, undefined, plain, url, "manual"],
+      [
+        "https from an http page, downgrade allowed",
+        Redirects.make({ allowDowngrade: true }),
+        undefined,
+        plain,
+        url,
+        "follow"
+      ]
+    ] as const
+  )("redirect mode: %s", (_name, policy, allowAddress, request, target, mode) => {
     expect(browser.redirectMode(policy, allowAddress, request, new URL(target), page)).toBe(mode)
   })
 
@@ -255,12 +269,14 @@ describe("preflight and redirect rules in a page", () => {
     })).toBe("follow")
   })
 
-  it.each([
-    ["http://api.test/", true],
-    ["http://127.0.0.1:9/", false],
-    ["http://localhost:9/", false],
-    ["https://api.test/", false]
-  ] as const)("mixed content from an https page: %s", (target, mixed) => {
+  it.each(
+    [
+      ["http://api.test/", true],
+      ["http://127.0.0.1:9/", false],
+      ["http://localhost:9/", false],
+      ["https://api.test/", false]
+    ] as const
+  )("mixed content from an https page: %s", (target, mixed) => {
     expect(browser.isMixedContent({ origin: "https://app.test", protocol: "https:" }, new URL(target))).toBe(mixed)
   })
 })

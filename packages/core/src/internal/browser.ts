@@ -97,7 +97,7 @@ export const preflightReasons = (
     }
     reasons.push(name)
   }
-  if (propagatesTrace) for (const name of TRACE_HEADERS) if (!reasons.includes(name)) reasons.push(name)
+  if (propagatesTrace) { for (const name of TRACE_HEADERS) if (!reasons.includes(name)) reasons.push(name) }
   return reasons
 }
 

@@ -227,8 +227,7 @@ const inPage = (
           }
           return Effect.flatMap(
             probe(url, attempt),
-            (answered) =>
-              Effect.fail(transportError(request, opaqueFacts(url, page, answered, preflight, cause)))
+            (answered) => Effect.fail(transportError(request, opaqueFacts(url, page, answered, preflight, cause)))
           )
         })
       }
@@ -268,7 +267,7 @@ const probe = (url: URL, attempt: Attempt): Effect.Effect<boolean> =>
           mode: "no-cors",
           credentials: "omit",
           cache: "no-store",
-          redirect: "manual",
+          redirect: "follow", // no-cors allows no other mode
           referrerPolicy: "no-referrer",
           signal: attempt.signal
         } as globalThis.RequestInit).then(() => true)
