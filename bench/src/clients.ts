@@ -16,7 +16,7 @@ import * as Schedule from "effect/Schedule"
 import { got } from "got"
 import * as http from "node:http"
 import { Agent, fetch as undiciFetch } from "undici"
-import { type Bound, driveEffect, drivePromise, type Sample } from "./load.js"
+import { type Bound, driveEffect, driveEffectEach, drivePromise, type Sample, type Shape } from "./load.js"
 import * as Steadfast from "./steadfast.js"
 
 export interface Instance {
@@ -31,6 +31,8 @@ export interface ClientSpec {
   readonly name: string
   /** For Effect clients: whether the tracer is enabled during the run. */
   readonly tracing: "on" | "off" | undefined
+  /** For Effect clients: worker fibers, or a fiber per request. */
+  readonly shape?: Shape
   /** What exactly runs, for the method section. */
   readonly describe: string
   readonly make: (origin: string, concurrency: number) => Promise<Instance>
@@ -38,6 +40,9 @@ export interface ClientSpec {
 
 /** The reference every ratio is taken against. */
 export const REFERENCE = "undici-request"
+
+/** The Effect floor of each shape: raw undici in `Effect.tryPromise`, the least an Effect client can cost. */
+export const FLOOR: Record<Shape, string> = { workers: "effect-floor", each: "effect-floor-each" }
 
 const undiciAgent = (concurrency: number) => new Agent({ connections: concurrency, keepAliveTimeout: 60_000 })
 
@@ -68,14 +73,18 @@ const effectInstance = async <E, R>(
   send: Effect.Effect<unknown, E, R>,
   concurrency: number,
   tracing: "on" | "off",
-  close: () => Promise<void>
+  close: () => Promise<void>,
+  shape: Shape = "workers"
 ): Promise<Instance> => {
   const runtime = ManagedRuntime.make(Layer.merge(layer, quietLogger))
   await runtime.runPromise(Effect.void)
   const runPromise = (effect: Effect.Effect<void, never, R>) =>
     runtime.runPromise(tracing === "off" ? Effect.withTracerEnabled(effect, false) : effect)
   return {
-    run: (bound) => driveEffect(send, concurrency, bound, runPromise),
+    run: (bound) =>
+      shape === "each"
+        ? driveEffectEach(send, concurrency, bound, runPromise)
+        : driveEffect(send, concurrency, bound, runPromise),
     close: async () => {
       await runtime.dispose()
       await close()
@@ -87,11 +96,13 @@ const platformClient = (
   id: string,
   name: string,
   tracing: "on" | "off",
-  resilient: boolean
+  resilient: boolean,
+  shape: Shape = "workers"
 ): ClientSpec => ({
   id,
   name,
   tracing,
+  shape,
   describe: resilient
     ? "`NodeHttpClient.makeUndici(agent)` + `filterStatusOk` + `retryTransient({ times: 3, schedule: " +
       "exponential(100 ms) })`, each request in `Effect.timeout(30 s)`, body via `response.json`"
@@ -109,7 +120,33 @@ const platformClient = (
         "30 seconds"
       )
       : Effect.flatMap(base.get(url), (response) => response.json)
-    return effectInstance(Layer.empty, send, concurrency, tracing, () => agent.close())
+    return effectInstance(Layer.empty, send, concurrency, tracing, () => agent.close(), shape)
+  }
+})
+
+/**
+ * The Effect floor: raw undici wrapped in `Effect.tryPromise`, in the given
+ * shape. What any Effect client costs at the least; steadfast's ratios to it
+ * are the cost of steadfast itself.
+ */
+const effectFloor = (shape: Shape): ClientSpec => ({
+  id: FLOOR[shape],
+  name: shape === "each" ? "Effect floor (fiber/request)" : "Effect floor",
+  tracing: "off",
+  shape,
+  describe: "`Effect.tryPromise(() => agent.request(…).then(body.json))`, raw undici Agent" +
+    (shape === "each" ? ", a fiber per request (`Effect.forEach`)" : ", worker fibers"),
+  make: async (origin, concurrency) => {
+    const agent = undiciAgent(concurrency)
+    const send = Effect.tryPromise(async () => {
+      const { statusCode, body } = await agent.request({ origin, path: "/", method: "GET" })
+      if (statusCode !== 200) {
+        await body.dump()
+        expectOk(statusCode)
+      }
+      return body.json()
+    })
+    return effectInstance(Layer.empty, send, concurrency, "off", () => agent.close(), shape)
   }
 })
 
@@ -118,16 +155,20 @@ const steadfastClient = (
   name: string,
   tracing: "on" | "off",
   options: Client.Options,
-  what: string
+  what: string,
+  shape: Shape = "workers"
 ): ClientSpec => ({
   id,
   name,
   tracing,
-  describe: `${what}; \`client.json(HttpClientRequest.get(url))\``,
+  shape,
+  describe: `${what}; \`client.json(HttpClientRequest.get(url))\`${
+    shape === "each" ? ", a fiber per request (`Effect.forEach`)" : ""
+  }`,
   make: async (origin, concurrency) => {
     const url = `${origin}/`
     const send = Effect.flatMap(Client.Client, (client) => client.json(HttpClientRequest.get(url)))
-    return effectInstance(Steadfast.layer(concurrency, options), send, concurrency, tracing, async () => {})
+    return effectInstance(Steadfast.layer(concurrency, options), send, concurrency, tracing, async () => {}, shape)
   }
 })
 
@@ -211,7 +252,10 @@ export const clients: ReadonlyArray<ClientSpec> = [
       return promiseInstance(send, concurrency, async () => agent.destroy())
     }
   },
+  effectFloor("workers"),
+  effectFloor("each"),
   platformClient("platform", "platform makeUndici", "off", false),
+  platformClient("platform-each", "platform makeUndici (fiber/request)", "off", false, "each"),
   platformClient("platform-traced", "platform makeUndici (tracing on)", "on", false),
   platformClient("platform-resilient", "platform + retryTransient + timeout", "off", true),
   {
@@ -261,5 +305,29 @@ export const clients: ReadonlyArray<ClientSpec> = [
     "on",
     Steadfast.defaults,
     "`Client.layer()`, default policy, Effect's default tracer enabled (native spans, no exporter)"
+  ),
+  steadfastClient(
+    "steadfast-default-each",
+    "steadfast default (fiber/request)",
+    "off",
+    Steadfast.defaults,
+    "`Client.layer()`: default policy",
+    "each"
+  ),
+  steadfastClient(
+    "steadfast-off-each",
+    "steadfast everything off (fiber/request)",
+    "off",
+    Steadfast.everythingOff,
+    "everything off",
+    "each"
+  ),
+  steadfastClient(
+    "steadfast-traced-each",
+    "steadfast default (tracing on, fiber/request)",
+    "on",
+    Steadfast.defaults,
+    "`Client.layer()`, default policy, Effect's default tracer enabled",
+    "each"
   )
 ]

@@ -2,7 +2,9 @@
  * Bounded closed-loop load: `concurrency` workers each send a request, wait
  * for it (body read and parsed), and send the next, until `maxRequests` have
  * been started or `maxMs` have passed, whichever comes first; then the
- * requests in flight finish. Client CPU time is `process.cpuUsage()` (user +
+ * requests in flight finish. Effect clients run in one of two shapes:
+ * long-lived worker fibers, or a fiber per request (`Effect.forEach` with
+ * `concurrency`, as users write it). Client CPU time is `process.cpuUsage()` (user +
  * system, every thread of this process: main, libuv pool, GC helpers) from
  * before the first request to after the last.
  */
@@ -107,6 +109,13 @@ export const drivePromise = (
 }
 
 /**
+ * How an Effect client is driven: `workers` (c long-lived fibers, each a
+ * loop) or `each` (one fiber per request: `Effect.forEach(items, f, {
+ * concurrency: c })`, the shape of user code, which pays a fork per request).
+ */
+export type Shape = "workers" | "each"
+
+/**
  * Drives an Effect request: `concurrency` fibers, each looping with
  * `Effect.whileLoop`, run by `runPromise` (which carries the client's
  * runtime: its layer was built before the run).
@@ -128,4 +137,30 @@ export const driveEffect = <E, R>(
   const worker = Effect.whileLoop({ while: () => tally.next(), body: () => one, step: () => {} })
   const workers = Array.from({ length: concurrency }, () => worker)
   return measure(tally, () => runPromise(Effect.all(workers, { concurrency: "unbounded", discard: true })))
+}
+
+/**
+ * Drives an Effect request with a fiber per request: `Effect.forEach` over
+ * `maxRequests` items with `concurrency`. Effect 3's `forEach` takes its
+ * items up front, so an item started after `maxMs` returns at once without a
+ * request (a fork and a check: it stays in the CPU figure, which is divided
+ * by the requests completed; runs are sized so the count bound comes first).
+ */
+export const driveEffectEach = <E, R>(
+  send: Effect.Effect<unknown, E, R>,
+  concurrency: number,
+  bound: Bound,
+  runPromise: (effect: Effect.Effect<void, never, R>) => Promise<void>
+): Promise<Sample> => {
+  const tally = new Tally(bound)
+  const one = Effect.suspend(() => {
+    if (!tally.next()) return Effect.void
+    const startedAt = performance.now()
+    return Effect.matchCause(send, {
+      onFailure: (cause) => tally.failure(cause._tag === "Fail" ? cause.error : cause),
+      onSuccess: () => tally.success(startedAt)
+    })
+  })
+  const items = Array.from({ length: bound.maxRequests }, (_, i) => i)
+  return measure(tally, () => runPromise(Effect.forEach(items, () => one, { concurrency, discard: true })))
 }

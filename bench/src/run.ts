@@ -16,7 +16,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
-import { clients, type ClientSpec, type Instance, REFERENCE } from "./clients.js"
+import { clients, type ClientSpec, FLOOR, type Instance, REFERENCE } from "./clients.js"
 import { heapGrowth, retryCost, simulatedRuns } from "./extras.js"
 import type { Bound, Sample } from "./load.js"
 import {
@@ -212,20 +212,27 @@ const measureConcurrency = async (
 }
 
 const rowsOf = (slots: ReadonlyArray<Slot>, concurrency: number): Array<Row> => {
-  const reference = slots.find((s) => s.spec.id === REFERENCE)?.runs ?? []
-  return slots.map((slot) => ({
-    client: { id: slot.spec.id, name: slot.spec.name, tracing: slot.spec.tracing, describe: slot.spec.describe },
-    concurrency,
-    summary: summarize(slot.runs, reference),
-    firstError: slot.firstError
-  }))
+  const runsOf = (id: string) => slots.find((s) => s.spec.id === id)?.runs
+  const reference = runsOf(REFERENCE) ?? []
+  return slots.map((slot) => {
+    const floor = slot.spec.shape === undefined ? undefined : runsOf(FLOOR[slot.spec.shape])
+    return {
+      client: { id: slot.spec.id, name: slot.spec.name, tracing: slot.spec.tracing, describe: slot.spec.describe },
+      concurrency,
+      summary: summarize(slot.runs, reference),
+      floor: floor === undefined ? undefined : summarize(slot.runs, floor).ratio,
+      firstError: slot.firstError
+    }
+  })
 }
 
 // --- main ----------------------------------------------------------------------------
 
 const main = async (): Promise<number> => {
   const started = performance.now()
-  const specs = clients.filter((c) => c.id === REFERENCE || only === undefined || only.includes(c.id))
+  const specs = clients.filter((c) =>
+    c.id === REFERENCE || c.id === FLOOR.workers || c.id === FLOOR.each || only === undefined || only.includes(c.id)
+  )
   log(
     `steadfast bench${quick ? " --quick" : ""}: ${specs.length} clients, c=${plan.concurrencies.join(",")}, ` +
       `${plan.repetitions} repetitions`

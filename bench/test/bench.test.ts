@@ -15,6 +15,7 @@ import {
   type RunFigures,
   summarize
 } from "../src/report.js"
+import { placeOf, summarizeProfile } from "../src/profileSummary.js"
 import { nginxConfig } from "../src/server.js"
 import {
   formatInt,
@@ -177,11 +178,30 @@ const info = (id: string, name: string, tracing: "on" | "off" | undefined = unde
 
 const rows: ReadonlyArray<Row> = [1, 64].flatMap((concurrency) => {
   const reference = [run(10_000, 20), run(10_000, 20)]
-  return [
+  const floor = [run(8000, 25), run(8000, 25)]
+  const plain = [
     { client: info("undici-request", "undici Agent.request"), runs: reference },
-    { client: info("steadfast-default", "steadfast default", "off"), runs: [run(7000, 30), run(7000, 30)] },
+    { client: info("steadfast-default", "steadfast default", "off"), runs: [run(7000, 30, 130), run(7000, 30, 130)] },
     { client: info("steadfast-traced", "steadfast default (tracing on)", "on"), runs: [run(5000, 60), run(5000, 60)] }
   ].map(({ client, runs }) => ({ client, concurrency, summary: summarize(runs, reference), firstError: undefined }))
+  const perRequest = [
+    { client: info("effect-floor-each", "Effect floor (fiber/request)", "off"), runs: floor },
+    {
+      client: info("steadfast-default-each", "steadfast default (fiber/request)", "off"),
+      runs: [run(7600, 27.5), run(7600, 27.5)]
+    },
+    {
+      client: info("steadfast-traced-each", "steadfast traced (fiber/request)", "on"),
+      runs: [run(5000, 40), run(5000, 40)]
+    }
+  ].map(({ client, runs }) => ({
+    client,
+    concurrency,
+    summary: summarize(runs, reference),
+    floor: summarize(runs, floor).ratio,
+    firstError: undefined
+  }))
+  return [...plain, ...perRequest]
 })
 
 const report: Report = {
@@ -257,9 +277,9 @@ const report: Report = {
 }
 
 describe("targets", () => {
-  it("reads the ratios of the rows they name", () => {
+  it("reads the ratios of the rows they name, against undici or against the Effect floor", () => {
     const results = checkTargets(rows)
-    deepStrictEqual(results.map((r) => [r.measured, r.met]), [[1.5, true], [0.7, true], [3, false]])
+    deepStrictEqual(results.map((r) => [r.measured, r.met]), [[1.1, true], [0.95, true], [1.6, false], [1.3, false]])
   })
 
   it("are not measured when the row is missing", () => {
@@ -288,6 +308,17 @@ describe("renderers", () => {
     assertInclude(lines[2], "1.50x")
   })
 
+  it("prints the ratio to the Effect floor for the rows that have one, and nothing for the others", () => {
+    const lines = renderTable(rows).split("\n")
+    assertInclude(lines[0], "x floor")
+    assertInclude(lines[5], "steadfast default (fiber/request)")
+    assertTrue(lines[5]!.trimEnd().endsWith("1.10x"), lines[5])
+    assertFalse(lines[1]!.includes("1.10x"), lines[1])
+    const md = renderMarkdown(report)
+    assertInclude(md, "| **28 µs** (1.38x) | 1.10x, 0.95x | 0 |")
+    assertInclude(md, "0.95x of the Effect floor (target ≥ 0.9x): **meets**")
+  })
+
   it("writes RESULTS.md with the context, the method, the tables and the extras", () => {
     const md = renderMarkdown(report)
     for (
@@ -304,8 +335,9 @@ describe("renderers", () => {
         "## Results at c=64",
         "| steadfast default | off | 7,000 (0.70x) |",
         "**30 µs** (1.50x)",
-        "(target ≤ 2.0x): **meets**",
-        "(target ≤ 2.5x): **misses**",
+        "(target ≤ 1.15x): **meets**",
+        "(target ≤ 1.5x): **misses**",
+        "p50 latency at c=1: 1.30x of raw undici (target ≤ 1.2x): **misses**",
         "## Cost of one retry",
         "**60 µs**",
         "Growth from before to after: **+0.5 MiB**",
@@ -339,5 +371,45 @@ describe("nginx config", () => {
     assertInclude(conf, "fastcgi_temp_path /tmp/x/temp/fastcgi;")
     assertInclude(conf, "uwsgi_temp_path /tmp/x/temp/uwsgi;")
     assertFalse(conf.includes("scgi_temp_path /tmp"))
+  })
+})
+
+describe("profile summary", () => {
+  const frame = (id: number, functionName: string, url: string, lineNumber = 0) => ({
+    id,
+    callFrame: { functionName, url, lineNumber }
+  })
+  const profile = {
+    nodes: [
+      frame(1, "(idle)", ""),
+      frame(2, "decide", "file:///w/packages/core/src/internal/decide.ts", 9),
+      frame(3, "runLoop", "file:///w/node_modules/.pnpm/effect@3.22.4/node_modules/effect/dist/esm/internal/fiberRuntime.js"),
+      frame(4, "(garbage collector)", ""),
+      frame(5, "onData", "file:///w/node_modules/.pnpm/undici@7.30.2/node_modules/undici/lib/dispatcher/client-h1.js")
+    ],
+    samples: [1, 2, 3, 3, 4, 5, 1],
+    timeDeltas: [500, 100, 200, 200, 100, 400, 500]
+  }
+
+  it("names the place each frame's code lives", () => {
+    deepStrictEqual(profile.nodes.map((n) => placeOf(n.callFrame.url, n.callFrame.functionName)), [
+      "(idle)",
+      "steadfast core",
+      "effect runtime",
+      "GC",
+      "undici"
+    ])
+    strictEqual(placeOf("node:internal/streams/readable", "read"), "node internals")
+  })
+
+  it("sums self time per place and per function, per request, leaving idle out", () => {
+    const text = summarizeProfile(profile, 10, 2)
+    assertInclude(text, "busy samples:  100.00 µs/request")
+    assertInclude(text, "  40.00 µs   40.0%  effect runtime")
+    assertInclude(text, "  10.00 µs   10.0%  steadfast core")
+    assertInclude(text, "top 2 functions")
+    assertInclude(text, "40.00 µs   40.0%  runLoop")
+    assertInclude(text, "40.00 µs   40.0%  onData lib/dispatcher/client-h1.js:1  [undici]")
+    assertFalse(text.includes("decide src/internal"), text)
   })
 })

@@ -1,0 +1,85 @@
+/**
+ * `pnpm bench:profile`: where a client's CPU goes. Runs one client of
+ * `clients.ts` at one concurrency under V8's sampling profiler (through
+ * `node:inspector`, in this process) and prints its self time grouped by
+ * where the code lives (steadfast core, steadfast node, the Effect runtime,
+ * undici, Node's internals, GC) and the hottest functions, in µs per request.
+ *
+ *   node bench/dist/profile.js [--client steadfast-default-each] [--c 64] [--requests 20000] [--top 25] [--alloc]
+ *
+ * With `--alloc`, the sampling heap profiler instead: bytes allocated per
+ * request, per place and per function (what the GC then has to collect).
+ *
+ * Profiles are proportions of the samples, so they hold on a busy machine
+ * where absolute timings do not. A sampling profiler misses inlined frames:
+ * an inlined function's time is its caller's.
+ */
+import * as inspector from "node:inspector/promises"
+import { clients } from "./clients.js"
+import { type HeapNode, type ProfileNode, summarizeAllocations, summarizeProfile } from "./profileSummary.js"
+import { startServer } from "./server.js"
+
+const argv = process.argv.slice(2)
+const value = (name: string, fallback: string) => {
+  const i = argv.indexOf(name)
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback
+}
+
+const clientId = value("--client", "steadfast-default-each")
+const concurrency = Number(value("--c", "64"))
+const requests = Number(value("--requests", "20000"))
+const top = Number(value("--top", "25"))
+const alloc = argv.includes("--alloc")
+
+const main = async (): Promise<number> => {
+  const spec = clients.find((c) => c.id === clientId)
+  if (spec === undefined) {
+    process.stderr.write(`unknown client ${clientId}; one of: ${clients.map((c) => c.id).join(", ")}\n`)
+    return 2
+  }
+  const server = await startServer("nginx")
+  const instance = await spec.make(server.origin, concurrency)
+  const session = new inspector.Session()
+  try {
+    await instance.run({ maxRequests: Math.min(5000, requests), maxMs: 5000 })
+    session.connect()
+    let summary: string
+    let sample
+    if (alloc) {
+      await session.post("HeapProfiler.enable")
+      await session.post("HeapProfiler.startSampling", {
+        samplingInterval: 512,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true
+      })
+      sample = await instance.run({ maxRequests: requests, maxMs: 60_000 })
+      const { profile } = await session.post("HeapProfiler.stopSampling")
+      summary = summarizeAllocations(profile.head as unknown as HeapNode, sample.ok, top)
+    } else {
+      await session.post("Profiler.enable")
+      await session.post("Profiler.setSamplingInterval", { interval: 100 })
+      await session.post("Profiler.start")
+      sample = await instance.run({ maxRequests: requests, maxMs: 60_000 })
+      const { profile } = await session.post("Profiler.stop")
+      summary = summarizeProfile(
+        profile as unknown as { nodes: Array<ProfileNode>; samples: Array<number>; timeDeltas: Array<number> },
+        sample.ok,
+        top
+      )
+    }
+    process.stdout.write(
+      `${spec.name} at c=${concurrency}, ${sample.ok} requests (${sample.errors} errors), ` +
+        `${(sample.cpuUs / sample.ok).toFixed(1)} µs CPU/request, server ${server.description}\n\n${summary}\n`
+    )
+    return sample.ok > 0 ? 0 : 1
+  } finally {
+    session.disconnect()
+    await instance.close()
+    await server.stop()
+  }
+}
+
+main().then((code) => process.exit(code), (error) => {
+  process.stderr.write(`${String(error)}\n`)
+  process.exit(1)
+})
