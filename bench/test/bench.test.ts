@@ -4,6 +4,7 @@
  */
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { placeOf, summarizeProfile } from "../src/profileSummary.js"
 import {
   checkTargets,
   figures,
@@ -15,7 +16,6 @@ import {
   type RunFigures,
   summarize
 } from "../src/report.js"
-import { placeOf, summarizeProfile } from "../src/profileSummary.js"
 import { nginxConfig } from "../src/server.js"
 import {
   formatInt,
@@ -383,7 +383,11 @@ describe("profile summary", () => {
     nodes: [
       frame(1, "(idle)", ""),
       frame(2, "decide", "file:///w/packages/core/src/internal/decide.ts", 9),
-      frame(3, "runLoop", "file:///w/node_modules/.pnpm/effect@3.22.4/node_modules/effect/dist/esm/internal/fiberRuntime.js"),
+      frame(
+        3,
+        "runLoop",
+        "file:///w/node_modules/.pnpm/effect@3.22.4/node_modules/effect/dist/esm/internal/fiberRuntime.js"
+      ),
       frame(4, "(garbage collector)", ""),
       frame(5, "onData", "file:///w/node_modules/.pnpm/undici@7.30.2/node_modules/undici/lib/dispatcher/client-h1.js")
     ],

@@ -162,12 +162,12 @@ describe("the generic transport in a page", () => {
       expect(probes).toHaveLength(0)
     }))
 
-  it.effect("outside a page nothing changes: no redirect mode is set, the TypeError is opaque-network unknown", () =>
+  it.effect("outside a page: redirects come back to the client (manual), the TypeError is opaque-network unknown", () =>
     Effect.gen(function*() {
       const { probes, result, sent } = yield* run(text(HttpClientRequest.get(`${API}/x`)), "type-error")
       const error = (result as { left: Errors.TransportError }).left
       expect([error.reason, error.likely, error.requestSent]).toEqual(["opaque-network", "unknown", "unknown"])
-      expect(sent.map((s) => s.redirect)).toEqual([undefined, undefined, undefined])
+      expect(sent.map((s) => s.redirect)).toEqual(["manual", "manual", "manual"])
       expect(probes).toHaveLength(0)
     }))
 })

@@ -159,13 +159,36 @@ export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
       const sent = resolved(request, url)
       const page = browser.currentPage()
       return abortable(
-        page === undefined ? client.execute(sent) : inPage(client, sent, url, attempt, page),
+        page === undefined ? outsidePage(client, sent) : inPage(client, sent, url, attempt, page),
         attempt.signal,
         () => abortedError(sent, attempt.signal)
       )
     }
   }
 }
+
+/**
+ * Outside a page (Node, Deno, Bun, workers' runtimes) fetch answers
+ * `redirect: "manual"` with the redirect itself, `Location` included, so the
+ * client follows it with all its rules; fetch would follow it blindly (a
+ * header listed in `sensitiveHeaders` sent to another origin, 20 hops).
+ * Other platform clients ignore `FetchHttpClient.RequestInit`; a
+ * `redirect` the user set there is kept.
+ */
+const outsidePage = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (given) =>
+      given._tag === "Some" && given.value.redirect !== undefined
+        ? client.execute(request)
+        : Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, {
+          ...(given._tag === "Some" ? given.value : {}),
+          redirect: "manual"
+        })
+  )
 
 /** The client's rules the transport needs in a page (the attempt a client hands in carries them). */
 interface Rules {
