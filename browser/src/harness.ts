@@ -73,13 +73,19 @@ export interface Bundle {
 }
 
 /**
- * Bundles `entry` (a TypeScript or JavaScript file) for the browser, as one
+ * Bundles `entry` (a TypeScript or JavaScript file, or TypeScript source
+ * whose imports resolve from `resolveDir`) for the browser, as one
  * minified ES module, resolving packages the way a browser bundler does
  * (`browser`, `import`, `default` conditions; no source condition).
  */
-export const bundle = async (entry: string, options: { readonly minify?: boolean } = {}): Promise<Bundle> => {
+export const bundle = async (
+  entry: string | { readonly contents: string; readonly resolveDir: string },
+  options: { readonly minify?: boolean } = {}
+): Promise<Bundle> => {
   const result = await esbuild.build({
-    entryPoints: [entry],
+    ...(typeof entry === "string"
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: "ts" as const } }),
     bundle: true,
     write: false,
     format: "esm",

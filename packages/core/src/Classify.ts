@@ -24,6 +24,7 @@
  * @since 0.1.0
  */
 import * as Errors from "./Errors.js"
+import * as opaque from "./internal/opaque.js"
 import { redactUrl } from "./internal/redact.js"
 
 /**
@@ -81,6 +82,55 @@ export const CONTENT_DECODING_FAILED = "ERR_STEADFAST_CONTENT_DECODING"
 
 const DECODING_HINT = "The body does not match its Content-Encoding: the server (or a proxy) sent a broken " +
   "compressed stream. Read the raw bytes with the client option `decompress: false` to look at them."
+
+/**
+ * The `code` of the error the generic transport fails with in a browser when
+ * fetch rejects with a `TypeError` ("Failed to fetch"): the browser hides
+ * the cause, so the transport reports what the page could see instead
+ * ({@link OpaqueFacts}; the `TypeError` is its `cause`).
+ *
+ * @since 0.1.0
+ */
+export const OPAQUE_NETWORK = opaque.OPAQUE_NETWORK
+
+/**
+ * The `code` of the error the generic transport fails with in a browser when
+ * fetch, told not to follow redirects (`redirect: "manual"`), returned an
+ * `opaqueredirect` response (status 0): a redirect whose target the page
+ * cannot see. Classified as `RedirectBlocked` with reason `"opaque"`.
+ *
+ * @since 0.1.0
+ */
+export const OPAQUE_REDIRECT = opaque.OPAQUE_REDIRECT
+
+/**
+ * What a page can see of a fetch that failed with a hidden cause, as the
+ * transport reports it on an error with `code` {@link OPAQUE_NETWORK}.
+ *
+ * @since 0.1.0
+ */
+export type OpaqueFacts = opaque.OpaqueFacts
+
+/**
+ * The likely cause of an opaque fetch failure, and whether the request may
+ * have reached the server, from what the page saw. Pure.
+ *
+ * - offline or mixed content: blocked before sending (`requestSent: false`);
+ * - a same-origin url cannot fail for CORS: `"unreachable"`;
+ * - a cross-origin url whose server answered the probe: `"cors"`; a request
+ *   that needed no preflight did reach the server (`true`), one that needed
+ *   a preflight may or may not have (`"unknown"`);
+ * - a cross-origin url whose server did not answer the probe: `"unreachable"`;
+ * - otherwise `"unknown"`.
+ *
+ * How fast the fetch failed is not used: on a fast network a refused
+ * connection and a reset after the request went out fail equally fast.
+ *
+ * @since 0.1.0
+ */
+export const judgeOpaque: (
+  facts: OpaqueFacts
+) => { readonly likely: Errors.OpaqueCause; readonly requestSent: boolean | "unknown" } = opaque.judgeOpaque
 
 interface Node {
   readonly code: string | undefined
@@ -297,6 +347,29 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
       }, true)
     }
   }
+  // fetch in a browser: what the page saw, as the generic transport reports it
+  const reported = opaque.findCode(cause, OPAQUE_NETWORK)
+  if (reported !== undefined) {
+    const facts = reported as unknown as OpaqueFacts
+    const judged = opaque.judgeOpaque(facts)
+    const inner = reported["cause"] as { readonly message?: unknown } | undefined
+    return new Errors.TransportError({
+      ...common,
+      reason: "opaque-network",
+      code: "TypeError",
+      description: opaque.describe(facts, typeof inner?.message === "string" ? inner.message : ""),
+      requestSent: judged.requestSent,
+      likely: judged.likely
+    }, true)
+  }
+  const opaqueRedirect = opaque.findCode(cause, OPAQUE_REDIRECT)
+  if (opaqueRedirect !== undefined) {
+    return new Errors.RedirectBlocked({
+      ...common,
+      location: "(hidden by the browser)",
+      reason: "opaque"
+    }, true)
+  }
 
   // platform reasons that are not transport failures
   for (const node of nodes) {
@@ -425,6 +498,18 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
   // "terminated" and "other side closed" without a code still mean a lost connection
   if (nodes.some((n) => n.message === "terminated" || n.message === "other side closed")) {
     return reset(common, first?.code ?? "UND_ERR_SOCKET", phase === "connect" ? "response" : phase, requestSent)
+  }
+  // fetch's TypeError with nothing under it: the platform hides the cause
+  const hidden = nodes.find((n) => n.name === "TypeError" && opaque.FETCH_FAILED.test(n.message))
+  if (hidden !== undefined && !nodes.some((n) => n.code !== undefined)) {
+    return new Errors.TransportError({
+      ...common,
+      reason: "opaque-network",
+      code: "TypeError",
+      description: opaque.describe(undefined, hidden.message),
+      requestSent: "unknown",
+      likely: "unknown"
+    }, true)
   }
   return new Errors.TransportError({
     ...common,

@@ -71,7 +71,7 @@ export const Decision = Schema.Literal("resend", "retry", "give-up")
  *   (`"policy"`, `"retry-after"`) or `"give-up"` (`"not-retryable"`,
  *   `"not-idempotent"`, `"body-sent"`, `"retries"`, `"schedule"`,
  *   `"retry-after"`, `"retry-after-deadline"`, `"max-elapsed"`,
- *   `"deadline"`, `"budget"`, or a policy's own).
+ *   `"deadline"`, `"budget"`, `"browser-refused"`, or a policy's own).
  * - `retryRefused`: `"budget"` when the retry policy would have retried
  *   but the retry budget refused (see the `Budget` module).
  *
@@ -322,23 +322,63 @@ export class ProxyError extends TaggedError<ProxyError>()("ProxyError", {
 }
 
 /**
- * Any other transport failure: a malformed response, a closed pool, or a cause
- * steadfast does not recognise. `reason` says which; `cause` keeps the original.
+ * What a page can tell about a network failure whose cause the browser hides
+ * (`TransportError` with reason `"opaque-network"`):
+ * - `"offline"`: `navigator.onLine` was false; nothing left the machine;
+ * - `"mixed-content"`: an http url from an https page, blocked before sending;
+ * - `"cors"`: the server answers (a no-cors probe got a response) but the
+ *   browser refused the exchange: a CORS preflight that failed, or a response
+ *   without the `Access-Control-Allow-*` headers the request needs;
+ * - `"unreachable"`: the server did not answer at all (refused, reset, empty
+ *   response, DNS, TLS — the browser does not say which);
+ * - `"unknown"`: nothing could be learned.
+ *
+ * @since 0.1.0
+ */
+export const OpaqueCause = Schema.Literal("offline", "mixed-content", "cors", "unreachable", "unknown")
+
+/**
+ * @since 0.1.0
+ */
+export type OpaqueCause = Schema.Schema.Type<typeof OpaqueCause>
+
+const opaqueHints: Readonly<Record<OpaqueCause, string>> = {
+  offline: "The browser is offline (navigator.onLine is false); nothing was sent.",
+  "mixed-content": "An https page may not call an http url (mixed content); serve the API over https.",
+  cors: "The server answered, but the browser refused the exchange (CORS): the server must answer the " +
+    "preflight (OPTIONS) and the request with Access-Control-Allow-Origin (and -Headers / -Methods for what " +
+    "the request sends). The browser console names the missing header.",
+  unreachable: "The server did not answer: refused, reset, empty response, DNS or TLS failure. " +
+    "The browser hides which; its network panel (devtools) shows the net::ERR_* code.",
+  unknown: "It may be offline, DNS, refused, reset, CORS or mixed content; the browser hides which. " +
+    "Look at the browser console and the network panel (devtools) for the net::ERR_* code or the CORS message."
+}
+
+/**
+ * Any other transport failure: a malformed response, a closed pool, a
+ * network failure whose cause the browser hides (`"opaque-network"`, with
+ * what the page could tell in `likely`), or a cause steadfast does not
+ * recognise. `reason` says which; `cause` keeps the original. `requestSent`
+ * is `"unknown"` when the transport cannot tell (fetch in a browser).
  *
  * @since 0.1.0
  */
 export class TransportError extends TaggedError<TransportError>()("TransportError", {
   ...common,
-  reason: Schema.Literal("malformed-response", "closed", "unknown"),
+  reason: Schema.Literal("malformed-response", "closed", "opaque-network", "unknown"),
   code: Schema.String,
   description: Schema.String,
-  requestSent: Schema.Boolean
+  requestSent: Schema.Union(Schema.Boolean, Schema.Literal("unknown")),
+  /** For `"opaque-network"`: the likely cause, from what the page could see. */
+  likely: Schema.optional(OpaqueCause)
 }) {
   override get message(): string {
     const hint = this.reason === "malformed-response"
       ? "The server sent bytes that are not valid HTTP/1.1: is this port really an HTTP server?"
       : this.reason === "closed"
       ? "The connection pool was already closed: is the client used after its Layer's scope ended?"
+      : this.reason === "opaque-network"
+      ? opaqueHints[this.likely ?? "unknown"]
       : "See `cause` for the original error."
     return `${target(this.request)}: transport failed, ${this.description} (${this.code}) ${
       after(this.attempts)
@@ -532,6 +572,12 @@ const redirectBlocks = {
   address: [
     "its address is refused by `allowAddress`",
     "The target is on an address this client must not reach (private, loopback, link-local…)."
+  ],
+  opaque: [
+    "the browser hides the redirect",
+    "fetch was told not to follow it (redirect: \"manual\") so that the client's redirect rules hold, and a " +
+    "page cannot see where a redirect points. Call the final url directly, or drop the header listed in " +
+    "`redirects.sensitiveHeaders` (or Authorization) from this request so the browser may follow it."
   ]
 } as const
 
@@ -540,14 +586,16 @@ const redirectBlocks = {
  * other than http(s) (`"scheme"`), refused by the `redirects.allow` hook
  * (`"policy"`), a `Location` that is not a url (`"invalid-location"`), or a
  * target on an address the client's `allowAddress` refuses (`"address"`,
- * with `address` and its kind in `detail`).
+ * with `address` and its kind in `detail`), or, in a browser, a redirect
+ * fetch did not follow so that the client's rules hold and whose target
+ * the browser hides (`"opaque"`, see docs/browser.md).
  *
  * @since 0.1.0
  */
 export class RedirectBlocked extends TaggedError<RedirectBlocked>()("RedirectBlocked", {
   ...common,
   location: Schema.String,
-  reason: Schema.Literal("downgrade", "scheme", "policy", "invalid-location", "address"),
+  reason: Schema.Literal("downgrade", "scheme", "policy", "invalid-location", "address", "opaque"),
   detail: Schema.optional(Schema.String)
 }) {
   override get message(): string {
@@ -888,8 +936,9 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
     case "CircuitOpen":
       return false
     case "ConnectionReset":
-    case "TransportError":
       return error.requestSent
+    case "TransportError":
+      return error.requestSent !== false
     default:
       return true
   }
@@ -961,6 +1010,9 @@ export const notRetried = (error: HttpError): string | undefined => {
       return "not retried: the next retry would start after retry.maxElapsed; raise it to retry longer"
     case "budget":
       return "not retried: the retry budget is spent (too many retries lately); raise the budget or wait"
+    case "browser-refused":
+      return "not retried: the browser refused it (CORS or mixed content) and would refuse it again; " +
+        "fix the server's CORS headers or the url's scheme"
     default:
       return undefined
   }

@@ -134,11 +134,13 @@ export type Decision =
  * Why a redirect was not followed: an https → http `"downgrade"`, a
  * `"scheme"` other than http(s), the `allow` hook said no (`"policy"`), a
  * `Location` that is not a url (`"invalid-location"`), or a target whose
- * address the client's `allowAddress` refuses (`"address"`).
+ * address the client's `allowAddress` refuses (`"address"`), or, in a
+ * browser, a redirect fetch was told not to follow and whose target it
+ * hides (`"opaque"`).
  *
  * @since 0.1.0
  */
-export type BlockReason = "downgrade" | "scheme" | "policy" | "invalid-location" | "address"
+export type BlockReason = "downgrade" | "scheme" | "policy" | "invalid-location" | "address" | "opaque"
 
 const RETURN: Decision = { _tag: "Return" }
 

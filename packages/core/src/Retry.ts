@@ -184,8 +184,10 @@ export const defaultIdempotentMethods: ReadonlyArray<string> = ["GET", "HEAD", "
 /**
  * The default notion of a transient failure: connection errors except TLS,
  * a proxy refusing the tunnel (other than with 502, 503, 504), a closed pool
- * and a malformed response (a server bug, which sending again repeats);
- * connect, response and body timeouts (not `PoolTimeout`: waiting again would
+ * and a malformed response (a server bug, which sending again repeats); a
+ * network failure the browser hides (`TransportError` `"opaque-network"`),
+ * except when the page can tell the browser refused it (`likely` `"cors"` or
+ * `"mixed-content"`: sending again gets the same refusal); connect, response and body timeouts (not `PoolTimeout`: waiting again would
  * add load to a saturated pool); and `StatusError` for `statuses`.
  *
  * @since 0.1.0
@@ -206,7 +208,9 @@ export const isTransient = (statuses: ReadonlyArray<number> = defaultStatuses) =
         // the proxy is down or unreachable, or answered CONNECT with a gateway error
         return error.status === undefined || error.status === 502 || error.status === 503 || error.status === 504
       case "TransportError":
-        return error.reason === "unknown"
+        // a browser-hidden failure heals unless the browser itself refused it (CORS, mixed content)
+        return error.reason === "unknown" ||
+          (error.reason === "opaque-network" && error.likely !== "cors" && error.likely !== "mixed-content")
       case "StatusError":
         return set.has(error.status)
       default:

@@ -68,6 +68,23 @@ describe("a plain platform client (FetchHttpClient)", () => {
       expect(error.message).toContain("GET /users/1: invalid url, it is relative and the client has no baseUrl")
       expect(seen).toEqual([])
     }))
+
+  it.scopedLive("redirects are followed by the client, not by fetch: its rules hold (sensitive headers, max)", () =>
+    Effect.gen(function*() {
+      const target = yield* headerServer
+      const hops = yield* redirectServer(`${target.origin}/landing`)
+      // another origin (another port): the header listed as sensitive must not reach it
+      const body = yield* Client.text(
+        HttpClientRequest.get(`${hops.origin}/one`).pipe(HttpClientRequest.setHeader("x-api-key", "k-1"))
+      ).pipe(Effect.provide(over({ redirects: { sensitiveHeaders: ["x-api-key"] } })))
+      expect(body).toBe("landed")
+      expect(target.seen).toEqual([{ url: "/landing", apiKey: undefined }])
+      // two hops, one allowed: the client's limit, not fetch's 20
+      const error = yield* Effect.flip(
+        Client.text(HttpClientRequest.get(`${hops.origin}/two`)).pipe(Effect.provide(over({ redirects: { max: 1 } })))
+      )
+      expect(error._tag).toBe("TooManyRedirects")
+    }))
 })
 
 describe("a base url and a bearer token over fetch (what the server received)", () => {
@@ -161,3 +178,39 @@ describe("a base url and a bearer token over fetch (what the server received)", 
       expect(other.received.map((r) => [r.path, r.headers.authorization])).toEqual([["/landing", undefined]])
     }))
 })
+/** Records the x-api-key header of each request and answers "landed". */
+const headerServer = Effect.acquireRelease(
+  Effect.async<{ server: http.Server; origin: string; seen: Array<{ url: string; apiKey: unknown }> }>((resume) => {
+    const seen: Array<{ url: string; apiKey: unknown }> = []
+    const server = http.createServer((req, res) => {
+      seen.push({ url: req.url ?? "", apiKey: req.headers["x-api-key"] })
+      res.end("landed")
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port
+      resume(Effect.succeed({ server, origin: `http://127.0.0.1:${port}`, seen }))
+    })
+  }),
+  ({ server }) =>
+    Effect.async<void>((resume) => {
+      server.close(() => resume(Effect.void))
+    })
+)
+
+/** `/two` redirects to `/one`, which redirects to `target`. */
+const redirectServer = (target: string) =>
+  Effect.acquireRelease(
+    Effect.async<{ server: http.Server; origin: string }>((resume) => {
+      const server = http.createServer((req, res) => {
+        res.writeHead(302, { location: req.url === "/two" ? "/one" : target }).end()
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const port = (server.address() as net.AddressInfo).port
+        resume(Effect.succeed({ server, origin: `http://127.0.0.1:${port}` }))
+      })
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
+  )

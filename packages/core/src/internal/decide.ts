@@ -23,7 +23,9 @@
  *      fact the transport reports), whatever its method, when its body can
  *      be sent twice; not right after another re-send (a server that
  *      refuses again is left to the retry policy);
- * 3. retries: the error's kind (`retryOn`), then whether the request may
+ * 3. a failure the browser refused (CORS, mixed content): give up, whatever
+ *    the retry policy says — it would be refused again;
+ * 4. retries: the error's kind (`retryOn`), then whether the request may
  *    have reached the server (idempotency, a body that cannot be sent
  *    twice), the retry count, the schedule, `Retry-After`, the deadline and
  *    `maxElapsed`.
@@ -92,6 +94,7 @@ export type GiveUpReason =
   | "retry-after-deadline"
   | "max-elapsed"
   | "budget"
+  | "browser-refused"
 
 /** @internal */
 export type Decision =
@@ -128,8 +131,10 @@ const mayHaveReached = (error: Errors.HttpError): boolean => {
     case "InvalidRequest":
       return false
     case "ConnectionReset":
-    case "TransportError":
       return error.requestSent
+    case "TransportError":
+      // "unknown" (fetch in a browser) counts as possibly sent
+      return error.requestSent !== false
     default:
       return true
   }
@@ -184,6 +189,16 @@ const isProxyDown = (history: ReadonlyArray<Errors.AttemptRecord>, outcome: Outc
 }
 
 /**
+ * A failure the page can tell the browser itself refused (see
+ * `Errors.OpaqueCause`): a CORS rejection or mixed content. Not retried
+ * whatever `retryOn` says: the browser refuses the same request the same
+ * way until the server's (or the page's) configuration changes.
+ */
+const isRefusedByBrowser = (error: Errors.HttpError): boolean =>
+  error._tag === "TransportError" && error.reason === "opaque-network" &&
+  (error.likely === "cors" || error.likely === "mixed-content")
+
+/**
  * Decides after a failed attempt. `history` holds the attempts before this
  * one; `now` is the time the attempt ended. When a retry is allowed and
  * `schedule` is missing, returns `AskSchedule`: step the retry schedule and
@@ -207,6 +222,7 @@ export const decide = (
   if (isStale(request, history, outcome)) return STALE
   if (isProxyDown(history, outcome)) return FALLBACK
 
+  if (isRefusedByBrowser(error)) return giveUp("browser-refused")
   if (!policy.retryOn(error)) return giveUp("not-retryable")
   if (mayHaveReachedServer(outcome.facts, error)) {
     if (!request.safe) return giveUp("not-idempotent")

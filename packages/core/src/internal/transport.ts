@@ -1,4 +1,6 @@
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as PlatformClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -7,9 +9,13 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import { constTrue } from "effect/Function"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Redirects from "../Redirects.js"
 import type * as Api from "../Transport.js"
 import type { Attempt, BodyReader, Transport } from "../Transport.js"
+import * as browser from "./browser.js"
+import { OPAQUE_NETWORK, OPAQUE_REDIRECT, type OpaqueFacts } from "./opaque.js"
 
 /** @internal */
 export const TransportTypeId: Api.TransportTypeId = Symbol.for("@steadfast/core/Transport") as Api.TransportTypeId
@@ -149,12 +155,150 @@ export const fromHttpClient = (client: HttpClient.HttpClient): Transport => {
   if (direct !== undefined) return direct
   // the client's own span and trace headers (`b3` and `traceparent`, everywhere) give way to the client's:
   // a span per request on the wire, its url redacted, headers only where the propagation policy sends them
-  const quiet = HttpClient.withTracerDisabledWhen(client, constTrue)
+  const quiet = PlatformClient.withTracerDisabledWhen(client, constTrue)
   return {
     tracksConnect: false,
     send: (request: HttpClientRequest.HttpClientRequest, url: URL, attempt: Attempt) => {
       const sent = resolved(request, url)
-      return abortable(quiet.execute(sent), attempt.signal, () => abortedError(sent, attempt.signal))
+      const page = browser.currentPage()
+      return abortable(
+        page === undefined ? outsidePage(quiet, sent) : inPage(quiet, sent, url, attempt, page),
+        attempt.signal,
+        () => abortedError(sent, attempt.signal)
+      )
     }
   }
 }
+
+/**
+ * Outside a page (Node, Deno, Bun, workers' runtimes) fetch answers
+ * `redirect: "manual"` with the redirect itself, `Location` included, so the
+ * client follows it with all its rules; fetch would follow it blindly (a
+ * header listed in `sensitiveHeaders` sent to another origin, 20 hops).
+ * Other platform clients ignore `FetchHttpClient.RequestInit`; a
+ * `redirect` the user set there is kept.
+ */
+const outsidePage = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (given) =>
+      given._tag === "Some" && given.value.redirect !== undefined
+        ? client.execute(request)
+        : Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, {
+          ...(given._tag === "Some" ? given.value : {}),
+          redirect: "manual"
+        })
+  )
+
+/** The client's rules the transport needs in a page (the attempt a client hands in carries them). */
+interface Rules {
+  readonly redirects: Redirects.Policy
+  readonly allowAddress: unknown
+}
+
+const rulesOf = (attempt: Attempt): Rules | undefined =>
+  (attempt as { readonly call?: { readonly cfg?: Rules } }).call?.cfg
+
+const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
+  new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+const withCode = (message: string, fields: object, cause?: unknown): Error =>
+  withoutStack(() => Object.assign(new Error(message, cause === undefined ? undefined : { cause }), fields))
+
+/**
+ * One request over fetch in a page: fetch follows redirects itself only
+ * when the client's redirect rules hold anyway (else `redirect: "manual"`,
+ * and the opaque redirect it gets fails typed); a fetch `TypeError` is
+ * reported with what the page can see (see `Classify.OPAQUE_NETWORK`),
+ * probing a cross-origin server once to tell CORS from an unreachable server.
+ */
+const inPage = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  attempt: Attempt,
+  page: browser.Page
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (given) => {
+    const init: globalThis.RequestInit = Option.getOrElse(given, () => ({}))
+    const rules = rulesOf(attempt)
+    const mode = init.redirect === "manual" || init.redirect === "error" || rules === undefined
+      ? init.redirect
+      : browser.redirectMode(rules.redirects, rules.allowAddress, request, url, page)
+    const run = mode === undefined || mode === init.redirect
+      ? client.execute(request)
+      : Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, { ...init, redirect: mode })
+    return Effect.matchEffect(run, {
+      onSuccess: (response) =>
+        response.status !== 0
+          ? Effect.succeed(response)
+          : Effect.fail(transportError(
+            request,
+            mode === "manual"
+              ? withCode("fetch returned an opaque redirect (status 0)", { code: OPAQUE_REDIRECT })
+              : opaqueFacts(url, page, true, [], undefined)
+          )),
+      onFailure: (error) => {
+        const cause = error._tag === "RequestError" && error.reason === "Transport" ? error.cause : undefined
+        if (!(cause instanceof TypeError) || attempt.aborted) return Effect.fail(error)
+        // trace headers are on the request itself when the propagation policy sent them (the platform's are off)
+        return Effect.suspend(() => {
+          const preflight = browser.preflightReasons(request, false)
+          const online = browser.onLine()
+          const crossOrigin = url.origin !== page.origin
+          if (!crossOrigin || online === false || browser.isMixedContent(page, url)) {
+            return Effect.fail(transportError(request, opaqueFacts(url, page, undefined, preflight, cause)))
+          }
+          return Effect.flatMap(
+            probe(url, attempt),
+            (answered) => Effect.fail(transportError(request, opaqueFacts(url, page, answered, preflight, cause)))
+          )
+        })
+      }
+    })
+  })
+
+const opaqueFacts = (
+  url: URL,
+  page: browser.Page,
+  serverAnswered: boolean | undefined,
+  preflight: ReadonlyArray<string>,
+  cause: unknown
+): Error => {
+  const facts: OpaqueFacts = {
+    online: browser.onLine(),
+    crossOrigin: url.origin !== page.origin,
+    mixedContent: browser.isMixedContent(page, url),
+    serverAnswered,
+    preflight
+  }
+  return withCode("fetch failed; the browser hides why", { code: OPAQUE_NETWORK, ...facts }, cause)
+}
+
+/**
+ * Whether the server of a cross-origin url answers at all: one `HEAD` in
+ * `no-cors` mode (no credentials, no custom headers, so no preflight; the
+ * page cannot read the answer, only that there was one). Cut off with the
+ * attempt.
+ */
+const probe = (url: URL, attempt: Attempt): Effect.Effect<boolean> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.Fetch), (given) => {
+    const fetch = Option.getOrElse(given, () => globalThis.fetch)
+    return Effect.orElseSucceed(
+      Effect.tryPromise(() =>
+        fetch(url.href, {
+          method: "HEAD",
+          mode: "no-cors",
+          credentials: "omit",
+          cache: "no-store",
+          redirect: "follow", // no-cors allows no other mode
+          referrerPolicy: "no-referrer",
+          signal: attempt.signal
+        } as globalThis.RequestInit).then(() => true)
+      ),
+      () => false
+    )
+  })
