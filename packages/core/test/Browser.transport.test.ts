@@ -135,7 +135,7 @@ describe("the generic transport in a page", () => {
       const { result } = yield* run(text(HttpClientRequest.get(`${API}/x`)), "type-error", {}, { answers: true })
       const error = (result as { left: Errors.TransportError }).left
       expect([error.likely, error.requestSent, error.attempts]).toEqual(["cors", "unknown", 1])
-      expect(error.message).toContain("preflight because of b3, traceparent")
+      expect(error.message).toContain("preflight because of traceparent")
     }))
 
   it.effect("same origin: unreachable without a probe, a GET retried, a POST not", () =>

@@ -16,7 +16,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Client, Errors, RateLimit } from "@steadfast/core"
+import { Breaker, Client, Errors, RateLimit } from "@steadfast/core"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { Cause, Console, Context, Effect, Exit, Inspectable, Layer, Logger, Metric, type Scope, Tracer } from "effect"
 import * as util from "node:util"
@@ -288,6 +288,25 @@ const cases: ReadonlyArray<Case> = [
         )
         const limited = Context.get(context, Client.Client)
         const get = () => limited.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status"))))
+        yield* Effect.ignore(get())
+        return yield* get()
+      })
+  },
+  {
+    name: "circuit open",
+    tag: "CircuitOpen",
+    run: (s) =>
+      Effect.gen(function*() {
+        // a client of its own whose breaker opens on the first failure (a 401 counts here)
+        const context = yield* Layer.build(
+          Client.layer({
+            retry: { retries: 0 },
+            redirects: { sensitiveHeaders: [CUSTOM_HEADER] },
+            policies: [Breaker.make({ consecutiveFailures: 1, breakDuration: "1 minute", isFailure: () => true })]
+          })
+        )
+        const guarded = Context.get(context, Client.Client)
+        const get = () => guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status"))))
         yield* Effect.ignore(get())
         return yield* get()
       })
