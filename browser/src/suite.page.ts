@@ -4,7 +4,7 @@
  * against the loopback servers the suite started, and reported as data (the
  * suite checks it, and what the servers received).
  */
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { Client, Errors } from "@steadfast/core"
 import { Effect, Layer } from "effect"
 import { report } from "./page.js"
@@ -45,7 +45,8 @@ const failed = (error: Errors.HttpError): Result => ({
 const text = (request: HttpClientRequest.HttpClientRequest) =>
   Effect.flatMap(Client.Client, (client) => Effect.map(client.text(request), (body): Result => ({ ok: true, body })))
 
-const run = (effect: Effect.Effect<Result, Errors.HttpError, Client.Client>, options: Client.Options = {}) =>
+/** With the client's trace propagation as configured (its defaults unless `options` say otherwise). */
+const traced = (effect: Effect.Effect<Result, Errors.HttpError, Client.Client>, options: Client.Options = {}) =>
   effect.pipe(
     Effect.catchAll((error) => Effect.succeed(failed(error))),
     Effect.provide(
@@ -54,11 +55,12 @@ const run = (effect: Effect.Effect<Result, Errors.HttpError, Client.Client>, opt
         timeouts: { response: "5 seconds" },
         ...options
       }).pipe(Layer.provide(FetchHttpClient.layer))
-    ),
-    // the platform client adds b3 / traceparent by default, which makes every
-    // cross-origin request preflighted; the cases below are about the rest
-    Effect.locally(HttpClient.currentTracerPropagation, false)
+    )
   )
+
+/** Trace propagation off: the cases below are about what else makes a request preflighted or fail. */
+const run = (effect: Effect.Effect<Result, Errors.HttpError, Client.Client>, options: Client.Options = {}) =>
+  traced(effect, { propagation: false, ...options })
 
 const b = () => param("b")
 const get = HttpClientRequest.get
@@ -74,6 +76,8 @@ const cases: Record<string, () => Effect.Effect<Result, unknown>> = {
   "cors-allowed": () => run(text(withKey(get(`${b()}/cors/allowed`)))),
   "cors-rejected": () => run(text(withKey(get(`${b()}/cors/rejected`)))),
   "cors-missing": () => run(text(get(`${b()}/cors/missing`))),
+  "trace-default": () => traced(text(get(`${b()}/trace/default`))),
+  "trace-opted-in": () => traced(text(get(`${b()}/trace/opted-in`)), { propagation: { origins: [b()] } }),
   "redirect-followed": () => run(text(get(`${b()}/redirect/followed`))),
   "redirect-sensitive": () =>
     run(text(withKey(HttpClientRequest.bearerToken(get(`${b()}/redirect/sensitive`), "s3cret"))), {

@@ -44,6 +44,13 @@ const api = (allowed: Set<string>, landing: () => string): http.RequestListener 
         return res.writeHead(204, { ...origin, "access-control-allow-headers": "authorization, content-type" }).end()
       }
       return text("never read")
+    case "/trace/default":
+    case "/trace/opted-in":
+      // a server that allows only authorization and content-type: a trace header makes the preflight fail
+      if (preflight) {
+        return res.writeHead(204, { ...origin, "access-control-allow-headers": "authorization, content-type" }).end()
+      }
+      return text("traced")
     case "/cors/missing":
     case "/guide/no-cors":
       return text("no CORS headers", {})
@@ -157,6 +164,19 @@ const main = async () => {
       assert.strictEqual(apiServer.count("/cors/rejected", "OPTIONS"), 1)
       assert.strictEqual(apiServer.count("/cors/rejected", "GET"), 0)
       assert.strictEqual(apiServer.count("/cors/rejected", "HEAD"), 1, "one no-cors probe")
+    })
+    await check("trace-default", "default propagation: no trace header cross-origin, so no preflight", (r) => {
+      assert.deepStrictEqual([r.ok, r.body], [true, "traced"])
+      assert.strictEqual(apiServer.count("/trace/default", "OPTIONS"), 0)
+      const gets = apiServer.received.filter((x) => x.path === "/trace/default" && x.method === "GET")
+      assert.strictEqual(gets.length, 1)
+      assert.strictEqual(gets[0]!.headers.traceparent, undefined)
+    })
+    await check("trace-opted-in", "origin opted in: traceparent needs a preflight the server refuses", (r) => {
+      opaque(r, "cors", "unknown", 1)
+      assert.match(r.message ?? "", /preflight because of traceparent/)
+      assert.strictEqual(apiServer.count("/trace/opted-in", "OPTIONS"), 1)
+      assert.strictEqual(apiServer.count("/trace/opted-in", "GET"), 0)
     })
     await check("cors-missing", "no CORS headers: cors, sent (simple request), the GET ran once", (r) => {
       opaque(r, "cors", true, 1)
