@@ -58,7 +58,11 @@ export interface Policy {
 /** @internal */
 export const GateKey: unique symbol = Symbol.for("@steadfast/core/Policy/gate")
 
-/** A policy with its gate (what the call loop runs). @internal */
+/**
+ * A policy with its gate (what the call loop runs).
+ *
+ * @internal
+ */
 export interface WithGate extends Policy {
   readonly [GateKey]: Gate
 }
@@ -70,6 +74,10 @@ export interface WithGate extends Policy {
  */
 export const isPolicy = (u: unknown): u is Policy => typeof u === "object" && u !== null && TypeId in u
 
-/** The gates of `policies`, in the order they apply. @internal */
+/**
+ * The gates of `policies`, in the order they apply.
+ *
+ * @internal
+ */
 export const gates = (policies: ReadonlyArray<Policy>): ReadonlyArray<Gate> =>
   [...policies].sort((a, b) => a.order - b.order).map((p) => (p as WithGate)[GateKey])
