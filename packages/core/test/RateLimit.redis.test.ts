@@ -84,6 +84,8 @@ describe.runIf(RedisServer.enabled)("RateLimit over a real Redis", () => {
 
         yield* redis.restart
         expect(yield* keyExists(redis.url)).toBe(0)
+        // live time on purpose: a real redis-server restarts and ioredis reconnects on real timers; the loop
+        // is bounded (60 polls) and asserts the outcome, never how long it took.
         // ioredis reconnects by itself; the limiter asks Redis again a second after its last failure
         let back = false
         for (let i = 0; i < 60 && !back; i++) {

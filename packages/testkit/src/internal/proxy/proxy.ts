@@ -45,6 +45,9 @@ export const start = async (options: Options): Promise<Handle> => {
     links: new Set(),
     applies: (toxic: Toxic, index: number): boolean =>
       toxic.toxicity >= 1 || (toxic.toxicity > 0 && drawFor(seed, `${toxic.name}#${index}`) < toxic.toxicity),
+    // real timers on purpose: the proxy delays bytes on real sockets between real processes (latency,
+    // slow_close, timeout toxics), which no Effect clock can hold back; in-memory faults under the
+    // TestClock are SimulatedNetwork's job
     later: (ms, f) => {
       const timer = setTimeout(() => {
         timers.delete(timer)
@@ -85,6 +88,7 @@ export const start = async (options: Options): Promise<Handle> => {
     state.links.add(new Link(state, index, client, server))
     log.push({
       index,
+      // wall time, for a human reading the log (ordering uses `index`)
       at: Date.now(),
       toxics: [...state.toxics.values()].filter((t) => state.applies(t, index)).map((t) => t.name)
     })

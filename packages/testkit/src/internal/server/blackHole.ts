@@ -40,6 +40,7 @@ server.listen({ host: "127.0.0.1", port: 0, backlog: 1 }, () => {
 const connectWithin = (port: number, ms: number): Promise<net.Socket | undefined> =>
   new Promise((resolve) => {
     const socket = net.connect({ host: "127.0.0.1", port })
+    // a real timer: it bounds a real connect attempt on a real socket
     const timer = setTimeout(() => {
       socket.destroy()
       resolve(undefined)

@@ -43,6 +43,7 @@ const sanFor = (x509: X509, names: ReadonlyArray<string>) =>
 const generateSet = async (): Promise<CertificateSet> => {
   const x509 = await loadX509()
   const crypto = webcrypto
+  // wall time on purpose: TLS stacks check validity against the real clock, not an Effect clock
   const now = Date.now()
 
   const caKeys = await newKeys()

@@ -132,6 +132,7 @@ export class Interceptor {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // a real timer: it delays a real connection made by undici, outside any Effect clock
       const timer = setTimeout(() => {
         this.server.timers.delete(timer)
         resolve()
