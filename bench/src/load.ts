@@ -108,6 +108,16 @@ export const drivePromise = (
   })
 }
 
+/** One request, its latency and outcome counted in `tally`. */
+const timed = <E, R>(tally: Tally, send: Effect.Effect<unknown, E, R>): Effect.Effect<void, never, R> =>
+  Effect.suspend(() => {
+    const startedAt = performance.now()
+    return Effect.matchCause(send, {
+      onFailure: (cause) => tally.failure(cause._tag === "Fail" ? cause.error : cause),
+      onSuccess: () => tally.success(startedAt)
+    })
+  })
+
 /**
  * How an Effect client is driven: `workers` (c long-lived fibers, each a
  * loop) or `each` (one fiber per request: `Effect.forEach(items, f, {
@@ -127,13 +137,7 @@ export const driveEffect = <E, R>(
   runPromise: (effect: Effect.Effect<void, never, R>) => Promise<void>
 ): Promise<Sample> => {
   const tally = new Tally(bound)
-  const one = Effect.suspend(() => {
-    const startedAt = performance.now()
-    return Effect.matchCause(send, {
-      onFailure: (cause) => tally.failure(cause._tag === "Fail" ? cause.error : cause),
-      onSuccess: () => tally.success(startedAt)
-    })
-  })
+  const one = timed(tally, send)
   const worker = Effect.whileLoop({ while: () => tally.next(), body: () => one, step: () => {} })
   const workers = Array.from({ length: concurrency }, () => worker)
   return measure(tally, () => runPromise(Effect.all(workers, { concurrency: "unbounded", discard: true })))
@@ -153,14 +157,8 @@ export const driveEffectEach = <E, R>(
   runPromise: (effect: Effect.Effect<void, never, R>) => Promise<void>
 ): Promise<Sample> => {
   const tally = new Tally(bound)
-  const one = Effect.suspend(() => {
-    if (!tally.next()) return Effect.void
-    const startedAt = performance.now()
-    return Effect.matchCause(send, {
-      onFailure: (cause) => tally.failure(cause._tag === "Fail" ? cause.error : cause),
-      onSuccess: () => tally.success(startedAt)
-    })
-  })
+  const request = timed(tally, send)
+  const one = Effect.suspend(() => tally.next() ? request : Effect.void)
   const items = Array.from({ length: bound.maxRequests }, (_, i) => i)
   return measure(tally, () => runPromise(Effect.forEach(items, () => one, { concurrency, discard: true })))
 }
