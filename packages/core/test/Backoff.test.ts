@@ -12,13 +12,13 @@ import * as backoff from "../src/internal/backoff.js"
 type Answer = number | "done"
 
 /** Steps `schedule` `n` times, each at the end of the previous delay. */
-const bySchedule = (schedule: Schedule.Schedule<unknown, unknown>, n: number): Effect.Effect<Array<Answer>> =>
+const bySchedule = (schedule: Schedule.Schedule<unknown, never>, n: number): Effect.Effect<Array<Answer>> =>
   Effect.gen(function*() {
     let state = schedule.initial
     let now = 5_000
     const out: Array<Answer> = []
     for (let i = 0; i < n; i++) {
-      const [next, , decision] = yield* schedule.step(now, undefined, state)
+      const [next, , decision] = yield* schedule.step(now, undefined as never, state)
       state = next
       if (ScheduleDecision.isDone(decision)) {
         out.push("done")

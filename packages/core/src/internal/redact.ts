@@ -53,8 +53,7 @@ const HEADER_IN_TEXT =
  * without any of them (most error messages: `read ECONNRESET`) has nothing to
  * redact, and is returned without running the patterns.
  */
-const MAY_HOLD_SECRET =
-  /[@=]|bearer|basic|digest|token|negotiate|ntlm|aws4-hmac-sha256|authorization|cookie|api-key/i
+const MAY_HOLD_SECRET = /[@=]|bearer|basic|digest|token|negotiate|ntlm|aws4-hmac-sha256|authorization|cookie|api-key/i
 
 const cleanText = (text: string): string =>
   text
