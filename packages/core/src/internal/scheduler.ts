@@ -131,11 +131,12 @@ export class DeadlineScheduler {
   private waitWith(timer: Timer, ms: number): Effect.Effect<void> {
     return Effect.async<void>((resume) => {
       let done = false
-      let cancel: (() => void) | undefined
+      // set once the timer is armed (the timer never calls back synchronously, but `stop` would cope)
+      const armed: { cancel?: () => void } = {}
       const stop = () => {
         done = true
         if (this.wake === finish) this.wake = undefined
-        cancel?.()
+        armed.cancel?.()
       }
       const finish = () => {
         if (done) return
@@ -143,7 +144,7 @@ export class DeadlineScheduler {
         resume(Effect.void)
       }
       this.wake = finish
-      cancel = timer(ms, finish)
+      armed.cancel = timer(ms, finish)
       return Effect.sync(() => {
         if (!done) stop()
       })
