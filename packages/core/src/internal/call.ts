@@ -406,7 +406,9 @@ const step = (call: Call, error: Errors.HttpError, now: number): Effect.Effect<S
  */
 const stepBackoff = (call: Call, settings: backoff.Settings): Effect.Effect<ScheduleAnswer> => {
   const answer = (r: number): ScheduleAnswer => {
-    const [steps, previous] = call.scheduleStepped ? call.scheduleState as [number, number] : [0, undefined]
+    const [steps, previous] = call.scheduleStepped
+      ? call.scheduleState as readonly [number, number | undefined]
+      : [0, undefined]
     const ms = backoff.step(settings, steps, previous, r)
     call.scheduleState = [steps + 1, ms === "done" ? previous : ms]
     call.scheduleStepped = true
