@@ -31,7 +31,9 @@ const main = async () => {
     }, gc)
     for (const r of result.rows) {
       process.stdout.write(
-        `${r.client}, c=${r.concurrency}: happy ${formatMicros(r.happyCpuUs)}, 503+retry ${formatMicros(r.flakyCpuUs)}, ` +
+        `${r.client}, c=${r.concurrency}: happy ${formatMicros(r.happyCpuUs)}, 503+retry ${
+          formatMicros(r.flakyCpuUs)
+        }, ` +
           `one retry costs ${formatMicros(r.retryCostUs)} CPU; ${r.happyRps.toFixed(0)} / ${
             r.flakyRps.toFixed(0)
           } req/s${r.errors > 0 ? ` (${r.errors} errors)` : ""}\n`

@@ -428,10 +428,12 @@ const decodeError = (attempt: AttemptState, status: number, reason: string, caus
   }, true)
 
 const readText = (call: AttemptState, response: HttpClientResponse.HttpClientResponse) =>
-  Effect.map(readBody(call, response), (bytes) => decoder.decode(bytes))
+  Effect.flatMap(readBody(call, response), (bytes) => Effect.succeed(decoder.decode(bytes)))
 
+/** The body as JSON, in one step after the read (not a `map` to text and a `flatMap`). */
 const readJson = (call: AttemptState, response: HttpClientResponse.HttpClientResponse) =>
-  Effect.flatMap(readText(call, response), (text) => {
+  Effect.flatMap(readBody(call, response), (bytes) => {
+    const text = decoder.decode(bytes)
     try {
       return Effect.succeed(JSON.parse(text) as unknown)
     } catch (cause) {

@@ -129,6 +129,16 @@ export interface Attempt {
    */
   onAbort(listener: (reason: Error) => void): void
   /**
+   * True when the client aborts this attempt (see {@link Attempt.signal})
+   * whenever its caller is interrupted while a send or a body read of the
+   * attempt runs, as steadfast's client does. A transport may then leave out
+   * an interruption handler of its own (`Effect.async` with a canceler runs
+   * each wait in an uninterruptible region: several allocations per
+   * request); otherwise it must handle interruption itself.
+   * @default false
+   */
+  readonly abortsOnInterrupt?: boolean | undefined
+  /**
    * The connect timeout of this attempt in milliseconds (`Infinity` when
    * off). The client enforces it while the attempt is `"connecting"`; a
    * transport may also pass it to its own connector.

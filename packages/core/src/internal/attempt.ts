@@ -173,6 +173,11 @@ export class AttemptState implements Transport.Attempt, Timed {
   private controller: AbortController | undefined = undefined
   private listener: ((reason: Error) => void) | undefined = undefined
 
+  /** The call aborts its attempt in flight when it is interrupted (`finish` in call.ts, `ResilientResponse`). */
+  get abortsOnInterrupt(): boolean {
+    return true
+  }
+
   constructor(readonly call: Call, readonly n: number) {
     this.start()
   }

@@ -109,7 +109,7 @@ export const readBody = (
   let buffer: Uint8Array | undefined
   let size = 0
   let over = false
-  return Effect.matchEffect(
+  return Effect.matchCauseEffect(
     bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
       attempt.activity(chunk.length)
       const end = size + chunk.length
@@ -132,7 +132,8 @@ export const readBody = (
       return true
     }),
     {
-      onFailure: (cause) => Effect.fail(failure(attempt, cause)),
+      // as `Effect.matchEffect` would: defects and interruption pass through
+      onFailure: (cause) => Effect.catchAll(Effect.failCause(cause), (error) => Effect.fail(failure(attempt, error))),
       onSuccess: () =>
         over
           ? Effect.fail(tooLarge(attempt))

@@ -27,7 +27,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Errors from "../Errors.js"
@@ -62,15 +62,50 @@ export const run = <A, R>(
   request: HttpClientRequest.HttpClientRequest,
   onResponse: OnResponse<A, R>
 ): Effect.Effect<A, Errors.HttpError, R> =>
-  Effect.suspend(() => {
+  Effect.withFiberRuntime<A, Errors.HttpError, R>((fiber) => {
     const resolved = resolve(cfg, request)
     if (resolved._tag !== "Resolved") return Effect.fail(resolved)
     const sent = sendable(cfg, request, resolved)
     if (Errors.isHttpError(sent)) return Effect.fail(sent)
     const call = new Call(cfg, sent, resolved.url)
-    observe.started(call)
-    return observe.around(call, Effect.onExit(next(call, onResponse), (exit) => finish(call, exit)))
+    observe.started(call, fiber)
+    return observe.traced(call, fiber, guarded(call, fiber, next(call, onResponse)))
   })
+
+/**
+ * `effect`, then `finish` however it ends (interrupted too): what
+ * `Effect.onExit` does, in fewer steps. The request runs interruptible when
+ * its caller was (`restore`), inside an uninterruptible region whose one
+ * handler frame finishes the call; an interruption unwinds to it, and
+ * `finish` aborts the attempt in flight (which is how a transport learns of
+ * it: see `Transport.Attempt.abortsOnInterrupt`).
+ */
+const guarded = <A, R>(
+  call: Call,
+  fiber: object,
+  effect: Effect.Effect<A, Errors.HttpError, R>
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const handlers = {
+    onFailure: (cause: Cause.Cause<Errors.HttpError>): Effect.Effect<never, Errors.HttpError> => {
+      const finished = finish(call, cause)
+      return finished === undefined
+        ? Effect.failCause(cause)
+        : Effect.zipRight(finished, Effect.failCause(cause))
+    },
+    onSuccess: (value: A): Effect.Effect<A> => {
+      const finished = finish(call, undefined)
+      return finished === undefined ? Effect.succeed(value) : Effect.as(finished, value)
+    }
+  }
+  // the fiber's runtime flags (not in RuntimeFiber's public type): an unknown fiber takes the general path
+  const flags = (fiber as { readonly currentRuntimeFlags?: unknown }).currentRuntimeFlags
+  if (typeof flags !== "number") {
+    return Effect.uninterruptibleMask((restore) => Effect.matchCauseEffect(restore(effect), handlers))
+  }
+  return RuntimeFlags.interruption(flags as RuntimeFlags.RuntimeFlags)
+    ? Effect.uninterruptible(Effect.matchCauseEffect(Effect.interruptible(effect), handlers))
+    : Effect.matchCauseEffect(effect, handlers)
+}
 
 /**
  * A raw body (a Node `Readable`, say) belongs to the call: a call that
@@ -86,10 +121,12 @@ const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void
   }
 }
 
-const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.Effect<void> => {
+/** The call is over (`cause`: how it failed, `undefined` when it succeeded); an Effect when something has to run. */
+const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): Effect.Effect<void> | undefined => {
   const current = call.current
-  if (Exit.isFailure(exit)) {
-    if (Cause.isInterruptedOnly(exit.cause)) current?.abort("Interrupted")
+  if (cause !== undefined) {
+    // the transport learns of an interruption from this abort (`Transport.Attempt.abortsOnInterrupt`)
+    if (Cause.isInterrupted(cause)) current?.abort("Interrupted")
     current?.done()
     releaseRawBody(call.request.body)
     for (const gate of call.cfg.gates) gate.release?.(call)
@@ -103,9 +140,9 @@ const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.
       status: current.status
     })
     const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
-    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, exit))
+    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, cause) ?? Effect.void)
   }
-  return observe.finished(call, exit)
+  return observe.finished(call, cause)
 }
 
 // --- before each attempt: the gates ------------------------------------------------
@@ -205,13 +242,23 @@ const send = <A, R>(
       (error) => afterFailure(current, error, onResponse)
     )
   }
-  return Effect.catchAll(
+  // `catchAllCause`: its frame costs nothing when the attempt succeeds (`catchAll` re-wraps the value)
+  return Effect.catchAllCause(
     from === undefined
       ? hop(current, request, call.url, 0, onResponse)
       : hop(current, from.request, from.url, from.followed, onResponse),
-    (error) => afterFailure(current, error, onResponse)
+    (cause) => caught(cause, (error) => afterFailure(current, error, onResponse))
   )
 }
+
+/**
+ * `f` of the failure in `cause`, exactly as `Effect.catchAll` would call it
+ * (defects and interruption pass through); built on the failure path only.
+ */
+const caught = <A, E, E2, R>(
+  cause: Cause.Cause<E>,
+  f: (error: E) => Effect.Effect<A, E2, R>
+): Effect.Effect<A, E2, R> => Effect.catchAll(Effect.failCause(cause), f)
 
 /** `request` with the headers and body a hook gave it. */
 const rebuild = (
@@ -232,8 +279,9 @@ const hop = <A, R>(
   // only a redirected attempt needs to remember where it is
   if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
   const sent = observe.sending(attempt.call, request, url)
-  return Effect.matchEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
-    onFailure: (cause) => Effect.fail(failure(attempt, cause, followed > 0 ? url : undefined)),
+  return Effect.matchCauseEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
+    onFailure: (cause) =>
+      caught(cause, (error) => Effect.fail(failure(attempt, error, followed > 0 ? url : undefined))),
     onSuccess: (response) => {
       const gates = attempt.call.cfg.gates
       if (gates.length > 0) respond(attempt.call, request, url, response)
