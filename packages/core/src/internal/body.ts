@@ -92,7 +92,26 @@ export const tooLarge = (attempt: AttemptState): Errors.BodyTooLarge =>
 export const readBody = (
   attempt: AttemptState,
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<Uint8Array, Errors.HttpError> => {
+): Effect.Effect<Uint8Array, Errors.HttpError> => readBodyThen(attempt, response, succeedWith)
+
+const succeedWith = (_: AttemptState, __: HttpClientResponse.HttpClientResponse, bytes: Uint8Array) =>
+  Effect.succeed(bytes)
+
+/**
+ * Reads the whole body as {@link readBody} does, then `then` of its bytes,
+ * in the same step (a `flatMap` after the read would cost one more).
+ *
+ * @internal
+ */
+export const readBodyThen = <A>(
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse,
+  then: (
+    attempt: AttemptState,
+    response: HttpClientResponse.HttpClientResponse,
+    bytes: Uint8Array
+  ) => Effect.Effect<A, Errors.HttpError>
+): Effect.Effect<A, Errors.HttpError> => {
   const limit = attempt.call.cfg.maxBodySize
   // HEAD, 204 and 304 have no body whatever content-length says (RFC 9110 §8.6)
   const declared = attempt.call.request.method === "HEAD" || response.status === 204 || response.status === 304
@@ -137,7 +156,7 @@ export const readBody = (
       onSuccess: () =>
         over
           ? Effect.fail(tooLarge(attempt))
-          : Effect.succeed(buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
+          : then(attempt, response, buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
     }
   )
 }
