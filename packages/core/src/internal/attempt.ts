@@ -22,7 +22,7 @@ import type * as Decide from "./decide.js"
 import type { Compiled, GateRequest } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import type { Timed } from "./scheduler.js"
-import type { Sending } from "./trace.js"
+import type { CallSpan, Sending } from "./trace.js"
 import { abortReason, type AttemptAborted } from "./transport.js"
 
 const QUEUED = 0
@@ -72,6 +72,8 @@ export class Call implements Decide.Request, GateRequest {
   sends = 0
   /** The send in flight, or the last one. */
   sending: Sending | undefined = undefined
+  /** The call span opened in place, until it ends (`trace.open`). */
+  callSpan: CallSpan | undefined = undefined
   /** Where `Client.withHistory` collects, when it wraps this request. */
   collector: Array<Errors.AttemptRecord> | undefined = undefined
   private info: Errors.RequestInfo | undefined = undefined

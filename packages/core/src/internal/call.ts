@@ -27,6 +27,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
@@ -41,6 +42,7 @@ import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import { resolve, sendable } from "./request.js"
+import * as trace from "./trace.js"
 import { literalRefusal } from "./url.js"
 
 /** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
@@ -69,43 +71,75 @@ export const run = <A, R>(
     if (Errors.isHttpError(sent)) return Effect.fail(sent)
     const call = new Call(cfg, sent, resolved.url)
     observe.started(call, fiber)
-    return observe.traced(call, fiber, guarded(call, fiber, next(call, onResponse)))
+    const effect = next(call, onResponse)
+    const access = trace.access(fiber)
+    if (access === undefined) {
+      // the general path: what `Effect.onExit` and `Effect.useSpan` do
+      return observe.traced(
+        call,
+        fiber,
+        Effect.uninterruptibleMask((restore) => Effect.matchCauseEffect(restore(effect), handlers(call, undefined)))
+      )
+    }
+    trace.open(call, access)
+    return guarded(access, effect, handlers(call, access))
   })
 
+interface Handlers<A> {
+  readonly onFailure: (cause: Cause.Cause<Errors.HttpError>) => Effect.Effect<never, Errors.HttpError>
+  readonly onSuccess: (value: A) => Effect.Effect<A, Errors.HttpError>
+}
+
 /**
- * `effect`, then `finish` however it ends (interrupted too): what
+ * How a call ends, however it ends: `finish`, then (when the span was
+ * opened in place) the call span ends with the request's exit — after what
+ * `finish` runs, as `Effect.onExit` inside `Effect.useSpan` would.
+ */
+const handlers = <A>(call: Call, fiber: trace.FiberAccess | undefined): Handlers<A> => ({
+  onFailure: (cause) => ending(call, fiber, finish(call, cause), Exit.failCause(cause)),
+  onSuccess: (value) => ending(call, fiber, finish(call, undefined), Exit.succeed(value))
+})
+
+const ending = <A>(
+  call: Call,
+  fiber: trace.FiberAccess | undefined,
+  finished: Effect.Effect<void> | undefined,
+  exit: Exit.Exit<A, Errors.HttpError>
+): Effect.Effect<A, Errors.HttpError> => {
+  if (finished === undefined) {
+    if (fiber !== undefined) trace.close(call, fiber, exit)
+    return exit
+  }
+  return Effect.matchCauseEffect(finished, {
+    onFailure: (cause) => {
+      // as `Effect.onExit`: the failure of the finalizer after the request's
+      const failed = Exit.failCause(Exit.isFailure(exit) ? Cause.sequential(exit.cause, cause) : cause)
+      if (fiber !== undefined) trace.close(call, fiber, failed)
+      return failed
+    },
+    onSuccess: () => {
+      if (fiber !== undefined) trace.close(call, fiber, exit)
+      return exit
+    }
+  })
+}
+
+/**
+ * `effect` with `handlers` run however it ends (interrupted too): what
  * `Effect.onExit` does, in fewer steps. The request runs interruptible when
- * its caller was (`restore`), inside an uninterruptible region whose one
- * handler frame finishes the call; an interruption unwinds to it, and
- * `finish` aborts the attempt in flight (which is how a transport learns of
- * it: see `Transport.Attempt.abortsOnInterrupt`).
+ * its caller was, inside an uninterruptible region whose one handler frame
+ * finishes the call; an interruption unwinds to it, and `finish` aborts the
+ * attempt in flight (which is how a transport learns of it: see
+ * `Transport.Attempt.abortsOnInterrupt`).
  */
 const guarded = <A, R>(
-  call: Call,
-  fiber: object,
-  effect: Effect.Effect<A, Errors.HttpError, R>
-): Effect.Effect<A, Errors.HttpError, R> => {
-  const handlers = {
-    onFailure: (cause: Cause.Cause<Errors.HttpError>): Effect.Effect<never, Errors.HttpError> => {
-      const finished = finish(call, cause)
-      return finished === undefined
-        ? Effect.failCause(cause)
-        : Effect.zipRight(finished, Effect.failCause(cause))
-    },
-    onSuccess: (value: A): Effect.Effect<A> => {
-      const finished = finish(call, undefined)
-      return finished === undefined ? Effect.succeed(value) : Effect.as(finished, value)
-    }
-  }
-  // the fiber's runtime flags (not in RuntimeFiber's public type): an unknown fiber takes the general path
-  const flags = (fiber as { readonly currentRuntimeFlags?: unknown }).currentRuntimeFlags
-  if (typeof flags !== "number") {
-    return Effect.uninterruptibleMask((restore) => Effect.matchCauseEffect(restore(effect), handlers))
-  }
-  return RuntimeFlags.interruption(flags as RuntimeFlags.RuntimeFlags)
+  fiber: trace.FiberAccess,
+  effect: Effect.Effect<A, Errors.HttpError, R>,
+  handlers: Handlers<A>
+): Effect.Effect<A, Errors.HttpError, R> =>
+  RuntimeFlags.interruption(fiber.currentRuntimeFlags)
     ? Effect.uninterruptible(Effect.matchCauseEffect(Effect.interruptible(effect), handlers))
     : Effect.matchCauseEffect(effect, handlers)
-}
 
 /**
  * A raw body (a Node `Readable`, say) belongs to the call: a call that
