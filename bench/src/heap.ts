@@ -130,7 +130,8 @@ const main = async (): Promise<number> => {
         timedOut ? ` (stopped at --max-seconds)` : ""
       }\n` +
         `heap slope over the last ${fitted.length} checkpoints: ${perThousand.toFixed(1)} bytes per 1,000 requests ` +
-        `(${(growth / 1024).toFixed(1)} KiB from the first tenth to the last)\n`
+        `(${(growth / 1024).toFixed(1)} KiB from the first tenth to the last; ` +
+        `one 16-byte object kept per request would be 16,000 bytes per 1,000)\n`
     )
     return failed > 0 || done === 0 ? 1 : 0
   } finally {

@@ -250,6 +250,9 @@ export type BodyReaderTypeId = typeof BodyReaderTypeId
  * @since 0.1.0
  */
 export interface BodyReader {
+  // The client calls it when it starts the read, and runs the Effect at
+  // once: a reader may start reading when called, and return an `Exit` when
+  // the body was over already (the client then takes it without a step).
   readonly [BodyReaderTypeId]: (
     onChunk: (chunk: Uint8Array) => boolean
   ) => Effect.Effect<void, HttpClientError.ResponseError>

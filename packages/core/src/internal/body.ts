@@ -5,7 +5,9 @@
  * @internal
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Errors from "../Errors.js"
 import * as RetryAfter from "../RetryAfter.js"
 import type { AttemptState } from "./attempt.js"
@@ -128,37 +130,37 @@ export const readBodyThen = <A>(
   let buffer: Uint8Array | undefined
   let size = 0
   let over = false
-  return Effect.matchCauseEffect(
-    bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
-      attempt.activity(chunk.length)
-      const end = size + chunk.length
-      if (end > limit) {
-        over = true
-        return false
-      }
-      if (first === undefined && buffer === undefined) first = chunk
-      else {
-        if (buffer === undefined || end > buffer.length) {
-          const grown = new Uint8Array(Math.min(limit, Math.max(end, 2 * (buffer?.length ?? first!.length), 4096)))
-          if (buffer !== undefined) grown.set(buffer.subarray(0, size))
-          else grown.set(first!)
-          buffer = grown
-          first = undefined
-        }
-        buffer.set(chunk, size)
-      }
-      size = end
-      return true
-    }),
-    {
-      // as `Effect.matchEffect` would: defects and interruption pass through
-      onFailure: (cause) => Effect.catchAll(Effect.failCause(cause), (error) => Effect.fail(failure(attempt, error))),
-      onSuccess: () =>
-        over
-          ? Effect.fail(tooLarge(attempt))
-          : then(attempt, response, buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
+  const read = bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
+    attempt.activity(chunk.length)
+    const end = size + chunk.length
+    if (end > limit) {
+      over = true
+      return false
     }
-  )
+    if (first === undefined && buffer === undefined) first = chunk
+    else {
+      if (buffer === undefined || end > buffer.length) {
+        const grown = new Uint8Array(Math.min(limit, Math.max(end, 2 * (buffer?.length ?? first!.length), 4096)))
+        if (buffer !== undefined) grown.set(buffer.subarray(0, size))
+        else grown.set(first!)
+        buffer = grown
+        first = undefined
+      }
+      buffer.set(chunk, size)
+    }
+    size = end
+    return true
+  })
+  // as `Effect.matchEffect` would: defects and interruption pass through
+  const onFailure = (cause: Cause.Cause<unknown>) =>
+    Effect.catchAll(Effect.failCause(cause), (error) => Effect.fail(failure(attempt, error)))
+  const onSuccess = () =>
+    over
+      ? Effect.fail(tooLarge(attempt))
+      : then(attempt, response, buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
+  // a body read in full already (the reader returned its `Exit`): no step for it
+  if (Exit.isExit(read)) return Exit.isSuccess(read) ? onSuccess() : onFailure(read.cause)
+  return Effect.matchCauseEffect(read, { onFailure, onSuccess })
 }
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {

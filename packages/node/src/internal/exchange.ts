@@ -585,19 +585,30 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
     response: HttpClientResponse.HttpClientResponse,
     onChunk: (chunk: Uint8Array) => boolean
   ): Effect.Effect<void, HttpClientError.ResponseError> {
-    return Effect.suspend(() => {
-      const sink = new ReadSink(this, response, onChunk)
-      // subscribe may resume undici, which can deliver the rest of the body
-      // (and its end) synchronously: then `result` is already set
-      if (!this.subscribe(sink) || sink.result !== undefined) return sink.result!
-      // no canceler when the attempt's abort tells of an interruption (`abortsOnInterrupt`): it cuts the body
-      return this.attempt.abortsOnInterrupt === true
-        ? Effect.async<void, HttpClientError.ResponseError>((cb) => sink.wait(cb))
-        : Effect.async<void, HttpClientError.ResponseError>((cb) => {
-          sink.wait(cb)
-          return Effect.sync(() => this.unsubscribe(sink))
-        })
-    })
+    return Effect.suspend(() => this.readNow(response, onChunk))
+  }
+
+  /**
+   * {@link read}, started now: the chunks that arrived are delivered at once,
+   * and when the body is over already (a small body usually is by the time
+   * it is read) the result is an `Exit`, which core takes without running
+   * an Effect (see `Transport.BodyReader`).
+   */
+  readNow(
+    response: HttpClientResponse.HttpClientResponse,
+    onChunk: (chunk: Uint8Array) => boolean
+  ): Effect.Effect<void, HttpClientError.ResponseError> {
+    const sink = new ReadSink(this, response, onChunk)
+    // subscribe may resume undici, which can deliver the rest of the body
+    // (and its end) synchronously: then `result` is already set
+    if (!this.subscribe(sink) || sink.result !== undefined) return sink.result!
+    // no canceler when the attempt's abort tells of an interruption (`abortsOnInterrupt`): it cuts the body
+    return this.attempt.abortsOnInterrupt === true
+      ? Effect.async<void, HttpClientError.ResponseError>((cb) => sink.wait(cb))
+      : Effect.async<void, HttpClientError.ResponseError>((cb) => {
+        sink.wait(cb)
+        return Effect.sync(() => this.unsubscribe(sink))
+      })
   }
 }
 
