@@ -31,6 +31,7 @@ import * as vm from "node:vm"
 import { quietLogger } from "./clients.js"
 import { BODY } from "./payload.js"
 import { startNodeServer } from "./server.js"
+import { slope } from "./stats.js"
 import * as Steadfast from "./steadfast.js"
 
 const argv = process.argv.slice(2)
@@ -71,16 +72,6 @@ const memoryTransport = (): Transport.Transport => {
     [Transport.BodyReaderTypeId]: (onChunk: (chunk: Uint8Array) => boolean) => Effect.sync(() => void onChunk(bytes))
   })
   return { tracksConnect: false, send: () => Effect.succeed(response) }
-}
-
-/** Least-squares slope of `y` over `x`. */
-const slope = (points: ReadonlyArray<{ readonly x: number; readonly y: number }>): number => {
-  const n = points.length
-  const mx = points.reduce((s, p) => s + p.x, 0) / n
-  const my = points.reduce((s, p) => s + p.y, 0) / n
-  const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0)
-  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0)
-  return sxx === 0 ? 0 : sxy / sxx
 }
 
 const main = async (): Promise<number> => {
