@@ -121,7 +121,8 @@ export const retryCost = async (
   const rows: Array<RetryRow> = []
   for (const concurrency of options.concurrencies) {
     const runners = [undiciRetryRunner(origin, concurrency), await steadfastRetryRunner(origin, concurrency)]
-    const warm: Bound = { maxRequests: Math.min(1000, options.bound.maxRequests), maxMs: 500 }
+    // warm-up by count too: the failure path has its own code to compile
+    const warm: Bound = { maxRequests: Math.min(2000, options.bound.maxRequests), maxMs: 10_000 }
     for (const r of runners) {
       await r.happy(warm)
       await r.flaky(warm)

@@ -1,5 +1,5 @@
 /**
- * `node bench/dist/retryOnly.js [--c 1,64] [--repetitions 2] [--requests 2000] [--ms 500]`:
+ * `node bench/dist/retryOnly.js [--c 1,64] [--repetitions 2] [--requests 2000] [--ms 10000]`:
  * the retry-cost extra of `run.ts` on its own (node server), for working on
  * the retry path without the whole bench.
  */
@@ -27,7 +27,7 @@ const main = async () => {
     const result = await retryCost(server.origin, {
       concurrencies: value("--c", "1,64").split(",").map(Number),
       repetitions: Number(value("--repetitions", "2")),
-      bound: { maxRequests: Number(value("--requests", "2000")), maxMs: Number(value("--ms", "500")) }
+      bound: { maxRequests: Number(value("--requests", "2000")), maxMs: Number(value("--ms", "10000")) }
     }, gc)
     for (const r of result.rows) {
       process.stdout.write(
