@@ -77,6 +77,7 @@ export class Call implements Decide.Request, GateRequest {
   /** Where `Client.withHistory` collects, when it wraps this request. */
   collector: Array<Errors.AttemptRecord> | undefined = undefined
   private info: Errors.RequestInfo | undefined = undefined
+  private origin_: string | undefined = undefined
 
   constructor(
     readonly cfg: Compiled,
@@ -93,6 +94,11 @@ export class Call implements Decide.Request, GateRequest {
 
   get method(): string {
     return this.request.method
+  }
+
+  /** The url's origin, read once (the getter builds a new string each time). */
+  get origin(): string {
+    return this.origin_ ??= this.url.origin
   }
 
   get requestInfo(): Errors.RequestInfo {

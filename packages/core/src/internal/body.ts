@@ -63,18 +63,18 @@ export const readLimited = (
   const chunks: Array<Uint8Array> = []
   let size = 0
   let kept = 0
-  return Effect.match(
-    bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
-      attempt.activity(chunk.length)
-      if (kept < PREVIEW_LIMIT) {
-        chunks.push(chunk)
-        kept += chunk.length
-      }
-      size += chunk.length
-      return size < limit
-    }),
-    { onFailure: () => undefined, onSuccess: () => concat(chunks, kept) }
-  )
+  const read = bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
+    attempt.activity(chunk.length)
+    if (kept < PREVIEW_LIMIT) {
+      chunks.push(chunk)
+      kept += chunk.length
+    }
+    size += chunk.length
+    return size < limit
+  })
+  // read in full already (the reader returned its `Exit`): no step for it
+  if (Exit.isExit(read) && Exit.isSuccess(read)) return Effect.succeed(concat(chunks, kept))
+  return Effect.match(read, { onFailure: () => undefined, onSuccess: () => concat(chunks, kept) })
 }
 
 /** The body passed `maxBodySize`. @internal */

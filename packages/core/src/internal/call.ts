@@ -496,7 +496,7 @@ const act = <A, R>(
       return Effect.zipRight(observe.resending(attempt, error, decision.reason), next(call, onResponse, attempt.hop))
     case "Retry": {
       // the budget withdraws, so it is asked last, once every other rule said yes
-      if (!call.cfg.budget.withdraw(call.url.origin, now)) return giveUp(attempt, error, "budget", now)
+      if (!call.cfg.budget.withdraw(call.origin, now)) return giveUp(attempt, error, "budget", now)
       const delayMs = decision.delayMs
       call.record(attempt, error._tag, statusOf(error), "retry", decision.reason, delayMs, now)
       return Effect.zipRight(

@@ -29,6 +29,24 @@ export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefin
 
 const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
 
+const labelSets = new Map<string, Map<string, ReadonlyArray<MetricLabel.MetricLabel>>>()
+
+/**
+ * `[name=value]`, the same array each time: a metric caches its hook by the
+ * array, so a new one per update costs a metric key and a registry lookup.
+ * Values are tags and reasons (a few dozen).
+ */
+const labelOf = (name: string, value: string): ReadonlyArray<MetricLabel.MetricLabel> => {
+  let byValue = labelSets.get(name)
+  if (byValue === undefined) labelSets.set(name, byValue = new Map())
+  let labels = byValue.get(value)
+  if (labels === undefined) {
+    labels = [MetricLabel.make(name, value)]
+    if (byValue.size < 256) byValue.set(value, labels)
+  }
+  return labels
+}
+
 /**
  * A request starts: the budget and the request counter hear of it, and its
  * `withHistory` collector is read once from the fiber.
@@ -39,7 +57,7 @@ export const started = (
   call: Call,
   fiber: { readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X }
 ): void => {
-  call.cfg.budget.request(call.url.origin, call.startedAt)
+  call.cfg.budget.request(call.origin, call.startedAt)
   if (call.cfg.metrics) Metrics.requests.unsafeUpdate(1, noLabels)
   call.collector = fiber.getFiberRef(historyRef)
 }
@@ -92,7 +110,7 @@ export const retrying = (
   reason: Decide.RetryReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, [MetricLabel.make("error", error._tag)])
+  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, labelOf("error", error._tag))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
@@ -126,7 +144,7 @@ export const resending = (
   reason: Decide.ResendReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, labelOf("reason", reason))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
@@ -168,7 +186,7 @@ export const resending = (
 export const gaveUp = (attempt: AttemptState, error: Errors.HttpError, reason: Decide.GiveUpReason): void => {
   const call = attempt.call
   if (reason === "budget" && call.cfg.metrics) {
-    Metrics.retriesRefused.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+    Metrics.retriesRefused.unsafeUpdate(1, labelOf("reason", reason))
   }
   call.span?.event("steadfast.attempt_failed", call.cfg.clock.unsafeCurrentTimeNanos(), {
     "steadfast.attempt": attempt.n,
@@ -207,7 +225,7 @@ export const finished = (
     Metrics.latency.unsafeUpdate(now - call.startedAt, noLabels)
     if (cause !== undefined && !Cause.isInterruptedOnly(cause)) {
       const failure = Cause.failureOption(cause)
-      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, [MetricLabel.make("error", failure.value._tag)])
+      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, labelOf("error", failure.value._tag))
     }
   }
   const sending = call.sending

@@ -254,7 +254,8 @@ const MAX_LABEL_SETS = 512
 const labels = (call: Call, sending: Sending, error: string | undefined): ReadonlyArray<MetricLabel.MetricLabel> => {
   const method = methodOf(call.request.method)
   const url = sending.url
-  const key = `${method} ${url.protocol}//${url.host} ${sending.status} ${error}`
+  // the origin is scheme://host[:port], as `${protocol}//${host}` for http(s); the call's is read once
+  const key = `${method} ${url === call.url ? call.origin : url.origin} ${sending.status} ${error}`
   const cache = call.cfg.durationLabels
   const cached = cache.get(key)
   if (cached !== undefined) return cached
