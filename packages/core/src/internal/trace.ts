@@ -59,13 +59,16 @@ const hostOf = (url: URL): string => {
   return host.startsWith("[") ? host.slice(1, -1) : host
 }
 
-const setRequestAttributes = (span: Tracer.Span, method: string, url: URL): void => {
+/** `url` redacted: the call's own url is redacted once per call (its `requestInfo`, which errors show too). */
+const redactedOf = (call: Call, url: URL): string => url === call.url ? call.requestInfo.url : redactUrl(url)
+
+const setRequestAttributes = (span: Tracer.Span, method: string, url: URL, redacted: string): void => {
   const known = methodOf(method)
   span.attribute("http.request.method", known)
   if (known === "_OTHER") span.attribute("http.request.method_original", method)
   span.attribute("server.address", hostOf(url))
   span.attribute("server.port", portOf(url))
-  span.attribute("url.full", redactUrl(url))
+  span.attribute("url.full", redacted)
   span.attribute("url.scheme", url.protocol.slice(0, -1))
 }
 
@@ -98,7 +101,7 @@ export const traced = <A, R>(
   call.tracer = fiber.currentTracer
   const method = call.request.method
   return Effect.useSpan(spanName(method), { kind: "internal", captureStackTrace: false }, (span) => {
-    setRequestAttributes(span, method, call.url)
+    setRequestAttributes(span, method, call.url, call.requestInfo.url)
     call.span = span
     call.parentSpan = span
     return Effect.withParentSpan(effect, span)
@@ -182,7 +185,7 @@ export const open = (call: Call, fiber: FiberAccess): void => {
     CALL_SPAN
   )
   HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
-  setRequestAttributes(span, method, call.url)
+  setRequestAttributes(span, method, call.url, call.requestInfo.url)
   call.span = span
   call.parentSpan = span
   call.callSpan = new CallSpan(span, context, timing, clock)
@@ -229,7 +232,7 @@ export const sending = (
       "client",
       undefined
     )
-    setRequestAttributes(span, method, url)
+    setRequestAttributes(span, method, url, redactedOf(call, url))
     if (resends > 0) span.attribute("http.request.resend_count", resends)
     sending.span = span
     parent = span
