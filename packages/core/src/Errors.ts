@@ -761,6 +761,39 @@ export class CircuitOpen extends TaggedError<CircuitOpen>()("CircuitOpen", {
 }
 
 /**
+ * A bulkhead refused the request: `inFlight` of its `limit` calls for `key`
+ * (the origin by default) were running, and either its queue was full
+ * (`reason: "queue-full"`, `queued` of `maxQueue` waiting) or the request
+ * waited `waitedMs` in the queue without a free slot (`reason: "wait"`, its
+ * `maxWait` or its deadline). Nothing was sent by that attempt; never
+ * retried.
+ *
+ * @since 0.1.0
+ */
+export class BulkheadRejected extends TaggedError<BulkheadRejected>()("BulkheadRejected", {
+  ...common,
+  key: Schema.String,
+  reason: Schema.Literal("queue-full", "wait"),
+  limit: Schema.Number,
+  inFlight: Schema.Number,
+  maxQueue: Schema.Number,
+  queued: Schema.Number,
+  waitedMs: Schema.optional(Schema.Number)
+}) {
+  override get message(): string {
+    const what = this.reason === "queue-full"
+      ? `the bulkhead for ${this.key} is full (${this.inFlight} of ${this.limit} calls in flight, ` +
+        `${this.queued} of ${this.maxQueue} queued)`
+      : `no free slot in the bulkhead for ${this.key} after waiting ${millis(this.waitedMs ?? 0)} ` +
+        `(${this.inFlight} of ${this.limit} calls in flight, ${this.queued} queued)`
+    return `${target(this.request)}: not sent, ${what} (${
+      this.attempts === 0 ? "no attempt made" : after(this.attempts)
+    }). Send fewer requests at once, raise the bulkhead's maxConcurrent or maxQueue, or handle BulkheadRejected ` +
+      "with a fallback."
+  }
+}
+
+/**
  * Failures of the connection itself, before or during the exchange.
  *
  * @since 0.1.0
@@ -798,6 +831,7 @@ export type HttpError =
   | DecodeError
   | RateLimited
   | CircuitOpen
+  | BulkheadRejected
 
 /**
  * The `_tag` of every error.
@@ -839,7 +873,8 @@ export const tags: ReadonlyArray<Tag> = [
   "InvalidRequest",
   "DecodeError",
   "RateLimited",
-  "CircuitOpen"
+  "CircuitOpen",
+  "BulkheadRejected"
 ]
 const allTags: ReadonlySet<string> = new Set(tags)
 
@@ -911,6 +946,8 @@ export const isDecodeError: (u: unknown) => u is DecodeError = guard("DecodeErro
 export const isRateLimited: (u: unknown) => u is RateLimited = guard("RateLimited")
 /** @since 0.1.0 */
 export const isCircuitOpen: (u: unknown) => u is CircuitOpen = guard("CircuitOpen")
+/** @since 0.1.0 */
+export const isBulkheadRejected: (u: unknown) => u is BulkheadRejected = guard("BulkheadRejected")
 
 /**
  * Whether the request may have reached the server before it failed. False
@@ -934,6 +971,7 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
     case "InvalidRequest":
     case "RateLimited":
     case "CircuitOpen":
+    case "BulkheadRejected":
       return false
     case "ConnectionReset":
       return error.requestSent
@@ -1042,7 +1080,8 @@ for (
     InvalidRequest,
     DecodeError,
     RateLimited,
-    CircuitOpen
+    CircuitOpen,
+    BulkheadRejected
   ]
 ) {
   const proto = ErrorClass.prototype as object
