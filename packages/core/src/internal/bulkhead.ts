@@ -162,6 +162,8 @@ export class Lanes {
     const since = request.now()
     let waiter: Waiter | undefined
     const queued = Effect.async<void, Errors.HttpError>((resume) => {
+      // a slot freed between `admit` and now: take it
+      if (this.take(lane, request)) return resume(Effect.void)
       waiter = { owner: request, resume, granted: false, gone: false }
       lane.queue.push(waiter)
       lane.gauges()
@@ -187,18 +189,21 @@ export class Lanes {
     lane.gauges()
   }
 
+  /** Takes a free slot for `owner` when there is one and nobody waits for it. */
+  private take(lane: Lane, owner: object): boolean {
+    if (lane.inFlight >= this.config.maxConcurrent || lane.queue.length > 0) return false
+    lane.inFlight++
+    lane.holders.add(owner)
+    lane.gauges()
+    return true
+  }
+
   readonly gate: Gate = {
     name: "bulkhead",
     admit: (request, attempt) => {
       const key = this.config.key(request.url)
       const lane = this.lane(key)
-      if (lane.holders.has(request)) return undefined
-      if (lane.inFlight < this.config.maxConcurrent && lane.queue.length === 0) {
-        lane.inFlight++
-        lane.holders.add(request)
-        lane.gauges()
-        return undefined
-      }
+      if (lane.holders.has(request) || this.take(lane, request)) return undefined
       if (lane.queue.length >= this.config.maxQueue) {
         return Effect.fail(this.rejected(lane, request, attempt, "queue-full"))
       }

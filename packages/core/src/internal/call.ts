@@ -114,8 +114,12 @@ const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.
 const admit = (call: Call): Effect.Effect<void, Errors.HttpError> | undefined => {
   let all: Effect.Effect<void, Errors.HttpError> | undefined
   for (const gate of call.cfg.gates) {
-    const admitted = gate.admit(call, call.attempts + 1)
-    if (admitted !== undefined) all = all === undefined ? admitted : Effect.zipRight(all, admitted)
+    // a gate after one that waits or may refuse is asked once that one admitted (a bulkhead slot is not held meanwhile)
+    if (all !== undefined) {
+      all = Effect.zipRight(all, Effect.suspend(() => gate.admit(call, call.attempts + 1) ?? Effect.void))
+      continue
+    }
+    all = gate.admit(call, call.attempts + 1)
   }
   return all === undefined ? undefined : Effect.catchAll(all, (error) => Effect.fail(finalize(call, error)))
 }
