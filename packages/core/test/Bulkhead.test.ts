@@ -68,6 +68,25 @@ describe("Bulkhead: through the client, under TestClock", () => {
     }).pipe(withClient({ policies: [bulkhead] }))
   })
 
+  it.effect("calls that all arrive at once: the queue never holds more than maxQueue", () => {
+    const bulkhead = Bulkhead.make({ maxConcurrent: 2, maxQueue: 2 })
+    return Effect.gen(function*() {
+      const all = yield* Effect.fork(
+        Effect.all(Array.from({ length: 7 }, () => Effect.either(Client.text(slow("/slow")))), {
+          concurrency: "unbounded"
+        })
+      )
+      yield* TestClock.adjust("0 millis")
+      expect(yield* Bulkhead.state(bulkhead, origin)).toMatchObject({ inFlight: 2, queued: 2 })
+      yield* TestClock.adjust("2 seconds")
+      const results = yield* Fiber.join(all)
+      expect(results.map((r) => Either.isRight(r) ? r.right : r.left._tag).sort()).toEqual([
+        ...Array(3).fill("BulkheadRejected"),
+        ...Array(4).fill("ok")
+      ])
+    }).pipe(withClient({ policies: [bulkhead] }))
+  })
+
   it.effect("BulkheadRejected is never retried, whatever retryOn says", () => {
     const bulkhead = Bulkhead.make({ maxConcurrent: 1 })
     return Effect.gen(function*() {

@@ -43,7 +43,8 @@ export interface Snapshot {
 
 interface Waiter {
   readonly owner: object
-  readonly resume: (effect: Effect.Effect<void, Errors.HttpError>) => void
+  /** Set when its wait runs; a slot handed over before that is taken when it does. */
+  resume: ((effect: Effect.Effect<void, Errors.HttpError>) => void) | undefined
   /** The slot was handed to it. */
   granted: boolean
   /** It left the queue (granted, interrupted or timed out). */
@@ -123,7 +124,7 @@ export class Lanes {
       waiter.granted = true
       lane.inFlight++
       lane.holders.add(waiter.owner)
-      waiter.resume(Effect.void)
+      waiter.resume?.(Effect.void)
     }
   }
 
@@ -151,7 +152,10 @@ export class Lanes {
     )
   }
 
-  /** Waits in `lane`'s queue for a slot, at most `waitMs`. */
+  /**
+   * Queues `request` now (its place is taken at once, so the queue never
+   * holds more than `maxQueue`), and waits for a slot, at most `waitMs`.
+   */
   private wait(
     lane: Lane,
     key: string,
@@ -160,15 +164,15 @@ export class Lanes {
     waitMs: number
   ): Effect.Effect<void, Errors.HttpError> {
     const since = request.now()
-    let waiter: Waiter | undefined
+    const waiter: Waiter = { owner: request, resume: undefined, granted: false, gone: false }
+    lane.queue.push(waiter)
+    lane.gauges()
     const queued = Effect.async<void, Errors.HttpError>((resume) => {
-      // a slot freed between `admit` and now: take it
-      if (this.take(lane, request)) return resume(Effect.void)
-      waiter = { owner: request, resume, granted: false, gone: false }
-      lane.queue.push(waiter)
-      lane.gauges()
+      if (waiter.granted) return resume(Effect.void)
+      if (waiter.gone) return resume(Effect.fail(this.rejected(lane, request, attempt, "wait", request.now() - since)))
+      waiter.resume = resume
       // interrupted (or out of time): leave the queue; a slot handed over meanwhile goes on
-      return Effect.sync(() => this.leave(lane, key, request, waiter!))
+      return Effect.sync(() => this.leave(lane, key, request, waiter))
     })
     if (!Number.isFinite(waitMs)) return queued
     return Effect.timeoutFail(queued, {
@@ -187,6 +191,15 @@ export class Lanes {
     const index = lane.queue.indexOf(waiter)
     if (index >= 0) lane.queue.splice(index, 1)
     lane.gauges()
+  }
+
+  /** The request ended: its slot, or its place in the queue, is given back. */
+  private end(key: string, owner: object): void {
+    const lane = this.byKey.get(key)
+    if (lane === undefined) return
+    if (lane.holders.has(owner)) return this.giveBack(key, owner)
+    const waiter = lane.queue.find((w) => w.owner === owner)
+    if (waiter !== undefined) this.leave(lane, key, owner, waiter)
   }
 
   /** Takes a free slot for `owner` when there is one and nobody waits for it. */
@@ -215,7 +228,7 @@ export class Lanes {
       this.giveBack(this.config.key(request.url), request)
     },
     release: (request) => {
-      this.giveBack(this.config.key(request.url), request)
+      this.end(this.config.key(request.url), request)
     }
   }
 }
