@@ -403,6 +403,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
     ...(engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)]),
     ...Policy.gates(s.policies)
   ],
+  hedge: Policy.hedger(s.policies),
   beforeAttempt: s.hooks?.beforeAttempt,
   afterAttempt: s.hooks?.afterAttempt,
   warnedProxies: engine.warnedProxies,

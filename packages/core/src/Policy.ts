@@ -23,6 +23,7 @@
  *
  * @since 0.1.0
  */
+import type { Hedger } from "./internal/hedge.js"
 import type { Gate } from "./internal/policy.js"
 
 /**
@@ -67,6 +68,29 @@ export interface WithGate extends Policy {
   readonly [GateKey]: Gate
 }
 
+/** @internal */
+export const HedgeKey: unique symbol = Symbol.for("@steadfast/core/Policy/hedge")
+
+/**
+ * The hedging policy (it runs around the attempt, not as a gate).
+ *
+ * @internal
+ */
+export interface WithHedge extends Policy {
+  readonly [HedgeKey]: Hedger
+}
+
+/**
+ * The hedger of `policies` (the last hedging policy, when several), or `undefined`.
+ *
+ * @internal
+ */
+export const hedger = (policies: ReadonlyArray<Policy>): Hedger | undefined => {
+  let found: Hedger | undefined
+  for (const p of policies) if (HedgeKey in p) found = (p as WithHedge)[HedgeKey]
+  return found
+}
+
 /**
  * Whether `u` is a policy.
  *
@@ -80,4 +104,4 @@ export const isPolicy = (u: unknown): u is Policy => typeof u === "object" && u 
  * @internal
  */
 export const gates = (policies: ReadonlyArray<Policy>): ReadonlyArray<Gate> =>
-  [...policies].sort((a, b) => a.order - b.order).map((p) => (p as WithGate)[GateKey])
+  [...policies].filter((p) => GateKey in p).sort((a, b) => a.order - b.order).map((p) => (p as WithGate)[GateKey])

@@ -25,6 +25,7 @@ export * as Budget from "./Budget.js"
 /** @since 0.1.0 */
 export * as Breaker from "./Breaker.js"
 export * as Bulkhead from "./Bulkhead.js"
+export * as Hedge from "./Hedge.js"
 
 /** @since 0.1.0 */
 export * as Policy from "./Policy.js"

@@ -37,6 +37,7 @@ import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
 import { authorize } from "./credentials.js"
 import { decide, type Decision, type GiveUpReason, type ScheduleAnswer } from "./decide.js"
 import { deadlineError, failure, finalize } from "./facts.js"
+import { hedged } from "./hedge.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
@@ -191,30 +192,48 @@ const send = <A, R>(
   from: Hop | undefined,
   request: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<A, Errors.HttpError, R> => {
+  // a hedging policy runs the attempt and its hedges (hedge.ts); without one, nothing more happens here
+  const hedge = call.cfg.hedge
+  if (hedge !== undefined && from === undefined) {
+    return hedged(
+      hedge,
+      call,
+      (current) => exchange(call, current, onResponse, from, request),
+      (current, error) => afterFailure(current, error, onResponse)
+    )
+  }
   const current = call.begin()
+  return Effect.catchAll(
+    exchange(call, current, onResponse, from, request),
+    (error) => afterFailure(current, error, onResponse)
+  )
+}
+
+/** One attempt: the `beforeAttempt` hook, then its hops, up to its result (the decision after a failure is not here). */
+const exchange = <A, R>(
+  call: Call,
+  current: AttemptState,
+  onResponse: OnResponse<A, R>,
+  from: Hop | undefined,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<A, Errors.HttpError, R> => {
   if (from?.visited !== undefined) current.visited = [...from.visited]
   const before = call.cfg.beforeAttempt
   if (before !== undefined) {
-    return Effect.catchAll(
-      Effect.flatMap(
-        before({ attempt: current.n, request: from?.request ?? call.request, previous: call.lastError }),
-        (changed) => {
-          const request = from?.request ?? call.request
-          // headers and body from the hook; method and url as prepared
-          const sent = changed === request ? request : rebuild(request, changed)
-          call.sentRequest = sent
-          return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
-        }
-      ),
-      (error) => afterFailure(current, error, onResponse)
+    return Effect.flatMap(
+      before({ attempt: current.n, request: from?.request ?? call.request, previous: call.lastError }),
+      (changed) => {
+        const request = from?.request ?? call.request
+        // headers and body from the hook; method and url as prepared
+        const sent = changed === request ? request : rebuild(request, changed)
+        call.sentRequest = sent
+        return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
+      }
     )
   }
-  return Effect.catchAll(
-    from === undefined
-      ? hop(current, request, call.url, 0, onResponse)
-      : hop(current, from.request, from.url, from.followed, onResponse),
-    (error) => afterFailure(current, error, onResponse)
-  )
+  return from === undefined
+    ? hop(current, request, call.url, 0, onResponse)
+    : hop(current, from.request, from.url, from.followed, onResponse)
 }
 
 /** `request` with the headers and body a hook gave it. */
