@@ -41,7 +41,7 @@ import { hedged } from "./hedge.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
-import { resolve, sendable } from "./request.js"
+import { hookedHeadersProblem, resolve, sendable } from "./request.js"
 import { literalRefusal } from "./url.js"
 
 /** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
@@ -226,6 +226,8 @@ const exchange = <A, R>(
         const request = from?.request ?? call.request
         // headers and body from the hook; method and url as prepared
         const sent = changed === request ? request : rebuild(request, changed)
+        const invalid = sent === request ? undefined : hookedHeadersProblem(call.requestInfo, current.n, sent.headers)
+        if (invalid !== undefined) return Effect.fail(invalid)
         call.sentRequest = sent
         return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
       }
