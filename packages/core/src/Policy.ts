@@ -9,9 +9,10 @@
  *
  * The rate limiter comes from the context (`RateLimit.layer`), the retry
  * budget is on by default (see `Budget`); the others are policies of this
- * kind (`Breaker.make`). A policy never retries by itself: it admits an
- * attempt or refuses it with its own tagged error (`CircuitOpen`), and the
- * decision to retry stays in core.
+ * kind (`Breaker.make`, `Bulkhead.make`, `Hedge.make`). A policy never
+ * retries by itself: it admits an attempt or refuses it with its own tagged
+ * error (`CircuitOpen`, `BulkheadRejected`), and the decision to retry
+ * stays in core. `Client.withPolicies` gives a request another list.
  *
  * @example
  * ```ts
