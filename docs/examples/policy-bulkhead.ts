@@ -41,7 +41,13 @@ export const program = Effect.gen(function*() {
   })
   yield* TestClock.adjust("2 seconds")
   // two ran at once, the two queued ones when they ended; the fifth was refused and never sent
-  assert.deepStrictEqual(yield* Fiber.join(fiber), ["report", "report", "report", "report", "busy: 2 running, 2 queued"])
+  assert.deepStrictEqual(yield* Fiber.join(fiber), [
+    "report",
+    "report",
+    "report",
+    "report",
+    "busy: 2 running, 2 queued"
+  ])
   assert.deepStrictEqual((yield* net.attempts("GET /daily")).map((a) => a.at), [0, 0, 1000, 1000])
 }).pipe(
   Effect.provide(ClientLive.pipe(Layer.provideMerge(network))),

@@ -21,8 +21,7 @@ const network = SimulatedNetwork.layer(Scenario.make({
   "GET /hang": Scenario.sequence([Fault.hang()], { after: "repeat-last" })
 }))
 
-const withClient = (options: Client.Options) =>
-  Effect.provide(Client.layer(options).pipe(Layer.provideMerge(network)))
+const withClient = (options: Client.Options) => Effect.provide(Client.layer(options).pipe(Layer.provideMerge(network)))
 
 const fork = (path: string) => Effect.fork(Effect.either(Client.text(slow(path))))
 

@@ -21,8 +21,7 @@ const network = SimulatedNetwork.layer(Scenario.make({
   "GET /health": Scenario.sequence([Reply.text(200, "up")], { after: "repeat-last" })
 }))
 
-const withClient = (options: Client.Options) =>
-  Effect.provide(Client.layer(options).pipe(Layer.provideMerge(network)))
+const withClient = (options: Client.Options) => Effect.provide(Client.layer(options).pipe(Layer.provideMerge(network)))
 
 const get = (path: string) => HttpClientRequest.get(`${origin}${path}`)
 

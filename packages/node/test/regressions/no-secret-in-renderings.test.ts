@@ -18,7 +18,20 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Breaker, Bulkhead, Client, Errors, RateLimit } from "@steadfast/core"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Cause, Console, Context, Effect, Exit, Fiber, Inspectable, Layer, Logger, Metric, type Scope, Tracer } from "effect"
+import {
+  Cause,
+  Console,
+  Context,
+  Effect,
+  Exit,
+  Fiber,
+  Inspectable,
+  Layer,
+  Logger,
+  Metric,
+  type Scope,
+  Tracer
+} from "effect"
 import * as util from "node:util"
 import { NodeClient } from "../../src/index.js"
 import { connectProxy } from "../helpers.js"
@@ -325,9 +338,13 @@ const cases: ReadonlyArray<Case> = [
           })
         )
         const guarded = Context.get(context, Client.Client)
-        const hanging = yield* Effect.fork(guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "hang")))))
+        const hanging = yield* Effect.fork(
+          guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "hang"))))
+        )
         yield* Effect.yieldNow()
-        const refused = yield* Effect.exit(guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status")))))
+        const refused = yield* Effect.exit(
+          guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status"))))
+        )
         yield* Fiber.interrupt(hanging)
         return yield* refused
       })
