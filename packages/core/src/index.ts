@@ -24,7 +24,11 @@ export * as Budget from "./Budget.js"
 
 /** @since 0.1.0 */
 export * as Breaker from "./Breaker.js"
+
+/** @since 0.1.0 */
 export * as Bulkhead from "./Bulkhead.js"
+
+/** @since 0.1.0 */
 export * as Hedge from "./Hedge.js"
 
 /** @since 0.1.0 */
