@@ -22,16 +22,15 @@
  */
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import type { AttemptState, Call } from "./attempt.js"
+import type { Timed } from "./scheduler.js"
 
 /** How long to wait before a hedge: fixed, or a percentile of recent latencies. @internal */
 export type Delay =
@@ -117,6 +116,46 @@ export class Hedger {
 
 type Ended<A> = { readonly attempt: AttemptState; readonly exit: Exit.Exit<A, Errors.HttpError> }
 
+/**
+ * The attempts of one hedge group, and its timer: an entry of the client's
+ * deadline scheduler (no fiber, no `Effect.timeout`), and an inbox the
+ * attempts' fibers put their ends in.
+ */
+class Group<A> implements Timed {
+  heapIndex = -1
+  dueAt = Infinity
+  /** The hedge delay passed (the scheduler said so). */
+  fired = false
+  readonly inbox: Array<Ended<A>> = []
+  private resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+
+  onDue(): number {
+    this.fired = true
+    this.wake()
+    return Infinity
+  }
+
+  put(ended: Ended<A>): void {
+    this.inbox.push(ended)
+    this.wake()
+  }
+
+  private wake(): void {
+    const resume = this.resume
+    this.resume = undefined
+    resume?.(Effect.void)
+  }
+
+  /** Waits until an attempt ended or the timer fired. */
+  readonly next: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.inbox.length > 0 || this.fired) return resume(Effect.void)
+    this.resume = resume
+    return Effect.sync(() => {
+      this.resume = undefined
+    })
+  })
+}
+
 const statusOf = (error: Errors.HttpError) => error._tag === "StatusError" ? error.status : undefined
 
 /**
@@ -136,38 +175,46 @@ export const hedged = <A, R>(
     const current = call.begin()
     return Effect.catchAll(exchange(current), (error) => afterFailure(current, error))
   }
-  const key = hedger.config.key(call.url)
-  return Effect.flatMap(Queue.unbounded<Ended<A>>(), (ended) => {
+  return Effect.suspend(() => {
+    const key = hedger.config.key(call.url)
+    const scheduler = call.cfg.scheduler
+    const group = new Group<A>()
     const running = new Map<AttemptState, Fiber.RuntimeFiber<void, never>>()
     let hedgesLeft = hedger.config.maxHedges
     const delayMs = hedger.delayMs(key)
+
+    /** Starts the timer of the next hedge, when one may still start before the deadline. */
+    const arm = (): void => {
+      const at = call.now() + delayMs
+      if (hedgesLeft > 0 && at < call.deadlineAt) scheduler.schedule(group, at)
+    }
 
     const launch = (hedge: boolean): Effect.Effect<void, never, R> => {
       const attempt = call.begin()
       if (hedge) hedgedAttempts.add(attempt)
       const startedAt = call.now()
       return Effect.map(
-        Effect.fork(Effect.flatMap(
-          Effect.exit(exchange(attempt)),
-          (exit) => {
+        Effect.fork(Effect.flatMap(Effect.exit(exchange(attempt)), (exit) =>
+          Effect.sync(() => {
             if (Exit.isSuccess(exit)) hedger.learn(key, call.now() - startedAt)
-            return Queue.offer(ended, { attempt, exit })
-          }
-        )),
+            group.put({ attempt, exit })
+          }))),
         (fiber) => {
-          running.set(attempt, fiber as Fiber.RuntimeFiber<void, never>)
+          running.set(attempt, fiber)
         }
       )
     }
 
-    /** Cuts off the branches still running (their transport first, then their fibers), recording each. */
-    const cutOff = (reason: "hedge-lost" | "interrupted"): Effect.Effect<void> => {
+    /** Cuts off the attempts still running (their transport first, then their fibers), recording each. */
+    const cutOff = (lost: boolean): Effect.Effect<void> => {
+      scheduler.cancel(group)
+      if (running.size === 0) return Effect.void
       const fibers: Array<Fiber.RuntimeFiber<void, never>> = []
       const now = call.now()
       for (const [attempt, fiber] of running) {
         attempt.abort("Interrupted")
         attempt.done()
-        if (reason === "hedge-lost") {
+        if (lost) {
           call.record(attempt, "Interrupted", attempt.status, undefined, "hedge-lost", 0, now)
           if (hedgedAttempts.has(attempt)) Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "lost")])
         }
@@ -177,19 +224,11 @@ export const hedged = <A, R>(
       return Fiber.interruptAll(fibers)
     }
 
-    /** Waits for the next branch to end, or for the hedge delay (when a hedge may still start). */
-    const waitNext: Effect.Effect<Option.Option<Ended<A>>> = Effect.suspend(() => {
-      const now = call.now()
-      if (hedgesLeft <= 0 || now + delayMs >= call.deadlineAt) return Effect.map(Queue.take(ended), Option.some)
-      return Effect.timeout(Queue.take(ended), Duration.millis(delayMs)).pipe(
-        Effect.map(Option.some),
-        Effect.catchTag("TimeoutException", () => Effect.succeed(Option.none()))
-      )
-    })
-
-    const loop: Effect.Effect<A, Errors.HttpError, R> = Effect.flatMap(waitNext, (next) => {
-      if (Option.isNone(next)) {
+    const loop: Effect.Effect<A, Errors.HttpError, R> = Effect.flatMap(group.next, () => {
+      const ended = group.inbox.shift()
+      if (ended === undefined) {
         // no answer within the delay: a hedge, if the retry budget pays for it
+        group.fired = false
         hedgesLeft--
         if (!call.cfg.budget.withdraw(call.url.origin, call.now())) {
           Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "refused")])
@@ -200,24 +239,17 @@ export const hedged = <A, R>(
           "steadfast.attempt": call.attempts + 1,
           "steadfast.delay_ms": delayMs
         })
-        return Effect.zipRight(launch(true), loop)
+        return Effect.zipRight(launch(true), Effect.suspend(() => (arm(), loop)))
       }
-      const { attempt, exit } = next.value
+      const { attempt, exit } = ended
       running.delete(attempt)
       if (Exit.isSuccess(exit)) {
         if (hedgedAttempts.has(attempt)) Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "won")])
-        return Effect.as(
-          Effect.zipRight(
-            cutOff("hedge-lost"),
-            Effect.sync(() => {
-              call.current = attempt
-            })
-          ),
-          exit.value
-        )
+        call.current = attempt
+        return Effect.as(cutOff(true), exit.value)
       }
       const failed = Cause.failureOption(exit.cause)
-      if (Option.isNone(failed)) return Effect.zipRight(cutOff("interrupted"), Effect.failCause(exit.cause))
+      if (Option.isNone(failed)) return Effect.zipRight(cutOff(false), Effect.failCause(exit.cause))
       const error = failed.value
       if (hedgedAttempts.has(attempt)) Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "failed")])
       if (running.size > 0) {
@@ -226,13 +258,14 @@ export const hedged = <A, R>(
         call.record(attempt, error._tag, statusOf(error), undefined, "hedge-wait", 0, call.now())
         return loop
       }
+      scheduler.cancel(group)
       call.current = attempt
       return afterFailure(attempt, error)
     })
 
     return Effect.onInterrupt(
-      Effect.zipRight(launch(false), loop),
-      () => cutOff("interrupted")
+      Effect.zipRight(launch(false), Effect.suspend(() => (arm(), loop))),
+      () => cutOff(false)
     )
   })
 }
