@@ -5,11 +5,12 @@
  * every exit (success, failure, interruption, a wait that ran out) giving
  * its slot or its place in the queue back.
  */
-import { HttpClientRequest } from "@effect/platform"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Breaker, Bulkhead, Client, Errors, Metrics, RateLimit } from "@steadfast/core"
 import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { Effect, Either, Fiber, Layer, Metric, TestClock } from "effect"
+import { Effect, Either, FastCheck as fc, Fiber, HashSet, Layer, Metric, TestClock } from "effect"
+import * as Mem from "./helpers/memory.js"
 
 const origin = "https://api.test"
 const slow = (path: string) => HttpClientRequest.get(`${origin}${path}`)
@@ -255,4 +256,64 @@ describe("Bulkhead: through the client, under TestClock", () => {
     expect(Bulkhead.validate({ maxQueue: Infinity, maxWait: "1 second" })).toBeUndefined()
     expect(() => Bulkhead.make({ maxConcurrent: -1 })).toThrow("bulkhead.maxConcurrent")
   })
+})
+
+describe("Bulkhead: for every schedule of calls", () => {
+  const call = fc.record({
+    gapMs: fc.integer({ min: 0, max: 300 }),
+    durationMs: fc.integer({ min: 1, max: 1_000 }),
+    status: fc.constantFrom(200, 200, 503),
+    interruptAfterMs: fc.option(fc.integer({ min: 0, max: 1_500 }), { nil: undefined })
+  })
+  it.effect.prop(
+    "the server never sees more than maxConcurrent at once, the queue never holds more than maxQueue, and every slot comes back",
+    [fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.array(call, { minLength: 1, maxLength: 25 })],
+    ([maxConcurrent, maxQueue, calls]) =>
+      Effect.gen(function*() {
+        let now = 0
+        let max = 0
+        const mem = Mem.make((request) => {
+          const { durationMs, status } = calls[Number(request.url.searchParams.get("i"))]!
+          return Effect.acquireUseRelease(
+            Effect.sync(() => max = Math.max(max, ++now)),
+            () => Effect.as(Effect.sleep(durationMs), { status }),
+            () => Effect.sync(() => now--)
+          )
+        })
+        const bulkhead = Bulkhead.make({ maxConcurrent, maxQueue })
+        let maxQueued = 0
+        yield* Effect.scoped(Effect.gen(function*() {
+          const client = yield* Client.make({ policies: [bulkhead], retry: { retries: 1 } })
+          const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
+          for (const [i, c] of calls.entries()) {
+            yield* TestClock.adjust(c.gapMs)
+            maxQueued = Math.max(maxQueued, (yield* Bulkhead.state(bulkhead, origin)).queued)
+            const request = Effect.either(client.text(HttpClientRequest.get(`${origin}/x?i=${i}`)))
+            const fiber = yield* Effect.fork(request)
+            fibers.push(fiber)
+            if (c.interruptAfterMs !== undefined) {
+              yield* Effect.fork(Effect.zipRight(Effect.sleep(c.interruptAfterMs), Fiber.interrupt(fiber)))
+            }
+            yield* TestClock.adjust(0)
+            maxQueued = Math.max(maxQueued, (yield* Bulkhead.state(bulkhead, origin)).queued)
+          }
+          yield* TestClock.adjust("10 minutes")
+          const outcomes = yield* Effect.forEach(fibers, Fiber.await)
+          // each call ended: a response, BulkheadRejected, a StatusError, or its interruption
+          const tags = HashSet.fromIterable(outcomes.map((exit) =>
+            exit._tag === "Failure"
+              ? "interrupted"
+              : Either.isRight(exit.value as Either.Either<unknown, Errors.HttpError>)
+              ? "ok"
+              : (exit.value as Either.Left<Errors.HttpError, unknown>).left._tag
+          ))
+          for (const tag of tags) expect(["ok", "interrupted", "BulkheadRejected", "StatusError"]).toContain(tag)
+        })).pipe(Effect.provideService(HttpClient.HttpClient, mem.client))
+        expect(max).toBeLessThanOrEqual(maxConcurrent)
+        expect(maxQueued).toBeLessThanOrEqual(maxQueue)
+        expect(now).toBe(0)
+        expect(yield* Bulkhead.state(bulkhead, origin)).toMatchObject({ inFlight: 0, queued: 0 })
+      }),
+    { fastCheck: { seed: 20261206, numRuns: 60 } }
+  )
 })
