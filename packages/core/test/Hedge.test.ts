@@ -10,7 +10,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Budget, Client, Hedge, Metrics } from "@steadfast/core"
 import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { type Duration, Effect, Either, Fiber, Layer, Metric, Supervisor, TestClock } from "effect"
+import { type Duration, Effect, Either, FastCheck as fc, Fiber, Layer, Metric, Supervisor, TestClock } from "effect"
 import * as Mem from "./helpers/memory.js"
 
 const origin = "https://api.test"
@@ -202,4 +202,37 @@ describe("Hedge: through the client, under TestClock", () => {
     expect(Hedge.validate({ delay: { percentile: 0.99, fallback: "1 second" }, maxHedges: 2 })).toBeUndefined()
     expect(() => Hedge.make({ delay: "forever" as never })).toThrow("hedge.delay")
   })
+})
+
+describe("Hedge: for every pair of latencies", () => {
+  it.effect.prop(
+    "the first answer wins, at min(first, delay + hedge); a hedge starts only past the delay; the loser is aborted",
+    [fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 1, max: 2_000 })],
+    ([firstMs, hedgeMs, delayMs]) =>
+      Effect.gen(function*() {
+        // equal times would race at one virtual instant: the rule is about the strict cases
+        if (firstMs === delayMs || firstMs === delayMs + hedgeMs) return
+        const mem = Mem.make((request) =>
+          Effect.as(Effect.sleep(request.index === 0 ? firstMs : hedgeMs), {
+            status: 200,
+            body: String(request.index)
+          })
+        )
+        const hedged = firstMs > delayMs
+        const winner = !hedged || firstMs < delayMs + hedgeMs ? "0" : "1"
+        const endsAt = hedged ? Math.min(firstMs, delayMs + hedgeMs) : firstMs
+        yield* Effect.scoped(Effect.gen(function*() {
+          const client = yield* Client.make({ policies: [Hedge.make({ delay: delayMs })] })
+          const fiber = yield* Effect.fork(client.text(get))
+          yield* TestClock.adjust(endsAt - 1)
+          expect(fiber.unsafePoll()).toBeNull()
+          yield* TestClock.adjust(1)
+          expect(yield* Fiber.join(fiber)).toBe(winner)
+        })).pipe(Effect.provideService(HttpClient.HttpClient, mem.client))
+        expect(mem.requests.length).toBe(hedged ? 2 : 1)
+        if (hedged) expect(mem.requests[winner === "0" ? 1 : 0]!.signal.aborted).toBe(true)
+        expect(mem.requests[Number(winner)]!.signal.aborted).toBe(false)
+      }),
+    { fastCheck: { seed: 20261206, numRuns: 100 } }
+  )
 })
