@@ -23,7 +23,8 @@
  *   attempt failed, the last failure goes on to the retry decision as
  *   usual.
  * - To the policies before it (breaker, bulkhead), an attempt and its
- *   hedges are one attempt.
+ *   hedges are one attempt; `beforeAttempt` runs for each of them,
+ *   `afterAttempt` hears the one that ends the group.
  * - `steadfast_hedges_total{outcome}` counts hedges (`won`, `lost`,
  *   `failed`, `refused`), and a `steadfast.hedge` span event marks each
  *   start.
