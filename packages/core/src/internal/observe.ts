@@ -29,6 +29,23 @@ export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefin
   Array<Errors.AttemptRecord> | undefined
 >(undefined)
 
+const MAX_LABELS = 256
+const labelCache = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+
+/**
+ * The one-label array for `key`=`value`, the same array each time: a
+ * metric caches its hook by the array, so a new array per update would
+ * build a new metric key (and hash its description) per retry.
+ */
+const label = (key: string, value: string): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const id = `${key}=${value}`
+  const cached = labelCache.get(id)
+  if (cached !== undefined) return cached
+  const made = [MetricLabel.make(key, value)]
+  if (labelCache.size < MAX_LABELS) labelCache.set(id, made)
+  return made
+}
+
 /** A request starts: the budget and the request counter hear of it. @internal */
 export const started = (call: Call): void => {
   call.cfg.budget.request(call.url.origin, call.startedAt)
@@ -91,7 +108,7 @@ export const retrying = (
   reason: Decide.RetryReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, [MetricLabel.make("error", error._tag)])
+  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, label("error", error._tag))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
@@ -125,7 +142,7 @@ export const resending = (
   reason: Decide.ResendReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, label("reason", reason))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
@@ -167,7 +184,7 @@ export const resending = (
 export const gaveUp = (attempt: AttemptState, error: Errors.HttpError, reason: Decide.GiveUpReason): void => {
   const call = attempt.call
   if (reason === "budget" && call.cfg.metrics) {
-    Metrics.retriesRefused.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+    Metrics.retriesRefused.unsafeUpdate(1, label("reason", reason))
   }
   call.span?.event("steadfast.attempt_failed", call.cfg.clock.unsafeCurrentTimeNanos(), {
     "steadfast.attempt": attempt.n,
@@ -203,7 +220,7 @@ export const finished = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>)
     Metrics.latency.unsafeUpdate(now - call.startedAt, [])
     if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
       const failure = Cause.failureOption(exit.cause)
-      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, [MetricLabel.make("error", failure.value._tag)])
+      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, label("error", failure.value._tag))
     }
   }
   const sending = call.sending
