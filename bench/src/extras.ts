@@ -253,6 +253,12 @@ export const simulated = async (
     readonly concurrency: number
     readonly clock: "TestClock" | "live"
     readonly chaos: boolean
+    /**
+     * `false`: retries at once (backoff base 0), so no fiber sleeps between
+     * attempts: what the backoff sleeps cost under `TestClock` (see
+     * simulatedCost.ts).
+     */
+    readonly backoffSleeps?: boolean
   }
 ): Promise<SimulatedResult> => {
   const testClock = options.clock === "TestClock"
@@ -280,7 +286,11 @@ export const simulated = async (
   })
   const clientOptions: Client.Options = {
     timeouts: { response: "1 second" },
-    ...(testClock ? {} : { retry: { backoff: { base: BACKOFF_BASE } } })
+    ...(options.backoffSleeps === false
+      ? { retry: { backoff: { base: 0 } } }
+      : testClock
+      ? {}
+      : { retry: { backoff: { base: BACKOFF_BASE } } })
   }
   const provided = load.pipe(
     Effect.provide(

@@ -639,6 +639,30 @@ describe("SimulatedNetwork: records", () => {
       )
     }).pipe(provide()))
 
+  it.effect("records of the same url and headers sent again share nothing wrong: each shows what it sent, redacted", () =>
+    Effect.gen(function*() {
+      const net = yield* Net
+      yield* net.script("GET /me", Scenario.sequence([Reply.empty(200)], { after: "repeat-last" }))
+      const withToken = (token: string) =>
+        HttpClientRequest.get(`${API}/me?access_token=${token}`).pipe(HttpClientRequest.bearerToken(token))
+      const first = withToken("token-one")
+      // the same request object three times, then another token, then the first again
+      for (const request of [first, first, first, withToken("token-two"), first]) {
+        yield* HttpClient.execute(request)
+      }
+      const timeline = yield* net.timeline
+      const text = JSON.stringify(timeline)
+      assertTrue(!text.includes("token-one") && !text.includes("token-two"), "a token leaked into the records")
+      deepStrictEqual(
+        timeline.map((r) => [r.url, r.headers["authorization"], r.fingerprints["authorization"]]),
+        [0, 1, 2, 3, 4].map((i) => [
+          "http://api.test/me?access_token=<redacted>",
+          "<redacted>",
+          SimulatedNetwork.fingerprint(i === 3 ? "Bearer token-two" : "Bearer token-one")
+        ])
+      )
+    }).pipe(provide()))
+
   it.effect("the layer provides HttpClient with the direct transport attached", () =>
     Effect.gen(function*() {
       const net = yield* Net

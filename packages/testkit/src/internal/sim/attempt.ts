@@ -55,15 +55,8 @@ export class Entry {
     return undefined
   }
   snapshot(): AttemptRecord {
-    const redacted = this.redacted ??= { url: Redact.url(this.href), headers: Redact.headers(this.sent) }
-    if (this.prints === undefined) {
-      const prints: Record<string, string> = {}
-      for (const key in redacted.headers) {
-        const value = this.sent[key]
-        if (value !== undefined && redacted.headers[key] !== value) prints[key] = fingerprint(value)
-      }
-      this.prints = prints
-    }
+    const redacted = this.redacted ??= { url: redactedUrl(this.href), headers: redactedHeaders(this.sent).headers }
+    this.prints ??= redactedHeaders(this.sent).prints
     return {
       seq: this.seq,
       at: this.at,
@@ -81,6 +74,42 @@ export class Entry {
 }
 
 const pending: Outcome = { _tag: "Pending" }
+
+/**
+ * Redacted urls and headers, computed once per distinct url and headers
+ * object: a test sending one request a thousand times (with its retries)
+ * reads a timeline of thousands of records with the same url and headers.
+ */
+const urls = new Map<string, string>()
+const redactedUrl = (href: string): string => {
+  let url = urls.get(href)
+  if (url === undefined) {
+    if (urls.size >= 1024) urls.clear()
+    url = Redact.url(href)
+    urls.set(href, url)
+  }
+  return url
+}
+interface RedactedHeaders {
+  readonly headers: Readonly<Record<string, string>>
+  /** Fingerprints of the values redaction hid. */
+  readonly prints: Readonly<Record<string, string>>
+}
+const headerRedactions = new WeakMap<object, RedactedHeaders>()
+const redactedHeaders = (sent: Readonly<Record<string, string>>): RedactedHeaders => {
+  let redacted = headerRedactions.get(sent)
+  if (redacted === undefined) {
+    const headers = Redact.headers(sent)
+    const prints: Record<string, string> = {}
+    for (const key in headers) {
+      const value = sent[key]
+      if (value !== undefined && headers[key] !== value) prints[key] = fingerprint(value)
+    }
+    redacted = { headers, prints }
+    headerRedactions.set(sent, redacted)
+  }
+  return redacted
+}
 
 /** The `code` a record shows for a cause: its `code`, else its `name`. */
 export const codeOf = (cause: unknown): string => {
