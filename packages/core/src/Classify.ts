@@ -23,6 +23,7 @@
  *
  * @since 0.1.0
  */
+import { platformReason } from "#line/platformReason"
 import * as Errors from "./Errors.js"
 import * as opaque from "./internal/opaque.js"
 import { redactUrl } from "./internal/redact.js"
@@ -167,7 +168,6 @@ const toNode = (u: unknown): Node | undefined => {
       : undefined
   }
   const o = u as Record<string, unknown>
-  const isPlatform = typeof o["_tag"] === "string" && (o["_tag"] === "RequestError" || o["_tag"] === "ResponseError")
   return {
     code: str(o["code"]),
     name: str(o["name"]) ?? "",
@@ -176,7 +176,7 @@ const toNode = (u: unknown): Node | undefined => {
     address: str(o["address"]),
     port: typeof o["port"] === "number" ? o["port"] : undefined,
     hostname: str(o["hostname"]),
-    platformReason: isPlatform ? str(o["reason"]) : undefined,
+    platformReason: platformReason(o),
     limit: typeof o["limit"] === "number" ? o["limit"] : undefined,
     queries: o["queries"]
   }

@@ -17,9 +17,9 @@
  *
  * @since 0.1.0
  */
+import * as Schema from "#line/Schema"
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
-import * as Schema from "effect/Schema"
 import { markSafe, safeProps } from "./internal/cause.js"
 
 /**

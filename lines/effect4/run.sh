@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The Effect 4 line (docs/design.md, "Two Effect lines"): installs this
+# folder's pinned tools when missing (effect 4, vitest 5, and Node 22 from the
+# npm registry's `node` package, which @effect/platform-node 4 and vitest 5
+# need), builds the packages' sources for Effect 4 with tsc, then runs the
+# Effect 4 suite under that Node 22. Arguments go to vitest (test file filters).
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -x node_modules/.bin/node ] || [ ! -d node_modules/effect ]; then
+  npm ci --no-audit --no-fund
+fi
+node22=node_modules/.bin/node
+"$node22" --version
+"$node22" node_modules/.bin/tsc -p core
+"$node22" node_modules/.bin/vitest run "$@"
