@@ -11,5 +11,11 @@ if [ ! -x node_modules/.bin/node ] || [ ! -d node_modules/effect ]; then
 fi
 node22=node_modules/.bin/node
 "$node22" --version
+# A module the Effect 4 install lacks would silently resolve to the workspace's
+# Effect 3 (tsc falls back from `paths` to node_modules): refuse that.
+if "$node22" node_modules/.bin/tsc -p core --listFilesOnly | grep -E 'node_modules/\.pnpm/(effect|@effect)[@+]'; then
+  echo "lines/effect4/core: the files above are Effect 3's; give the import a seam in src/line/" >&2
+  exit 1
+fi
 "$node22" node_modules/.bin/tsc -p core
 "$node22" node_modules/.bin/vitest run "$@"

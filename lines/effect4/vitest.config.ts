@@ -49,7 +49,8 @@ export default defineConfig({
       "packages/core/test/RateLimitHeaders.test.ts",
       "packages/core/test/RateLimit.learned.test.ts",
       "packages/core/test/Url.test.ts",
-      "packages/core/test/Classify.test.ts"
+      "packages/core/test/Classify.test.ts",
+      "packages/core/test/Retry.test.ts"
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000

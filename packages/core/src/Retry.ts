@@ -31,12 +31,11 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import * as Duration from "#line/Duration"
+import { both, unfoldDelays } from "#line/schedule"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Errors from "./Errors.js"
 
 /**
@@ -231,13 +230,11 @@ export const exponential = (options?: Backoff): Schedule.Schedule<Duration.Durat
   const factor = options?.factor ?? 2
   const cap = Duration.toMillis(Duration.decode(options?.cap ?? "10 seconds"))
   const jitter = options?.jitter ?? "full"
-  return Schedule.makeWithState<readonly [number, number], unknown, Duration.Duration>(
+  return unfoldDelays<readonly [number, number], Duration.Duration>(
     [0, base],
-    (now, _input, [n, previous]) => {
+    ([n, previous]) => {
       const raw = Math.min(cap, base * Math.pow(factor, n))
-      const pick = (
-        r: number
-      ): readonly [readonly [number, number], Duration.Duration, ScheduleDecision.ScheduleDecision] => {
+      const pick = (r: number): readonly [readonly [number, number], Duration.Duration, number] => {
         let ms: number
         switch (jitter) {
           case "full":
@@ -253,7 +250,7 @@ export const exponential = (options?: Backoff): Schedule.Schedule<Duration.Durat
             ms = raw
         }
         ms = Math.round(ms)
-        return [[n + 1, ms], Duration.millis(ms), ScheduleDecision.continueWith(ScheduleInterval.after(now + ms))]
+        return [[n + 1, ms], Duration.millis(ms), ms]
       }
       return jitter === "none" ? Effect.succeed(pick(0)) : Effect.map(Random.next, pick)
     }
@@ -271,7 +268,7 @@ export const policy = (options: Options = {}): Policy => {
   const retries = options.retries ?? 3
   if (!(retries >= 0)) throw new RangeError(`Retry.policy: retries must be >= 0 (got ${retries})`)
   let schedule: Schedule.Schedule<unknown, Errors.HttpError> = options.schedule ?? exponential(options.backoff)
-  if (Number.isFinite(retries)) schedule = Schedule.intersect(schedule, Schedule.recurs(retries))
+  if (Number.isFinite(retries)) schedule = both(schedule, Schedule.recurs(retries))
   return {
     schedule,
     retryOn: options.retryOn ?? isTransient(options.statuses ?? defaultStatuses),
