@@ -11,6 +11,8 @@ if [ ! -x node_modules/.bin/node ] || [ ! -d node_modules/effect ]; then
 fi
 node22=node_modules/.bin/node
 "$node22" --version
+# the Effect 3 build of core, which the parity test compares with this line's
+"$node22" ../../node_modules/typescript/bin/tsc -b ../../packages/core
 # A module the Effect 4 install lacks would silently resolve to the workspace's
 # Effect 3 (tsc falls back from `paths` to node_modules): refuse that.
 if "$node22" node_modules/.bin/tsc -p core --listFilesOnly | grep -E 'node_modules/\.pnpm/(effect|@effect)[@+]'; then
