@@ -52,6 +52,7 @@ export default defineConfig({
       "packages/core/test/Url.test.ts",
       "packages/core/test/Classify.test.ts",
       "packages/core/test/Retry.test.ts",
+      "packages/core/test/Decide.test.ts",
       "lines/effect4/test/**/*.test.ts"
     ],
     reporters: process.env.CI ? ["default", "json"] : ["default"],
