@@ -53,6 +53,7 @@ export default defineConfig({
       "packages/core/test/Classify.test.ts",
       "packages/core/test/Retry.test.ts",
       "packages/core/test/Decide.test.ts",
+      "packages/core/test/Redirects.test.ts",
       "lines/effect4/test/**/*.test.ts"
     ],
     reporters: process.env.CI ? ["default", "json"] : ["default"],
