@@ -23,8 +23,23 @@
  *
  * @since 0.1.0
  */
-import { platformReason } from "#line/platformReason"
 import * as Errors from "./Errors.js"
+import { defaultPort, malformed, reset, safeUrl, sameHost } from "./internal/classify/build.js"
+import { chain, firstMessage, type Node } from "./internal/classify/chain.js"
+import {
+  DNS_ONLY,
+  DNS_SHARED,
+  DNS_TEMPORARY,
+  INVALID_REQUEST_CODES,
+  isDnsSyscall,
+  MALFORMED_CODES,
+  PROXY_STATUS,
+  RESET_CODES,
+  tlsReason,
+  UNREACHABLE_CODES
+} from "./internal/classify/codes.js"
+import { dnsQueries } from "./internal/classify/dnsQueries.js"
+import { http2Reset } from "./internal/classify/http2.js"
 import * as opaque from "./internal/opaque.js"
 import { redactUrl } from "./internal/redact.js"
 
@@ -132,169 +147,6 @@ export type OpaqueFacts = opaque.OpaqueFacts
 export const judgeOpaque: (
   facts: OpaqueFacts
 ) => { readonly likely: Errors.OpaqueCause; readonly requestSent: boolean | "unknown" } = opaque.judgeOpaque
-
-interface Node {
-  readonly code: string | undefined
-  readonly name: string
-  readonly message: string
-  readonly syscall: string | undefined
-  readonly address: string | undefined
-  readonly port: number | undefined
-  readonly hostname: string | undefined
-  readonly platformReason: string | undefined
-  /** A size limit a transport put on its error (undici's own errors do not say). */
-  readonly limit: number | undefined
-  /** The DNS questions a resolver says it asked (`Errors.DnsQuery`). */
-  readonly queries: unknown
-}
-
-const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
-
-const toNode = (u: unknown): Node | undefined => {
-  if (typeof u !== "object" || u === null) {
-    return typeof u === "string"
-      ? {
-        code: undefined,
-        name: "",
-        message: u,
-        syscall: undefined,
-        address: undefined,
-        port: undefined,
-        hostname: undefined,
-        platformReason: undefined,
-        limit: undefined,
-        queries: undefined
-      }
-      : undefined
-  }
-  const o = u as Record<string, unknown>
-  return {
-    code: str(o["code"]),
-    name: str(o["name"]) ?? "",
-    message: str(o["message"]) ?? "",
-    syscall: str(o["syscall"]),
-    address: str(o["address"]),
-    port: typeof o["port"] === "number" ? o["port"] : undefined,
-    hostname: str(o["hostname"]),
-    platformReason: platformReason(o),
-    limit: typeof o["limit"] === "number" ? o["limit"] : undefined,
-    queries: o["queries"]
-  }
-}
-
-/**
- * Every error in the cause chain, outermost first (breadth-first over
- * `cause` and `AggregateError.errors`, at most 32 nodes, cycles skipped).
- */
-const chain = (root: unknown): ReadonlyArray<Node> => {
-  const out: Array<Node> = []
-  const seen = new Set<unknown>()
-  const queue: Array<unknown> = [root]
-  while (queue.length > 0 && out.length < 32) {
-    const u = queue.shift()
-    if (u === undefined || u === null || seen.has(u)) continue
-    seen.add(u)
-    const node = toNode(u)
-    if (node === undefined) continue
-    out.push(node)
-    if (typeof u === "object") {
-      const o = u as Record<string, unknown>
-      if ("cause" in o) queue.push(o["cause"])
-      if (Array.isArray(o["errors"])) queue.push(...(o["errors"] as ReadonlyArray<unknown>))
-    }
-  }
-  return out
-}
-
-const DNS_TEMPORARY = new Set(["EAI_AGAIN", "ESERVFAIL", "EREFUSED", "ETIMEOUT", "ECONNREFUSED", "EAI_SYSTEM"])
-/** Codes only the resolver uses (getaddrinfo and c-ares). */
-const DNS_ONLY = new Set([
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EAI_NONAME",
-  "EAI_FAIL",
-  "EAI_NODATA",
-  "ESERVFAIL",
-  "EREFUSED",
-  "ETIMEOUT",
-  "ENODATA",
-  "ENONAME",
-  "EBADNAME",
-  "EBADRESP",
-  "EFORMERR",
-  "ENOTIMP",
-  "EBADQUERY",
-  "EBADFAMILY"
-])
-/** Codes the resolver shares with sockets: DNS only when the syscall is a lookup. */
-const DNS_SHARED = new Set(["ECONNREFUSED", "EAI_SYSTEM"])
-const isDnsSyscall = (syscall: string | undefined) =>
-  syscall !== undefined && (syscall === "getaddrinfo" || syscall.startsWith("query") || syscall === "getHostByAddr")
-
-const RESET_CODES = new Set([
-  "ECONNRESET",
-  "EPIPE",
-  "ECONNABORTED",
-  "UND_ERR_SOCKET",
-  "ERR_STREAM_PREMATURE_CLOSE"
-])
-/**
- * A response whose framing is wrong, whatever the parser that noticed: a
- * body that does not match its (duplicate, differing or invalid)
- * `Content-Length`, or an llhttp error (`HPE_*`, `HTTPParserError`).
- */
-const MALFORMED_CODES = new Set([
-  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
-  "HPE_UNEXPECTED_CONTENT_LENGTH",
-  // the response head is larger than undici's maxHeaderSize: the response's fault, not the request's
-  "UND_ERR_HEADERS_OVERFLOW"
-])
-const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "EADDRNOTAVAIL", "ENETDOWN"])
-const INVALID_REQUEST_CODES = new Set([
-  "ERR_INVALID_HTTP_TOKEN",
-  "ERR_INVALID_CHAR",
-  "ERR_HTTP_INVALID_HEADER_VALUE",
-  "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
-  "ERR_INVALID_ARG_TYPE",
-  "ERR_INVALID_ARG_VALUE",
-  // undici's InvalidArgumentError: a request it refuses to send (a header it
-  // forbids, such as Proxy-Authorization on a request through a ProxyAgent)
-  "UND_ERR_INVALID_ARG"
-])
-
-const TLS_SELF_SIGNED = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"])
-const TLS_EXPIRED = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CRL_HAS_EXPIRED", "CRL_NOT_YET_VALID"])
-const TLS_HOSTNAME = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH"])
-const TLS_UNTRUSTED = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
-  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
-  "CERT_SIGNATURE_FAILURE",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "CERT_REVOKED",
-  "INVALID_CA",
-  "PATH_LENGTH_EXCEEDED",
-  "INVALID_PURPOSE",
-  "CERT_CHAIN_TOO_LONG",
-  "ERR_TLS_CERT_SIGNATURE_ALGORITHM_UNSUPPORTED"
-])
-const isTlsHandshake = (code: string) =>
-  code === "EPROTO" || code.startsWith("ERR_SSL_") || code === "ERR_TLS_HANDSHAKE_TIMEOUT" ||
-  (code.startsWith("ERR_TLS_") && !TLS_HOSTNAME.has(code))
-
-const tlsReason = (code: string): Errors.TlsReason | undefined => {
-  if (TLS_SELF_SIGNED.has(code)) return "self-signed"
-  if (TLS_EXPIRED.has(code)) return "expired"
-  if (TLS_HOSTNAME.has(code)) return "hostname-mismatch"
-  if (TLS_UNTRUSTED.has(code)) return "untrusted"
-  if (isTlsHandshake(code)) return "handshake"
-  return undefined
-}
-
-const PROXY_STATUS = /Proxy (?:response \((\d{3})\)|Authentication Required \((\d{3})\))/
 
 const NO_TIMEOUT = Number.NaN
 
@@ -519,129 +371,3 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     requestSent
   }, true)
 }
-
-/** HTTP/2 error codes by number (RFC 9113 §7), named as Node names them. */
-const H2_CODES = [
-  "NO_ERROR",
-  "PROTOCOL_ERROR",
-  "INTERNAL_ERROR",
-  "FLOW_CONTROL_ERROR",
-  "SETTINGS_TIMEOUT",
-  "STREAM_CLOSED",
-  "FRAME_SIZE_ERROR",
-  "REFUSED_STREAM",
-  "CANCEL",
-  "COMPRESSION_ERROR",
-  "CONNECT_ERROR",
-  "ENHANCE_YOUR_CALM",
-  "INADEQUATE_SECURITY",
-  "HTTP_1_1_REQUIRED"
-]
-const H2_STREAM_CODE = /\bNGHTTP2_[A-Z0-9_]+/
-const H2_GOAWAY = /HTTP\/2: "GOAWAY" frame received with code (\d+)/
-const H2_STREAM_GONE = /^HTTP\/2: stream (?:half-closed \(remote\)|closed before the response was complete)/
-
-/**
- * undici's HTTP/2 failures: a stream reset by the server (Node's
- * `ERR_HTTP2_STREAM_ERROR`, "Stream closed with error code NGHTTP2_…"), a
- * GOAWAY (undici's `SocketError` "HTTP/2: \"GOAWAY\" frame received with
- * code N"), a stream that ended without its response (undici's
- * informational errors).
- */
-const http2Reset = (
-  code: string,
-  message: string
-): { readonly code: string; readonly frame: "GOAWAY" | "RST_STREAM" } | undefined => {
-  if (code === "ERR_HTTP2_STREAM_ERROR") {
-    return { code: H2_STREAM_CODE.exec(message)?.[0] ?? code, frame: "RST_STREAM" }
-  }
-  if (code === "UND_ERR_SOCKET") {
-    const goaway = H2_GOAWAY.exec(message)
-    if (goaway !== null) {
-      const name = H2_CODES[Number(goaway[1])]
-      return { code: name === undefined ? `HTTP2_CODE_${goaway[1]}` : `NGHTTP2_${name}`, frame: "GOAWAY" }
-    }
-  }
-  if (code === "UND_ERR_INFO" && H2_STREAM_GONE.test(message)) return { code, frame: "RST_STREAM" }
-  return undefined
-}
-
-const QUERY_TYPES: Readonly<Record<string, string>> = {
-  getaddrinfo: "A/AAAA",
-  queryA: "A",
-  queryAaaa: "AAAA",
-  queryAny: "ANY",
-  queryCname: "CNAME",
-  querySrv: "SRV"
-}
-
-/**
- * The DNS questions behind a failure: the resolver's own list when it gives
- * one (steadfast's node resolver does), else the one question the failing
- * call names by its `syscall` (`getaddrinfo`, `queryA`, …).
- */
-const dnsQueries = (node: Node, hostname: string, code: string): ReadonlyArray<Errors.DnsQuery> => {
-  if (Array.isArray(node.queries)) {
-    const out: Array<Errors.DnsQuery> = []
-    for (const q of node.queries as ReadonlyArray<Record<string, unknown>>) {
-      if (typeof q !== "object" || q === null || typeof q["name"] !== "string" || typeof q["type"] !== "string") {
-        continue
-      }
-      out.push(
-        typeof q["code"] === "string"
-          ? { name: q["name"], type: q["type"], code: q["code"] }
-          : { name: q["name"], type: q["type"] }
-      )
-      if (out.length >= 16) break
-    }
-    if (out.length > 0) return out
-  }
-  const type = node.syscall === undefined ? undefined : QUERY_TYPES[node.syscall]
-  return [{ name: hostname, type: type ?? "A/AAAA", code }]
-}
-
-type Common = {
-  readonly request: Errors.RequestInfo
-  readonly attempts: number
-  readonly history: ReadonlyArray<Errors.AttemptRecord>
-  readonly cause: unknown
-}
-
-const reset = (common: Common, code: string, phase: "connect" | "response" | "body", requestSent: boolean) =>
-  new Errors.ConnectionReset({
-    ...common,
-    code,
-    phase: phase === "body" ? "during-body" : "before-response",
-    requestSent: phase === "body" ? true : requestSent
-  }, true)
-
-const malformed = (common: Common, code: string, node: Node, requestSent: boolean) =>
-  new Errors.TransportError({
-    ...common,
-    reason: "malformed-response",
-    code,
-    description: `malformed response: ${node.message || "not HTTP"}`,
-    requestSent
-  }, true)
-
-const firstMessage = (nodes: ReadonlyArray<Node>, from: number): string | undefined =>
-  nodes.slice(from).find((n) => n.message !== "")?.message
-
-const safeUrl = (url: string): URL | undefined => {
-  try {
-    return new URL(url)
-  } catch {
-    return undefined
-  }
-}
-
-const defaultPort = (url: URL | undefined): number =>
-  url === undefined ? 0 : url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80
-
-const stripBrackets = (host: string) => host.startsWith("[") ? host.slice(1, -1) : host
-const sameHost = (a: string, b: string) => {
-  const x = stripBrackets(a).replace(/^::ffff:/, "")
-  const y = stripBrackets(b).replace(/^::ffff:/, "")
-  return x === y || (isLoopback(x) && isLoopback(y))
-}
-const isLoopback = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.")

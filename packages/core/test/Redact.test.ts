@@ -1,6 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import { Redact } from "@steadfast/core"
+import { Errors, Redact } from "@steadfast/core"
+import { redactBody } from "../src/internal/redact.js"
 
 const R = Redact.REDACTED
 
@@ -195,5 +196,34 @@ describe("Redact", () => {
       deepStrictEqual(out, { Accept: "*/*", Authorization: R, Cookie: R, "X-Request-Id": "42" })
       deepStrictEqual(Object.keys(out), ["Accept", "Authorization", "Cookie", "X-Request-Id"])
     })
+  })
+})
+
+describe("redactBody (StatusError.body)", () => {
+  it.each([
+    {
+      input: `{"error":"invalid_grant","access_token":"tok-123","expires_in":3600}`,
+      output: `{"error":"invalid_grant","access_token":"${R}","expires_in":3600}`
+    },
+    { input: `{"password": 12345, "user": "ann"}`, output: `{"password": "${R}", "user": "ann"}` },
+    { input: `{"detail":"use Bearer abc.def"}`, output: `{"detail":"use Bearer ${R}"}` },
+    { input: `grant_type=password&password=hunter2&user=ann`, output: `grant_type=password&password=${R}&user=ann` },
+    { input: `{"message":"not found","code":"E404X"}`, output: `{"message":"not found","code":"E404X"}` },
+    { input: "plain text, nothing secret", output: "plain text, nothing secret" }
+  ])("$input -> $output", ({ input, output }) => {
+    strictEqual(redactBody(input), output)
+  })
+
+  it("a StatusError keeps its body redacted, however it is built", () => {
+    const error = new Errors.StatusError({
+      request: { method: "GET", url: "https://api.test/x" },
+      attempts: 1,
+      history: [],
+      status: 401,
+      headers: {},
+      body: `{"refresh_token":"rt-secret-9","hint":"expired"}`
+    })
+    strictEqual(error.body, `{"refresh_token":"${R}","hint":"expired"}`)
+    assertFalse(JSON.stringify(error).includes("rt-secret-9"))
   })
 })

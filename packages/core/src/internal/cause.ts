@@ -16,7 +16,7 @@
  *
  * @internal
  */
-import { isSensitiveHeader, redactFreeText, redactHeaders } from "./redact.js"
+import { isSensitiveHeader, redactBody, redactFreeText, redactHeaders } from "./redact.js"
 
 const SummaryBrand = Symbol.for("@steadfast/core/CauseSummary")
 const HttpErrorBrand = Symbol.for("@steadfast/core/Errors/HttpError")
@@ -188,6 +188,8 @@ export const safeProps = <P>(props: P): P => {
     const value = p[key]
     if (typeof value === "string") set(key, redactFreeText(value))
   }
+  // a failure body (StatusError.body) may echo what was sent: a token, a password
+  if (typeof p["body"] === "string") set("body", redactBody(p["body"]))
   for (const key of URL_FIELDS) {
     const value = p[key]
     if (typeof value === "string" && value.includes("@")) set(key, redactFreeText(value))

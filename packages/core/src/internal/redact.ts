@@ -73,6 +73,25 @@ export const redactFreeText = (text: string): string =>
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
     .replace(HEADER_IN_TEXT, `$1$2${REDACTED}`)
 
+/** A JSON member (`"access_token": "…"`, `"password":123`): its value is redacted when the name is sensitive. */
+const JSON_MEMBER = /("([^"\\]{1,64})"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)/g
+
+/**
+ * Redacts a response body kept for debugging (`StatusError.body`): what
+ * {@link redactFreeText} redacts, plus the values of JSON members and form
+ * pairs whose names look secret (`access_token`, `password`, `api_key`…),
+ * which an error body may echo back.
+ *
+ * @internal
+ */
+export const redactBody = (text: string): string =>
+  redactFreeText(text).replace(
+    JSON_MEMBER,
+    // "code" is a secret in a query (an OAuth authorization code) but an error code in a body
+    (all, lead: string, name: string) =>
+      isSensitiveParam(name) && name.toLowerCase() !== "code" ? `${lead}"${REDACTED}"` : all
+  )
+
 /**
  * Removes the password of the user info and the values of token-like query
  * (and fragment) parameters, keeping the rest of the url as it was written.

@@ -79,7 +79,7 @@ const serve = (chunk: number) => {
 
 describe("regression: hostile bodies", () => {
   it.scopedLive(
-    "reading a body of 1-byte chunks costs less than twice the memory of 64 KiB chunks",
+    "reading a body of 1-byte chunks peaks under 32 bytes of memory per body byte (it was 124)",
     () =>
       Effect.gen(function*() {
         const small = yield* serve(1)
@@ -88,7 +88,11 @@ describe("regression: hostile bodies", () => {
         const a = yield* peakOf(client.bytes(HttpClientRequest.get(`${small.url}/`)))
         const b = yield* peakOf(client.bytes(HttpClientRequest.get(`${large.url}/`)))
         expect([a.result.length, b.result.length]).toEqual([BODY, BODY])
-        expect(a.peak / b.peak, `1-byte chunks: ${a.peak} bytes, 64 KiB chunks: ${b.peak} bytes`).toBeLessThan(2)
+        // Per body byte, not as a ratio to the 64 KiB case, whose peak (about 5 bytes per body byte:
+        // the growing buffer, its last copy, the socket's reads) a garbage collection that comes
+        // early or late moves by half. Measured: about 9 bytes per byte; the regression was 124.
+        const perByte = a.peak / BODY
+        expect(perByte, `1-byte chunks: ${a.peak} bytes, 64 KiB chunks: ${b.peak} bytes`).toBeLessThan(32)
       }),
     60_000
   )

@@ -30,7 +30,10 @@ const PROXY = "PROXY-SECRET-j0k1l2"
 const USERINFO = "USERINFO-SECRET-m3n4o5"
 const QUERY = "QUERY-SECRET-p6q7r8"
 const SET_COOKIE = "SETCOOKIE-SECRET-s9t0u1"
+/** A token the server echoes in its failure body (kept as `StatusError.body`). */
+const BODY = "BODY-SECRET-v2w3x4"
 const SECRETS = [
+  BODY,
   AUTH,
   COOKIE,
   CUSTOM,
@@ -78,8 +81,10 @@ const kinds: Record<string, FaultType> = {
   connectTimeout: Fault.connectLatency("2 seconds"),
   hang: Fault.hang(),
   trickle: Fault.trickle({ chunkSize: 4, interval: "2 seconds" }, Reply.text(200, "x".repeat(8))),
-  status: Fault.status(401, {
-    headers: { "set-cookie": `session=${SET_COOKIE}; HttpOnly`, [CUSTOM_HEADER]: CUSTOM, "x-plain": "visible" }
+  status: Reply.json(401, { error: "invalid_token", access_token: BODY, detail: `Bearer ${BODY} expired` }, {
+    "set-cookie": `session=${SET_COOKIE}; HttpOnly`,
+    [CUSTOM_HEADER]: CUSTOM,
+    "x-plain": "visible"
   }),
   loop: Fault.redirect(302, "/k/loop"),
   blocked: Fault.redirect(302, `ftp://ftpuser:${USERINFO}@127.0.0.1/file?access_token=${QUERY}`),

@@ -5,97 +5,35 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpMethod from "@effect/platform/HttpMethod"
-import { Client, Redact, Redirects, RetryAfter, Timeouts } from "@steadfast/core"
+import { Redact } from "@steadfast/core"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
-import * as dns from "node:dns"
-import * as fs from "node:fs/promises"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import type * as Doctor from "../../Doctor.js"
-import * as NodeClient from "../../NodeClient.js"
 import * as Proxy from "../../Proxy.js"
 import * as ProxyUrl from "../proxy.js"
-import { classify, DEFAULT_TIMEOUT, describe, ms, statusFix, USER_AGENT, type Where } from "./explain.js"
+import { classify, DEFAULT_TIMEOUT, ms, type Where } from "./explain.js"
+import { httpStep } from "./http.js"
+import {
+  connectTcp,
+  defaultLookup,
+  handshake,
+  name,
+  readCa,
+  StepTimeout,
+  stripBrackets,
+  withTimeout
+} from "./probes.js"
 
 type Failure = Doctor.Failure
 type Step = Doctor.Step
 
 // --- the steps ----------------------------------------------------------------
-
-const lowerCaseKeys = (headers: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
-
-const stripBrackets = (host: string) => host.startsWith("[") ? host.slice(1, -1) : host
-
-const defaultLookup = (hostname: string): Promise<ReadonlyArray<Doctor.Address>> =>
-  dns.promises.lookup(hostname, { all: true, verbatim: true })
-
-class StepTimeout {
-  readonly _tag = "StepTimeout"
-}
-
-const withTimeout = <A>(effect: Effect.Effect<A, unknown>, timeout: Duration.Duration) =>
-  Effect.timeoutFail(effect, { duration: timeout, onTimeout: () => new StepTimeout() })
-
-const connectTcp = (address: string, port: number): Effect.Effect<net.Socket, unknown> =>
-  Effect.async<net.Socket, unknown>((resume) => {
-    const socket = net.connect({ host: address, port })
-    socket.once("connect", () => resume(Effect.succeed(socket)))
-    socket.once("error", (error) => resume(Effect.fail(error)))
-    return Effect.sync(() => socket.destroy())
-  })
-
-interface Handshake {
-  readonly socket: tls.TLSSocket
-}
-
-const handshake = (
-  address: string,
-  port: number,
-  servername: string | undefined,
-  ca: string | undefined
-): Effect.Effect<Handshake, unknown> =>
-  Effect.async<Handshake, unknown>((resume) => {
-    // rejectUnauthorized: false to finish the handshake and report on the
-    // certificate whatever the verdict; nothing is sent on this socket
-    const socket = tls.connect({
-      host: address,
-      port,
-      ...(servername === undefined ? {} : { servername }),
-      ...(ca === undefined ? {} : { ca }),
-      rejectUnauthorized: false,
-      ALPNProtocols: ["http/1.1"]
-    })
-    socket.once("secureConnect", () => resume(Effect.succeed({ socket })))
-    socket.once("error", (error) => resume(Effect.fail(error)))
-    return Effect.sync(() => socket.destroy())
-  })
-
-const name = (entity: Record<string, unknown> | undefined): string | undefined => {
-  if (entity === undefined) return undefined
-  const parts = ["CN", "O", "OU", "C"].flatMap((k) => entity[k] === undefined ? [] : [`${k}=${String(entity[k])}`])
-  return parts.length === 0 ? undefined : parts.join(", ")
-}
-
-const readCa = (ca: string): Effect.Effect<string, Failure> =>
-  ca.includes("-----BEGIN ") ? Effect.succeed(ca) : Effect.tryPromise({
-    try: () => fs.readFile(ca, "utf8"),
-    catch: (cause): Failure => ({
-      step: "tls",
-      _tag: "InvalidPoolOptions",
-      code: (cause as { code?: string }).code,
-      explanation: `The CA file ${ca} cannot be read.`,
-      fix: "Give the path of a PEM file (or PEM text) to --ca."
-    })
-  })
 
 const environment = Config.all({
   proxies: Proxy.environment,
@@ -408,148 +346,6 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
     }
 
     // -- HTTP, through steadfast's own client
-    const hops: Array<Doctor.Hop> = []
-    const logged: Array<string> = []
-    const capture = Logger.make(({ message }) => {
-      logged.push(Array.isArray(message) ? message.join(" ") : String(message))
-    })
-    const layer = NodeClient.layer({
-      proxy: proxyUrl === undefined ? { url: "none" } : { url: proxyUrl },
-      ...(ca === undefined ? {} : { tls: { ca } }),
-      retry: { retries: 0 },
-      redirects: { follow: false },
-      isFailure: () => false,
-      timeouts: { connect: timeout, response: timeout, bodyIdle: timeout, deadline: Timeouts.off },
-      spans: false,
-      metrics: false,
-      pool: { drainTimeout: "100 millis", statsInterval: Duration.infinity }
-    })
-    const maxRedirects = options.maxRedirects ?? 10
-    const http = Effect.gen(function*() {
-      const client = yield* Client.Client
-      let current = url
-      let method: HttpMethod.HttpMethod = options.method ?? "GET"
-      let headers: Record<string, string> = lowerCaseKeys(options.headers ?? {})
-      const chain: Array<string> = [Redact.url(current)]
-      for (let hop = 0;; hop++) {
-        const start = performance.now()
-        const result = yield* Effect.either(
-          client.execute(
-            HttpClientRequest.make(method)(current).pipe(
-              HttpClientRequest.setHeaders({ "user-agent": USER_AGENT, ...headers })
-            )
-          )
-        )
-        const ttfbMs = performance.now() - start
-        if (Either.isLeft(result)) {
-          failures.push(describe("http", result.left, { ...where, host: stripBrackets(current.hostname) }))
-          return
-        }
-        const response = result.right
-        const location = response.headers["location"]
-        const retryAfter = response.headers["retry-after"]
-        const now = yield* Clock.currentTimeMillis
-        const retryAfterMs = RetryAfter.parse(retryAfter, now)
-        // a Location that is not a url is reported, not thrown
-        let next: URL | undefined
-        try {
-          next = location === undefined ? undefined : new URL(location, current)
-        } catch {
-          next = undefined
-        }
-        hops.push({
-          method,
-          url: Redact.url(current),
-          headers: Object.keys(headers),
-          status: response.status,
-          ttfbMs,
-          ...(location === undefined ? {} : { location: Redact.url(next ?? location) }),
-          ...(retryAfter === undefined ? {} : { retryAfter }),
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs })
-        })
-        if ([301, 302, 303, 307, 308].includes(response.status) && location !== undefined) {
-          if (next === undefined) {
-            failures.push({
-              step: "http",
-              _tag: "InvalidUrl",
-              explanation: `The server redirects (${response.status}) to ${
-                Redact.url(location)
-              }, which is not a url: steadfast does not follow it and returns the ${response.status} as it is.`,
-              fix: "Fix the Location header on the server."
-            })
-            return
-          }
-          chain.push(Redact.url(next))
-          if (hop >= maxRedirects) {
-            failures.push({
-              step: "http",
-              _tag: "TooManyRedirects",
-              explanation: `More than ${maxRedirects} redirects: ${chain.join(" -> ")}.`,
-              fix: "Fix the redirect rules on the server (a loop, or a chain too long)."
-            })
-            return
-          }
-          if (current.protocol === "https:" && next.protocol === "http:") {
-            failures.push({
-              step: "http",
-              _tag: "RedirectBlocked",
-              explanation: `A redirect to ${
-                Redact.url(next)
-              } would send the request without TLS; steadfast does not follow it.`,
-              fix: "Make the server redirect to https; allow downgrades in code only if clear text is acceptable."
-            })
-            return
-          }
-          if (next.protocol !== "http:" && next.protocol !== "https:") {
-            failures.push({
-              step: "http",
-              _tag: "RedirectBlocked",
-              explanation: `A redirect to ${Redact.url(next)} leaves http(s); steadfast does not follow it.`,
-              fix: "Make the server redirect to an http(s) url."
-            })
-            return
-          }
-          // as steadfast's redirects do: 303, and 301/302 after a POST, turn into a GET;
-          // credentials stay with the origin they were given for
-          if (response.status === 303 || (method === "POST" && (response.status === 301 || response.status === 302))) {
-            method = "GET"
-          }
-          if (next.origin !== current.origin) {
-            const dropped = Object.keys(headers).filter((name) => Redirects.defaults.sensitiveHeaders.has(name))
-            if (dropped.length > 0) {
-              warnings.push(
-                `${dropped.join(", ")} not sent to ${next.origin} (a redirect to another origin drops credentials).`
-              )
-              headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.includes(name)))
-            }
-          }
-          current = next
-          continue
-        }
-        if (response.status >= 400) {
-          failures.push({
-            step: "http",
-            _tag: "StatusError",
-            explanation: `The server answered ${response.status}${
-              retryAfter === undefined ? "" : ` with Retry-After: ${retryAfter}`
-            }.`,
-            fix: statusFix(response.status, retryAfterMs)
-          })
-        }
-        return
-      }
-    })
-    const outcome = yield* Effect.either(
-      Effect.scoped(Effect.provide(http, layer)).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
-    )
-    if (Either.isLeft(outcome)) {
-      failures.push({
-        step: "http",
-        _tag: outcome.left._tag,
-        explanation: outcome.left.message,
-        fix: "Fix the option named above."
-      })
-    }
-    for (const line of logged) warnings.push(line)
+    const hops = yield* httpStep({ url, options, proxyUrl, ca, timeout, where, failures, warnings })
     return report({ environment: environmentReport, dns: dnsReport, tcp, tls: tlsReport, http: hops }, shown)
   })

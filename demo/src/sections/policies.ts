@@ -13,7 +13,7 @@ import { Breaker, Budget, Client, Retry } from "@steadfast/core"
 import { NodeClient } from "@steadfast/node"
 import { Fault, type FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { Clock, Context, Effect, Either, FiberRef, HashSet, Layer, Logger, LogLevel } from "effect"
-import type { Block, Check, Section } from "./tour.js"
+import type { Block, Check, Section } from "../result.js"
 
 export type Policies = Section<"policies", {
   /** With `Retry.unlimited`: requests the server received. */

@@ -11,7 +11,7 @@ import { Client, RateLimit } from "@steadfast/core"
 import { NodeClient } from "@steadfast/node"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import { Clock, Context, Effect, Either, FiberRef, HashSet, Layer, Logger } from "effect"
-import type { Block, Check, Section } from "./tour.js"
+import type { Block, Check, Section } from "../result.js"
 
 export type RateLimits = Section<"rate-limits", {
   /** Without a limiter: what the server received and how many it refused. */
