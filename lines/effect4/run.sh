@@ -20,4 +20,6 @@ if "$node22" node_modules/.bin/tsc -p core --listFilesOnly | grep -E 'node_modul
   exit 1
 fi
 "$node22" node_modules/.bin/tsc -p core
+# the test files type-check against Effect 4 too
+"$node22" node_modules/.bin/tsc -p core/tsconfig.test.json
 "$node22" node_modules/.bin/vitest run "$@"

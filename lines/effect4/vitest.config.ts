@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs"
+import { relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { defineConfig, type Plugin } from "vitest/config"
 
@@ -12,6 +14,10 @@ const here = fileURLToPath(new URL(".", import.meta.url))
 const repo = fileURLToPath(new URL("../..", import.meta.url))
 const anchor = `${here}vitest.config.ts`
 const wrapper = `${here}test/vitest.ts`
+const testFiles = (JSON.parse(readFileSync(`${here}core/tsconfig.test.json`, "utf8")).include as Array<string>)
+  .map((file) => relative(repo, resolve(`${here}core`, file)))
+  .filter((file) => file.endsWith(".test.ts") || file.endsWith("**/*.ts"))
+  .map((file) => file.replace(/\*\*\/\*\.ts$/, "**/*.test.ts"))
 
 const effect4Line = (): Plugin => ({
   name: "steadfast:effect4-line",
@@ -21,7 +27,7 @@ const effect4Line = (): Plugin => ({
     if (importer === undefined || /\/packages\/[^/]+\/dist\//.test(importer)) return null
     const platform = /^@effect\/platform(\/.*)?$/.exec(source)
     if (platform !== null) return this.resolve(`effect/http${platform[1] ?? ""}`, anchor, { skipSelf: true })
-    if (source === "@effect/vitest" && importer !== wrapper) return wrapper
+    if (source === "@effect/vitest") return wrapper
     if (/^(effect|@effect\/vitest|fast-check)(\/.*)?$/.test(source)) {
       const target = source === "effect/FastCheck" ? "fast-check" : source
       return this.resolve(target, anchor, { skipSelf: true })
@@ -42,20 +48,8 @@ export default defineConfig({
   server: { fs: { allow: [repo] } },
   test: {
     root: repo,
-    include: [
-      "packages/core/test/Address.test.ts",
-      "packages/core/test/Errors.test.ts",
-      "packages/core/test/Redact.test.ts",
-      "packages/core/test/RetryAfter.test.ts",
-      "packages/core/test/RateLimitHeaders.test.ts",
-      "packages/core/test/RateLimit.learned.test.ts",
-      "packages/core/test/Url.test.ts",
-      "packages/core/test/Classify.test.ts",
-      "packages/core/test/Retry.test.ts",
-      "packages/core/test/Decide.test.ts",
-      "packages/core/test/Redirects.test.ts",
-      "lines/effect4/test/**/*.test.ts"
-    ],
+    // the files core/tsconfig.test.json type-checks against Effect 4: one list of what is ported
+    include: testFiles,
     reporters: process.env.CI ? ["default", "json"] : ["default"],
     outputFile: { json: `${here}node_modules/.cache/vitest-results.json` },
     testTimeout: 30_000,

@@ -11,13 +11,15 @@ import * as Retry3 from "../../../packages/core/dist/Retry.js"
 import * as Classify4 from "../../../packages/core/src/Classify.js"
 import * as Errors4 from "../../../packages/core/src/Errors.js"
 import * as Retry4 from "../../../packages/core/src/Retry.js"
-// each line's platform request and errors: Effect 3's @effect/platform as
-// packages/core resolves it, Effect 4's effect/http through the seam
+// each line's platform request and errors through its own seams: Effect 3's
+// @effect/platform (from the Effect 3 build), Effect 4's effect/http
 import * as Request4 from "effect/http/HttpClientRequest"
 import * as Response4 from "effect/http/HttpClientResponse"
+import {
+  HttpClientRequest as Request3,
+  HttpClientResponse as Response3
+} from "../../../packages/core/dist/line/effect3/http.js"
 import * as PlatformError3 from "../../../packages/core/dist/line/effect3/platformError.js"
-import * as Request3 from "../../../packages/core/node_modules/@effect/platform/dist/esm/HttpClientRequest.js"
-import * as Response3 from "../../../packages/core/node_modules/@effect/platform/dist/esm/HttpClientResponse.js"
 import * as PlatformError4 from "../../../packages/core/src/line/effect4/platformError.js"
 
 const url = "https://user:secret@api.example.test/items?token=abc"

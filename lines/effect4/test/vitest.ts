@@ -3,32 +3,39 @@
 // arbitraries (with `{ fastCheck: { seed, numRuns } }`) as @effect/vitest 0.30
 // does on the Effect 3 line; @effect/vitest 4's own `it.prop` takes Effect
 // 4's Schema-based arbitraries, which fast-check's are not.
-import * as V from "@effect/vitest"
+// by path: under its own name, "@effect/vitest" is this module (see vitest.config.ts, tsconfig.test.json)
 import * as fc from "fast-check"
+import * as V from "../node_modules/@effect/vitest/dist/index.js"
 
-export * from "@effect/vitest"
+export * from "../node_modules/@effect/vitest/dist/index.js"
 
-type Arbitraries = ReadonlyArray<fc.Arbitrary<unknown>> | Readonly<Record<string, fc.Arbitrary<unknown>>>
-type Options = number | { readonly timeout?: number; readonly fastCheck?: fc.Parameters<unknown> }
+type Arbitraries = ReadonlyArray<fc.Arbitrary<any>> | { readonly [key: string]: fc.Arbitrary<any> }
+type Values<Arbs extends Arbitraries> = {
+  -readonly [K in keyof Arbs]: Arbs[K] extends fc.Arbitrary<infer A> ? A : never
+}
+type Options = number | { readonly timeout?: number; readonly fastCheck?: fc.Parameters<any> }
 
-const prop = (
+/** `it.prop` as @effect/vitest 0.30 types it: the values, as a tuple or a record, then the test context. */
+type Prop = <const Arbs extends Arbitraries>(
   name: string,
-  arbitraries: Arbitraries,
-  self: (values: any, ctx: unknown) => unknown,
+  arbitraries: Arbs,
+  self: (values: Values<Arbs>, ctx: V.TestContext) => boolean | void,
   options?: Options
-) => {
-  const arbitrary: fc.Arbitrary<unknown> = Array.isArray(arbitraries)
-    ? fc.tuple(...(arbitraries as ReadonlyArray<fc.Arbitrary<unknown>>))
-    : fc.record(arbitraries as Record<string, fc.Arbitrary<unknown>>)
+) => void
+
+const prop: Prop = (name, arbitraries, self, options) => {
+  const arbitrary: fc.Arbitrary<any> = Array.isArray(arbitraries)
+    ? fc.tuple(...(arbitraries as ReadonlyArray<fc.Arbitrary<any>>))
+    : fc.record(arbitraries as { readonly [key: string]: fc.Arbitrary<any> })
   const timeout = typeof options === "number" ? options : options?.timeout
   const parameters = typeof options === "object" ? options.fastCheck ?? {} : {}
   return V.it(
     name,
     timeout === undefined ? {} : { timeout },
-    (ctx) => fc.assert(fc.property(arbitrary, (values) => self(values, ctx) as boolean | void), parameters)
+    (ctx) => fc.assert(fc.property(arbitrary, (values) => self(values, ctx)), parameters)
   )
 }
 
-export const it: typeof V.it = new Proxy(V.it, {
+export const it: typeof V.it & { readonly prop: Prop } = new Proxy(V.it, {
   get: (target, key, receiver) => key === "prop" ? prop : Reflect.get(target, key, receiver)
-})
+}) as any

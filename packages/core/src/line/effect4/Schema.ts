@@ -51,12 +51,18 @@ const makeOptions = (options: unknown): Schema.MakeOptions | undefined =>
   options === true ? { disableChecks: true } : options === false ? undefined : options as Schema.MakeOptions
 
 /** @internal */
-export const TaggedError: typeof Schema.TaggedError = ((identifier?: string) => (tag: string, fields: any) => {
-  const Base = (Schema.TaggedError(identifier) as any)(tag, fields) as new(props: any, options?: any) => object
-  return class extends Base {
-    static readonly _tag = tag
-    constructor(props: any, options?: unknown) {
-      super(props, makeOptions(options))
+export const TaggedError: <Self>(
+  identifier?: string
+) => <Tag extends string, const Fields extends Schema.Struct.Fields>(
+  tag: Tag,
+  fields: Fields
+) => TaggedErrorClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields> =
+  ((identifier?: string) => (tag: string, fields: any) => {
+    const Base = (Schema.TaggedError(identifier) as any)(tag, fields) as new(props: any, options?: any) => object
+    return class extends Base {
+      static readonly _tag = tag
+      constructor(props: any, options?: unknown) {
+        super(props, makeOptions(options))
+      }
     }
-  }
-}) as any
+  }) as any
