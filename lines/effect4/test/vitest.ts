@@ -4,6 +4,10 @@
 // does on the Effect 3 line; @effect/vitest 4's own `it.prop` takes Effect
 // 4's Schema-based arbitraries, which fast-check's are not.
 // by path: under its own name, "@effect/vitest" is this module (see vitest.config.ts, tsconfig.test.json)
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/testing/TestClock"
+import * as TestConsole from "effect/testing/TestConsole"
 import * as fc from "fast-check"
 import * as V from "../node_modules/@effect/vitest/dist/index.js"
 
@@ -23,10 +27,13 @@ type Prop = <const Arbs extends Arbitraries>(
   options?: Options
 ) => void
 
-const prop: Prop = (name, arbitraries, self, options) => {
-  const arbitrary: fc.Arbitrary<any> = Array.isArray(arbitraries)
+const arbitraryOf = (arbitraries: Arbitraries): fc.Arbitrary<any> =>
+  Array.isArray(arbitraries)
     ? fc.tuple(...(arbitraries as ReadonlyArray<fc.Arbitrary<any>>))
     : fc.record(arbitraries as { readonly [key: string]: fc.Arbitrary<any> })
+
+const prop: Prop = (name, arbitraries, self, options) => {
+  const arbitrary = arbitraryOf(arbitraries)
   const timeout = typeof options === "number" ? options : options?.timeout
   const parameters = typeof options === "object" ? options.fastCheck ?? {} : {}
   return V.it(
@@ -36,6 +43,43 @@ const prop: Prop = (name, arbitraries, self, options) => {
   )
 }
 
-export const it: typeof V.it & { readonly prop: Prop } = new Proxy(V.it, {
-  get: (target, key, receiver) => key === "prop" ? prop : Reflect.get(target, key, receiver)
+/** `it.effect.prop` as @effect/vitest 0.30 has it: each run of the property in a fresh test environment (TestClock). */
+type EffectProp = <const Arbs extends Arbitraries>(
+  name: string,
+  arbitraries: Arbs,
+  self: (values: Values<Arbs>, ctx: V.TestContext) => Effect.Effect<unknown, unknown, never>,
+  options?: Options
+) => void
+
+const testEnv = Layer.mergeAll(TestConsole.layer, TestClock.layer())
+
+const effectProp: EffectProp = (name, arbitraries, self, options) => {
+  const arbitrary = arbitraryOf(arbitraries)
+  const timeout = typeof options === "number" ? options : options?.timeout
+  const parameters = typeof options === "object" ? options.fastCheck ?? {} : {}
+  return V.it(
+    name,
+    timeout === undefined ? {} : { timeout },
+    (ctx) =>
+      fc.assert(
+        fc.asyncProperty(arbitrary, (values) =>
+          Effect.runPromise(self(values, ctx).pipe(Effect.scoped, Effect.provide(testEnv), Effect.asVoid))),
+        parameters
+      )
+  )
+}
+
+const withProp = <T extends object>(target: T, replacement: unknown): T =>
+  new Proxy(target, { get: (t, key, receiver) => key === "prop" ? replacement : Reflect.get(t, key, receiver) })
+
+export const it: typeof V.it & {
+  readonly prop: Prop
+  readonly effect: typeof V.it.effect & { readonly prop: EffectProp }
+} = new Proxy(V.it, {
+  get: (target, key, receiver) =>
+    key === "prop"
+      ? prop
+      : key === "effect"
+      ? withProp(target.effect, effectProp)
+      : Reflect.get(target, key, receiver)
 }) as any

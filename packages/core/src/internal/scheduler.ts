@@ -11,12 +11,12 @@
  *
  * @internal
  */
+import { completeDeferred, currentTimeMillis, makeDeferred } from "#line/unsafe"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 
 /** @internal */
 export interface Timed {
@@ -78,7 +78,7 @@ export class DeadlineScheduler {
     const w = this.wake
     if (w !== undefined) {
       this.wake = undefined
-      Deferred.unsafeDone(w, Exit.void)
+      completeDeferred(w, Exit.void)
     }
   }
 
@@ -96,11 +96,11 @@ export class DeadlineScheduler {
 
   /** The scheduler loop; run it in a fiber scoped to the client. */
   readonly run: Effect.Effect<never> = Effect.suspend(() => {
-    const now = this.clock.unsafeCurrentTimeMillis()
+    const now = currentTimeMillis(this.clock)
     this.fireDue(now)
     const next = this.heap.length > 0 ? this.heap[0]!.dueAt : Infinity
     this.wakeAt = next
-    const wake = Deferred.unsafeMake<void>(FiberId.none)
+    const wake = makeDeferred<void>()
     this.wake = wake
     if (next === Infinity) return Deferred.await(wake)
     return Effect.raceFirst(this.clock.sleep(Duration.millis(Math.max(0, next - now))), Deferred.await(wake))
