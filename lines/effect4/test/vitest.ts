@@ -32,16 +32,26 @@ const arbitraryOf = (arbitraries: Arbitraries): fc.Arbitrary<any> =>
     ? fc.tuple(...(arbitraries as ReadonlyArray<fc.Arbitrary<any>>))
     : fc.record(arbitraries as { readonly [key: string]: fc.Arbitrary<any> })
 
-const prop: Prop = (name, arbitraries, self, options) => {
-  const arbitrary = arbitraryOf(arbitraries)
+/** Registers a property test: `check` runs fast-check on the values' arbitrary with the options' parameters. */
+const register = (
+  name: string,
+  arbitraries: Arbitraries,
+  options: Options | undefined,
+  check: (arbitrary: fc.Arbitrary<any>, parameters: fc.Parameters<any>, ctx: V.TestContext) => unknown
+) => {
   const timeout = typeof options === "number" ? options : options?.timeout
   const parameters = typeof options === "object" ? options.fastCheck ?? {} : {}
-  return V.it(
-    name,
-    timeout === undefined ? {} : { timeout },
-    (ctx) => fc.assert(fc.property(arbitrary, (values) => self(values, ctx)), parameters)
-  )
+  const arbitrary = arbitraryOf(arbitraries)
+  V.it(name, timeout === undefined ? {} : { timeout }, (ctx) => check(arbitrary, parameters, ctx) as any)
 }
+
+const prop: Prop = (name, arbitraries, self, options) =>
+  register(
+    name,
+    arbitraries,
+    options,
+    (arbitrary, parameters, ctx) => fc.assert(fc.property(arbitrary, (values) => self(values, ctx)), parameters)
+  )
 
 /** `it.effect.prop` as @effect/vitest 0.30 has it: each run of the property in a fresh test environment (TestClock). */
 type EffectProp = <const Arbs extends Arbitraries>(
@@ -53,21 +63,13 @@ type EffectProp = <const Arbs extends Arbitraries>(
 
 const testEnv = Layer.mergeAll(TestConsole.layer, TestClock.layer())
 
-const effectProp: EffectProp = (name, arbitraries, self, options) => {
-  const arbitrary = arbitraryOf(arbitraries)
-  const timeout = typeof options === "number" ? options : options?.timeout
-  const parameters = typeof options === "object" ? options.fastCheck ?? {} : {}
-  return V.it(
-    name,
-    timeout === undefined ? {} : { timeout },
-    (ctx) =>
-      fc.assert(
-        fc.asyncProperty(arbitrary, (values) =>
-          Effect.runPromise(self(values, ctx).pipe(Effect.scoped, Effect.provide(testEnv), Effect.asVoid))),
-        parameters
-      )
-  )
-}
+const effectProp: EffectProp = (name, arbitraries, self, options) =>
+  register(name, arbitraries, options, (arbitrary, parameters, ctx) =>
+    fc.assert(
+      fc.asyncProperty(arbitrary, (values) =>
+        Effect.runPromise(self(values, ctx).pipe(Effect.scoped, Effect.provide(testEnv), Effect.asVoid))),
+      parameters
+    ))
 
 const withProp = <T extends object>(target: T, replacement: unknown): T =>
   new Proxy(target, { get: (t, key, receiver) => key === "prop" ? replacement : Reflect.get(t, key, receiver) })

@@ -11,6 +11,8 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 
+import type { RequestErrorProps, ResponseErrorProps } from "../../internal/platformErrorProps.js"
+
 /** @internal */
 export type RequestError = HttpClientError.RequestError
 
@@ -18,18 +20,11 @@ export type RequestError = HttpClientError.RequestError
 export type ResponseError = HttpClientError.ResponseError
 
 /** @internal */
-export const requestError = (props: {
-  readonly request: HttpClientRequest.HttpClientRequest
-  readonly reason: "Transport" | "Encode" | "InvalidUrl"
-  readonly cause?: unknown
-  readonly description?: string
-}): RequestError => new HttpClientError.RequestError(props)
+export const requestError = (
+  props: RequestErrorProps<HttpClientRequest.HttpClientRequest>
+): RequestError => new HttpClientError.RequestError(props)
 
 /** @internal */
-export const responseError = (props: {
-  readonly request: HttpClientRequest.HttpClientRequest
-  readonly response: HttpClientResponse.HttpClientResponse
-  readonly reason: "StatusCode" | "Decode" | "EmptyBody"
-  readonly cause?: unknown
-  readonly description?: string
-}): ResponseError => new HttpClientError.ResponseError(props)
+export const responseError = (
+  props: ResponseErrorProps<HttpClientRequest.HttpClientRequest, HttpClientResponse.HttpClientResponse>
+): ResponseError => new HttpClientError.ResponseError(props)

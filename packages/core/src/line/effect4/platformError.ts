@@ -11,6 +11,8 @@ import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 
+import type { RequestErrorProps, ResponseErrorProps } from "../../internal/platformErrorProps.js"
+
 /** @internal */
 export type RequestError = HttpClientError.HttpClientError
 
@@ -23,12 +25,9 @@ const optional = (props: { readonly cause?: unknown; readonly description?: stri
 })
 
 /** @internal */
-export const requestError = (props: {
-  readonly request: HttpClientRequest.HttpClientRequest
-  readonly reason: "Transport" | "Encode" | "InvalidUrl"
-  readonly cause?: unknown
-  readonly description?: string
-}): RequestError => {
+export const requestError = (
+  props: RequestErrorProps<HttpClientRequest.HttpClientRequest>
+): RequestError => {
   const fields = { request: props.request, ...optional(props) }
   const reason = props.reason === "Transport"
     ? new HttpClientError.TransportError(fields)
@@ -39,13 +38,9 @@ export const requestError = (props: {
 }
 
 /** @internal */
-export const responseError = (props: {
-  readonly request: HttpClientRequest.HttpClientRequest
-  readonly response: HttpClientResponse.HttpClientResponse
-  readonly reason: "StatusCode" | "Decode" | "EmptyBody"
-  readonly cause?: unknown
-  readonly description?: string
-}): ResponseError => {
+export const responseError = (
+  props: ResponseErrorProps<HttpClientRequest.HttpClientRequest, HttpClientResponse.HttpClientResponse>
+): ResponseError => {
   const fields = { request: props.request, response: props.response, ...optional(props) }
   const reason = props.reason === "StatusCode"
     ? new HttpClientError.StatusCodeError(fields)
