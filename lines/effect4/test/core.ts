@@ -3,6 +3,7 @@
 // tsconfig compiles the same files). When the whole package is ported, the
 // suite imports packages/core/src/index.ts instead and this file goes.
 export * as Address from "../../../packages/core/src/Address.js"
+export * as Budget from "../../../packages/core/src/Budget.js"
 export * as Classify from "../../../packages/core/src/Classify.js"
 export * as Errors from "../../../packages/core/src/Errors.js"
 export * as RateLimitHeaders from "../../../packages/core/src/RateLimitHeaders.js"
