@@ -3,7 +3,7 @@
  * many requests, and the testkit's simulated throughput.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Client } from "@steadfast/core"
+import { Client, Retry } from "@steadfast/core"
 import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -40,7 +40,8 @@ export interface RetryResult {
   readonly rows: ReadonlyArray<RetryRow>
 }
 
-interface PathRunner {
+/** One client of the retry-cost test: its happy path and its failure path (503, then 200). */
+export interface PathRunner {
   readonly name: string
   readonly happy: (bound: Bound) => Promise<Sample>
   readonly flaky: (bound: Bound) => Promise<Sample>
@@ -84,14 +85,18 @@ const undiciRetryRunner = (origin: string, concurrency: number): PathRunner => {
   }
 }
 
-const steadfastRetryRunner = async (origin: string, concurrency: number): Promise<PathRunner> => {
-  const options: Client.Options = { retry: { backoff: { base: BACKOFF_BASE } } }
+/** The steadfast side of the retry-cost test (also profiled by `profile.ts --retry`). */
+export const steadfastRetryRunner = async (origin: string, concurrency: number): Promise<PathRunner> => {
+  // Unlimited budget: every request here fails once, so the default budget
+  // (a fraction of recent requests) would refuse most retries, and the run
+  // would time 503s given up on instead of retries.
+  const options: Client.Options = { retry: { backoff: { base: BACKOFF_BASE }, budget: Retry.unlimited } }
   const runtime = ManagedRuntime.make(Layer.merge(Steadfast.layer(concurrency, options), quietLogger))
   const client = await runtime.runPromise(Client.Client)
   const runPromise = (effect: Effect.Effect<void>) => runtime.runPromise(Effect.withTracerEnabled(effect, false))
   const send = (path: string) => Effect.suspend(() => client.json(HttpClientRequest.get(`${origin}${path}?k=${++key}`)))
   return {
-    name: "steadfast default policy (backoff base 1 ms, tracing off)",
+    name: "steadfast default policy (backoff base 1 ms, retry budget unlimited, tracing off)",
     happy: (bound) => driveEffect(send("/"), concurrency, bound, runPromise),
     flaky: (bound) => driveEffect(send("/flaky"), concurrency, bound, runPromise),
     close: () => runtime.dispose()
@@ -116,7 +121,8 @@ export const retryCost = async (
   const rows: Array<RetryRow> = []
   for (const concurrency of options.concurrencies) {
     const runners = [undiciRetryRunner(origin, concurrency), await steadfastRetryRunner(origin, concurrency)]
-    const warm: Bound = { maxRequests: Math.min(1000, options.bound.maxRequests), maxMs: 500 }
+    // warm-up by count too: the failure path has its own code to compile
+    const warm: Bound = { maxRequests: Math.min(2000, options.bound.maxRequests), maxMs: 10_000 }
     for (const r of runners) {
       await r.happy(warm)
       await r.flaky(warm)

@@ -5,19 +5,27 @@
  * where the code lives (steadfast core, steadfast node, the Effect runtime,
  * undici, Node's internals, GC) and the hottest functions, in µs per request.
  *
- *   node bench/dist/profile.js [--client steadfast-default-each] [--c 64] [--requests 20000] [--top 25] [--alloc]
+ *   node bench/dist/profile.js [--client steadfast-default-each] [--c 64] [--requests 20000] [--top 25] [--alloc] [--retry] [--save file]
  *
  * With `--alloc`, the sampling heap profiler instead: bytes allocated per
  * request, per place and per function (what the GC then has to collect).
+ *
+ * With `--retry`, the retry-cost test's steadfast client on its failure
+ * path instead (`/flaky` on the node server: a 503, then 200 on the retry;
+ * `--client` is ignored): figures are per request, so per retry.
+ * `--save file` writes the raw profile (`.cpuprofile` / `.heapprofile` JSON,
+ * which Chrome DevTools opens).
  *
  * Profiles are proportions of the samples, so they hold on a busy machine
  * where absolute timings do not. A sampling profiler misses inlined frames:
  * an inlined function's time is its caller's.
  */
+import * as fs from "node:fs"
 import * as inspector from "node:inspector/promises"
 import { clients } from "./clients.js"
+import { steadfastRetryRunner } from "./extras.js"
 import { type HeapNode, type ProfileNode, summarizeAllocations, summarizeProfile } from "./profileSummary.js"
-import { startServer } from "./server.js"
+import { startNodeServer, startServer } from "./server.js"
 
 const argv = process.argv.slice(2)
 const value = (name: string, fallback: string) => {
@@ -30,6 +38,8 @@ const concurrency = Number(value("--c", "64"))
 const requests = Number(value("--requests", "20000"))
 const top = Number(value("--top", "25"))
 const alloc = argv.includes("--alloc")
+const retry = argv.includes("--retry")
+const save = value("--save", "")
 
 const main = async (): Promise<number> => {
   const spec = clients.find((c) => c.id === clientId)
@@ -37,8 +47,14 @@ const main = async (): Promise<number> => {
     process.stderr.write(`unknown client ${clientId}; one of: ${clients.map((c) => c.id).join(", ")}\n`)
     return 2
   }
-  const server = await startServer("nginx")
-  const instance = await spec.make(server.origin, concurrency)
+  const server = retry ? await startNodeServer() : await startServer("nginx")
+  const instance = retry
+    ? await steadfastRetryRunner(server.origin, concurrency).then((r) => ({
+      name: `${r.name}, 503 then retry`,
+      run: r.flaky,
+      close: r.close
+    }))
+    : { name: spec.name, ...await spec.make(server.origin, concurrency) }
   const session = new inspector.Session()
   try {
     await instance.run({ maxRequests: Math.min(5000, requests), maxMs: 5000 })
@@ -54,6 +70,7 @@ const main = async (): Promise<number> => {
       })
       sample = await instance.run({ maxRequests: requests, maxMs: 60_000 })
       const { profile } = await session.post("HeapProfiler.stopSampling")
+      if (save !== "") fs.writeFileSync(save, JSON.stringify(profile))
       summary = summarizeAllocations(profile.head as unknown as HeapNode, sample.ok, top)
     } else {
       await session.post("Profiler.enable")
@@ -61,6 +78,7 @@ const main = async (): Promise<number> => {
       await session.post("Profiler.start")
       sample = await instance.run({ maxRequests: requests, maxMs: 60_000 })
       const { profile } = await session.post("Profiler.stop")
+      if (save !== "") fs.writeFileSync(save, JSON.stringify(profile))
       summary = summarizeProfile(
         profile as unknown as { nodes: Array<ProfileNode>; samples: Array<number>; timeDeltas: Array<number> },
         sample.ok,
@@ -68,7 +86,7 @@ const main = async (): Promise<number> => {
       )
     }
     process.stdout.write(
-      `${spec.name} at c=${concurrency}, ${sample.ok} requests (${sample.errors} errors), ` +
+      `${instance.name} at c=${concurrency}, ${sample.ok} requests (${sample.errors} errors), ` +
         `${(sample.cpuUs / sample.ok).toFixed(1)} µs CPU/request, server ${server.description}\n\n${summary}\n`
     )
     return sample.ok > 0 ? 0 : 1

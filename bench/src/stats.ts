@@ -80,3 +80,14 @@ export const formatMiB = (bytes: number, signed = false): string => {
 /** Whether a measured value meets a target (`<=` for costs, `>=` for throughput). */
 export const meets = (value: number, target: number, direction: "at-most" | "at-least"): boolean | undefined =>
   Number.isFinite(value) ? (direction === "at-most" ? value <= target : value >= target) : undefined
+
+/** The least-squares slope of `y` over `x` (0 when all `x` are equal; NaN with no point). */
+export const slope = (points: ReadonlyArray<{ readonly x: number; readonly y: number }>): number => {
+  const n = points.length
+  if (n === 0) return NaN
+  const mx = points.reduce((s, p) => s + p.x, 0) / n
+  const my = points.reduce((s, p) => s + p.y, 0) / n
+  const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0)
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0)
+  return sxx === 0 ? 0 : sxy / sxx
+}

@@ -27,7 +27,8 @@ import {
   pairedRatio,
   percentile,
   percentileSorted,
-  ratio
+  ratio,
+  slope
 } from "../src/stats.js"
 
 describe("percentiles", () => {
@@ -53,6 +54,24 @@ describe("percentiles", () => {
   it("sorts numerically, not as strings", () => {
     strictEqual(percentile([10, 9, 100, 1, 2], 50), 9)
     strictEqual(percentile([10, 9, 100, 1, 2], 99), 100)
+  })
+})
+
+describe("slope", () => {
+  it("is the line's slope for points on a line, whatever their order", () => {
+    strictEqual(slope([{ x: 2, y: 7 }, { x: 0, y: 1 }, { x: 1, y: 4 }]), 3)
+  })
+
+  it("fits the least-squares line through scattered points", () => {
+    // y = 2x + 1 with +1, -1, +1, -1 around it: the fit is 2 - 0.4 (the noise correlates with x)
+    const points = [0, 1, 2, 3].map((x, i) => ({ x, y: 2 * x + 1 + (i % 2 === 0 ? 1 : -1) }))
+    strictEqual(Math.round(slope(points) * 1000) / 1000, 1.6)
+  })
+
+  it("is 0 for a flat heap and when x does not move, NaN with no point", () => {
+    strictEqual(slope([{ x: 0, y: 5 }, { x: 10, y: 5 }]), 0)
+    strictEqual(slope([{ x: 3, y: 1 }, { x: 3, y: 9 }]), 0)
+    assertTrue(Number.isNaN(slope([])))
   })
 })
 

@@ -163,14 +163,15 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
   const nodes = chain(cause)
   const url = typeof context.url === "string" ? context.url : context.url.href
   const common = {
-    request: { method: context.method, url: redactUrl(url) },
+    request: { method: context.method, url: redactUrl(context.url) },
     attempts: 1,
     history: [],
     cause
   }
   const phase = context.phase ?? "response"
   const requestSent = context.requestSent ?? phase !== "connect"
-  const parsed = safeUrl(url)
+  // a URL is taken as it is (the client passes its own): parsing its href again would give the same
+  const parsed = typeof context.url === "string" ? safeUrl(url) : context.url
   const hostOf = () => parsed?.hostname ?? ""
 
   // the SSRF guard refused the resolved address: nothing was sent

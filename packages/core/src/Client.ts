@@ -46,7 +46,7 @@ import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
 import type * as Hooks from "./Hooks.js"
 import type { AttemptState } from "./internal/attempt.js"
-import { readBody } from "./internal/body.js"
+import { readBody, readBodyThen } from "./internal/body.js"
 import { run as runRequest } from "./internal/call.js"
 import * as credentials from "./internal/credentials.js"
 import { andThen, type Mapper, mapThen } from "./internal/mapRequest.js"
@@ -428,23 +428,30 @@ const decodeError = (attempt: AttemptState, status: number, reason: string, caus
   }, true)
 
 const readText = (call: AttemptState, response: HttpClientResponse.HttpClientResponse) =>
-  Effect.map(readBody(call, response), (bytes) => decoder.decode(bytes))
+  readBodyThen(call, response, textOf)
 
+const textOf = (_: AttemptState, __: HttpClientResponse.HttpClientResponse, bytes: Uint8Array) =>
+  Effect.succeed(decoder.decode(bytes))
+
+/** The body as JSON, parsed in the step that ends the read. */
 const readJson = (call: AttemptState, response: HttpClientResponse.HttpClientResponse) =>
-  Effect.flatMap(readText(call, response), (text) => {
-    try {
-      return Effect.succeed(JSON.parse(text) as unknown)
-    } catch (cause) {
-      return Effect.fail(
-        decodeError(
-          call,
-          response.status,
-          text === "" ? "the body is empty, JSON expected" : "the body is not valid JSON",
-          cause
-        )
+  readBodyThen(call, response, jsonOf)
+
+const jsonOf = (call: AttemptState, response: HttpClientResponse.HttpClientResponse, bytes: Uint8Array) => {
+  const text = decoder.decode(bytes)
+  try {
+    return Effect.succeed(JSON.parse(text) as unknown)
+  } catch (cause) {
+    return Effect.fail(
+      decodeError(
+        call,
+        response.status,
+        text === "" ? "the body is empty, JSON expected" : "the body is not valid JSON",
+        cause
       )
-    }
-  })
+    )
+  }
+}
 
 const makeClient = (engine: Engine, s: Settings): ResilientClient => {
   const cfg = compile(engine, s)

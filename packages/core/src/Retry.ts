@@ -37,6 +37,7 @@ import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as Errors from "./Errors.js"
+import * as backoff from "./internal/backoff.js"
 
 /**
  * How delays are randomised ("Exponential Backoff And Jitter", AWS
@@ -225,37 +226,28 @@ export const isTransient = (statuses: ReadonlyArray<number> = defaultStatuses) =
  *
  * @since 0.1.0
  */
-export const exponential = (options?: Backoff): Schedule.Schedule<Duration.Duration> => {
-  const base = Duration.toMillis(Duration.decode(options?.base ?? "100 millis"))
-  const factor = options?.factor ?? 2
-  const cap = Duration.toMillis(Duration.decode(options?.cap ?? "10 seconds"))
-  const jitter = options?.jitter ?? "full"
-  return unfoldDelays<readonly [number, number], Duration.Duration>(
-    [0, base],
+export const exponential = (options?: Backoff): Schedule.Schedule<Duration.Duration> =>
+  fromSettings(settingsOfOptions(options))
+
+const settingsOfOptions = (options: Backoff | undefined, retries = Infinity): backoff.Settings => ({
+  baseMs: Duration.toMillis(Duration.decode(options?.base ?? "100 millis")),
+  factor: options?.factor ?? 2,
+  capMs: Duration.toMillis(Duration.decode(options?.cap ?? "10 seconds")),
+  jitter: options?.jitter ?? "full",
+  retries
+})
+
+const fromSettings = (settings: backoff.Settings): Schedule.Schedule<Duration.Duration> =>
+  unfoldDelays<readonly [number, number], Duration.Duration>(
+    [0, settings.baseMs],
     ([n, previous]) => {
-      const raw = Math.min(cap, base * Math.pow(factor, n))
       const pick = (r: number): readonly [readonly [number, number], Duration.Duration, number] => {
-        let ms: number
-        switch (jitter) {
-          case "full":
-            ms = r * raw
-            break
-          case "equal":
-            ms = raw / 2 + r * (raw / 2)
-            break
-          case "decorrelated":
-            ms = Math.min(cap, base + r * Math.max(0, previous * 3 - base))
-            break
-          case "none":
-            ms = raw
-        }
-        ms = Math.round(ms)
+        const ms = backoff.delay(settings, n, previous, r)
         return [[n + 1, ms], Duration.millis(ms), ms]
       }
-      return jitter === "none" ? Effect.succeed(pick(0)) : Effect.map(Random.next, pick)
+      return settings.jitter === "none" ? Effect.succeed(pick(0)) : Effect.map(Random.next, pick)
     }
   )
-}
 
 const statusSet = (statuses: ReadonlyArray<number>) => new Set(statuses)
 
@@ -267,8 +259,11 @@ const statusSet = (statuses: ReadonlyArray<number>) => new Set(statuses)
 export const policy = (options: Options = {}): Policy => {
   const retries = options.retries ?? 3
   if (!(retries >= 0)) throw new RangeError(`Retry.policy: retries must be >= 0 (got ${retries})`)
-  let schedule: Schedule.Schedule<unknown, Errors.HttpError> = options.schedule ?? exponential(options.backoff)
+  const settings = options.schedule === undefined ? settingsOfOptions(options.backoff, retries) : undefined
+  let schedule: Schedule.Schedule<unknown, Errors.HttpError> = options.schedule ?? fromSettings(settings!)
   if (Number.isFinite(retries)) schedule = both(schedule, Schedule.recurs(retries))
+  // the client computes this schedule's delays directly (see internal/backoff.ts)
+  if (settings !== undefined) backoff.register(schedule, settings)
   return {
     schedule,
     retryOn: options.retryOn ?? isTransient(options.statuses ?? defaultStatuses),

@@ -94,6 +94,16 @@ export interface Attempt {
    */
   onAbort(listener: (reason: Error) => void): void
   /**
+   * True when the client aborts this attempt (see {@link Attempt.signal})
+   * whenever its caller is interrupted while a send or a body read of the
+   * attempt runs, as steadfast's client does. A transport may then leave out
+   * an interruption handler of its own (`Effect.async` with a canceler runs
+   * each wait in an uninterruptible region: several allocations per
+   * request); otherwise it must handle interruption itself.
+   * @default false
+   */
+  readonly abortsOnInterrupt?: boolean | undefined
+  /**
    * The connect timeout of this attempt in milliseconds (`Infinity` when
    * off). The client enforces it while the attempt is `"connecting"`; a
    * transport may also pass it to its own connector.
@@ -205,6 +215,9 @@ export type BodyReaderTypeId = typeof BodyReaderTypeId
  * @since 0.1.0
  */
 export interface BodyReader {
+  // The client calls it when it starts the read, and runs the Effect at
+  // once: a reader may start reading when called, and return an `Exit` when
+  // the body was over already (the client then takes it without a step).
   readonly [BodyReaderTypeId]: (
     onChunk: (chunk: Uint8Array) => boolean
   ) => Effect.Effect<void, HttpClientError.ResponseError>

@@ -2,7 +2,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client, Metrics } from "@steadfast/core"
-import { Effect, Logger, LogLevel, Metric, MetricLabel, Option, Tracer } from "effect"
+import { Effect, Fiber, Logger, LogLevel, Metric, MetricLabel, Option, TestClock, Tracer } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -128,6 +128,63 @@ describe.each(paths)("trace context ($name)", (path) => {
         [call.name, call.attributes.get("error.type"), call.attributes.get("http.response.status_code")],
         ["GET", "503", 503]
       )
+    }))
+
+  it.effect("the call span is the parent of what the request runs; the caller's span is current again after it", () =>
+    Effect.gen(function*() {
+      const spans: Array<Recorded> = []
+      const mem = Mem.make(Mem.sequence(reset, Mem.json(200, "ok")))
+      const inHook: Array<string | undefined> = []
+      const options: Client.Options = {
+        retry: quick,
+        hooks: {
+          beforeAttempt: ({ request }) =>
+            Effect.withSpan(
+              Effect.map(Effect.orDie(Effect.currentSpan), (span) => {
+                inHook.push(span.parent._tag === "Some" ? span.parent.value.spanId : undefined)
+                return request
+              }),
+              "hook"
+            )
+        }
+      }
+      const run = Effect.withSpan(
+        withClient(
+          mem,
+          options,
+          (c) =>
+            Effect.flatMap(
+              c.json(get),
+              (value) => Effect.map(Effect.currentSpan, (span) => [value, span.spanId] as const)
+            ),
+          path
+        ),
+        "caller"
+      )
+      const result = yield* after(Effect.withTracer(run, recording(spans)), "1 second")
+      const [value, currentAfter] = expectSuccess(result)
+      strictEqual(value, "ok")
+      const caller = spans.find((s) => s.name === "caller")!
+      const call = spans.find((s) => s.kind === "internal" && s.name === "GET")!
+      strictEqual(call.parentId, caller.spanId)
+      // both attempts' hooks ran under the call span; the caller's span is current again afterwards
+      deepStrictEqual(inHook, [call.spanId, call.spanId])
+      strictEqual(currentAfter, caller.spanId)
+      strictEqual(spans.every((s) => s.ended), true)
+    }))
+
+  it.effect("an interrupted request ends its call span and its send's span", () =>
+    Effect.gen(function*() {
+      const spans: Array<Recorded> = []
+      const mem = Mem.make(Mem.sequence("hang"))
+      const fiber = yield* Effect.fork(
+        Effect.withTracer(withClient(mem, {}, (c) => c.json(get), path), recording(spans))
+      )
+      yield* TestClock.adjust("10 millis")
+      strictEqual(spans.length, 2)
+      strictEqual(spans.some((s) => s.ended), false)
+      yield* Fiber.interrupt(fiber)
+      deepStrictEqual(spans.map((s) => [s.kind, s.ended]), [["internal", true], ["client", true]])
     }))
 
   it.effect("b3 as well when asked; none with propagation off, per client or per request", () =>

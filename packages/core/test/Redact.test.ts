@@ -1,7 +1,8 @@
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors, Redact } from "@steadfast/core"
-import { redactBody } from "../src/internal/redact.js"
+import * as fc from "effect/FastCheck"
+import { redactBody, redactFreeText, redactFreeTextAlways } from "../src/internal/redact.js"
 
 const R = Redact.REDACTED
 
@@ -195,6 +196,51 @@ describe("Redact", () => {
       })
       deepStrictEqual(out, { Accept: "*/*", Authorization: R, Cookie: R, "X-Request-Id": "42" })
       deepStrictEqual(Object.keys(out), ["Accept", "Authorization", "Cookie", "X-Request-Id"])
+    })
+  })
+
+  describe("free text: the shortcut for text with nothing to redact", () => {
+    // pieces of error messages, with and without what a secret needs (`@`, `=`, a scheme, a header name)
+    const piece = fc.constantFrom(
+      "read ECONNRESET",
+      "connect ECONNREFUSED 127.0.0.1:8080",
+      " ",
+      "\n",
+      "https://api.test/x",
+      "//user:pw@host",
+      "//tok@host",
+      "?token=abc",
+      "&a=b",
+      "Bearer abc",
+      "BASIC dXNlcjpwdw==",
+      "digest x",
+      "NTLM y",
+      "AWS4-HMAC-SHA256 Credential=k",
+      "authorization: t",
+      "\"cookie\":\"s\"",
+      "x-api-key=k",
+      "X-Auth-Token: t",
+      "user:pw@proxy:3128",
+      "at Object.<anonymous> (/app/x.js:1:2)",
+      "key",
+      "@",
+      "="
+    )
+    const text = fc.array(fc.oneof(piece, fc.string({ maxLength: 8 })), { maxLength: 12 }).map((p) => p.join(""))
+
+    it.prop(
+      "gives what running every pattern gives",
+      [text],
+      ([input]) => {
+        strictEqual(redactFreeText(input), redactFreeTextAlways(input))
+      },
+      { fastCheck: { seed: 20261206, numRuns: 3000 } }
+    )
+
+    it("returns text without `@`, `=`, an auth scheme or a header name as it is", () => {
+      const message = "connect ECONNREFUSED 127.0.0.1:8080"
+      strictEqual(redactFreeText(message), message)
+      strictEqual(redactFreeText("GET https://api.test/x?token=abc"), `GET https://api.test/x?token=${R}`)
     })
   })
 })

@@ -97,7 +97,54 @@ const interruptThousand = (via: Via) =>
     expect(yield* server.hits("GET /ok")).toBe(1)
   })
 
+/**
+ * Mid-body: the head arrived and the body trickles (16 bytes every 5 s), so
+ * each request waits in its body read when it is interrupted. The read
+ * registers no canceler of its own (`Transport.Attempt.abortsOnInterrupt`):
+ * the client's abort of the attempt is what closes the socket.
+ */
+const interruptMidBody = Effect.gen(function*() {
+  const n = 20
+  const server = yield* FaultServer.make(Scenario.make({
+    "GET /slow": Scenario.sequence(
+      [Fault.trickle({ chunkSize: 16, interval: "5 seconds" }, Reply.text(200, "x".repeat(1024)))],
+      { after: "repeat-last" }
+    )
+  }))
+  const built = yield* buildClient({
+    timeouts: { response: "1 minute", bodyIdle: "1 minute", deadline: "2 minutes" },
+    pool: { keepAliveTimeout: "1 minute", statsInterval: "1 minute" }
+  })
+  const openSockets = () => Effect.runSync(server.openSockets)
+  const fibers = yield* Effect.forEach(
+    Array.from({ length: n }),
+    () => Effect.fork(built.client.text(HttpClientRequest.get(`${server.urls.http}/slow`))),
+    { concurrency: "unbounded" }
+  )
+  yield* eventually(
+    "the server answered every request",
+    () => Effect.runSync(server.hits("GET /slow")) === n && openSockets() === n,
+    3000
+  )
+  // the heads and first chunks are on their way; the next chunk is 5 s off
+  yield* Effect.sleep("200 millis")
+  expect(fibers.filter((fiber) => fiber.unsafePoll() !== null)).toHaveLength(0)
+
+  yield* Fiber.interruptAll(fibers)
+  const exits = fibers.map((fiber) => fiber.unsafePoll())
+  expect(exits.filter((exit) => exit === null || !(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))))
+    .toHaveLength(0)
+  // each socket was in the middle of a body: it cannot be reused, it is closed
+  yield* eventually("the server has no socket open", () => openSockets() === 0, 2000)
+})
+
 describe("interruption", () => {
+  it.scopedLive(
+    "interrupting 20 requests in the middle of their bodies closes their 20 sockets",
+    () => interruptMidBody,
+    10_000
+  )
+
   it.scopedLive(
     "interrupting 1,000 in-flight requests leaves the pool idle and the server with 0 open sockets",
     () => interruptThousand(resilient),

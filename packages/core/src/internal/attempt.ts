@@ -22,7 +22,7 @@ import type * as Decide from "./decide.js"
 import type { Compiled, GateRequest } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import type { Timed } from "./scheduler.js"
-import type { Sending } from "./trace.js"
+import type { CallSpan, Sending } from "./trace.js"
 import { abortReason, type AttemptAborted } from "./transport.js"
 
 const QUEUED = 0
@@ -72,9 +72,12 @@ export class Call implements Decide.Request, GateRequest {
   sends = 0
   /** The send in flight, or the last one. */
   sending: Sending | undefined = undefined
+  /** The call span opened in place, until it ends (`trace.open`). */
+  callSpan: CallSpan | undefined = undefined
   /** Where `Client.withHistory` collects, when it wraps this request. */
   collector: Array<Errors.AttemptRecord> | undefined = undefined
   private info: Errors.RequestInfo | undefined = undefined
+  private origin_: string | undefined = undefined
 
   constructor(
     readonly cfg: Compiled,
@@ -91,6 +94,11 @@ export class Call implements Decide.Request, GateRequest {
 
   get method(): string {
     return this.request.method
+  }
+
+  /** The url's origin, read once (the getter builds a new string each time). */
+  get origin(): string {
+    return this.origin_ ??= this.url.origin
   }
 
   get requestInfo(): Errors.RequestInfo {
@@ -172,6 +180,11 @@ export class AttemptState implements Transport.Attempt, Timed {
   private abortError: AttemptAborted | undefined = undefined
   private controller: AbortController | undefined = undefined
   private listener: ((reason: Error) => void) | undefined = undefined
+
+  /** The call aborts its attempt in flight when it is interrupted (`finish` in call.ts, `ResilientResponse`). */
+  get abortsOnInterrupt(): boolean {
+    return true
+  }
 
   constructor(readonly call: Call, readonly n: number) {
     this.start()

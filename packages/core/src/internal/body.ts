@@ -5,7 +5,9 @@
  * @internal
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Errors from "../Errors.js"
 import * as RetryAfter from "../RetryAfter.js"
 import type { AttemptState } from "./attempt.js"
@@ -61,18 +63,18 @@ export const readLimited = (
   const chunks: Array<Uint8Array> = []
   let size = 0
   let kept = 0
-  return Effect.match(
-    bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
-      attempt.activity(chunk.length)
-      if (kept < PREVIEW_LIMIT) {
-        chunks.push(chunk)
-        kept += chunk.length
-      }
-      size += chunk.length
-      return size < limit
-    }),
-    { onFailure: () => undefined, onSuccess: () => concat(chunks, kept) }
-  )
+  const read = bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
+    attempt.activity(chunk.length)
+    if (kept < PREVIEW_LIMIT) {
+      chunks.push(chunk)
+      kept += chunk.length
+    }
+    size += chunk.length
+    return size < limit
+  })
+  // read in full already (the reader returned its `Exit`): no step for it
+  if (Exit.isExit(read) && Exit.isSuccess(read)) return Effect.succeed(concat(chunks, kept))
+  return Effect.match(read, { onFailure: () => undefined, onSuccess: () => concat(chunks, kept) })
 }
 
 /** The body passed `maxBodySize`. @internal */
@@ -92,7 +94,26 @@ export const tooLarge = (attempt: AttemptState): Errors.BodyTooLarge =>
 export const readBody = (
   attempt: AttemptState,
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<Uint8Array, Errors.HttpError> => {
+): Effect.Effect<Uint8Array, Errors.HttpError> => readBodyThen(attempt, response, succeedWith)
+
+const succeedWith = (_: AttemptState, __: HttpClientResponse.HttpClientResponse, bytes: Uint8Array) =>
+  Effect.succeed(bytes)
+
+/**
+ * Reads the whole body as {@link readBody} does, then `then` of its bytes,
+ * in the same step (a `flatMap` after the read would cost one more).
+ *
+ * @internal
+ */
+export const readBodyThen = <A>(
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse,
+  then: (
+    attempt: AttemptState,
+    response: HttpClientResponse.HttpClientResponse,
+    bytes: Uint8Array
+  ) => Effect.Effect<A, Errors.HttpError>
+): Effect.Effect<A, Errors.HttpError> => {
   const limit = attempt.call.cfg.maxBodySize
   // HEAD, 204 and 304 have no body whatever content-length says (RFC 9110 §8.6)
   const declared = attempt.call.request.method === "HEAD" || response.status === 204 || response.status === 304
@@ -109,36 +130,37 @@ export const readBody = (
   let buffer: Uint8Array | undefined
   let size = 0
   let over = false
-  return Effect.matchEffect(
-    bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
-      attempt.activity(chunk.length)
-      const end = size + chunk.length
-      if (end > limit) {
-        over = true
-        return false
-      }
-      if (first === undefined && buffer === undefined) first = chunk
-      else {
-        if (buffer === undefined || end > buffer.length) {
-          const grown = new Uint8Array(Math.min(limit, Math.max(end, 2 * (buffer?.length ?? first!.length), 4096)))
-          if (buffer !== undefined) grown.set(buffer.subarray(0, size))
-          else grown.set(first!)
-          buffer = grown
-          first = undefined
-        }
-        buffer.set(chunk, size)
-      }
-      size = end
-      return true
-    }),
-    {
-      onFailure: (cause) => Effect.fail(failure(attempt, cause)),
-      onSuccess: () =>
-        over
-          ? Effect.fail(tooLarge(attempt))
-          : Effect.succeed(buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
+  const read = bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
+    attempt.activity(chunk.length)
+    const end = size + chunk.length
+    if (end > limit) {
+      over = true
+      return false
     }
-  )
+    if (first === undefined && buffer === undefined) first = chunk
+    else {
+      if (buffer === undefined || end > buffer.length) {
+        const grown = new Uint8Array(Math.min(limit, Math.max(end, 2 * (buffer?.length ?? first!.length), 4096)))
+        if (buffer !== undefined) grown.set(buffer.subarray(0, size))
+        else grown.set(first!)
+        buffer = grown
+        first = undefined
+      }
+      buffer.set(chunk, size)
+    }
+    size = end
+    return true
+  })
+  // as `Effect.matchEffect` would: defects and interruption pass through
+  const onFailure = (cause: Cause.Cause<unknown>) =>
+    Effect.catchAll(Effect.failCause(cause), (error) => Effect.fail(failure(attempt, error)))
+  const onSuccess = () =>
+    over
+      ? Effect.fail(tooLarge(attempt))
+      : then(attempt, response, buffer !== undefined ? buffer.subarray(0, size) : first ?? new Uint8Array(0))
+  // a body read in full already (the reader returned its `Exit`): no step for it
+  if (Exit.isExit(read)) return Exit.isSuccess(read) ? onSuccess() : onFailure(read.cause)
+  return Effect.matchCauseEffect(read, { onFailure, onSuccess })
 }
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {

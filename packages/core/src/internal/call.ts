@@ -28,11 +28,14 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Random from "effect/Random"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"
 import { type AttemptState, Call, type Hop } from "./attempt.js"
+import * as backoff from "./backoff.js"
 import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
 import { authorize } from "./credentials.js"
 import { decide, type Decision, type GiveUpReason, type ScheduleAnswer } from "./decide.js"
@@ -41,6 +44,7 @@ import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import { resolve, sendable } from "./request.js"
+import * as trace from "./trace.js"
 import { literalRefusal } from "./url.js"
 
 /** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
@@ -62,15 +66,82 @@ export const run = <A, R>(
   request: HttpClientRequest.HttpClientRequest,
   onResponse: OnResponse<A, R>
 ): Effect.Effect<A, Errors.HttpError, R> =>
-  Effect.suspend(() => {
+  Effect.withFiberRuntime<A, Errors.HttpError, R>((fiber) => {
     const resolved = resolve(cfg, request)
     if (resolved._tag !== "Resolved") return Effect.fail(resolved)
     const sent = sendable(cfg, request, resolved)
     if (Errors.isHttpError(sent)) return Effect.fail(sent)
     const call = new Call(cfg, sent, resolved.url)
-    observe.started(call)
-    return observe.around(call, Effect.onExit(next(call, onResponse), (exit) => finish(call, exit)))
+    observe.started(call, fiber)
+    const effect = next(call, onResponse)
+    const access = trace.access(fiber)
+    if (access === undefined) {
+      // the general path: what `Effect.onExit` and `Effect.useSpan` do
+      return observe.traced(
+        call,
+        fiber,
+        Effect.uninterruptibleMask((restore) => Effect.matchCauseEffect(restore(effect), handlers(call, undefined)))
+      )
+    }
+    trace.open(call, access)
+    return guarded(access, effect, handlers(call, access))
   })
+
+interface Handlers<A> {
+  readonly onFailure: (cause: Cause.Cause<Errors.HttpError>) => Effect.Effect<never, Errors.HttpError>
+  readonly onSuccess: (value: A) => Effect.Effect<A, Errors.HttpError>
+}
+
+/**
+ * How a call ends, however it ends: `finish`, then (when the span was
+ * opened in place) the call span ends with the request's exit — after what
+ * `finish` runs, as `Effect.onExit` inside `Effect.useSpan` would.
+ */
+const handlers = <A>(call: Call, fiber: trace.FiberAccess | undefined): Handlers<A> => ({
+  onFailure: (cause) => ending(call, fiber, finish(call, cause), Exit.failCause(cause)),
+  onSuccess: (value) => ending(call, fiber, finish(call, undefined), Exit.succeed(value))
+})
+
+const ending = <A>(
+  call: Call,
+  fiber: trace.FiberAccess | undefined,
+  finished: Effect.Effect<void> | undefined,
+  exit: Exit.Exit<A, Errors.HttpError>
+): Effect.Effect<A, Errors.HttpError> => {
+  if (finished === undefined) {
+    if (fiber !== undefined) trace.close(call, fiber, exit)
+    return exit
+  }
+  return Effect.matchCauseEffect(finished, {
+    onFailure: (cause) => {
+      // as `Effect.onExit`: the failure of the finalizer after the request's
+      const failed = Exit.failCause(Exit.isFailure(exit) ? Cause.sequential(exit.cause, cause) : cause)
+      if (fiber !== undefined) trace.close(call, fiber, failed)
+      return failed
+    },
+    onSuccess: () => {
+      if (fiber !== undefined) trace.close(call, fiber, exit)
+      return exit
+    }
+  })
+}
+
+/**
+ * `effect` with `handlers` run however it ends (interrupted too): what
+ * `Effect.onExit` does, in fewer steps. The request runs interruptible when
+ * its caller was, inside an uninterruptible region whose one handler frame
+ * finishes the call; an interruption unwinds to it, and `finish` aborts the
+ * attempt in flight (which is how a transport learns of it: see
+ * `Transport.Attempt.abortsOnInterrupt`).
+ */
+const guarded = <A, R>(
+  fiber: trace.FiberAccess,
+  effect: Effect.Effect<A, Errors.HttpError, R>,
+  handlers: Handlers<A>
+): Effect.Effect<A, Errors.HttpError, R> =>
+  RuntimeFlags.interruption(fiber.currentRuntimeFlags)
+    ? Effect.uninterruptible(Effect.matchCauseEffect(Effect.interruptible(effect), handlers))
+    : Effect.matchCauseEffect(effect, handlers)
 
 /**
  * A raw body (a Node `Readable`, say) belongs to the call: a call that
@@ -86,10 +157,12 @@ const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void
   }
 }
 
-const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.Effect<void> => {
+/** The call is over (`cause`: how it failed, `undefined` when it succeeded); an Effect when something has to run. */
+const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): Effect.Effect<void> | undefined => {
   const current = call.current
-  if (Exit.isFailure(exit)) {
-    if (Cause.isInterruptedOnly(exit.cause)) current?.abort("Interrupted")
+  if (cause !== undefined) {
+    // the transport learns of an interruption from this abort (`Transport.Attempt.abortsOnInterrupt`)
+    if (Cause.isInterrupted(cause)) current?.abort("Interrupted")
     current?.done()
     releaseRawBody(call.request.body)
     for (const gate of call.cfg.gates) gate.release?.(call)
@@ -103,9 +176,9 @@ const finish = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.
       status: current.status
     })
     const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
-    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, exit))
+    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, cause) ?? Effect.void)
   }
-  return observe.finished(call, exit)
+  return observe.finished(call, cause)
 }
 
 // --- before each attempt: the gates ------------------------------------------------
@@ -205,13 +278,23 @@ const send = <A, R>(
       (error) => afterFailure(current, error, onResponse)
     )
   }
-  return Effect.catchAll(
+  // `catchAllCause`: its frame costs nothing when the attempt succeeds (`catchAll` re-wraps the value)
+  return Effect.catchAllCause(
     from === undefined
       ? hop(current, request, call.url, 0, onResponse)
       : hop(current, from.request, from.url, from.followed, onResponse),
-    (error) => afterFailure(current, error, onResponse)
+    (cause) => caught(cause, (error) => afterFailure(current, error, onResponse))
   )
 }
+
+/**
+ * `f` of the failure in `cause`, exactly as `Effect.catchAll` would call it
+ * (defects and interruption pass through); built on the failure path only.
+ */
+const caught = <A, E, E2, R>(
+  cause: Cause.Cause<E>,
+  f: (error: E) => Effect.Effect<A, E2, R>
+): Effect.Effect<A, E2, R> => Effect.catchAll(Effect.failCause(cause), f)
 
 /** `request` with the headers and body a hook gave it. */
 const rebuild = (
@@ -232,8 +315,9 @@ const hop = <A, R>(
   // only a redirected attempt needs to remember where it is
   if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
   const sent = observe.sending(attempt.call, request, url)
-  return Effect.matchEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
-    onFailure: (cause) => Effect.fail(failure(attempt, cause, followed > 0 ? url : undefined)),
+  return Effect.matchCauseEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
+    onFailure: (cause) =>
+      caught(cause, (error) => Effect.fail(failure(attempt, error, followed > 0 ? url : undefined))),
     onSuccess: (response) => {
       const gates = attempt.call.cfg.gates
       if (gates.length > 0) respond(attempt.call, request, url, response)
@@ -386,6 +470,8 @@ const decideAfter = <A, R>(
 /** Asks the retry schedule (its state is kept per call) how long to wait after `error`. */
 const step = (call: Call, error: Errors.HttpError, now: number): Effect.Effect<ScheduleAnswer> => {
   const schedule = call.cfg.retry.schedule
+  const settings = backoff.settingsOf(schedule)
+  if (settings !== undefined) return stepBackoff(call, settings)
   const state = call.scheduleStepped ? call.scheduleState : schedule.initial
   return Effect.map(schedule.step(now, error, state), ([next, , decision]): ScheduleAnswer => {
     call.scheduleState = next
@@ -394,6 +480,23 @@ const step = (call: Call, error: Errors.HttpError, now: number): Effect.Effect<S
       ? "done"
       : { delayMs: Math.max(0, ScheduleIntervals.start(decision.intervals) - now) }
   })
+}
+
+/**
+ * `step` for the policy's own exponential backoff: the same delay from the
+ * same draw of `Random`, without stepping the `Schedule` (see internal/backoff.ts).
+ */
+const stepBackoff = (call: Call, settings: backoff.Settings): Effect.Effect<ScheduleAnswer> => {
+  const answer = (r: number): ScheduleAnswer => {
+    const [steps, previous] = call.scheduleStepped
+      ? call.scheduleState as readonly [number, number | undefined]
+      : [0, undefined]
+    const ms = backoff.step(settings, steps, previous, r)
+    call.scheduleState = [steps + 1, ms === "done" ? previous : ms]
+    call.scheduleStepped = true
+    return ms === "done" ? "done" : { delayMs: ms }
+  }
+  return settings.jitter === "none" ? Effect.sync(() => answer(0)) : Effect.map(Random.next, answer)
 }
 
 const statusOf = (error: Errors.HttpError) => error._tag === "StatusError" ? error.status : undefined
@@ -414,7 +517,7 @@ const act = <A, R>(
       return Effect.zipRight(observe.resending(attempt, error, decision.reason), next(call, onResponse, attempt.hop))
     case "Retry": {
       // the budget withdraws, so it is asked last, once every other rule said yes
-      if (!call.cfg.budget.withdraw(call.url.origin, now)) return giveUp(attempt, error, "budget", now)
+      if (!call.cfg.budget.withdraw(call.origin, now)) return giveUp(attempt, error, "budget", now)
       const delayMs = decision.delayMs
       call.record(attempt, error._tag, statusOf(error), "retry", decision.reason, delayMs, now)
       return Effect.zipRight(

@@ -90,6 +90,8 @@ const messageOf = (o: Record<string, unknown>): string => {
 
 /** A stack with its message lines redacted; frames are code locations and kept. */
 const redactStack = (stack: string, name: string, message: string): string => {
+  // a stack without frames (an error built with `Error.stackTraceLimit = 0`): its first line alone
+  if (!stack.includes("\n") && !/^\s+at /.test(stack)) return `${name}: ${message}`
   const frames = stack.split("\n").filter((line) => /^\s+at /.test(line))
   return [`${name}: ${message}`, ...frames].join("\n")
 }

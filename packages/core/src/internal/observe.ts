@@ -12,7 +12,6 @@
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as LogLevel from "effect/LogLevel"
 import * as MetricLabel from "effect/MetricLabel"
@@ -28,27 +27,48 @@ export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefin
   Array<Errors.AttemptRecord> | undefined
 >(undefined)
 
-/** A request starts: the budget and the request counter hear of it. @internal */
-export const started = (call: Call): void => {
-  call.cfg.budget.request(call.url.origin, call.startedAt)
-  if (call.cfg.metrics) Metrics.requests.unsafeUpdate(1, [])
+const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
+
+const labelSets = new Map<string, Map<string, ReadonlyArray<MetricLabel.MetricLabel>>>()
+
+/**
+ * `[name=value]`, the same array each time: a metric caches its hook by the
+ * array, so a new one per update costs a metric key and a registry lookup.
+ * Values are tags and reasons (a few dozen).
+ */
+const labelOf = (name: string, value: string): ReadonlyArray<MetricLabel.MetricLabel> => {
+  let byValue = labelSets.get(name)
+  if (byValue === undefined) labelSets.set(name, byValue = new Map())
+  let labels = byValue.get(value)
+  if (labels === undefined) {
+    labels = [MetricLabel.make(name, value)]
+    if (byValue.size < 256) byValue.set(value, labels)
+  }
+  return labels
+}
+
+/**
+ * A request starts: the budget and the request counter hear of it, and its
+ * `withHistory` collector is read once from the fiber.
+ *
+ * @internal
+ */
+export const started = (
+  call: Call,
+  fiber: { readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X }
+): void => {
+  call.cfg.budget.request(call.origin, call.startedAt)
+  if (call.cfg.metrics) Metrics.requests.unsafeUpdate(1, noLabels)
+  call.collector = fiber.getFiberRef(historyRef)
 }
 
 /**
  * Runs the request's effect with its span (when spans are on and the tracer
- * is enabled; see `trace.ts`) and its `withHistory` collector, read once
- * from the fiber.
+ * is enabled; see `trace.ts`).
  *
  * @internal
  */
-export const around = <A, R>(
-  call: Call,
-  effect: Effect.Effect<A, Errors.HttpError, R>
-): Effect.Effect<A, Errors.HttpError, R> =>
-  Effect.withFiberRuntime<A, Errors.HttpError, R>((fiber) => {
-    call.collector = fiber.getFiberRef(historyRef)
-    return trace.traced(call, fiber, effect)
-  })
+export const traced = trace.traced
 
 /** A request goes on the wire: its span, its trace context headers. @internal */
 export const sending = trace.sending
@@ -90,7 +110,7 @@ export const retrying = (
   reason: Decide.RetryReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, [MetricLabel.make("error", error._tag)])
+  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, labelOf("error", error._tag))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
@@ -124,7 +144,7 @@ export const resending = (
   reason: Decide.ResendReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, labelOf("reason", reason))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
@@ -166,7 +186,7 @@ export const resending = (
 export const gaveUp = (attempt: AttemptState, error: Errors.HttpError, reason: Decide.GiveUpReason): void => {
   const call = attempt.call
   if (reason === "budget" && call.cfg.metrics) {
-    Metrics.retriesRefused.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+    Metrics.retriesRefused.unsafeUpdate(1, labelOf("reason", reason))
   }
   call.span?.event("steadfast.attempt_failed", call.cfg.clock.unsafeCurrentTimeNanos(), {
     "steadfast.attempt": attempt.n,
@@ -195,33 +215,36 @@ export const describe = (records: ReadonlyArray<Errors.AttemptRecord>): string =
  *
  * @internal
  */
-export const finished = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>): Effect.Effect<void> => {
+export const finished = (
+  call: Call,
+  cause: Cause.Cause<Errors.HttpError> | undefined
+): Effect.Effect<void> | undefined => {
   const cfg = call.cfg
   const now = call.now()
   if (cfg.metrics) {
-    Metrics.latency.unsafeUpdate(now - call.startedAt, [])
-    if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
-      const failure = Cause.failureOption(exit.cause)
-      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, [MetricLabel.make("error", failure.value._tag)])
+    Metrics.latency.unsafeUpdate(now - call.startedAt, noLabels)
+    if (cause !== undefined && !Cause.isInterruptedOnly(cause)) {
+      const failure = Cause.failureOption(cause)
+      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, labelOf("error", failure.value._tag))
     }
   }
   const sending = call.sending
   if (sending !== undefined && !sending.ended) {
-    trace.ended(call, sending, Exit.isSuccess(exit) ? undefined : "interrupted")
+    trace.ended(call, sending, cause === undefined ? undefined : "interrupted")
   }
   if (call.span !== undefined) {
     call.span.attribute("steadfast.attempts", call.attempts)
-    if (Exit.isFailure(exit)) {
-      const failure = Cause.failureOption(exit.cause)
+    if (cause !== undefined) {
+      const failure = Cause.failureOption(cause)
       if (failure._tag === "Some") call.span.attribute("error.type", trace.errorType(failure.value))
     }
   }
   const history = call.history
   const collector = call.collector
-  if (history === undefined && collector === undefined) return Effect.void
-  const records = withSuccess(call, exit, now)
+  if (history === undefined && collector === undefined) return undefined
+  const records = withSuccess(call, cause, now)
   if (collector !== undefined) collector.push(...records)
-  if (records.length < 2) return Effect.void
+  if (records.length < 2) return undefined
   // the line is built only when Debug is on (the history is the retry path's, not the happy path's)
   return Effect.withFiberRuntime((fiber) => {
     if (LogLevel.lessThan(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return Effect.void
@@ -233,12 +256,12 @@ export const finished = (call: Call, exit: Exit.Exit<unknown, Errors.HttpError>)
 /** The history, with a record for the attempt that succeeded. */
 const withSuccess = (
   call: Call,
-  exit: Exit.Exit<unknown, Errors.HttpError>,
+  cause: Cause.Cause<Errors.HttpError> | undefined,
   now: number
 ): ReadonlyArray<Errors.AttemptRecord> => {
   const history = call.history ?? []
   const attempt = call.current
-  if (Exit.isFailure(exit) || attempt === undefined) return history
+  if (cause !== undefined || attempt === undefined) return history
   const success: Errors.AttemptRecord = {
     attempt: attempt.n,
     tag: "Success",

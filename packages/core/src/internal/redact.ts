@@ -47,6 +47,14 @@ const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token|Negotiate|NTLM|AWS4-HMAC-SHA25
 const HEADER_IN_TEXT =
   /\b((?:proxy-)?authorization|(?:set-)?cookie|x-api-key|api-key|x-auth-token)(["']?\s*[:=]\s*["']?)[^\r\n"']+/gi
 
+/**
+ * What every pattern of `redactFreeText` needs to match: user info needs an
+ * `@`, a pair an `=`, an auth scheme its name, a quoted header its name. Text
+ * without any of them (most error messages: `read ECONNRESET`) has nothing to
+ * redact, and is returned without running the patterns.
+ */
+const MAY_HOLD_SECRET = /[@=]|bearer|basic|digest|token|negotiate|ntlm|aws4-hmac-sha256|authorization|cookie|api-key/i
+
 const cleanText = (text: string): string =>
   text
     .replace(FREE_USERINFO, `$1:${REDACTED}@`)
@@ -69,6 +77,15 @@ const redactText = (text: string): string => cleanText(text.length > 200 ? `${te
  * @internal
  */
 export const redactFreeText = (text: string): string =>
+  text.length <= 4000 && !MAY_HOLD_SECRET.test(text) ? text : redactFreeTextAlways(text)
+
+/**
+ * `redactFreeText` without its shortcut: every pattern runs. What the
+ * shortcut is checked against.
+ *
+ * @internal
+ */
+export const redactFreeTextAlways = (text: string): string =>
   cleanText(text.length > 4000 ? `${text.slice(0, 4000)}…` : text)
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
     .replace(HEADER_IN_TEXT, `$1$2${REDACTED}`)

@@ -14,6 +14,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -77,7 +78,13 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
         const attempt = this.attempt
         return readBody(attempt, this.original).pipe(
           Effect.mapError((e) => this.fail(e)),
-          Effect.ensuring(Effect.sync(() => attempt.done()))
+          Effect.onExit((exit) =>
+            Effect.sync(() => {
+              // the attempt is aborted on interruption: its transport may rely on it (`Attempt.abortsOnInterrupt`)
+              if (Exit.isInterrupted(exit)) attempt.abort("Interrupted")
+              attempt.done()
+            })
+          )
         )
       })
     ))

@@ -18,6 +18,20 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 
+/**
+ * A clock may also offer a timer: `clock[TimerTypeId](ms, wake)` calls
+ * `wake` once the clock has moved `ms` on and returns a function that
+ * cancels it. The testkit's virtual clock does (it is keyed by `Symbol.for`,
+ * so it needs no import from core). With it the scheduler waits for "the
+ * nearest deadline or an earlier one" in one callback, instead of racing a
+ * `sleep` fiber against a wake-up fiber on every wait.
+ *
+ * @internal
+ */
+export const TimerTypeId: unique symbol = Symbol.for("@steadfast/core/Clock/timer") as never
+
+type Timer = (ms: number, wake: () => void) => () => void
+
 /** @internal */
 export interface Timed {
   /** Position in the heap, -1 when not queued. */
@@ -36,9 +50,14 @@ export class DeadlineScheduler {
   private readonly heap: Array<Timed> = []
   /** What the loop currently sleeps toward (`Infinity`: parked). */
   private wakeAt = Infinity
-  private wake: Deferred.Deferred<void> | undefined = undefined
+  /** Ends the loop's current wait (set while it waits). */
+  private wake: (() => void) | undefined = undefined
+  private readonly timer: Timer | undefined
 
-  constructor(readonly clock: Clock.Clock) {}
+  constructor(readonly clock: Clock.Clock) {
+    const timer = (clock as { readonly [TimerTypeId]?: Timer })[TimerTypeId]
+    this.timer = typeof timer === "function" ? timer.bind(clock) : undefined
+  }
 
   get size(): number {
     return this.heap.length
@@ -78,7 +97,7 @@ export class DeadlineScheduler {
     const w = this.wake
     if (w !== undefined) {
       this.wake = undefined
-      completeDeferred(w, Exit.void)
+      w()
     }
   }
 
@@ -100,11 +119,37 @@ export class DeadlineScheduler {
     this.fireDue(now)
     const next = this.heap.length > 0 ? this.heap[0]!.dueAt : Infinity
     this.wakeAt = next
+    const timer = this.timer
+    if (timer !== undefined && next !== Infinity && next > now) return this.waitWith(timer, next - now)
     const wake = makeDeferred<void>()
-    this.wake = wake
+    this.wake = () => completeDeferred(wake, Exit.void)
     if (next === Infinity) return Deferred.await(wake)
     return Effect.raceFirst(this.clock.sleep(Duration.millis(Math.max(0, next - now))), Deferred.await(wake))
   }).pipe(Effect.forever)
+
+  /** Waits `ms` on the clock's timer, or until poked, whichever comes first. */
+  private waitWith(timer: Timer, ms: number): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      let done = false
+      // set once the timer is armed (the timer never calls back synchronously, but `stop` would cope)
+      const armed: { cancel?: () => void } = {}
+      const stop = () => {
+        done = true
+        if (this.wake === finish) this.wake = undefined
+        armed.cancel?.()
+      }
+      const finish = () => {
+        if (done) return
+        stop()
+        resume(Effect.void)
+      }
+      this.wake = finish
+      armed.cancel = timer(ms, finish)
+      return Effect.sync(() => {
+        if (!done) stop()
+      })
+    })
+  }
 
   private up(i: number): void {
     const heap = this.heap

@@ -16,14 +16,19 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import type * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
-import type * as Tracer from "effect/Tracer"
+import type * as RuntimeFlags from "effect/RuntimeFlags"
+import * as Tracer from "effect/Tracer"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import type { Call } from "./attempt.js"
@@ -54,13 +59,16 @@ const hostOf = (url: URL): string => {
   return host.startsWith("[") ? host.slice(1, -1) : host
 }
 
-const setRequestAttributes = (span: Tracer.Span, method: string, url: URL): void => {
+/** `url` redacted: the call's own url is redacted once per call (its `requestInfo`, which errors show too). */
+const redactedOf = (call: Call, url: URL): string => url === call.url ? call.requestInfo.url : redactUrl(url)
+
+const setRequestAttributes = (span: Tracer.Span, method: string, url: URL, redacted: string): void => {
   const known = methodOf(method)
   span.attribute("http.request.method", known)
   if (known === "_OTHER") span.attribute("http.request.method_original", method)
   span.attribute("server.address", hostOf(url))
   span.attribute("server.port", portOf(url))
-  span.attribute("url.full", redactUrl(url))
+  span.attribute("url.full", redacted)
   span.attribute("url.scheme", url.protocol.slice(0, -1))
 }
 
@@ -93,11 +101,105 @@ export const traced = <A, R>(
   call.tracer = fiber.currentTracer
   const method = call.request.method
   return Effect.useSpan(spanName(method), { kind: "internal", captureStackTrace: false }, (span) => {
-    setRequestAttributes(span, method, call.url)
+    setRequestAttributes(span, method, call.url, call.requestInfo.url)
     call.span = span
     call.parentSpan = span
     return Effect.withParentSpan(effect, span)
   })
+}
+
+/**
+ * What `run` uses of the fiber beyond `Fiber.RuntimeFiber`'s public type:
+ * Effect 3's fiber runtime has both members; a fiber without them takes the
+ * general path (`traced`, `Effect.uninterruptibleMask`).
+ *
+ * @internal
+ */
+export interface FiberAccess {
+  readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X
+  readonly setFiberRef: <X>(ref: FiberRef.FiberRef<X>, value: X) => void
+  readonly currentRuntimeFlags: RuntimeFlags.RuntimeFlags
+  readonly currentTracer: Tracer.Tracer
+  readonly currentSpan: Tracer.AnySpan | undefined
+  readonly currentDefaultServices: Context.Context<DefaultServices.DefaultServices>
+}
+
+/** The fiber, when it offers what `open` and `close` use. @internal */
+export const access = (fiber: object): FiberAccess | undefined => {
+  const f = fiber as Partial<FiberAccess>
+  return typeof f.setFiberRef === "function" && typeof f.currentRuntimeFlags === "number"
+    ? f as FiberAccess
+    : undefined
+}
+
+const CALL_SPAN: Tracer.SpanOptions = { kind: "internal", captureStackTrace: false }
+
+/** The parent a new span gets: `Effect.useSpan`'s rule (a span that disables propagation is skipped). */
+const parentOf = (span: Option.Option<Tracer.AnySpan>): Option.Option<Tracer.AnySpan> => {
+  if (span._tag === "None" || !Context.get(span.value.context, Tracer.DisablePropagation)) return span
+  return span.value._tag === "Span" ? parentOf(span.value.parent) : Option.none()
+}
+
+/** How the call span ends, and the context it replaced. @internal */
+export class CallSpan {
+  constructor(
+    readonly span: Tracer.Span,
+    readonly context: Context.Context<never>,
+    readonly timing: boolean,
+    readonly clock: Clock.Clock
+  ) {}
+}
+
+/**
+ * What {@link traced} does, in place, on a fiber that offers
+ * {@link FiberAccess}: the call span is made as `Effect.useSpan` makes it
+ * (parent, links, annotations, timing of the fiber) and becomes the parent
+ * span of everything the request runs (`Effect.withParentSpan`); settles
+ * whether its sends carry trace context. {@link close} ends it. Saves
+ * `useSpan`'s and `withParentSpan`'s two uninterruptible regions (the
+ * request's own region in call.ts guarantees `close`).
+ *
+ * @internal
+ */
+export const open = (call: Call, fiber: FiberAccess): void => {
+  if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return
+  const cfg = call.cfg
+  call.propagate = cfg.propagation.formats.length > 0 && fiber.getFiberRef(HttpClient.currentTracerPropagation)
+  if (!cfg.spans) {
+    call.parentSpan = fiber.currentSpan
+    return
+  }
+  const tracer = fiber.currentTracer
+  call.tracer = tracer
+  const method = call.request.method
+  const context = fiber.getFiberRef(FiberRef.currentContext)
+  const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  const span = tracer.span(
+    spanName(method),
+    parentOf(Context.getOption(context, Tracer.ParentSpan)),
+    Context.empty(),
+    Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks)),
+    timing ? clock.unsafeCurrentTimeNanos() : 0n,
+    "internal",
+    CALL_SPAN
+  )
+  HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
+  setRequestAttributes(span, method, call.url, call.requestInfo.url)
+  call.span = span
+  call.parentSpan = span
+  call.callSpan = new CallSpan(span, context, timing, clock)
+  fiber.setFiberRef(FiberRef.currentContext, Context.add(context, Tracer.ParentSpan, span))
+}
+
+/** The request is over: its context is restored and its call span ends with `exit` (see {@link open}). @internal */
+export const close = (call: Call, fiber: FiberAccess, exit: Exit.Exit<unknown, unknown>): void => {
+  const opened = call.callSpan
+  if (opened === undefined) return
+  call.callSpan = undefined
+  fiber.setFiberRef(FiberRef.currentContext, opened.context)
+  if (opened.span.status._tag === "Ended") return
+  opened.span.end(opened.timing ? opened.clock.unsafeCurrentTimeNanos() : 0n, exit)
 }
 
 /**
@@ -130,7 +232,7 @@ export const sending = (
       "client",
       undefined
     )
-    setRequestAttributes(span, method, url)
+    setRequestAttributes(span, method, url, redactedOf(call, url))
     if (resends > 0) span.attribute("http.request.resend_count", resends)
     sending.span = span
     parent = span
@@ -155,7 +257,8 @@ const MAX_LABEL_SETS = 512
 const labels = (call: Call, sending: Sending, error: string | undefined): ReadonlyArray<MetricLabel.MetricLabel> => {
   const method = methodOf(call.request.method)
   const url = sending.url
-  const key = `${method} ${url.protocol}//${url.host} ${sending.status} ${error}`
+  // the origin is scheme://host[:port], as `${protocol}//${host}` for http(s); the call's is read once
+  const key = `${method} ${url === call.url ? call.origin : url.origin} ${sending.status} ${error}`
   const cache = call.cfg.durationLabels
   const cached = cache.get(key)
   if (cached !== undefined) return cached

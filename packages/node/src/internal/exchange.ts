@@ -199,15 +199,20 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
     return this.socket?.remoteAddress
   }
 
-  /** Starts the exchange; returns the canceler of the send effect. */
-  start(): Effect.Effect<void> {
+  /**
+   * Starts the exchange; returns the canceler of the send effect, or nothing
+   * when the attempt's abort tells of an interruption (`abortsOnInterrupt`).
+   */
+  start(): Effect.Effect<void> | undefined {
     // called at once when the attempt was cut off already
     this.attempt.onAbort(this.onAbort)
-    if (this.state === State.Cancelled) return Effect.void
+    if (this.state === State.Cancelled) return undefined
     const proxy = this.route.proxy
     if (proxy !== undefined) this.attempt.proxy({ ...proxy, fallback: this.engine.fallbackToDirect })
     this.dispatch()
-    return Effect.sync(() => this.cancel(new RequestInterrupted()))
+    return this.attempt.abortsOnInterrupt === true
+      ? undefined
+      : Effect.sync(() => this.cancel(new RequestInterrupted()))
   }
 
   private dispatch(): void {
@@ -580,30 +585,66 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
     response: HttpClientResponse.HttpClientResponse,
     onChunk: (chunk: Uint8Array) => boolean
   ): Effect.Effect<void, HttpClientError.ResponseError> {
-    return Effect.suspend(() => {
-      let result: Effect.Effect<void, HttpClientError.ResponseError> | undefined
-      let resume: ((effect: Effect.Effect<void, HttpClientError.ResponseError>) => void) | undefined
-      const sink: Sink = {
-        chunk: onChunk,
-        end: () => {
-          if (resume !== undefined) resume(Effect.void)
-          else result = Effect.void
-        },
-        fail: (cause) => {
-          const failure = Effect.fail(this.bodyError(response, cause))
-          if (resume !== undefined) resume(failure)
-          else result = failure
-        }
-      }
-      // subscribe may resume undici, which can deliver the rest of the body
-      // (and its end) synchronously: then `result` is already set
-      if (!this.subscribe(sink) || result !== undefined) return result!
-      return Effect.async<void, HttpClientError.ResponseError>((cb) => {
-        if (result !== undefined) return cb(result)
-        resume = cb
+    return Effect.suspend(() => this.readNow(response, onChunk))
+  }
+
+  /**
+   * {@link read}, started now: the chunks that arrived are delivered at once,
+   * and when the body is over already (a small body usually is by the time
+   * it is read) the result is an `Exit`, which core takes without running
+   * an Effect (see `Transport.BodyReader`).
+   */
+  readNow(
+    response: HttpClientResponse.HttpClientResponse,
+    onChunk: (chunk: Uint8Array) => boolean
+  ): Effect.Effect<void, HttpClientError.ResponseError> {
+    const sink = new ReadSink(this, response, onChunk)
+    // subscribe may resume undici, which can deliver the rest of the body
+    // (and its end) synchronously: then `result` is already set
+    if (!this.subscribe(sink) || sink.result !== undefined) return sink.result!
+    // no canceler when the attempt's abort tells of an interruption (`abortsOnInterrupt`): it cuts the body
+    return this.attempt.abortsOnInterrupt === true
+      ? Effect.async<void, HttpClientError.ResponseError>((cb) => sink.wait(cb))
+      : Effect.async<void, HttpClientError.ResponseError>((cb) => {
+        sink.wait(cb)
         return Effect.sync(() => this.unsubscribe(sink))
       })
-    })
+  }
+}
+
+type ReadResult = Effect.Effect<void, HttpClientError.ResponseError>
+
+/** The sink of `Exchange.read`: one object, no closures. */
+class ReadSink implements Sink {
+  result: ReadResult | undefined = undefined
+  private resume: ((effect: ReadResult) => void) | undefined = undefined
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly response: HttpClientResponse.HttpClientResponse,
+    readonly chunk: (chunk: Uint8Array) => boolean
+  ) {}
+
+  /** The read waits for the end: `resume` is called with it (at once if it came already). */
+  wait(resume: (effect: ReadResult) => void): void {
+    if (this.result !== undefined) resume(this.result)
+    else this.resume = resume
+  }
+
+  end(): void {
+    this.settle(Effect.void)
+  }
+
+  fail(cause: unknown): void {
+    this.settle(Effect.fail(this.exchange.bodyError(this.response, cause)))
+  }
+
+  private settle(result: ReadResult): void {
+    const resume = this.resume
+    if (resume !== undefined) {
+      this.resume = undefined
+      resume(result)
+    } else this.result = result
   }
 }
 

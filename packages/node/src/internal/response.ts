@@ -157,7 +157,10 @@ export class NodeResponse extends Inspectable.Class
   [Transport.BodyReaderTypeId](
     onChunk: (chunk: Uint8Array) => boolean
   ): Effect.Effect<void, HttpClientError.ResponseError> {
-    return this.readBody(onChunk)
+    // started at once (core runs the read when it asks for it): an identity body read in full is an `Exit`
+    return this.parsedHeaders["content-encoding"] === undefined
+      ? this.exchange.readNow(this, onChunk)
+      : this.readBody(onChunk)
   }
 
   /** The whole body, read once (then the same result every time). */

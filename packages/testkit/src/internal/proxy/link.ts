@@ -22,7 +22,8 @@ export interface ProxyState {
 }
 
 /** mulberry32: a small seeded PRNG. */
-const prng = (state: number) => () => {
+/** A small seeded PRNG (mulberry32): draws in [0, 1). @internal */
+export const prng = (state: number) => (): number => {
   state = (state + 0x6d2b79f5) >>> 0
   let t = state
   t = Math.imul(t ^ (t >>> 15), t | 1)

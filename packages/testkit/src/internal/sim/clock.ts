@@ -69,6 +69,9 @@ export class CountingScheduler implements Scheduler.Scheduler {
   }
 }
 
+/** Core's key for a clock's timer (`Symbol.for`, so the testkit needs no import from core's internals). */
+const TimerSymbol = Symbol.for("@steadfast/core/Clock/timer")
+
 interface Sleeper {
   readonly at: number
   readonly seq: number
@@ -152,6 +155,15 @@ export class VirtualClock implements TestClock.TestClock {
         if (this.dead > 64 && this.dead * 2 > this.heap.length) this.compact()
       }
     }
+  }
+
+  /**
+   * The timer core's deadline scheduler looks for on a clock (see
+   * `TimerTypeId` in core's internal/scheduler.ts): {@link schedule}, so it
+   * waits for the nearest deadline without a fiber per wait.
+   */
+  [TimerSymbol](ms: number, wake: () => void): () => void {
+    return this.schedule(ms, wake)
   }
 
   sleep(duration: Duration.Duration): Effect.Effect<void> {
