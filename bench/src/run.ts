@@ -19,7 +19,7 @@ import * as vm from "node:vm"
 import { clients, type ClientSpec, FLOOR, type Instance, REFERENCE } from "./clients.js"
 import { heapGrowth, retryCost, simulatedRuns } from "./extras.js"
 import type { Bound, Sample } from "./load.js"
-import { budgetCost } from "./policies.js"
+import { budgetCost, policyCost } from "./policies.js"
 import {
   checkTargets,
   figures,
@@ -292,6 +292,11 @@ const main = async (): Promise<number> => {
       const budget = budgetCost(quick ? 200_000 : 2_000_000)
       log("")
       log(`retry budget (on by default): ${budget.nsPerRequest.toFixed(0)} ns of CPU per request on the happy path`)
+      const opted = await policyCost(quick ? 5_000 : 20_000)
+      log(
+        `opt-in policies, CPU per request over an in-memory transport (${formatMicros(opted.baseUs)} without): ` +
+          opted.extraUs.map((p) => `${p.policies} +${formatMicros(p.us)}`).join(", ")
+      )
       try {
         const nodeServer = server.kind === "node" ? server : await startNodeServer()
         if (nodeServer !== server) servers.push(nodeServer)

@@ -403,6 +403,7 @@ const compile = (engine: Engine, s: Settings): Compiled => ({
     ...(engine.rateLimit === undefined ? [] : [rateLimitGate(engine.rateLimit)]),
     ...Policy.gates(s.policies)
   ],
+  hedge: Policy.hedger(s.policies),
   beforeAttempt: s.hooks?.beforeAttempt,
   afterAttempt: s.hooks?.afterAttempt,
   warnedProxies: engine.warnedProxies,
@@ -753,6 +754,39 @@ export const withRedirects: {
   (redirects: Redirects.Policy | Redirects.Input): (self: ResilientClient) => ResilientClient
   (self: ResilientClient, redirects: Redirects.Policy | Redirects.Input): ResilientClient
 } = dual(2, (self: ResilientClient, redirects: Redirects.Policy | Redirects.Input) => withOptions(self, { redirects }))
+
+/**
+ * A client with another list of resilience policies (`Breaker.make`,
+ * `Bulkhead.make`, `Hedge.make`, …) in place of this one's; the rest is
+ * shared (connections, retry budget, rate limiter, settings). For a request
+ * or a group of requests that needs other policies — a health check that
+ * must reach the origin even when the breaker is open, a latency-critical
+ * read that is hedged. The policies keep their state (a breaker stays
+ * open), so pass the same values to share it. Deriving is cheap (one
+ * object), but derive once rather than per request in a hot loop.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Client, Hedge } from "@steadfast/core"
+ * import { Effect } from "effect"
+ *
+ * const hedge = Hedge.make({ delay: "100 millis" })
+ * const search = (q: string) =>
+ *   Effect.gen(function*() {
+ *     const hedged = Client.withPolicies(yield* Client.Client, [hedge])
+ *     return yield* hedged.json(HttpClientRequest.get("https://search.example.com/").pipe(
+ *       HttpClientRequest.setUrlParam("q", q)
+ *     ))
+ *   })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const withPolicies: {
+  (policies: ReadonlyArray<Policy.Policy>): (self: ResilientClient) => ResilientClient
+  (self: ResilientClient, policies: ReadonlyArray<Policy.Policy>): ResilientClient
+} = dual(2, (self: ResilientClient, policies: ReadonlyArray<Policy.Policy>) => withOptions(self, { policies }))
 
 /**
  * A client that sends `headers` with every request, besides the ones it

@@ -28,7 +28,7 @@ import {
   TlsError,
   TransportError
 } from "./errors/connection.js"
-import { CircuitOpen, RateLimited } from "./errors/policy.js"
+import { BulkheadRejected, CircuitOpen, RateLimited } from "./errors/policy.js"
 import { InvalidRequest, InvalidUrl } from "./errors/request.js"
 import { BodyTooLarge, DecodeError, RedirectBlocked, StatusError, TooManyRedirects } from "./errors/response.js"
 import { BodyTimeout, ConnectTimeout, DeadlineExceeded, PoolTimeout, ResponseTimeout } from "./errors/timeout.js"
@@ -75,7 +75,7 @@ export * from "./errors/response.js"
 export * from "./errors/request.js"
 
 /**
- * Calls a policy stopped: `RateLimited`, `CircuitOpen`.
+ * Calls a policy stopped: `RateLimited`, `CircuitOpen`, `BulkheadRejected`.
  *
  * @since 0.1.0
  */
@@ -119,6 +119,7 @@ export type HttpError =
   | DecodeError
   | RateLimited
   | CircuitOpen
+  | BulkheadRejected
 
 /**
  * The `_tag` of every error.
@@ -160,7 +161,8 @@ export const tags: ReadonlyArray<Tag> = [
   "InvalidRequest",
   "DecodeError",
   "RateLimited",
-  "CircuitOpen"
+  "CircuitOpen",
+  "BulkheadRejected"
 ]
 const allTags: ReadonlySet<string> = new Set(tags)
 
@@ -232,6 +234,8 @@ export const isDecodeError: (u: unknown) => u is DecodeError = guard("DecodeErro
 export const isRateLimited: (u: unknown) => u is RateLimited = guard("RateLimited")
 /** @since 0.1.0 */
 export const isCircuitOpen: (u: unknown) => u is CircuitOpen = guard("CircuitOpen")
+/** @since 0.1.0 */
+export const isBulkheadRejected: (u: unknown) => u is BulkheadRejected = guard("BulkheadRejected")
 
 /**
  * Whether the request may have reached the server before it failed. False
@@ -255,6 +259,7 @@ export const mayHaveReachedServer = (error: HttpError): boolean => {
     case "InvalidRequest":
     case "RateLimited":
     case "CircuitOpen":
+    case "BulkheadRejected":
       return false
     case "ConnectionReset":
       return error.requestSent
@@ -363,7 +368,8 @@ for (
     InvalidRequest,
     DecodeError,
     RateLimited,
-    CircuitOpen
+    CircuitOpen,
+    BulkheadRejected
   ]
 ) {
   const proto = ErrorClass.prototype as object

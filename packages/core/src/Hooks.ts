@@ -8,8 +8,10 @@
  * `beforeAttempt` runs after the policies admitted the attempt, just before
  * it is sent (a re-send and each retry included). The request it returns is
  * sent with its headers and body; its method and url are kept as the
- * client prepared them (they were checked then). A failure of the hook ends
- * the request with that error.
+ * client prepared them (they were checked then). Its headers are checked
+ * like the request's own: a name that is not a token, or a value with CR,
+ * LF or NUL, fails the attempt with `InvalidRequest` (nothing is sent). A
+ * failure of the hook ends the request with that error.
  *
  * `afterAttempt` runs after each attempt, before the client decides what to
  * do next: with the error, or, for the attempt that succeeded, with its

@@ -10,6 +10,12 @@
  * - `steadfast_retries_refused_total{reason}`: retries the policy allowed
  *   but the retry budget refused (`reason="budget"`).
  * - `steadfast_breaker_transitions_total{to}`: circuit breaker state changes.
+ * - `steadfast_breaker_state{key}`: each breaker's state (0 closed, 1
+ *   half-open, 2 open).
+ * - `steadfast_bulkhead_in_flight{key}`, `steadfast_bulkhead_queued{key}`:
+ *   calls running in, and waiting for, each bulkhead.
+ * - `steadfast_bulkhead_rejected_total{reason}`: calls a bulkhead refused.
+ * - `steadfast_hedges_total{outcome}`: hedged attempts started.
  * - `steadfast_errors_total{error}`: requests that failed, by final `_tag`.
  * - `steadfast_request_duration_ms`: time from start to the response (or
  *   the failure), retries and waits included.
@@ -79,6 +85,56 @@ export const retriesRefused = Metric.counter("steadfast_retries_refused_total", 
  */
 export const breakerTransitions = Metric.counter("steadfast_breaker_transitions_total", {
   description: "State changes of steadfast circuit breakers",
+  incremental: true
+})
+
+/**
+ * The state of each circuit breaker, tagged `key`: 0 closed, 1 half-open,
+ * 2 open (set at each state change).
+ *
+ * @since 0.1.0
+ */
+export const breakerState = Metric.gauge("steadfast_breaker_state", {
+  description: "State of steadfast circuit breakers: 0 closed, 1 half-open, 2 open"
+})
+
+/**
+ * Calls running inside each bulkhead, tagged `key`.
+ *
+ * @since 0.1.0
+ */
+export const bulkheadInFlight = Metric.gauge("steadfast_bulkhead_in_flight", {
+  description: "Calls of steadfast clients running inside a bulkhead"
+})
+
+/**
+ * Calls waiting in each bulkhead's queue, tagged `key`.
+ *
+ * @since 0.1.0
+ */
+export const bulkheadQueued = Metric.gauge("steadfast_bulkhead_queued", {
+  description: "Calls of steadfast clients waiting in a bulkhead's queue"
+})
+
+/**
+ * Calls a bulkhead refused, tagged `reason`: `queue-full` or `wait`.
+ *
+ * @since 0.1.0
+ */
+export const bulkheadRejected = Metric.counter("steadfast_bulkhead_rejected_total", {
+  description: "Calls of steadfast clients refused by a bulkhead",
+  incremental: true
+})
+
+/**
+ * Hedged attempts started (see the `Hedge` module), tagged `outcome` once
+ * the request ends: `won` (the hedge answered first), `lost` (another attempt
+ * did; the hedge was cut off) or `failed`.
+ *
+ * @since 0.1.0
+ */
+export const hedges = Metric.counter("steadfast_hedges_total", {
+  description: "Hedged attempts of steadfast clients",
   incremental: true
 })
 

@@ -9,9 +9,10 @@
  *
  * The rate limiter comes from the context (`RateLimit.layer`), the retry
  * budget is on by default (see `Budget`); the others are policies of this
- * kind (`Breaker.make`). A policy never retries by itself: it admits an
- * attempt or refuses it with its own tagged error (`CircuitOpen`), and the
- * decision to retry stays in core.
+ * kind (`Breaker.make`, `Bulkhead.make`, `Hedge.make`). A policy never
+ * retries by itself: it admits an attempt or refuses it with its own tagged
+ * error (`CircuitOpen`, `BulkheadRejected`), and the decision to retry
+ * stays in core. `Client.withPolicies` gives a request another list.
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@
  *
  * @since 0.1.0
  */
+import type { Hedger } from "./internal/hedge.js"
 import type { Gate } from "./internal/policy.js"
 
 /**
@@ -67,6 +69,29 @@ export interface WithGate extends Policy {
   readonly [GateKey]: Gate
 }
 
+/** @internal */
+export const HedgeKey: unique symbol = Symbol.for("@steadfast/core/Policy/hedge")
+
+/**
+ * The hedging policy (it runs around the attempt, not as a gate).
+ *
+ * @internal
+ */
+export interface WithHedge extends Policy {
+  readonly [HedgeKey]: Hedger
+}
+
+/**
+ * The hedger of `policies` (the last hedging policy, when several), or `undefined`.
+ *
+ * @internal
+ */
+export const hedger = (policies: ReadonlyArray<Policy>): Hedger | undefined => {
+  let found: Hedger | undefined
+  for (const p of policies) if (HedgeKey in p) found = (p as WithHedge)[HedgeKey]
+  return found
+}
+
 /**
  * Whether `u` is a policy.
  *
@@ -80,4 +105,4 @@ export const isPolicy = (u: unknown): u is Policy => typeof u === "object" && u 
  * @internal
  */
 export const gates = (policies: ReadonlyArray<Policy>): ReadonlyArray<Gate> =>
-  [...policies].sort((a, b) => a.order - b.order).map((p) => (p as WithGate)[GateKey])
+  [...policies].filter((p) => GateKey in p).sort((a, b) => a.order - b.order).map((p) => (p as WithGate)[GateKey])

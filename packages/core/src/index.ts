@@ -26,6 +26,12 @@ export * as Budget from "./Budget.js"
 export * as Breaker from "./Breaker.js"
 
 /** @since 0.1.0 */
+export * as Bulkhead from "./Bulkhead.js"
+
+/** @since 0.1.0 */
+export * as Hedge from "./Hedge.js"
+
+/** @since 0.1.0 */
 export * as Policy from "./Policy.js"
 
 /** @since 0.1.0 */

@@ -67,6 +67,15 @@ const fixtures = (
       state: "open",
       retryInMs: 5_000,
       openedBy: "StatusError 503"
+    }, true),
+    BulkheadRejected: new Errors.BulkheadRejected({
+      ...common,
+      key: "https://api.test",
+      reason: "queue-full",
+      limit: 8,
+      inFlight: 8,
+      maxQueue: 4,
+      queued: 4
     }, true)
   }
 }
@@ -110,6 +119,10 @@ const rendering: { readonly [T in Errors.Tag]: { readonly what: string; readonly
   CircuitOpen: {
     what: "circuit breaker for https://api.test is open (opened by StatusError 503); the next probe may go in 5s",
     hint: "handle CircuitOpen with a fallback"
+  },
+  BulkheadRejected: {
+    what: "the bulkhead for https://api.test is full (8 of 8 calls in flight, 4 of 4 queued)",
+    hint: "raise the bulkhead's maxConcurrent or maxQueue"
   }
 }
 
@@ -137,7 +150,8 @@ const guards: { readonly [T in Errors.Tag]: (u: unknown) => boolean } = {
   InvalidRequest: Errors.isInvalidRequest,
   DecodeError: Errors.isDecodeError,
   RateLimited: Errors.isRateLimited,
-  CircuitOpen: Errors.isCircuitOpen
+  CircuitOpen: Errors.isCircuitOpen,
+  BulkheadRejected: Errors.isBulkheadRejected
 }
 
 const CONNECTION: ReadonlyArray<Errors.Tag> = [
@@ -336,7 +350,7 @@ describe("Errors", () => {
         .map((c) => c._tag)
         // not a failure of a request: building a client with bad options
         .filter((tag) => tag !== "InvalidOptions")
-      strictEqual(classTags.length, 21)
+      strictEqual(classTags.length, 22)
       strictEqual(new Set(Errors.tags).size, Errors.tags.length)
       deepStrictEqual([...Errors.tags].sort(), classTags.sort())
     })
@@ -353,7 +367,8 @@ describe("Errors", () => {
         "InvalidRequest",
         "DecodeError",
         "RateLimited",
-        "CircuitOpen"
+        "CircuitOpen",
+        "BulkheadRejected"
       ])
     })
 
@@ -433,7 +448,8 @@ describe("Errors", () => {
       { name: "BodyTooLarge", error: f.BodyTooLarge, reached: true },
       { name: "DecodeError", error: f.DecodeError, reached: true },
       { name: "RateLimited", error: f.RateLimited, reached: false },
-      { name: "CircuitOpen", error: f.CircuitOpen, reached: false }
+      { name: "CircuitOpen", error: f.CircuitOpen, reached: false },
+      { name: "BulkheadRejected", error: f.BulkheadRejected, reached: false }
     ])("$name: $reached", ({ error, reached }) => {
       strictEqual(Errors.mayHaveReachedServer(error), reached)
     })

@@ -93,4 +93,25 @@ describe("hooks", () => {
       expect(error.status).toBe(401)
       expect([before, mem.requests.length]).toEqual([1, 1])
     }))
+  for (const path of paths) {
+    it.effect.each([
+      { what: "a value with CR/LF", header: "x-sig", value: "a\r\nx-injected: 1", says: "contains CR, LF or NUL" },
+      { what: "a name that is not a token", header: "x sig", value: "a", says: "is not a valid token" }
+    ])(
+      `${path.name}: headers a beforeAttempt hook set are checked too: $what is InvalidRequest, nothing sent`,
+      ({ header, says, value }) =>
+        Effect.gen(function*() {
+          const mem = guarded()
+          const hooks: Hooks.Hooks = {
+            beforeAttempt: ({ request }) => Effect.succeed(HttpClientRequest.setHeader(request, header, value))
+          }
+          const result = yield* after(withClient(mem, { hooks }, (c) => c.text(get), path), "1 minute")
+          const error = expectFailure(result, "InvalidRequest")
+          expect(error.reason).toContain(says)
+          expect(error.message).toContain("beforeAttempt hook set it; nothing was sent")
+          expect(error.message).not.toContain("x-injected")
+          expect(mem.requests.length).toBe(0)
+        })
+    )
+  }
 })

@@ -1,6 +1,6 @@
 /**
  * Calls a policy stopped before they were sent: a rate limit, an open
- * circuit breaker.
+ * circuit breaker, a full bulkhead.
  *
  * @since 0.1.0
  */
@@ -82,5 +82,38 @@ export class CircuitOpen extends TaggedError<CircuitOpen>()("CircuitOpen", {
       `${this.openedBy === undefined ? "" : ` (opened by ${this.openedBy})`}; ${when} ` +
       `(${this.attempts === 0 ? "no attempt made" : after(this.attempts)}). ` +
       "The server has been failing: handle CircuitOpen with a fallback, or tune the breaker's thresholds."
+  }
+}
+
+/**
+ * A bulkhead refused the request: `inFlight` of its `limit` calls for `key`
+ * (the origin by default) were running, and either its queue was full
+ * (`reason: "queue-full"`, `queued` of `maxQueue` waiting) or the request
+ * waited `waitedMs` in the queue without a free slot (`reason: "wait"`, its
+ * `maxWait` or its deadline). Nothing was sent by that attempt; never
+ * retried.
+ *
+ * @since 0.1.0
+ */
+export class BulkheadRejected extends TaggedError<BulkheadRejected>()("BulkheadRejected", {
+  ...common,
+  key: Schema.String,
+  reason: Schema.Literal("queue-full", "wait"),
+  limit: Schema.Number,
+  inFlight: Schema.Number,
+  maxQueue: Schema.Number,
+  queued: Schema.Number,
+  waitedMs: Schema.optional(Schema.Number)
+}) {
+  override get message(): string {
+    const what = this.reason === "queue-full"
+      ? `the bulkhead for ${this.key} is full (${this.inFlight} of ${this.limit} calls in flight, ` +
+        `${this.queued} of ${this.maxQueue} queued)`
+      : `no free slot in the bulkhead for ${this.key} after waiting ${millis(this.waitedMs ?? 0)} ` +
+        `(${this.inFlight} of ${this.limit} calls in flight, ${this.queued} queued)`
+    return `${target(this.request)}: not sent, ${what} (${
+      this.attempts === 0 ? "no attempt made" : after(this.attempts)
+    }). Send fewer requests at once, raise the bulkhead's maxConcurrent or maxQueue, or handle BulkheadRejected ` +
+      "with a fallback."
   }
 }

@@ -57,6 +57,11 @@ export const Decision = Schema.Literal("resend", "retry", "give-up")
  *   `"deadline"`, `"budget"`, `"browser-refused"`, or a policy's own).
  * - `retryRefused`: `"budget"` when the retry policy would have retried
  *   but the retry budget refused (see the `Budget` module).
+ * - `hedged`: the attempt was a hedge, started while an earlier one was
+ *   still running (see the `Hedge` module). An attempt a hedge made
+ *   pointless was cut off: `tag` `"Interrupted"`, `reason` `"hedge-lost"`;
+ *   one that failed while another was still running has `reason`
+ *   `"hedge-wait"` and no decision (the client waited for the other).
  *
  * @since 0.1.0
  */
@@ -70,7 +75,8 @@ export const AttemptRecord = Schema.Struct({
   reusedSocket: Schema.optional(Schema.Boolean),
   decision: Schema.optional(Decision),
   reason: Schema.optional(Schema.String),
-  retryRefused: Schema.optional(Schema.Literal("budget"))
+  retryRefused: Schema.optional(Schema.Literal("budget")),
+  hedged: Schema.optional(Schema.Boolean)
 })
 
 /**

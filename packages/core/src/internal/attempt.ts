@@ -19,6 +19,7 @@ import * as Redirects from "../Redirects.js"
 import { type Facts, type Phase, phases, type PoolState, type ProxyRoute } from "../Transport.js"
 import type * as Transport from "../Transport.js"
 import type * as Decide from "./decide.js"
+import { hedgedAttempts } from "./hedge.js"
 import type { Compiled, GateRequest } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import type { Timed } from "./scheduler.js"
@@ -138,6 +139,7 @@ export class Call implements Decide.Request, GateRequest {
     } = { attempt: attempt.n, tag, delayMs, elapsedMs: now - this.startedAt, phase: attempt.phaseName }
     if (status !== undefined) entry.status = status
     if (attempt.reusedSocket) entry.reusedSocket = true
+    if (hedgedAttempts.has(attempt)) entry.hedged = true
     if (decision !== undefined) entry.decision = decision
     if (reason !== undefined) entry.reason = reason
     ;(this.history ??= []).push(entry)

@@ -47,6 +47,9 @@ export interface Snapshot {
 const describe = (error: Errors.HttpError): string =>
   error._tag === "StatusError" ? `StatusError ${error.status}` : error._tag
 
+/** The value of `steadfast_breaker_state`. */
+const stateValue: Readonly<Record<State, number>> = { closed: 0, "half-open": 1, open: 2 }
+
 const cleanKey = (key: string) => /[@?#]/.test(key) ? redactUrl(key) : key
 
 /** The machines of one breaker, and its gate. @internal */
@@ -106,6 +109,7 @@ export class Breakers {
   /** A transition: a metric, a span event, and a log line (Warning when it opens). */
   private told(key: string, request: GateRequest, transition: Transition, retryInMs?: number): Effect.Effect<void> {
     Metrics.breakerTransitions.unsafeUpdate(1, [MetricLabel.make("to", transition.to)])
+    Metrics.breakerState.unsafeUpdate(stateValue[transition.to], [MetricLabel.make("key", cleanKey(key))])
     const fields = {
       "steadfast.breaker.key": cleanKey(key),
       "steadfast.breaker.from": transition.from,

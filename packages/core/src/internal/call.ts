@@ -40,10 +40,11 @@ import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
 import { authorize } from "./credentials.js"
 import { decide, type Decision, type GiveUpReason, type ScheduleAnswer } from "./decide.js"
 import { deadlineError, failure, finalize } from "./facts.js"
+import { hedged } from "./hedge.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
-import { resolve, sendable } from "./request.js"
+import { hookedHeadersProblem, resolve, sendable } from "./request.js"
 import * as trace from "./trace.js"
 import { literalRefusal } from "./url.js"
 
@@ -187,8 +188,12 @@ const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): E
 const admit = (call: Call): Effect.Effect<void, Errors.HttpError> | undefined => {
   let all: Effect.Effect<void, Errors.HttpError> | undefined
   for (const gate of call.cfg.gates) {
-    const admitted = gate.admit(call, call.attempts + 1)
-    if (admitted !== undefined) all = all === undefined ? admitted : Effect.zipRight(all, admitted)
+    // a gate after one that waits or may refuse is asked once that one admitted (a bulkhead slot is not held meanwhile)
+    if (all !== undefined) {
+      all = Effect.zipRight(all, Effect.suspend(() => gate.admit(call, call.attempts + 1) ?? Effect.void))
+      continue
+    }
+    all = gate.admit(call, call.attempts + 1)
   }
   return all === undefined ? undefined : Effect.catchAll(all, (error) => Effect.fail(finalize(call, error)))
 }
@@ -260,31 +265,51 @@ const send = <A, R>(
   from: Hop | undefined,
   request: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<A, Errors.HttpError, R> => {
+  // a hedging policy runs the attempt and its hedges (hedge.ts); without one, nothing more happens here
+  const hedge = call.cfg.hedge
+  if (hedge !== undefined && from === undefined) {
+    return hedged(
+      hedge,
+      call,
+      (current) => exchange(call, current, onResponse, from, request),
+      (current, error) => afterFailure(current, error, onResponse)
+    )
+  }
   const current = call.begin()
+  // `catchAllCause`: its frame costs nothing when the attempt succeeds (`catchAll` re-wraps the value)
+  return Effect.catchAllCause(
+    exchange(call, current, onResponse, from, request),
+    (cause) => caught(cause, (error) => afterFailure(current, error, onResponse))
+  )
+}
+
+/** One attempt: the `beforeAttempt` hook, then its hops, up to its result (the decision after a failure is not here). */
+const exchange = <A, R>(
+  call: Call,
+  current: AttemptState,
+  onResponse: OnResponse<A, R>,
+  from: Hop | undefined,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<A, Errors.HttpError, R> => {
   if (from?.visited !== undefined) current.visited = [...from.visited]
   const before = call.cfg.beforeAttempt
   if (before !== undefined) {
-    return Effect.catchAll(
-      Effect.flatMap(
-        before({ attempt: current.n, request: from?.request ?? call.request, previous: call.lastError }),
-        (changed) => {
-          const request = from?.request ?? call.request
-          // headers and body from the hook; method and url as prepared
-          const sent = changed === request ? request : rebuild(request, changed)
-          call.sentRequest = sent
-          return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
-        }
-      ),
-      (error) => afterFailure(current, error, onResponse)
+    return Effect.flatMap(
+      before({ attempt: current.n, request: from?.request ?? call.request, previous: call.lastError }),
+      (changed) => {
+        const request = from?.request ?? call.request
+        // headers and body from the hook; method and url as prepared
+        const sent = changed === request ? request : rebuild(request, changed)
+        const invalid = sent === request ? undefined : hookedHeadersProblem(call.requestInfo, current.n, sent.headers)
+        if (invalid !== undefined) return Effect.fail(invalid)
+        call.sentRequest = sent
+        return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
+      }
     )
   }
-  // `catchAllCause`: its frame costs nothing when the attempt succeeds (`catchAll` re-wraps the value)
-  return Effect.catchAllCause(
-    from === undefined
-      ? hop(current, request, call.url, 0, onResponse)
-      : hop(current, from.request, from.url, from.followed, onResponse),
-    (cause) => caught(cause, (error) => afterFailure(current, error, onResponse))
-  )
+  return from === undefined
+    ? hop(current, request, call.url, 0, onResponse)
+    : hop(current, from.request, from.url, from.followed, onResponse)
 }
 
 /**

@@ -126,6 +126,7 @@ const mayHaveReached = (error: Errors.HttpError): boolean => {
     case "PoolTimeout":
     case "RateLimited":
     case "CircuitOpen":
+    case "BulkheadRejected":
     case "ConnectTimeout":
     case "InvalidUrl":
     case "InvalidRequest":

@@ -19,6 +19,7 @@ import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import type { AttemptState, Call } from "./attempt.js"
 import type * as Decide from "./decide.js"
+import { hedgedAttempts } from "./hedge.js"
 import { redactUrl } from "./redact.js"
 import * as trace from "./trace.js"
 
@@ -269,7 +270,8 @@ const withSuccess = (
     delayMs: 0,
     elapsedMs: now - call.startedAt,
     phase: attempt.phaseName,
-    ...(attempt.reusedSocket ? { reusedSocket: true } : {})
+    ...(attempt.reusedSocket ? { reusedSocket: true } : {}),
+    ...(hedgedAttempts.has(attempt) ? { hedged: true } : {})
   }
   return [...history, success]
 }

@@ -20,6 +20,7 @@ import type * as Retry from "../Retry.js"
 import type { Transport } from "../Transport.js"
 import type { Credentials } from "./credentials.js"
 import type * as Decide from "./decide.js"
+import type { Hedger } from "./hedge.js"
 import { redactUrl } from "./redact.js"
 import type { DeadlineScheduler } from "./scheduler.js"
 import { withoutStack } from "./transport.js"
@@ -123,6 +124,8 @@ export interface Compiled {
   /** Policies around each attempt, in order (none yet: see `Gate`). */
   /** Policies around each attempt, in order (see `Gate`). */
   readonly gates: ReadonlyArray<Gate>
+  /** The hedging policy, when there is one (`hedge.ts`); the call loop goes there only then. */
+  readonly hedge?: Hedger | undefined
   /** The client's per-attempt hooks (see `Hooks`). */
   readonly beforeAttempt: Hooks.Hooks["beforeAttempt"]
   readonly afterAttempt: Hooks.Hooks["afterAttempt"]

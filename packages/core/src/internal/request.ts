@@ -17,6 +17,8 @@ import type { Compiled } from "./policy.js"
 import { redactUrl } from "./redact.js"
 import { literalRefusal, resolve as resolveUrl, type Resolved } from "./url.js"
 
+const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const BAD_VALUE = /[\r\n\0]/
 
@@ -29,6 +31,28 @@ const checkHeaders = (headers: Readonly<Record<string, string>>): string | undef
     }
   }
   return undefined
+}
+
+/**
+ * The headers a `beforeAttempt` hook gave an attempt, checked like the
+ * request's own: the `InvalidRequest` that stops the attempt (nothing is
+ * sent), or `undefined`.
+ *
+ * @internal
+ */
+export const hookedHeadersProblem = (
+  request: Errors.RequestInfo,
+  attempts: number,
+  headers: Readonly<Record<string, string>>
+): Errors.InvalidRequest | undefined => {
+  const problem = checkHeaders(headers)
+  return problem === undefined ? undefined : new Errors.InvalidRequest({
+    request,
+    attempts,
+    history: noHistory,
+    reason: problem,
+    hint: "The client's beforeAttempt hook set it; nothing was sent. Fix the hook (encode or strip the value)."
+  }, true)
 }
 
 const decodeComponent = (text: string): string => {
@@ -59,8 +83,6 @@ const withUrlCredentials = (
     : request.headers
   return HttpClientRequest.make(request.method)(url, { headers, body: request.body })
 }
-
-const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
 
 /**
  * The request's url, resolved against the client's base url and rules

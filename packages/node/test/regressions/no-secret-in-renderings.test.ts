@@ -16,9 +16,22 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Breaker, Client, Errors, RateLimit } from "@steadfast/core"
+import { Breaker, Bulkhead, Client, Errors, RateLimit } from "@steadfast/core"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Cause, Console, Context, Effect, Exit, Inspectable, Layer, Logger, Metric, type Scope, Tracer } from "effect"
+import {
+  Cause,
+  Console,
+  Context,
+  Effect,
+  Exit,
+  Fiber,
+  Inspectable,
+  Layer,
+  Logger,
+  Metric,
+  type Scope,
+  Tracer
+} from "effect"
 import * as util from "node:util"
 import { NodeClient } from "../../src/index.js"
 import { connectProxy } from "../helpers.js"
@@ -314,6 +327,31 @@ const cases: ReadonlyArray<Case> = [
         const get = () => guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status"))))
         yield* Effect.ignore(get())
         return yield* get()
+      })
+  },
+  {
+    name: "bulkhead full",
+    tag: "BulkheadRejected",
+    run: (s) =>
+      Effect.gen(function*() {
+        // a client of its own whose bulkhead holds one call and no queue: the first hangs, the second is refused
+        const context = yield* Layer.build(
+          Client.layer({
+            retry: { retries: 0 },
+            redirects: { sensitiveHeaders: [CUSTOM_HEADER] },
+            policies: [Bulkhead.make({ maxConcurrent: 1 })]
+          })
+        )
+        const guarded = Context.get(context, Client.Client)
+        const hanging = yield* Effect.fork(
+          guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "hang"))))
+        )
+        yield* Effect.yieldNow()
+        const refused = yield* Effect.exit(
+          guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status"))))
+        )
+        yield* Fiber.interrupt(hanging)
+        return yield* refused
       })
   },
   {
