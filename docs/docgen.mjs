@@ -41,7 +41,14 @@ for (const name of packages.filter((p) => only.length === 0 || only.includes(p))
     fs.symlinkSync("../src", path.join(stage, "src"))
     fs.writeFileSync(
       path.join(stage, "package.json"),
-      JSON.stringify({ name: manifest.name, version: manifest.version, type: "module", homepage: "" })
+      JSON.stringify({
+        name: manifest.name,
+        version: manifest.version,
+        type: "module",
+        homepage: "",
+        // the sources' `#line/*` imports, to the Effect 3 seams (docs/design.md, "Two Effect lines")
+        ...(manifest.imports === undefined ? {} : { imports: { "#line/*": "./src/line/effect3/*.ts" } })
+      })
     )
     // examples import the other packages from their sources, as the tests do
     // (and their sub-path exports, `@steadfast/testkit/NodeErrors`, from the matching source file)
@@ -56,7 +63,8 @@ for (const name of packages.filter((p) => only.length === 0 || only.includes(p))
       path.join(stage, "docgen.json"),
       JSON.stringify(
         {
-          exclude: ["src/internal/**/*.ts", "src/bin/**/*.ts"],
+          // internal modules, and the Effect line seams (src/line/effect3, src/line/effect4)
+          exclude: ["src/internal/**/*.ts", "src/bin/**/*.ts", "src/line/**/*.ts"],
           parseCompilerOptions: "../tsconfig.json",
           examplesCompilerOptions: {
             noEmit: true,

@@ -40,8 +40,8 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import * as Context from "#line/Context"
+import * as Duration from "#line/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Errors from "./Errors.js"

@@ -17,8 +17,8 @@
  *
  * @since 0.1.0
  */
+import * as Schema from "#line/Schema"
 import * as Predicate from "effect/Predicate"
-import * as Schema from "effect/Schema"
 import {
   ConnectionRefused,
   ConnectionReset,

@@ -26,9 +26,7 @@
  *
  * @since 0.1.0
  */
-import * as Headers from "@effect/platform/Headers"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Headers, HttpBody, HttpClientRequest } from "#line/http"
 
 /**
  * A resolved redirect policy.

@@ -31,12 +31,11 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import * as Duration from "#line/Duration"
+import { both, unfoldDelays } from "#line/schedule"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Errors from "./Errors.js"
 import * as backoff from "./internal/backoff.js"
 
@@ -239,14 +238,12 @@ const settingsOfOptions = (options: Backoff | undefined, retries = Infinity): ba
 })
 
 const fromSettings = (settings: backoff.Settings): Schedule.Schedule<Duration.Duration> =>
-  Schedule.makeWithState<readonly [number, number], unknown, Duration.Duration>(
+  unfoldDelays<readonly [number, number], Duration.Duration>(
     [0, settings.baseMs],
-    (now, _input, [n, previous]) => {
-      const pick = (
-        r: number
-      ): readonly [readonly [number, number], Duration.Duration, ScheduleDecision.ScheduleDecision] => {
+    ([n, previous]) => {
+      const pick = (r: number): readonly [readonly [number, number], Duration.Duration, number] => {
         const ms = backoff.delay(settings, n, previous, r)
-        return [[n + 1, ms], Duration.millis(ms), ScheduleDecision.continueWith(ScheduleInterval.after(now + ms))]
+        return [[n + 1, ms], Duration.millis(ms), ms]
       }
       return settings.jitter === "none" ? Effect.succeed(pick(0)) : Effect.map(Random.next, pick)
     }
@@ -264,7 +261,7 @@ export const policy = (options: Options = {}): Policy => {
   if (!(retries >= 0)) throw new RangeError(`Retry.policy: retries must be >= 0 (got ${retries})`)
   const settings = options.schedule === undefined ? settingsOfOptions(options.backoff, retries) : undefined
   let schedule: Schedule.Schedule<unknown, Errors.HttpError> = options.schedule ?? fromSettings(settings!)
-  if (Number.isFinite(retries)) schedule = Schedule.intersect(schedule, Schedule.recurs(retries))
+  if (Number.isFinite(retries)) schedule = both(schedule, Schedule.recurs(retries))
   // the client computes this schedule's delays directly (see internal/backoff.ts)
   if (settings !== undefined) backoff.register(schedule, settings)
   return {

@@ -16,6 +16,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Effect from "effect/Effect"
 import * as platform from "./internal/platform.js"
 import * as internal from "./internal/transport.js"
+import * as facts from "./internal/transportFacts.js"
 
 /**
  * How far an attempt got, in the order a request travels:
@@ -33,28 +34,21 @@ import * as internal from "./internal/transport.js"
  *
  * @since 0.1.0
  */
-export type Phase = "queued" | "connecting" | "connected" | "written" | "headers" | "body"
+export type Phase = facts.Phase
 
 /**
  * Every phase, in order.
  *
  * @since 0.1.0
  */
-export const phases: ReadonlyArray<Phase> = ["queued", "connecting", "connected", "written", "headers", "body"]
+export const phases: ReadonlyArray<Phase> = facts.phases
 
 /**
  * The proxy an attempt went through, as the transport reports it.
  *
  * @since 0.1.0
  */
-export interface ProxyRoute {
-  /** The proxy's url (redacted before it is shown anywhere). */
-  readonly url: string
-  readonly host: string
-  readonly port: number
-  /** A direct route may be taken when the proxy cannot be reached (the pool's `fallbackToDirect`). */
-  readonly fallback: boolean
-}
+export interface ProxyRoute extends facts.ProxyRoute {}
 
 /**
  * The state of the pool an attempt waited in, reported when it was cut off
@@ -62,16 +56,7 @@ export interface ProxyRoute {
  *
  * @since 0.1.0
  */
-export interface PoolState {
-  /** `scheme://host:port` */
-  readonly origin: string
-  /** Connections busy with a request. */
-  readonly inUse: number
-  /** The pool's bound on connections per origin (`Infinity`: none). */
-  readonly limit: number
-  /** Requests waiting for a connection, this one included. */
-  readonly waiting: number
-}
+export interface PoolState extends facts.PoolState {}
 
 /**
  * What one attempt reported about itself: facts only, no judgement. The
@@ -80,27 +65,7 @@ export interface PoolState {
  *
  * @since 0.1.0
  */
-export interface Facts {
-  /** The last phase reached. */
-  readonly phase: Phase
-  /** The request went out on a connection that had carried a request before. */
-  readonly reusedSocket: boolean
-  /** Request bytes the transport saw go out, when it counts them. */
-  readonly bytesWritten: number | undefined
-  /** Response body bytes read. */
-  readonly bytesRead: number
-  /** The proxy used, `undefined` for a direct connection. */
-  readonly proxy: ProxyRoute | undefined
-  /** The pool's state, when the attempt was cut off while queued. */
-  readonly pool: PoolState | undefined
-  /**
-   * The server said it did not process the request (an HTTP/2
-   * `REFUSED_STREAM`): it may be sent again, whatever its method.
-   */
-  readonly unprocessed?: boolean | undefined
-  /** What the attempt failed with, as the transport saw it. */
-  readonly cause: unknown
-}
+export interface Facts extends facts.Facts {}
 
 /**
  * What a transport learns about, and reports to, the attempt it serves.

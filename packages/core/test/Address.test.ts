@@ -1,7 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { strictEqual } from "@effect/vitest/utils"
 import { Address } from "@steadfast/core"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 
 const SEED = 182026
 

@@ -1,4 +1,5 @@
-import { HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import * as PlatformError from "#line/platformError"
+import { HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Classify, Errors, Retry } from "@steadfast/core"
@@ -19,13 +20,13 @@ const wrappings = (entry: NodeErrors.Entry): ReadonlyArray<readonly [string, unk
     : NodeErrors.fetchFailed(entry.make())
   const platform = (cause: unknown) =>
     entry.phase === "body"
-      ? new HttpClientError.ResponseError({
+      ? PlatformError.responseError({
         request,
         response: HttpClientResponse.fromWeb(request, new Response("")),
         reason: "Decode",
         cause
       })
-      : new HttpClientError.RequestError({ request, reason: "Transport", cause })
+      : PlatformError.requestError({ request, reason: "Transport", cause })
   return [
     ["bare", bare],
     ["wrapped by fetch", fetchWrapped],
@@ -166,13 +167,13 @@ describe("Classify.classify", () => {
   ])("$name is a malformed response, not a reset, and not retried", ({ code, error }) => {
     for (const phase of ["response", "body"] as const) {
       const wrapped = phase === "body"
-        ? new HttpClientError.ResponseError({
+        ? PlatformError.responseError({
           request,
           response: HttpClientResponse.fromWeb(request, new Response("")),
           reason: "Decode",
           cause: error
         })
-        : new HttpClientError.RequestError({ request, reason: "Transport", cause: error })
+        : PlatformError.requestError({ request, reason: "Transport", cause: error })
       const result = Classify.classify(wrapped, { method: "GET", url, phase, requestSent: true })
       strictEqual(result._tag, "TransportError")
       strictEqual(result._tag === "TransportError" && result.reason, "malformed-response")
@@ -286,12 +287,12 @@ describe("Classify.classify", () => {
   })
 
   it("platform InvalidUrl and Encode failures map to InvalidUrl and InvalidRequest", () => {
-    const invalidUrl = new HttpClientError.RequestError({
+    const invalidUrl = PlatformError.requestError({
       request,
       reason: "InvalidUrl",
       cause: new TypeError("Invalid URL")
     })
-    const encode = new HttpClientError.RequestError({ request, reason: "Encode", cause: new Error("circular") })
+    const encode = PlatformError.requestError({ request, reason: "Encode", cause: new Error("circular") })
     strictEqual(Classify.classify(invalidUrl, { method: "GET", url })._tag, "InvalidUrl")
     strictEqual(Classify.classify(encode, { method: "GET", url })._tag, "InvalidRequest")
   })
@@ -305,7 +306,7 @@ describe("Classify.classify", () => {
     )
     const response = HttpClientResponse.fromWeb(request, new Response(""))
     const result = Classify.classify(
-      new HttpClientError.ResponseError({ request, response, reason: "Decode", cause: broken }),
+      PlatformError.responseError({ request, response, reason: "Decode", cause: broken }),
       { method: "GET", url, phase: "body", status: 200 }
     )
     strictEqual(result._tag, "DecodeError")
@@ -321,7 +322,7 @@ describe("Classify.classify", () => {
       code: "UND_ERR_INVALID_ARG"
     })
     const result = Classify.classify(
-      new HttpClientError.RequestError({ request, reason: "Transport", cause: refused }),
+      PlatformError.requestError({ request, reason: "Transport", cause: refused }),
       { method: "GET", url }
     )
     strictEqual(result._tag, "InvalidRequest")

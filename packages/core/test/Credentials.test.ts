@@ -9,7 +9,7 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import { Auth, Client, Errors } from "@steadfast/core"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import * as credentials from "../src/internal/credentials.js"
 import type { Compiled } from "../src/internal/policy.js"
 import { resolve, sendable } from "../src/internal/request.js"

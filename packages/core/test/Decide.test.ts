@@ -4,16 +4,15 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Errors, Retry } from "@steadfast/core"
-import type { Transport } from "@steadfast/core"
 import * as FC from "effect/FastCheck"
 import * as Decide from "../src/internal/decide.js"
+import type { Facts, Phase } from "../src/internal/transportFacts.js"
 
 const fastCheck = { seed: 20261206, numRuns: 3000 }
 
 const request = { method: "POST", url: "https://api.test/orders" }
 const common = { request, attempts: 1, history: [] }
 
-type Phase = Transport.Phase
 const BEFORE_WRITE: ReadonlyArray<Phase> = ["queued", "connecting", "connected"]
 const WRITTEN: ReadonlyArray<Phase> = ["written", "headers", "body"]
 
@@ -238,7 +237,7 @@ describe("decide", () => {
   describe("re-sends", () => {
     const reset = (requestSent: boolean) =>
       new Errors.ConnectionReset({ ...common, code: "ECONNRESET", phase: "before-response", requestSent }, true)
-    const facts = (phase: Phase, reusedSocket: boolean): Transport.Facts => ({
+    const facts = (phase: Phase, reusedSocket: boolean): Facts => ({
       phase,
       reusedSocket,
       bytesWritten: undefined,

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "@effect/vitest"
 import { assertTrue, strictEqual } from "@effect/vitest/utils"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import * as Learned from "../src/internal/learned.js"
 import type { Observation } from "../src/RateLimitHeaders.js"
 

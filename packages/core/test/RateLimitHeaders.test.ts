@@ -1,7 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { RateLimitHeaders } from "@steadfast/core"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 
 // Sunday, 15 June 2025, 12:00:00 GMT
 const NOW = Date.UTC(2025, 5, 15, 12, 0, 0)

@@ -1,7 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors, Redact } from "@steadfast/core"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import { redactBody, redactFreeText, redactFreeTextAlways } from "../src/internal/redact.js"
 
 const R = Redact.REDACTED

@@ -1,8 +1,10 @@
+import { withSeed } from "#line/random"
+import { stepper } from "#line/schedule"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, strictEqual, throws } from "@effect/vitest/utils"
 import { Errors, Retry } from "@steadfast/core"
-import { Duration, Effect, Random, Schedule, ScheduleDecision, ScheduleIntervals } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 
 // --- stepping a schedule by hand ----------------------------------------------
 
@@ -19,15 +21,12 @@ const stepAt = <Out, In>(
   nows: ReadonlyArray<number>
 ): Effect.Effect<Array<Step>> =>
   Effect.gen(function*() {
-    let state = schedule.initial
+    const step = yield* stepper(schedule)
     const steps: Array<Step> = []
     for (const now of nows) {
-      const [next, , decision] = yield* schedule.step(now, input, state)
-      state = next
+      const next = yield* step(now, input)
       steps.push(
-        ScheduleDecision.isContinue(decision)
-          ? { decision: "Continue", delay: ScheduleIntervals.start(decision.intervals) - now }
-          : { decision: "Done", delay: undefined }
+        next === undefined ? { decision: "Done", delay: undefined } : { decision: "Continue", delay: next.delayMs }
       )
     }
     return steps
@@ -40,22 +39,18 @@ const stepAt = <Out, In>(
  */
 const delaysOf = (schedule: Schedule.Schedule<Duration.Duration>, n: number): Effect.Effect<Array<number>> =>
   Effect.gen(function*() {
-    let state = schedule.initial
+    const step = yield* stepper(schedule)
     let now = 1_000_000
     const delays: Array<number> = []
     for (let i = 0; i < n; i++) {
-      const [next, out, decision] = yield* schedule.step(now, undefined, state)
-      state = next
-      assertTrue(ScheduleDecision.isContinue(decision), `step ${i} should continue`)
-      const start = ScheduleIntervals.start(decision.intervals)
-      strictEqual(start - now, Duration.toMillis(out), `step ${i}: interval and output disagree`)
-      delays.push(Duration.toMillis(out))
-      now = start
+      const next = yield* step(now, undefined)
+      assertTrue(next !== undefined, `step ${i} should continue`)
+      strictEqual(next.delayMs, Duration.toMillis(next.out), `step ${i}: interval and output disagree`)
+      delays.push(Duration.toMillis(next.out))
+      now += next.delayMs
     }
     return delays
   })
-
-const seeded = (seed: number) => Effect.withRandom(Random.make(seed))
 
 /** The un-jittered delay of step n with the default base (100 ms), factor (2) and cap (10 s). */
 const nominal = (n: number) => Math.min(10_000, 100 * 2 ** n)
@@ -211,15 +206,15 @@ describe("Retry", () => {
       Effect.gen(function*() {
         const schedule = Retry.exponential({ jitter: "none" })
         deepStrictEqual(
-          yield* seeded(1)(delaysOf(schedule, 8)),
-          yield* seeded(2)(delaysOf(schedule, 8))
+          yield* withSeed(1)(delaysOf(schedule, 8)),
+          yield* withSeed(2)(delaysOf(schedule, 8))
         )
       }))
 
     it.effect("full jitter (the default): each delay is within [0, d]", () =>
       Effect.gen(function*() {
         for (const seed of SEEDS) {
-          const delays = yield* seeded(seed)(delaysOf(Retry.exponential(), 20))
+          const delays = yield* withSeed(seed)(delaysOf(Retry.exponential(), 20))
           delays.forEach((ms, n) => assertTrue(ms >= 0 && ms <= nominal(n), `seed ${seed}, step ${n}: ${ms}`))
           // and it is jittered: not every delay is the nominal one
           assertTrue(delays.some((ms, n) => ms !== nominal(n)), `seed ${seed}: no jitter in ${delays}`)
@@ -229,7 +224,7 @@ describe("Retry", () => {
     it.effect("equal jitter: each delay is within [d/2, d]", () =>
       Effect.gen(function*() {
         for (const seed of SEEDS) {
-          const delays = yield* seeded(seed)(delaysOf(Retry.exponential({ jitter: "equal" }), 20))
+          const delays = yield* withSeed(seed)(delaysOf(Retry.exponential({ jitter: "equal" }), 20))
           delays.forEach((ms, n) =>
             assertTrue(ms >= nominal(n) / 2 && ms <= nominal(n), `seed ${seed}, step ${n}: ${ms}`)
           )
@@ -240,7 +235,7 @@ describe("Retry", () => {
     it.effect("decorrelated jitter: each delay is within [base, min(cap, 3 × previous)], starting from base", () =>
       Effect.gen(function*() {
         for (const seed of SEEDS) {
-          const delays = yield* seeded(seed)(delaysOf(Retry.exponential({ jitter: "decorrelated" }), 20))
+          const delays = yield* withSeed(seed)(delaysOf(Retry.exponential({ jitter: "decorrelated" }), 20))
           let previous = 100
           delays.forEach((ms, n) => {
             assertTrue(
@@ -256,7 +251,7 @@ describe("Retry", () => {
       "jitter %s: no delay passes the cap over 20 steps",
       (jitter) =>
         Effect.gen(function*() {
-          const delays = yield* seeded(7)(
+          const delays = yield* withSeed(7)(
             delaysOf(Retry.exponential({ jitter, base: "300 millis", cap: "2 seconds" }), 20)
           )
           strictEqual(delays.length, 20)
@@ -269,11 +264,11 @@ describe("Retry", () => {
       (jitter) =>
         Effect.gen(function*() {
           const schedule = Retry.exponential({ jitter })
-          const first = yield* seeded(42)(delaysOf(schedule, 12))
-          const second = yield* seeded(42)(delaysOf(schedule, 12))
+          const first = yield* withSeed(42)(delaysOf(schedule, 12))
+          const second = yield* withSeed(42)(delaysOf(schedule, 12))
           deepStrictEqual(first, second)
           // and the seed matters
-          const other = yield* seeded(43)(delaysOf(schedule, 12))
+          const other = yield* withSeed(43)(delaysOf(schedule, 12))
           assertTrue(first.some((ms, i) => ms !== other[i]), `seeds 42 and 43 agree: ${first}`)
         })
     )
@@ -284,7 +279,7 @@ describe("Retry", () => {
       Effect.gen(function*() {
         const steps = yield* stepAt(Retry.defaults.schedule, status(503), [0, 1_000, 2_000, 3_000, 4_000])
         deepStrictEqual(steps.map((s) => s.decision), ["Continue", "Continue", "Continue", "Done", "Done"])
-      }).pipe(seeded(1)))
+      }).pipe(withSeed(1)))
 
     it("defaults: the documented values", () => {
       const p = Retry.defaults
@@ -302,7 +297,7 @@ describe("Retry", () => {
         steps.forEach((s, n) =>
           assertTrue(s.delay !== undefined && s.delay >= 0 && s.delay <= nominal(n), `${n}: ${s.delay}`)
         )
-      }).pipe(seeded(3)))
+      }).pipe(withSeed(3)))
 
     it.effect.each([1, 2, 5])(
       "retries: %i gives exactly that many Continue decisions",
@@ -311,7 +306,7 @@ describe("Retry", () => {
           const steps = yield* stepAt(Retry.policy({ retries }).schedule, status(503), [0, 1, 2, 3, 4, 5, 6, 7])
           strictEqual(steps.filter((s) => s.decision === "Continue").length, retries)
           strictEqual(steps.findIndex((s) => s.decision === "Done"), retries)
-        }).pipe(seeded(1))
+        }).pipe(withSeed(1))
     )
 
     it.effect("retries: 0 disables the policy and its schedule is done at once", () =>
@@ -319,7 +314,7 @@ describe("Retry", () => {
         const p = Retry.policy({ retries: 0 })
         assertFalse(p.enabled)
         deepStrictEqual((yield* stepAt(p.schedule, status(503), [0])).map((s) => s.decision), ["Done"])
-      }).pipe(seeded(1)))
+      }).pipe(withSeed(1)))
 
     it("none is disabled; defaults is enabled", () => {
       assertFalse(Retry.none.enabled)

@@ -4,8 +4,10 @@
  * entry must come due exactly when the model says, no sooner, no later, and
  * a cancelled one never. Under the TestClock: virtual time only.
  */
+import * as Effect from "#line/Effect"
+import * as TestClock from "#line/TestClock"
 import { describe, expect, it } from "@effect/vitest"
-import { type Clock, Effect, Fiber, FiberId, Runtime, TestClock } from "effect"
+import { type Clock, Fiber, FiberId, Runtime } from "effect"
 import * as FC from "effect/FastCheck"
 import { DeadlineScheduler, type Timed, TimerTypeId } from "../src/internal/scheduler.js"
 

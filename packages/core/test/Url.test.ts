@@ -4,7 +4,7 @@
  */
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import { resolve, rules } from "../src/internal/url.js"
 
 const BASE = new URL("https://api.test/v1/")

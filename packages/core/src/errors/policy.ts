@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import * as Schema from "#line/Schema"
 import { after, common, millis, TaggedError, target } from "../internal/taggedError.js"
 
 /**

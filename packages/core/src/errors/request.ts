@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import * as Schema from "#line/Schema"
 import { common, TaggedError, target } from "../internal/taggedError.js"
 
 /**

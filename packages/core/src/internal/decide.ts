@@ -36,7 +36,7 @@
  * @internal
  */
 import type * as Errors from "../Errors.js"
-import type { Facts, Phase } from "../Transport.js"
+import type { Facts, Phase } from "./transportFacts.js"
 
 /** What `decide` needs of the retry policy. @internal */
 export interface Policy {

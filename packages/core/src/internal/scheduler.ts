@@ -11,12 +11,12 @@
  *
  * @internal
  */
+import { completeDeferred, currentTimeMillis, makeDeferred } from "#line/unsafe"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 
 /**
  * A clock may also offer a timer: `clock[TimerTypeId](ms, wake)` calls
@@ -115,14 +115,14 @@ export class DeadlineScheduler {
 
   /** The scheduler loop; run it in a fiber scoped to the client. */
   readonly run: Effect.Effect<never> = Effect.suspend(() => {
-    const now = this.clock.unsafeCurrentTimeMillis()
+    const now = currentTimeMillis(this.clock)
     this.fireDue(now)
     const next = this.heap.length > 0 ? this.heap[0]!.dueAt : Infinity
     this.wakeAt = next
     const timer = this.timer
     if (timer !== undefined && next !== Infinity && next > now) return this.waitWith(timer, next - now)
-    const wake = Deferred.unsafeMake<void>(FiberId.none)
-    this.wake = () => Deferred.unsafeDone(wake, Exit.void)
+    const wake = makeDeferred<void>()
+    this.wake = () => completeDeferred(wake, Exit.void)
     if (next === Infinity) return Deferred.await(wake)
     return Effect.raceFirst(this.clock.sleep(Duration.millis(Math.max(0, next - now))), Deferred.await(wake))
   }).pipe(Effect.forever)

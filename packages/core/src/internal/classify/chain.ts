@@ -2,6 +2,7 @@
  * The cause chain of a failure, read without trusting its shape: every
  * error a transport (or what it wraps) may carry, as plain facts.
  */
+import { platformReason } from "#line/platformReason"
 
 export interface Node {
   readonly code: string | undefined
@@ -38,7 +39,6 @@ const toNode = (u: unknown): Node | undefined => {
       : undefined
   }
   const o = u as Record<string, unknown>
-  const isPlatform = typeof o["_tag"] === "string" && (o["_tag"] === "RequestError" || o["_tag"] === "ResponseError")
   return {
     code: str(o["code"]),
     name: str(o["name"]) ?? "",
@@ -47,7 +47,7 @@ const toNode = (u: unknown): Node | undefined => {
     address: str(o["address"]),
     port: typeof o["port"] === "number" ? o["port"] : undefined,
     hostname: str(o["hostname"]),
-    platformReason: isPlatform ? str(o["reason"]) : undefined,
+    platformReason: platformReason(o),
     limit: typeof o["limit"] === "number" ? o["limit"] : undefined,
     queries: o["queries"]
   }

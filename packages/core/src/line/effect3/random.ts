@@ -1,0 +1,16 @@
+/**
+ * Seeding Effect's random service on the Effect 3 line (see docs/design.md,
+ * "Two Effect lines").
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+
+/**
+ * Runs `self` with Effect's `Random` seeded by `seed`, so its draws repeat.
+ *
+ * @internal
+ */
+export const withSeed = (seed: number) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withRandom(self, Random.make(seed))

@@ -1,0 +1,22 @@
+/**
+ * The synchronous ("unsafe") calls the hot path makes outside an Effect, on
+ * the Effect 3 line (`unsafeXxx` names; Effect 4 spells them `xxxUnsafe`).
+ * See docs/design.md, "Two Effect lines".
+ *
+ * @internal
+ */
+import type * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import type * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+
+/** A new, not yet completed `Deferred`. @internal */
+export const makeDeferred = <A, E = never>(): Deferred.Deferred<A, E> => Deferred.unsafeMake<A, E>(FiberId.none)
+
+/** Completes `self` with `exit` now (no-op if already completed). @internal */
+export const completeDeferred = <A, E>(self: Deferred.Deferred<A, E>, exit: Exit.Exit<A, E>): void => {
+  Deferred.unsafeDone(self, exit)
+}
+
+/** The clock's time in ms, read now. @internal */
+export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()

@@ -1,0 +1,15 @@
+/**
+ * `effect/Context` for the Effect 4 line, with `Tag` in its Effect 3
+ * spelling: `class X extends Context.Tag("key")<X, Shape>() {}` (Effect 4:
+ * `Context.Service<X, Shape>()("key")`). See docs/design.md, "Two Effect
+ * lines".
+ *
+ * @internal
+ */
+import * as Context from "effect/Context"
+
+export * from "effect/Context"
+
+/** A class-style service key named `key`. @internal */
+export const Tag = <const Key extends string>(key: Key) => <Self, Shape>(): Context.ServiceClass<Self, Key, Shape> =>
+  Context.Service<Self, Shape>()(key) as any
