@@ -16,45 +16,32 @@
  * and metrics. Nothing here forks a fiber: timeouts are entries in the
  * client's deadline scheduler (see `attempt.ts`).
  *
- * The seam for policies that come next (rate limit → budget → breaker →
- * bulkhead → hedging, in that order): `Compiled.gates`, run before each
- * attempt by `admit` and told each outcome by `observeGates`.
+ * Beside it: `hop.ts` (one hop on the wire, its headers, redirects),
+ * `gates.ts` (the policies asked before each attempt and told each outcome:
+ * rate limit → budget → breaker → bulkhead; hedging is `hedge.ts`) and
+ * `scheduleStep.ts` (the retry schedule's answer).
  *
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Random from "effect/Random"
 import * as RuntimeFlags from "effect/RuntimeFlags"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Errors from "../Errors.js"
-import * as Redirects from "../Redirects.js"
 import { type AttemptState, Call, type Hop } from "./attempt.js"
-import * as backoff from "./backoff.js"
-import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
 import { authorize } from "./credentials.js"
-import { decide, type Decision, type GiveUpReason, type ScheduleAnswer } from "./decide.js"
-import { deadlineError, failure, finalize } from "./facts.js"
+import { decide, type Decision, type GiveUpReason } from "./decide.js"
+import { deadlineError, finalize } from "./facts.js"
+import { admit, observeGates } from "./gates.js"
 import { hedged } from "./hedge.js"
+import { caught, hop, noHistory, type OnResponse } from "./hop.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
-import { redactUrl } from "./redact.js"
 import { hookedHeadersProblem, resolve, sendable } from "./request.js"
+import { step } from "./scheduleStep.js"
 import * as trace from "./trace.js"
-import { literalRefusal } from "./url.js"
-
-/** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
-export type OnResponse<A, R> = (
-  attempt: AttemptState,
-  response: HttpClientResponse.HttpClientResponse
-) => Effect.Effect<A, Errors.HttpError, R>
-
-const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
 
 /**
  * Runs one request through deadline, retries, redirects and timeouts;
@@ -182,48 +169,6 @@ const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): E
   return observe.finished(call, cause)
 }
 
-// --- before each attempt: the gates ------------------------------------------------
-
-/** Runs the gates' `admit`s in order; `undefined` when none has anything to run. */
-const admit = (call: Call): Effect.Effect<void, Errors.HttpError> | undefined => {
-  let all: Effect.Effect<void, Errors.HttpError> | undefined
-  for (const gate of call.cfg.gates) {
-    // a gate after one that waits or may refuse is asked once that one admitted (a bulkhead slot is not held meanwhile)
-    if (all !== undefined) {
-      all = Effect.zipRight(all, Effect.suspend(() => gate.admit(call, call.attempts + 1) ?? Effect.void))
-      continue
-    }
-    all = gate.admit(call, call.attempts + 1)
-  }
-  return all === undefined ? undefined : Effect.catchAll(all, (error) => Effect.fail(finalize(call, error)))
-}
-
-/** The gates that learn from responses hear of this one (a rate limiter reads its quota headers). */
-const respond = (
-  call: Call,
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  response: HttpClientResponse.HttpClientResponse
-): void => {
-  for (const gate of call.cfg.gates) {
-    gate.onResponse?.(request.method, url, response.status, response.headers, call.now())
-  }
-}
-
-/** Tells the gates of an attempt's outcome; the Effect some of them return (a log line), if any. */
-const observeGates = (
-  call: Call,
-  attempt: AttemptState,
-  error: Errors.HttpError | undefined
-): Effect.Effect<void> | undefined => {
-  let all: Effect.Effect<void> | undefined
-  for (const gate of call.cfg.gates) {
-    const observed = gate.observe?.(call, attempt.n, error)
-    if (observed !== undefined) all = all === undefined ? observed : Effect.zipRight(all, observed)
-  }
-  return all
-}
-
 // --- one attempt ---------------------------------------------------------------------
 
 /** The next attempt, from the first hop, or from `from` (a re-send sends the hop that failed again). */
@@ -312,15 +257,6 @@ const exchange = <A, R>(
     : hop(current, from.request, from.url, from.followed, onResponse)
 }
 
-/**
- * `f` of the failure in `cause`, exactly as `Effect.catchAll` would call it
- * (defects and interruption pass through); built on the failure path only.
- */
-const caught = <A, E, E2, R>(
-  cause: Cause.Cause<E>,
-  f: (error: E) => Effect.Effect<A, E2, R>
-): Effect.Effect<A, E2, R> => Effect.catchAll(Effect.failCause(cause), f)
-
 /** `request` with the headers and body a hook gave it. */
 const rebuild = (
   request: HttpClientRequest.HttpClientRequest,
@@ -329,120 +265,6 @@ const rebuild = (
   changed.method === request.method && changed.url === request.url
     ? changed
     : HttpClientRequest.setBody(HttpClientRequest.setHeaders(request, changed.headers), changed.body)
-
-const hop = <A, R>(
-  attempt: AttemptState,
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  followed: number,
-  onResponse: OnResponse<A, R>
-): Effect.Effect<A, Errors.HttpError, R> => {
-  // only a redirected attempt needs to remember where it is
-  if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
-  const sent = observe.sending(attempt.call, request, url)
-  return Effect.matchCauseEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
-    onFailure: (cause) =>
-      caught(cause, (error) => Effect.fail(failure(attempt, error, followed > 0 ? url : undefined))),
-    onSuccess: (response) => {
-      const gates = attempt.call.cfg.gates
-      if (gates.length > 0) respond(attempt.call, request, url, response)
-      return onHeaders(attempt, request, url, response, followed, onResponse)
-    }
-  })
-}
-
-const onHeaders = <A, R>(
-  attempt: AttemptState,
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  response: HttpClientResponse.HttpClientResponse,
-  followed: number,
-  onResponse: OnResponse<A, R>
-): Effect.Effect<A, Errors.HttpError, R> => {
-  const status = response.status
-  attempt.headers(status)
-  const call = attempt.call
-  const cfg = call.cfg
-  observe.responded(call, status)
-  if (cfg.redirects.follow && Redirects.isRedirect(status)) {
-    const visited = attempt.visited ??= []
-    visited.push(`${request.method} ${url.href}`)
-    const decision = Redirects.decide(
-      cfg.redirects,
-      request,
-      url,
-      status,
-      response.headers["location"],
-      visited,
-      followed
-    )
-    const refused = decision._tag === "Follow" ? literalRefusal(cfg.allowAddress, decision.url) : undefined
-    if (refused !== undefined && decision._tag === "Follow") {
-      return Effect.zipRight(
-        discard(attempt, response),
-        Effect.fail(
-          new Errors.RedirectBlocked({
-            request: call.requestInfo,
-            attempts: call.attempts,
-            history: noHistory,
-            location: redactUrl(decision.url),
-            reason: "address",
-            detail: refused
-          }, true)
-        )
-      )
-    }
-    switch (decision._tag) {
-      case "Follow":
-        return Effect.zipRight(
-          discard(attempt, response),
-          Effect.suspend(() => {
-            attempt.start()
-            return hop(attempt, decision.request, decision.url, followed + 1, onResponse)
-          })
-        )
-      case "Blocked":
-        return Effect.zipRight(
-          discard(attempt, response),
-          Effect.fail(
-            new Errors.RedirectBlocked({
-              request: call.requestInfo,
-              attempts: call.attempts,
-              history: noHistory,
-              location: redactUrl(decision.location),
-              reason: decision.reason
-            }, true)
-          )
-        )
-      case "TooMany":
-        return Effect.zipRight(
-          discard(attempt, response),
-          Effect.fail(
-            new Errors.TooManyRedirects({
-              request: call.requestInfo,
-              attempts: call.attempts,
-              history: noHistory,
-              max: cfg.redirects.max,
-              chain: [
-                ...visited.map((v) => redactUrl(v.slice(v.indexOf(" ") + 1))),
-                redactUrl(new URL(response.headers["location"] ?? "", url).href)
-              ],
-              loop: decision.loop
-            }, true)
-          )
-        )
-      case "Return":
-        break
-    }
-  }
-  if (cfg.isFailure(status)) {
-    return Effect.flatMap(
-      readLimited(attempt, response, DISCARD_LIMIT),
-      (preview) => Effect.fail(statusError(attempt, response, preview))
-    )
-  }
-  return onResponse(attempt, response)
-}
 
 // --- after a failed attempt ------------------------------------------------------------
 
@@ -490,38 +312,6 @@ const decideAfter = <A, R>(
     step(call, error, now),
     (answer) => act(attempt, error, decide(cfg.decide, call, history, outcome, now, answer), onResponse, now)
   )
-}
-
-/** Asks the retry schedule (its state is kept per call) how long to wait after `error`. */
-const step = (call: Call, error: Errors.HttpError, now: number): Effect.Effect<ScheduleAnswer> => {
-  const schedule = call.cfg.retry.schedule
-  const settings = backoff.settingsOf(schedule)
-  if (settings !== undefined) return stepBackoff(call, settings)
-  const state = call.scheduleStepped ? call.scheduleState : schedule.initial
-  return Effect.map(schedule.step(now, error, state), ([next, , decision]): ScheduleAnswer => {
-    call.scheduleState = next
-    call.scheduleStepped = true
-    return ScheduleDecision.isDone(decision)
-      ? "done"
-      : { delayMs: Math.max(0, ScheduleIntervals.start(decision.intervals) - now) }
-  })
-}
-
-/**
- * `step` for the policy's own exponential backoff: the same delay from the
- * same draw of `Random`, without stepping the `Schedule` (see internal/backoff.ts).
- */
-const stepBackoff = (call: Call, settings: backoff.Settings): Effect.Effect<ScheduleAnswer> => {
-  const answer = (r: number): ScheduleAnswer => {
-    const [steps, previous] = call.scheduleStepped
-      ? call.scheduleState as readonly [number, number | undefined]
-      : [0, undefined]
-    const ms = backoff.step(settings, steps, previous, r)
-    call.scheduleState = [steps + 1, ms === "done" ? previous : ms]
-    call.scheduleStepped = true
-    return ms === "done" ? "done" : { delayMs: ms }
-  }
-  return settings.jitter === "none" ? Effect.sync(() => answer(0)) : Effect.map(Random.next, answer)
 }
 
 const statusOf = (error: Errors.HttpError) => error._tag === "StatusError" ? error.status : undefined

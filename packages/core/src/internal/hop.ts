@@ -1,0 +1,151 @@
+/**
+ * One hop of an attempt: the request on the wire, its response headers, and
+ * what they lead to (a redirect to follow, a failure status, the response).
+ *
+ * @internal
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Errors from "../Errors.js"
+import * as Redirects from "../Redirects.js"
+import { type AttemptState } from "./attempt.js"
+import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
+import { failure } from "./facts.js"
+import { respond } from "./gates.js"
+import * as observe from "./observe.js"
+import { redactUrl } from "./redact.js"
+import { literalRefusal } from "./url.js"
+
+/** The history of a call that has none yet (one shared empty array). */
+export const noHistory: ReadonlyArray<Errors.AttemptRecord> = []
+
+/** What to do with a final (non-redirect, non-failure) response, inside the attempt. @internal */
+export type OnResponse<A, R> = (
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse
+) => Effect.Effect<A, Errors.HttpError, R>
+
+/**
+ * `f` of the failure in `cause`, exactly as `Effect.catchAll` would call it
+ * (defects and interruption pass through); built on the failure path only.
+ */
+export const caught = <A, E, E2, R>(
+  cause: Cause.Cause<E>,
+  f: (error: E) => Effect.Effect<A, E2, R>
+): Effect.Effect<A, E2, R> => Effect.catchAll(Effect.failCause(cause), f)
+
+export const hop = <A, R>(
+  attempt: AttemptState,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  followed: number,
+  onResponse: OnResponse<A, R>
+): Effect.Effect<A, Errors.HttpError, R> => {
+  // only a redirected attempt needs to remember where it is
+  if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
+  const sent = observe.sending(attempt.call, request, url)
+  return Effect.matchCauseEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
+    onFailure: (cause) =>
+      caught(cause, (error) => Effect.fail(failure(attempt, error, followed > 0 ? url : undefined))),
+    onSuccess: (response) => {
+      const gates = attempt.call.cfg.gates
+      if (gates.length > 0) respond(attempt.call, request, url, response)
+      return onHeaders(attempt, request, url, response, followed, onResponse)
+    }
+  })
+}
+
+const onHeaders = <A, R>(
+  attempt: AttemptState,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  response: HttpClientResponse.HttpClientResponse,
+  followed: number,
+  onResponse: OnResponse<A, R>
+): Effect.Effect<A, Errors.HttpError, R> => {
+  const status = response.status
+  attempt.headers(status)
+  const call = attempt.call
+  const cfg = call.cfg
+  observe.responded(call, status)
+  if (cfg.redirects.follow && Redirects.isRedirect(status)) {
+    const visited = attempt.visited ??= []
+    visited.push(`${request.method} ${url.href}`)
+    const decision = Redirects.decide(
+      cfg.redirects,
+      request,
+      url,
+      status,
+      response.headers["location"],
+      visited,
+      followed
+    )
+    const refused = decision._tag === "Follow" ? literalRefusal(cfg.allowAddress, decision.url) : undefined
+    if (refused !== undefined && decision._tag === "Follow") {
+      return Effect.zipRight(
+        discard(attempt, response),
+        Effect.fail(
+          new Errors.RedirectBlocked({
+            request: call.requestInfo,
+            attempts: call.attempts,
+            history: noHistory,
+            location: redactUrl(decision.url),
+            reason: "address",
+            detail: refused
+          }, true)
+        )
+      )
+    }
+    switch (decision._tag) {
+      case "Follow":
+        return Effect.zipRight(
+          discard(attempt, response),
+          Effect.suspend(() => {
+            attempt.start()
+            return hop(attempt, decision.request, decision.url, followed + 1, onResponse)
+          })
+        )
+      case "Blocked":
+        return Effect.zipRight(
+          discard(attempt, response),
+          Effect.fail(
+            new Errors.RedirectBlocked({
+              request: call.requestInfo,
+              attempts: call.attempts,
+              history: noHistory,
+              location: redactUrl(decision.location),
+              reason: decision.reason
+            }, true)
+          )
+        )
+      case "TooMany":
+        return Effect.zipRight(
+          discard(attempt, response),
+          Effect.fail(
+            new Errors.TooManyRedirects({
+              request: call.requestInfo,
+              attempts: call.attempts,
+              history: noHistory,
+              max: cfg.redirects.max,
+              chain: [
+                ...visited.map((v) => redactUrl(v.slice(v.indexOf(" ") + 1))),
+                redactUrl(new URL(response.headers["location"] ?? "", url).href)
+              ],
+              loop: decision.loop
+            }, true)
+          )
+        )
+      case "Return":
+        break
+    }
+  }
+  if (cfg.isFailure(status)) {
+    return Effect.flatMap(
+      readLimited(attempt, response, DISCARD_LIMIT),
+      (preview) => Effect.fail(statusError(attempt, response, preview))
+    )
+  }
+  return onResponse(attempt, response)
+}

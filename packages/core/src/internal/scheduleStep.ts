@@ -1,0 +1,46 @@
+/**
+ * The retry schedule's answer after a failure: its own state kept per
+ * call, or the policy's exponential backoff computed directly.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as Errors from "../Errors.js"
+import { Call } from "./attempt.js"
+import * as backoff from "./backoff.js"
+import { type ScheduleAnswer } from "./decide.js"
+
+/** Asks the retry schedule (its state is kept per call) how long to wait after `error`. */
+export const step = (call: Call, error: Errors.HttpError, now: number): Effect.Effect<ScheduleAnswer> => {
+  const schedule = call.cfg.retry.schedule
+  const settings = backoff.settingsOf(schedule)
+  if (settings !== undefined) return stepBackoff(call, settings)
+  const state = call.scheduleStepped ? call.scheduleState : schedule.initial
+  return Effect.map(schedule.step(now, error, state), ([next, , decision]): ScheduleAnswer => {
+    call.scheduleState = next
+    call.scheduleStepped = true
+    return ScheduleDecision.isDone(decision)
+      ? "done"
+      : { delayMs: Math.max(0, ScheduleIntervals.start(decision.intervals) - now) }
+  })
+}
+
+/**
+ * `step` for the policy's own exponential backoff: the same delay from the
+ * same draw of `Random`, without stepping the `Schedule` (see internal/backoff.ts).
+ */
+const stepBackoff = (call: Call, settings: backoff.Settings): Effect.Effect<ScheduleAnswer> => {
+  const answer = (r: number): ScheduleAnswer => {
+    const [steps, previous] = call.scheduleStepped
+      ? call.scheduleState as readonly [number, number | undefined]
+      : [0, undefined]
+    const ms = backoff.step(settings, steps, previous, r)
+    call.scheduleState = [steps + 1, ms === "done" ? previous : ms]
+    call.scheduleStepped = true
+    return ms === "done" ? "done" : { delayMs: ms }
+  }
+  return settings.jitter === "none" ? Effect.sync(() => answer(0)) : Effect.map(Random.next, answer)
+}
