@@ -357,3 +357,40 @@ describe("decide", () => {
     })
   })
 })
+
+describe("decideHedge: whether another attempt may start beside the running one", () => {
+  it("Hedge exactly when the request is safe, its body replayable, a hedge is left and the start is before the deadline; otherwise the first rule that fails", () => {
+    FC.assert(
+      FC.property(
+        FC.boolean(),
+        FC.boolean(),
+        FC.option(FC.boolean(), { nil: undefined }),
+        FC.integer({ min: -1, max: 3 }),
+        FC.integer({ min: 0, max: 10_000 }),
+        FC.oneof(FC.integer({ min: 0, max: 10_000 }), FC.constant(Infinity)),
+        (safe, replayable, policySafe, hedgesLeft, startAt, deadlineAt) => {
+          const request = { safe, replayable, startedAt: 0, deadlineAt }
+          const decision = Decide.decideHedge(request, hedgesLeft, startAt, policySafe)
+          const isSafe = policySafe ?? safe
+          const expected: Decide.HedgeDecision = !isSafe
+            ? { _tag: "NoHedge", reason: "not-safe" }
+            : !replayable
+            ? { _tag: "NoHedge", reason: "body-not-replayable" }
+            : hedgesLeft < 1
+            ? { _tag: "NoHedge", reason: "hedges-spent" }
+            : startAt >= deadlineAt
+            ? { _tag: "NoHedge", reason: "deadline" }
+            : { _tag: "Hedge" }
+          expect(decision).toEqual(expected)
+        }
+      ),
+      fastCheck
+    )
+  })
+
+  it("a POST (not safe by decide's rule) is hedged only when the hedge policy says it is safe", () => {
+    const post = { safe: false, replayable: true, startedAt: 0, deadlineAt: Infinity }
+    expect(Decide.decideHedge(post, 1, 100)).toEqual({ _tag: "NoHedge", reason: "not-safe" })
+    expect(Decide.decideHedge(post, 1, 100, true)).toEqual({ _tag: "Hedge" })
+  })
+})

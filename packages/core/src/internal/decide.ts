@@ -33,6 +33,10 @@
  * A retry budget is asked by the caller after `Retry` (it withdraws, so it
  * comes last), and its refusal is recorded as `GiveUp("budget")`.
  *
+ * Hedging (`decideHedge`) is decided here too: whether another attempt may
+ * start beside the one running, when a hedge policy's delay has passed.
+ * The budget pays for each hedge, asked by the caller after `Hedge`.
+ *
  * @internal
  */
 import type * as Errors from "../Errors.js"
@@ -249,4 +253,38 @@ export const decide = (
   }
   if (now + delayMs - request.startedAt > policy.maxElapsedMs) return giveUp("max-elapsed")
   return { _tag: "Retry", delayMs, reason }
+}
+
+/** Why no hedge is started. @internal */
+export type NoHedgeReason = "not-safe" | "body-not-replayable" | "hedges-spent" | "deadline"
+
+/** Whether to start a hedge: another attempt of the request beside the one(s) running. @internal */
+export type HedgeDecision =
+  | { readonly _tag: "Hedge" }
+  | { readonly _tag: "NoHedge"; readonly reason: NoHedgeReason }
+
+const hedge: HedgeDecision = { _tag: "Hedge" }
+const noHedge = (reason: NoHedgeReason): HedgeDecision => ({ _tag: "NoHedge", reason })
+
+/**
+ * Whether a hedge may start at `startAt`, with `hedgesLeft` of the policy's
+ * hedges not started yet. Only a request that is safe to send twice (by
+ * `decide`'s rule, or the hedge policy's own `safe` answer when it has one)
+ * with a body that can be sent twice is hedged, and not at or past its
+ * deadline. The caller asks it when it would arm the hedge timer, and the
+ * retry budget pays for the hedge once it is `Hedge`.
+ *
+ * @internal
+ */
+export const decideHedge = (
+  request: Request,
+  hedgesLeft: number,
+  startAt: number,
+  safe: boolean = request.safe
+): HedgeDecision => {
+  if (!safe) return noHedge("not-safe")
+  if (!request.replayable) return noHedge("body-not-replayable")
+  if (hedgesLeft < 1) return noHedge("hedges-spent")
+  if (startAt >= request.deadlineAt) return noHedge("deadline")
+  return hedge
 }

@@ -30,6 +30,7 @@ import * as Option from "effect/Option"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import type { AttemptState, Call } from "./attempt.js"
+import { decideHedge } from "./decide.js"
 import type { Timed } from "./scheduler.js"
 
 /** How long to wait before a hedge: fixed, or a percentile of recent latencies. @internal */
@@ -108,9 +109,11 @@ export class Hedger {
     seen.add(ms)
   }
 
-  eligible(call: Call): boolean {
-    if (this.config.maxHedges < 1 || !call.replayable) return false
-    return this.config.isSafe === undefined ? call.safe : this.config.isSafe(call.request)
+  /** Whether a hedge may start at `startAt` with `hedgesLeft` to go (the rule is `decideHedge`'s). */
+  allows(call: Call, hedgesLeft: number, startAt: number): boolean {
+    const isSafe = this.config.isSafe
+    return decideHedge(call, hedgesLeft, startAt, isSafe === undefined ? call.safe : isSafe(call.request))._tag ===
+      "Hedge"
   }
 }
 
@@ -170,23 +173,24 @@ export const hedged = <A, R>(
   call: Call,
   exchange: (attempt: AttemptState) => Effect.Effect<A, Errors.HttpError, R>,
   afterFailure: (attempt: AttemptState, error: Errors.HttpError) => Effect.Effect<A, Errors.HttpError, R>
-): Effect.Effect<A, Errors.HttpError, R> => {
-  if (!hedger.eligible(call)) {
-    const current = call.begin()
-    return Effect.catchAll(exchange(current), (error) => afterFailure(current, error))
-  }
-  return Effect.suspend(() => {
+): Effect.Effect<A, Errors.HttpError, R> =>
+  Effect.suspend(() => {
     const key = hedger.config.key(call.url)
+    const delayMs = hedger.delayMs(key)
+    // no hedge could start (decideHedge): one plain attempt
+    if (!hedger.allows(call, hedger.config.maxHedges, call.now() + delayMs)) {
+      const current = call.begin()
+      return Effect.catchAll(exchange(current), (error) => afterFailure(current, error))
+    }
     const scheduler = call.cfg.scheduler
     const group = new Group<A>()
     const running = new Map<AttemptState, Fiber.RuntimeFiber<void, never>>()
     let hedgesLeft = hedger.config.maxHedges
-    const delayMs = hedger.delayMs(key)
 
-    /** Starts the timer of the next hedge, when one may still start before the deadline. */
+    /** Starts the timer of the next hedge, when decideHedge says one may start then. */
     const arm = (): void => {
       const at = call.now() + delayMs
-      if (hedgesLeft > 0 && at < call.deadlineAt) scheduler.schedule(group, at)
+      if (hedger.allows(call, hedgesLeft, at)) scheduler.schedule(group, at)
     }
 
     const launch = (hedge: boolean): Effect.Effect<void, never, R> => {
@@ -268,4 +272,3 @@ export const hedged = <A, R>(
       () => cutOff(false)
     )
   })
-}
