@@ -84,19 +84,7 @@ const onHeaders = <A, R>(
     )
     const refused = decision._tag === "Follow" ? literalRefusal(cfg.allowAddress, decision.url) : undefined
     if (refused !== undefined && decision._tag === "Follow") {
-      return Effect.zipRight(
-        discard(attempt, response),
-        Effect.fail(
-          new Errors.RedirectBlocked({
-            request: call.requestInfo,
-            attempts: call.attempts,
-            history: noHistory,
-            location: redactUrl(decision.url),
-            reason: "address",
-            detail: refused
-          }, true)
-        )
-      )
+      return blocked(attempt, response, { location: redactUrl(decision.url), reason: "address", detail: refused })
     }
     switch (decision._tag) {
       case "Follow":
@@ -108,18 +96,7 @@ const onHeaders = <A, R>(
           })
         )
       case "Blocked":
-        return Effect.zipRight(
-          discard(attempt, response),
-          Effect.fail(
-            new Errors.RedirectBlocked({
-              request: call.requestInfo,
-              attempts: call.attempts,
-              history: noHistory,
-              location: redactUrl(decision.location),
-              reason: decision.reason
-            }, true)
-          )
-        )
+        return blocked(attempt, response, { location: redactUrl(decision.location), reason: decision.reason })
       case "TooMany":
         return Effect.zipRight(
           discard(attempt, response),
@@ -149,3 +126,25 @@ const onHeaders = <A, R>(
   }
   return onResponse(attempt, response)
 }
+
+/** A redirect the client does not follow: the response's body discarded, `RedirectBlocked`. */
+const blocked = (
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse,
+  why: {
+    readonly location: string
+    readonly reason: Errors.RedirectBlocked["reason"]
+    readonly detail?: string
+  }
+): Effect.Effect<never, Errors.HttpError> =>
+  Effect.zipRight(
+    discard(attempt, response),
+    Effect.fail(
+      new Errors.RedirectBlocked({
+        request: attempt.call.requestInfo,
+        attempts: attempt.call.attempts,
+        history: noHistory,
+        ...why
+      }, true)
+    )
+  )

@@ -16,7 +16,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Breaker, Bulkhead, Client, Errors, RateLimit } from "@steadfast/core"
+import { Breaker, Bulkhead, Client, Errors, type Policy, RateLimit } from "@steadfast/core"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
 import {
   Cause,
@@ -83,6 +83,15 @@ const urlFor = (base: string, kind: string) => {
   url.searchParams.set("page", "1")
   return url.href
 }
+
+/** A client of its own (over the layer's transport) with one policy, no retries, and the custom secret header. */
+const clientWith = (policy: Policy.Policy) =>
+  Effect.map(
+    Layer.build(
+      Client.layer({ retry: { retries: 0 }, redirects: { sensitiveHeaders: [CUSTOM_HEADER] }, policies: [policy] })
+    ),
+    (context) => Context.get(context, Client.Client)
+  )
 
 const kinds: Record<string, FaultType> = {
   dns: Fault.dns(),
@@ -316,14 +325,9 @@ const cases: ReadonlyArray<Case> = [
     run: (s) =>
       Effect.gen(function*() {
         // a client of its own whose breaker opens on the first failure (a 401 counts here)
-        const context = yield* Layer.build(
-          Client.layer({
-            retry: { retries: 0 },
-            redirects: { sensitiveHeaders: [CUSTOM_HEADER] },
-            policies: [Breaker.make({ consecutiveFailures: 1, breakDuration: "1 minute", isFailure: () => true })]
-          })
+        const guarded = yield* clientWith(
+          Breaker.make({ consecutiveFailures: 1, breakDuration: "1 minute", isFailure: () => true })
         )
-        const guarded = Context.get(context, Client.Client)
         const get = () => guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "status"))))
         yield* Effect.ignore(get())
         return yield* get()
@@ -335,14 +339,7 @@ const cases: ReadonlyArray<Case> = [
     run: (s) =>
       Effect.gen(function*() {
         // a client of its own whose bulkhead holds one call and no queue: the first hangs, the second is refused
-        const context = yield* Layer.build(
-          Client.layer({
-            retry: { retries: 0 },
-            redirects: { sensitiveHeaders: [CUSTOM_HEADER] },
-            policies: [Bulkhead.make({ maxConcurrent: 1 })]
-          })
-        )
-        const guarded = Context.get(context, Client.Client)
+        const guarded = yield* clientWith(Bulkhead.make({ maxConcurrent: 1 }))
         const hanging = yield* Effect.fork(
           guarded.text(withSecrets(HttpClientRequest.get(urlFor(s.urls.http, "hang"))))
         )
