@@ -101,13 +101,17 @@ const JSON_MEMBER = /("([^"\\]{1,64})"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)/g
  *
  * @internal
  */
-export const redactBody = (text: string): string =>
-  redactFreeText(text).replace(
+export const redactBody = (text: string): string => {
+  const free = redactFreeText(text)
+  // a body without a quote has no JSON member: the failure path skips the pattern (most error bodies are short text)
+  if (!free.includes("\"")) return free
+  return free.replace(
     JSON_MEMBER,
     // "code" is a secret in a query (an OAuth authorization code) but an error code in a body
     (all, lead: string, name: string) =>
       isSensitiveParam(name) && name.toLowerCase() !== "code" ? `${lead}"${REDACTED}"` : all
   )
+}
 
 /**
  * Removes the password of the user info and the values of token-like query
