@@ -34,12 +34,15 @@ export const url: (input: string | URL) => string = internal.redactUrl
 /**
  * Headers with the values of credentials and cookies replaced
  * (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`,
- * and any name containing `token`, `secret`, `password`, `signature` or `api-key`).
+ * and any name containing `token`, `secret`, `password`, `signature` or `api-key`),
+ * and of the lower-case names in `extra` (a client's own secret headers:
+ * `Transport.Attempt.sensitiveHeaders`).
  *
  * @since 0.1.0
  */
 export const headers: (
-  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  extra?: ReadonlySet<string>
 ) => Record<string, string> = internal.redactHeaders
 
 /**

@@ -115,6 +115,14 @@ export interface Attempt {
    */
   readonly bypassProxy: boolean
   /**
+   * Header names (lower case) this client treats as secret besides the
+   * built-in ones (`Redact.isSensitiveHeader`): its
+   * `redirects.sensitiveHeaders` and the names of its credentials. A
+   * transport that records, logs or prints request headers redacts these
+   * too (`Redact.headers(headers, attempt.sensitiveHeaders)`).
+   */
+  readonly sensitiveHeaders?: ReadonlySet<string> | undefined
+  /**
    * The client wants compressed bodies decoded (its `decompress` option): a
    * transport that can decode sends `Accept-Encoding` (unless the request
    * has one) and hands over decoded bytes, without the `Content-Encoding`

@@ -8,7 +8,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import { Transport } from "@steadfast/core"
+import { Client, Transport } from "@steadfast/core"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -662,6 +662,27 @@ describe("SimulatedNetwork: records", () => {
         ])
       )
     }).pipe(provide()))
+
+  it.effect("a header the client alone treats as secret (redirects.sensitiveHeaders) is redacted in the records too", () =>
+    Effect.gen(function*() {
+      const net = yield* Net
+      yield* net.script("GET /me", [Reply.empty(200)])
+      const client = yield* Client.make({
+        retry: { retries: 0 },
+        redirects: { sensitiveHeaders: ["x-upstream-auth"] }
+      })
+      yield* client.execute(
+        HttpClientRequest.get(`${API}/me`).pipe(
+          HttpClientRequest.setHeader("x-upstream-auth", "upstream-secret-7"),
+          HttpClientRequest.setHeader("x-plain", "visible")
+        )
+      )
+      const [record] = yield* net.timeline
+      assertTrue(!JSON.stringify(record).includes("upstream-secret-7"), "the client's secret header leaked")
+      strictEqual(record?.headers["x-upstream-auth"], "<redacted>")
+      strictEqual(record?.headers["x-plain"], "visible")
+      strictEqual(record?.fingerprints["x-upstream-auth"], SimulatedNetwork.fingerprint("upstream-secret-7"))
+    }).pipe(Effect.scoped, provide()))
 
   it.effect("the layer provides HttpClient with the direct transport attached", () =>
     Effect.gen(function*() {

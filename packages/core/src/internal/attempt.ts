@@ -216,6 +216,10 @@ export class AttemptState implements Transport.Attempt, Timed {
     return this.call.bypassProxy
   }
 
+  get sensitiveHeaders(): ReadonlySet<string> {
+    return this.call.cfg.redirects.sensitiveHeaders
+  }
+
   get decompress(): boolean {
     return this.call.cfg.decompress
   }

@@ -46,7 +46,9 @@ export class Entry {
     private readonly sent: Readonly<Record<string, string>>,
     readonly route: string,
     readonly step: number,
-    readonly fault: Fault["_tag"]
+    readonly fault: Fault["_tag"],
+    /** The client's own secret header names (`Transport.Attempt.sensitiveHeaders`), redacted too. */
+    private readonly secretNames: ReadonlySet<string> | undefined = undefined
   ) {}
   /** The value of a header as sent: for checks that never show it. */
   sentHeader(name: string): string | undefined {
@@ -55,8 +57,11 @@ export class Entry {
     return undefined
   }
   snapshot(): AttemptRecord {
-    const redacted = this.redacted ??= { url: redactedUrl(this.href), headers: redactedHeaders(this.sent).headers }
-    this.prints ??= redactedHeaders(this.sent).prints
+    const redacted = this.redacted ??= {
+      url: redactedUrl(this.href),
+      headers: redactedHeaders(this.sent, this.secretNames).headers
+    }
+    this.prints ??= redactedHeaders(this.sent, this.secretNames).prints
     return {
       seq: this.seq,
       at: this.at,
@@ -94,18 +99,23 @@ interface RedactedHeaders {
   readonly headers: Readonly<Record<string, string>>
   /** Fingerprints of the values redaction hid. */
   readonly prints: Readonly<Record<string, string>>
+  /** The client's secret names this was computed with. */
+  readonly secretNames: ReadonlySet<string> | undefined
 }
 const headerRedactions = new WeakMap<object, RedactedHeaders>()
-const redactedHeaders = (sent: Readonly<Record<string, string>>): RedactedHeaders => {
+const redactedHeaders = (
+  sent: Readonly<Record<string, string>>,
+  secretNames: ReadonlySet<string> | undefined
+): RedactedHeaders => {
   let redacted = headerRedactions.get(sent)
-  if (redacted === undefined) {
-    const headers = Redact.headers(sent)
+  if (redacted === undefined || redacted.secretNames !== secretNames) {
+    const headers = Redact.headers(sent, secretNames)
     const prints: Record<string, string> = {}
     for (const key in headers) {
       const value = sent[key]
       if (value !== undefined && headers[key] !== value) prints[key] = fingerprint(value)
     }
-    redacted = { headers, prints }
+    redacted = { headers, prints, secretNames }
     headerRedactions.set(sent, redacted)
   }
   return redacted

@@ -76,7 +76,8 @@ class Network implements Service {
         request.headers,
         route.key,
         index,
-        fault._tag
+        fault._tag,
+        attempt.sensitiveHeaders
       )
       this.records.push(entry)
       const ctx = new AttemptContext(request, url, attempt, entry, clock)
