@@ -4,7 +4,10 @@
  * Every test here uses `it.live` / `it.scopedLive`: the server and the undici
  * client under test move real bytes over 127.0.0.1 on the wall clock, which
  * TestClock cannot drive. Waits are bounded and only as long as the fault
- * under test needs.
+ * under test needs. Timings are asserted only from below, by what the server
+ * guarantees (a delayed answer or connection never comes before its delay),
+ * or as byte counts; never from above, which would measure how busy the
+ * machine is.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, it } from "@effect/vitest"
