@@ -14,10 +14,8 @@ import { Client } from "@steadfast/core"
 import { Effect, Stream } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import * as zlib from "node:zlib"
-import { buildClient } from "./helpers.js"
+import { buildClient, peakOf } from "./helpers.js"
 
 const MIB = 1024 * 1024
 const JSON_BODY = JSON.stringify({ items: Array.from({ length: 200 }, (_, i) => ({ id: i, name: `item ${i}` })) })
@@ -123,27 +121,6 @@ const basicRoutes: Record<string, Route> = {
   "/chain-identity": { encoding: "identity, GZIP", body: gzip(PLAIN) },
   "/empty": { encoding: "gzip", body: Buffer.alloc(0) }
 }
-
-v8.setFlagsFromString("--expose-gc")
-const gc = vm.runInNewContext("gc") as () => void
-
-/** Peak of heap + array buffers (sampled every 2 ms) while `effect` runs, above the level before it. */
-const peakOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    gc()
-    const used = () => {
-      const m = process.memoryUsage()
-      return m.heapUsed + m.arrayBuffers
-    }
-    const before = used()
-    let peak = before
-    const timer = setInterval(() => {
-      peak = Math.max(peak, used())
-    }, 2)
-    const result = yield* Effect.ensuring(effect, Effect.sync(() => clearInterval(timer)))
-    peak = Math.max(peak, used())
-    return { result, peak: peak - before }
-  })
 
 /** The server's open sockets once they are all closed, or after 200 checks (the close reaches the server a little later). */
 const untilClosed = (server: Server) =>

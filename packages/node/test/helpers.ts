@@ -9,6 +9,8 @@ import { Client, type Errors } from "@steadfast/core"
 import { type Context, Effect, Layer, Logger, type Scope } from "effect"
 import * as net from "node:net"
 import * as tls from "node:tls"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
 import { Worker } from "node:worker_threads"
 import { NodeClient, type Pool } from "../src/index.js"
 
@@ -302,3 +304,31 @@ export const captureWarnings = () => {
   })
   return { messages, layer: Logger.replace(Logger.defaultLogger, logger) }
 }
+
+let gcFn: (() => void) | undefined
+/** V8's `gc()`, exposed on first use (only the memory tests need it). */
+const gc = () => {
+  if (gcFn === undefined) {
+    v8.setFlagsFromString("--expose-gc")
+    gcFn = vm.runInNewContext("gc") as () => void
+  }
+  gcFn()
+}
+
+/** Peak of heap + array buffers (sampled every 2 ms) while `effect` runs, above the level before it. */
+export const peakOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    gc()
+    const used = () => {
+      const m = process.memoryUsage()
+      return m.heapUsed + m.arrayBuffers
+    }
+    const before = used()
+    let peak = before
+    const timer = setInterval(() => {
+      peak = Math.max(peak, used())
+    }, 2)
+    const result = yield* Effect.ensuring(effect, Effect.sync(() => clearInterval(timer)))
+    peak = Math.max(peak, used())
+    return { result, peak: peak - before }
+  })

@@ -32,9 +32,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import type * as net from "node:net"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
-import { buildClient, rawServer } from "../helpers.js"
+import { buildClient, peakOf, rawServer } from "../helpers.js"
 
 const BODY = 2 * 1024 * 1024
 
@@ -48,27 +46,6 @@ const chunkedResponse = (size: number, chunk: number): Buffer => {
   parts.push(Buffer.from("0\r\n\r\n"))
   return Buffer.concat(parts)
 }
-
-v8.setFlagsFromString("--expose-gc")
-const gc = vm.runInNewContext("gc") as () => void
-
-/** Peak of heap + array buffers (sampled every 2 ms) while `effect` runs, above the level before it. */
-const peakOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    gc()
-    const used = () => {
-      const m = process.memoryUsage()
-      return m.heapUsed + m.arrayBuffers
-    }
-    const before = used()
-    let peak = before
-    const timer = setInterval(() => {
-      peak = Math.max(peak, used())
-    }, 2)
-    const result = yield* Effect.ensuring(effect, Effect.sync(() => clearInterval(timer)))
-    peak = Math.max(peak, used())
-    return { result, peak: peak - before }
-  })
 
 const serve = (chunk: number) => {
   const payload = chunkedResponse(BODY, chunk)
