@@ -12,61 +12,45 @@ import { Auth, Client } from "@steadfast/core"
 import { Effect, Layer, Ref } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
-import { ok, recordingServer } from "./helpers/recording.js"
+import { ok, type Received, recordingServer } from "./helpers/recording.js"
 
-interface Seen {
-  readonly url: string
-  readonly authorization: string | undefined
-}
+/** A server that answers every request with the url it saw, and records it (`received`). */
+const echoServer = recordingServer((req, res) => ok(res, { url: req.url }))
 
-/** A server that answers every request with what it saw. */
-const echoServer = Effect.acquireRelease(
-  Effect.async<{ server: http.Server; origin: string; seen: Array<Seen> }>((resume) => {
-    const seen: Array<Seen> = []
-    const server = http.createServer((req, res) => {
-      seen.push({ url: req.url ?? "", authorization: req.headers.authorization })
-      res.setHeader("content-type", "application/json")
-      res.end(JSON.stringify({ url: req.url }))
-    })
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port
-      resume(Effect.succeed({ server, origin: `http://127.0.0.1:${port}`, seen }))
-    })
-  }),
-  ({ server }) =>
-    Effect.async<void>((resume) => {
-      server.close(() => resume(Effect.void))
-    })
-)
+/** What a recorded request carried: its url and Authorization header. */
+const urlAndAuth = (r: Received) => ({ url: r.path, authorization: r.headers.authorization })
 
 const over = (options: Client.Options) => Client.layer(options).pipe(Layer.provide(FetchHttpClient.layer))
 
 describe("a plain platform client (FetchHttpClient)", () => {
   it.scopedLive("a relative url is sent to the base url, with its query parameters", () =>
     Effect.gen(function*() {
-      const { origin, seen } = yield* echoServer
+      const { origin, received } = yield* echoServer
       const body = yield* Client.json(
         HttpClientRequest.get("users/1").pipe(HttpClientRequest.setUrlParam("fields", "name,id"))
       ).pipe(Effect.provide(over({ baseUrl: `${origin}/v1/` })))
       expect(body).toEqual({ url: "/v1/users/1?fields=name%2Cid" })
-      expect(seen.map((s) => s.url)).toEqual(["/v1/users/1?fields=name%2Cid"])
+      expect(received.map((r) => r.path)).toEqual(["/v1/users/1?fields=name%2Cid"])
     }))
 
   it.scopedLive("credentials in the url go as a Basic Authorization header (fetch refuses them in a url)", () =>
     Effect.gen(function*() {
-      const { origin, seen } = yield* echoServer
+      const { origin, received } = yield* echoServer
       const withUser = origin.replace("http://", "http://alice:s3cret@")
       yield* Client.text(HttpClientRequest.get(`${withUser}/me`)).pipe(Effect.provide(over({})))
-      expect(seen).toEqual([{ url: "/me", authorization: `Basic ${Buffer.from("alice:s3cret").toString("base64")}` }])
+      expect(received.map(urlAndAuth)).toEqual([{
+        url: "/me",
+        authorization: `Basic ${Buffer.from("alice:s3cret").toString("base64")}`
+      }])
     }))
 
   it.scopedLive("a relative url without a base url: InvalidUrl showing the url as written, nothing sent", () =>
     Effect.gen(function*() {
-      const { seen } = yield* echoServer
+      const { received } = yield* echoServer
       const error = yield* Effect.flip(Client.text(HttpClientRequest.get("/users/1")).pipe(Effect.provide(over({}))))
       expect(error._tag).toBe("InvalidUrl")
       expect(error.message).toContain("GET /users/1: invalid url, it is relative and the client has no baseUrl")
-      expect(seen).toEqual([])
+      expect(received).toEqual([])
     }))
 
   it.scopedLive("redirects are followed by the client, not by fetch: its rules hold (sensitive headers, max)", () =>
@@ -78,7 +62,9 @@ describe("a plain platform client (FetchHttpClient)", () => {
         HttpClientRequest.get(`${hops.origin}/one`).pipe(HttpClientRequest.setHeader("x-api-key", "k-1"))
       ).pipe(Effect.provide(over({ redirects: { sensitiveHeaders: ["x-api-key"] } })))
       expect(body).toBe("landed")
-      expect(target.seen).toEqual([{ url: "/landing", apiKey: undefined }])
+      expect(target.received.map((r) => ({ url: r.path, apiKey: r.headers["x-api-key"] }))).toEqual([
+        { url: "/landing", apiKey: undefined }
+      ])
       // two hops, one allowed: the client's limit, not fetch's 20
       const error = yield* Effect.flip(
         Client.text(HttpClientRequest.get(`${hops.origin}/two`)).pipe(Effect.provide(over({ redirects: { max: 1 } })))
@@ -178,24 +164,8 @@ describe("a base url and a bearer token over fetch (what the server received)", 
       expect(other.received.map((r) => [r.path, r.headers.authorization])).toEqual([["/landing", undefined]])
     }))
 })
-/** Records the x-api-key header of each request and answers "landed". */
-const headerServer = Effect.acquireRelease(
-  Effect.async<{ server: http.Server; origin: string; seen: Array<{ url: string; apiKey: unknown }> }>((resume) => {
-    const seen: Array<{ url: string; apiKey: unknown }> = []
-    const server = http.createServer((req, res) => {
-      seen.push({ url: req.url ?? "", apiKey: req.headers["x-api-key"] })
-      res.end("landed")
-    })
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port
-      resume(Effect.succeed({ server, origin: `http://127.0.0.1:${port}`, seen }))
-    })
-  }),
-  ({ server }) =>
-    Effect.async<void>((resume) => {
-      server.close(() => resume(Effect.void))
-    })
-)
+/** Answers "landed" and records each request (`received`: its url and headers, x-api-key among them). */
+const headerServer = recordingServer((_, res) => res.end("landed"))
 
 /** `/two` redirects to `/one`, which redirects to `target`. */
 const redirectServer = (target: string) =>
