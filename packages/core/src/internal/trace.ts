@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import type * as FiberRefs from "effect/FiberRefs"
 import * as HashMap from "effect/HashMap"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
@@ -118,6 +119,13 @@ export const traced = <A, R>(
 export interface FiberAccess {
   readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X
   readonly setFiberRef: <X>(ref: FiberRef.FiberRef<X>, value: X) => void
+  readonly setFiberRefs: (refs: FiberRefs.FiberRefs) => void
+  /**
+   * Where Effect 3's fiber keeps its fiber refs: read as it is (its
+   * `getFiberRefs()` copies them all first). Absent elsewhere: then `close`
+   * restores the context with `setFiberRef`.
+   */
+  readonly _fiberRefs?: FiberRefs.FiberRefs
   readonly currentRuntimeFlags: RuntimeFlags.RuntimeFlags
   readonly currentTracer: Tracer.Tracer
   readonly currentSpan: Tracer.AnySpan | undefined
@@ -127,7 +135,8 @@ export interface FiberAccess {
 /** The fiber, when it offers what `open` and `close` use. @internal */
 export const access = (fiber: object): FiberAccess | undefined => {
   const f = fiber as Partial<FiberAccess>
-  return typeof f.setFiberRef === "function" && typeof f.currentRuntimeFlags === "number"
+  return typeof f.setFiberRef === "function" && typeof f.setFiberRefs === "function" &&
+      typeof f.currentRuntimeFlags === "number"
     ? f as FiberAccess
     : undefined
 }
@@ -140,13 +149,22 @@ const parentOf = (span: Option.Option<Tracer.AnySpan>): Option.Option<Tracer.Any
   return span.value._tag === "Span" ? parentOf(span.value.parent) : Option.none()
 }
 
-/** How the call span ends, and the context it replaced. @internal */
+/**
+ * How the call span ends, and the context it replaced: `before` and
+ * `inside` are the fiber's refs before and after `open` set the context, so
+ * that `close` puts `before` back as it is when nothing else changed them in
+ * between (setting a fiber ref copies every ref of the fiber).
+ *
+ * @internal
+ */
 export class CallSpan {
   constructor(
     readonly span: Tracer.Span,
     readonly context: Context.Context<never>,
     readonly timing: boolean,
-    readonly clock: Clock.Clock
+    readonly clock: Clock.Clock,
+    readonly before: FiberRefs.FiberRefs | undefined,
+    readonly inside: FiberRefs.FiberRefs | undefined
   ) {}
 }
 
@@ -188,8 +206,16 @@ export const open = (call: Call, fiber: FiberAccess): void => {
   setRequestAttributes(span, method, call.url, call.requestInfo.url)
   call.span = span
   call.parentSpan = span
-  call.callSpan = new CallSpan(span, context, timing, clock)
+  const before = fiber._fiberRefs
   fiber.setFiberRef(FiberRef.currentContext, Context.add(context, Tracer.ParentSpan, span))
+  call.callSpan = new CallSpan(
+    span,
+    context,
+    timing,
+    clock,
+    before,
+    before === undefined ? undefined : fiber._fiberRefs
+  )
 }
 
 /** The request is over: its context is restored and its call span ends with `exit` (see {@link open}). @internal */
@@ -197,7 +223,8 @@ export const close = (call: Call, fiber: FiberAccess, exit: Exit.Exit<unknown, u
   const opened = call.callSpan
   if (opened === undefined) return
   call.callSpan = undefined
-  fiber.setFiberRef(FiberRef.currentContext, opened.context)
+  if (opened.inside !== undefined && fiber._fiberRefs === opened.inside) fiber.setFiberRefs(opened.before!)
+  else fiber.setFiberRef(FiberRef.currentContext, opened.context)
   if (opened.span.status._tag === "Ended") return
   opened.span.end(opened.timing ? opened.clock.unsafeCurrentTimeNanos() : 0n, exit)
 }
