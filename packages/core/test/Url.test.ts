@@ -197,6 +197,25 @@ describe("properties (fast-check, fixed seed)", () => {
   )
 
   it.prop(
+    "with allowAbsoluteUrls a relative reference goes to the origin WHATWG resolves it to (a host of its own is seen)",
+    [hostile],
+    ([input]) => {
+      if (URL.canParse(input)) return // absolute: parsed on its own first (see above)
+      let whatwg: URL | undefined
+      try {
+        whatwg = new URL(input, BASE)
+      } catch {
+        whatwg = undefined
+      }
+      const out = resolve(input, rules(BASE, { allowAbsoluteUrls: true }))
+      if (out._tag === "Rejected" || whatwg === undefined) return
+      strictEqual(out.url.origin, whatwg.origin, input)
+      strictEqual(out.crossOrigin, out.url.origin !== BASE.origin, input)
+    },
+    { fastCheck: { seed: SEED, numRuns: 2000 } }
+  )
+
+  it.prop(
     "plain paths are joined under the base path, with or without a leading slash",
     [fc.array(segment, { minLength: 1, maxLength: 5 }), fc.boolean()],
     ([segments, leading]) => {

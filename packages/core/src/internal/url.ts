@@ -21,6 +21,8 @@ export interface UrlRules {
   readonly base: URL | undefined
   /** The base path as a directory (ends with `/`): requests stay under it. */
   readonly dir: string
+  /** `dir` on the base origin, parsed once: what a relative path is joined under. */
+  readonly dirUrl: URL | undefined
   /** Absolute urls (any origin, any path) are used as they are. */
   readonly allowAbsoluteUrls: boolean
   /** Relative paths may leave the base path (`../`). */
@@ -45,12 +47,16 @@ export interface Rejected {
 export const rules = (
   base: URL | undefined,
   options: { readonly allowAbsoluteUrls?: boolean; readonly allowOutsideBasePath?: boolean } = {}
-): UrlRules => ({
-  base,
-  dir: base === undefined ? "/" : base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`,
-  allowAbsoluteUrls: options.allowAbsoluteUrls ?? false,
-  allowOutsideBasePath: options.allowOutsideBasePath ?? false
-})
+): UrlRules => {
+  const dir = base === undefined ? "/" : base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`
+  return {
+    base,
+    dir,
+    dirUrl: base === undefined ? undefined : new URL(dir, base),
+    allowAbsoluteUrls: options.allowAbsoluteUrls ?? false,
+    allowOutsideBasePath: options.allowOutsideBasePath ?? false
+  }
+}
 
 const parse = (input: string, base?: URL | string): URL | undefined => {
   try {
@@ -72,12 +78,21 @@ const TAB_OR_NEWLINE = /[\t\n\r]/g
 const PROBE_A = new URL("http://a.steadfast.invalid/")
 const PROBE_B = new URL("http://b.steadfast.invalid/")
 
+/** What the WHATWG parser reads as a scheme: without one, text is never an absolute url. */
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
+
+const isSlash = (c: string): boolean => c === "/" || c === "\\"
+
 /**
  * Whether a reference without a scheme names a host of its own (`//host`,
  * `\\host`, `/\host`…): resolved against two different bases, it lands on
- * a host that is not theirs.
+ * a host that is not theirs. Only a reference that starts with two slashes
+ * (either kind, against an http(s) base) can; the others are not parsed
+ * here (a wrong guess would still fail closed: the joined url's origin is
+ * checked).
  */
 const hasAuthority = (text: string): boolean => {
+  if (!isSlash(text.charAt(0)) || !isSlash(text.charAt(1))) return false
   const a = parse(text, PROBE_A)
   const b = parse(text, PROBE_B)
   return a === undefined || b === undefined || a.host !== PROBE_A.host || b.host !== PROBE_B.host
@@ -143,7 +158,8 @@ export const resolve = (input: string, r: UrlRules): Resolved | Rejected => {
     return checkScheme(url) ?? { _tag: "Resolved", url, crossOrigin: false }
   }
   const text = input.replace(C0_AROUND, "").replace(TAB_OR_NEWLINE, "")
-  let url = parse(text)
+  // a path (the usual input with a base) is not parsed on its own: that throws, which is slow
+  let url = SCHEME.test(text) ? parse(text) : undefined
   const absolute = url !== undefined || hasAuthority(text)
   if (url === undefined && absolute) url = parse(text, base)
   if (url === undefined) {
@@ -152,7 +168,7 @@ export const resolve = (input: string, r: UrlRules): Resolved | Rejected => {
     const rest = first === "/" || first === "\\" ? text.slice(1) : text
     url = rest === "" || rest.startsWith("?") || rest.startsWith("#")
       ? parse(rest, base)
-      : parse(`./${rest}`, new URL(r.dir, base))
+      : parse(`./${rest}`, r.dirUrl)
     if (url === undefined) return reject("it cannot be parsed against the base url", ABSOLUTE_HINT)
   }
   const scheme = checkScheme(url)
