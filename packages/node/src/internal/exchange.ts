@@ -50,13 +50,13 @@ import type { Transport } from "@steadfast/core"
 import * as Effect from "effect/Effect"
 import type * as net from "node:net"
 import type { Dispatcher } from "undici"
-import { type Assignable, type Connection, type ConnectionPool, ExchangeKey } from "./connections.js"
+import { type Assignable, type Connection, type ConnectionPool } from "./connections.js"
 import { withAcceptEncoding } from "./decode.js"
 import { proxyCause } from "./proxyCause.js"
 import { RequestInterrupted, StreamBody, toUndiciBody } from "./requestBody.js"
 import { NodeResponse } from "./response.js"
 import { type Owner, ResponseBody } from "./responseBody.js"
-import type { Engine, Route } from "./route.js"
+import { DispatchOptions, type Engine, type Route } from "./route.js"
 
 /** Where an exchange is (see the module comment). */
 type State = 0 | 1 | 2 | 3 | 4
@@ -94,7 +94,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
   state: State = State.Pending
   readonly method: string
   readonly path: string
-  private readonly opts: Dispatcher.DispatchOptions
+  private readonly opts: DispatchOptions
   private readonly route: Route
   private connection: Connection | undefined = undefined
   private socket: net.Socket | undefined = undefined
@@ -121,24 +121,23 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
     this.route = route
     const body = toUndiciBody(request.body)
     this.streamBody = body instanceof StreamBody ? body : undefined
-    this.opts = {
-      origin: url.origin,
-      path: this.path,
-      method: request.method as Dispatcher.HttpMethod,
+    this.opts = new DispatchOptions(
+      url.origin,
+      this.path,
+      request.method as Dispatcher.HttpMethod,
       // undici's ProxyAgent writes `host` into the headers object it is given;
       // a request's headers may be @effect/platform's shared `Headers.empty`,
       // so a proxied request gets its own copy (direct routes only read it)
       // compressed bodies are asked for unless the request says what it accepts (decode.ts)
-      headers: attempt.decompress && request.headers["accept-encoding"] === undefined
+      attempt.decompress && request.headers["accept-encoding"] === undefined
         ? withAcceptEncoding(request.headers)
         : route.proxy === undefined
         ? request.headers
         : { ...request.headers },
       // undici sends any (async) iterable; its types only list Readable
-      body: body as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
-      // how the pool's connection finds this exchange (see connections.ts)
-      [ExchangeKey]: this
-    } as Dispatcher.DispatchOptions
+      body as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
+      this
+    )
   }
 
   get cancelled(): boolean {
@@ -180,7 +179,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
 
   private dispatch(): void {
     try {
-      this.route.dispatcher.dispatch(this.opts, this)
+      this.route.dispatcher.dispatch(this.opts as Dispatcher.DispatchOptions, this)
     } catch (error) {
       // ProxyAgent.dispatch throws (instead of failing the request) on a
       // Proxy-Authorization request header.
@@ -232,7 +231,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
           if (isPoolTimeout(reason)) {
             const stats = pool.stats
             this.attempt.pool({
-              origin: this.opts.origin as string,
+              origin: this.opts.origin,
               inUse: stats.running,
               limit: this.engine.connections,
               waiting: stats.pending
