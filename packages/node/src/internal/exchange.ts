@@ -366,6 +366,9 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
     // destroys the socket): the body's stream is read no more
     this.streamBody?.stop()
     this.body!.end()
+    // undici's controller holds the response's raw headers: an exchange still
+    // referenced (by its response, say) would keep them through every minor GC
+    this.controller = undefined
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {

@@ -70,11 +70,19 @@ export class ResponseBody implements Source {
   /** A pull of `pull()` waiting for the next chunk, or the end. */
   private waiter: (() => void) | undefined = undefined
   private failure: unknown = undefined
+  /**
+   * undici's controller of the response, while the body is open; let go of
+   * once it is over: it holds the response's raw headers, which a body still
+   * referenced (by its response) would keep through every minor GC.
+   */
+  private controller: Dispatcher.DispatchController | undefined
 
   constructor(
     private readonly owner: Owner,
-    private readonly controller: Dispatcher.DispatchController
-  ) {}
+    controller: Dispatcher.DispatchController
+  ) {
+    this.controller = controller
+  }
 
   /** Whether chunks may still arrive (neither ended, failed nor dropped). */
   get isOpen(): boolean {
@@ -97,7 +105,7 @@ export class ResponseBody implements Source {
     this.wake()
     if (this.buffered >= HIGH_WATER_MARK && !this.paused) {
       this.paused = true
-      this.controller.pause()
+      this.controller!.pause()
     }
   }
 
@@ -105,6 +113,7 @@ export class ResponseBody implements Source {
   end(): void {
     if (this.state !== State.Open) return
     this.state = State.Complete
+    this.controller = undefined
     const sink = this.sink
     if (sink !== undefined) {
       this.sink = undefined
@@ -117,6 +126,7 @@ export class ResponseBody implements Source {
   fail(error: unknown): void {
     if (this.state !== State.Open) return
     this.state = State.Failed
+    this.controller = undefined
     this.failure = error
     this.chunks = NO_CHUNKS
     const sink = this.sink
@@ -135,6 +145,7 @@ export class ResponseBody implements Source {
     this.sink = undefined
     this.chunks = NO_CHUNKS
     this.state = State.Dropped
+    this.controller = undefined
     this.owner.drop()
     sink?.end()
   }
@@ -181,7 +192,7 @@ export class ResponseBody implements Source {
   pause(): void {
     if (this.state === State.Open && !this.paused) {
       this.paused = true
-      this.controller.pause()
+      this.controller!.pause()
     }
   }
 
@@ -189,7 +200,7 @@ export class ResponseBody implements Source {
   resume(): void {
     if (this.paused && this.state === State.Open) {
       this.paused = false
-      this.controller.resume()
+      this.controller!.resume()
     }
   }
 
