@@ -61,8 +61,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Dns from "./Dns.js"
-import * as exchange from "./internal/exchange.js"
 import { engineOf } from "./internal/pool.js"
+import * as direct from "./internal/transport.js"
 import * as Pool from "./Pool.js"
 import type * as Proxy from "./Proxy.js"
 import type * as Tls from "./Tls.js"
@@ -91,7 +91,7 @@ export interface Options extends Client.Options {
  *
  * @since 0.1.0
  */
-export const makeTransport = (pool: Pool.Service): Transport.Transport => exchange.makeTransport(engineOf(pool))
+export const makeTransport = (pool: Pool.Service): Transport.Transport => direct.makeTransport(engineOf(pool))
 
 /**
  * A platform `HttpClient` over a pool. It carries the direct transport

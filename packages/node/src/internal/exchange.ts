@@ -70,11 +70,7 @@ const State = {
 
 type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => void
 
-/**
- * An HTTP/2 connection carries other requests: an exchange that ends early
- * resets its stream (`controller.abort()`, RST_STREAM CANCEL) and never
- * destroys the socket.
- */
+/** An HTTP/2 connection carries other requests: an exchange that ends early resets its stream, never the socket. */
 const isH2 = (socket: net.Socket): boolean => (socket as { readonly alpnProtocol?: unknown }).alpnProtocol === "h2"
 
 /**
@@ -258,8 +254,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
    * then destroys the socket (see the module comment).
    */
   cut(reason: Error): void {
-    const socket = this.socket
-    if (socket === undefined || socket.destroyed || this.engine.pipelining > 1 || isH2(socket)) {
+    const socket = this.ownSocket
+    if (socket === undefined) {
       // undici calls onResponseError(reason) and destroys the socket
       this.controller?.abort(reason)
       return
@@ -387,25 +383,14 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
 
   /** The body's reader stopped before the end: the rest is dropped with the socket (see the module comment). */
   drop(): void {
+    const socket = this.ownSocket
+    if (socket !== undefined) socket.destroy(new RequestInterrupted())
+    else this.controller?.abort(new RequestInterrupted())
+  }
+
+  /** The socket, when this exchange may destroy it to end itself: open, carrying only this request. */
+  private get ownSocket(): net.Socket | undefined {
     const socket = this.socket
-    if (socket !== undefined && !socket.destroyed && this.engine.pipelining <= 1 && !isH2(socket)) {
-      socket.destroy(new RequestInterrupted())
-    } else {
-      this.controller?.abort(new RequestInterrupted())
-    }
+    return socket === undefined || socket.destroyed || this.engine.pipelining > 1 || isH2(socket) ? undefined : socket
   }
 }
-
-/**
- * The direct transport over a pool.
- *
- * @internal
- */
-export const makeTransport = (engine: Engine): Transport.Transport => ({
-  tracksConnect: true,
-  onResend: engine.onResend,
-  send: (request, url, attempt) =>
-    Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) =>
-      new Exchange(engine, request, url, attempt, resume).start()
-    )
-})
