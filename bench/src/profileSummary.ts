@@ -93,7 +93,12 @@ export interface HeapNode {
  * request, as text. The sampling heap profiler attributes each sampled
  * allocation to the frame that made it.
  */
-export const summarizeAllocations = (head: HeapNode, requests: number, top: number): string => {
+export const summarizeAllocations = (
+  head: HeapNode,
+  requests: number,
+  top: number,
+  what = "allocated"
+): string => {
   const places = new Map<string, number>()
   const functions = new Map<string, { place: string; bytes: number }>()
   let total = 0
@@ -112,7 +117,7 @@ export const summarizeAllocations = (head: HeapNode, requests: number, top: numb
   visit(head)
   const per = (bytes: number) => Math.round(bytes / Math.max(1, requests)).toString().padStart(6)
   const share = (bytes: number) => `${(100 * bytes / Math.max(1, total)).toFixed(1).padStart(5)}%`
-  const lines = [`allocated: ${per(total)} B/request`, "", "by place:"]
+  const lines = [`${what}: ${per(total)} B/request`, "", "by place:"]
   for (const [place, bytes] of [...places].sort((a, b) => b[1] - a[1])) {
     lines.push(`  ${per(bytes)} B  ${share(bytes)}  ${place}`)
   }
