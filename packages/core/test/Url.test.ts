@@ -111,6 +111,16 @@ describe("base origin pinned", () => {
     strictEqual(resolve("https://evil.test/", r)._tag, "Rejected")
   })
 
+  it("a base path that starts with // is a path, not a host: paths join under it", () => {
+    const r = rules(new URL("https://api.test//v1/"))
+    strictEqual(href("users", r), "https://api.test//v1/users")
+    strictEqual(href("/users", r), "https://api.test//v1/users")
+  })
+
+  it("the base url's credentials stay on a path joined under it", () => {
+    strictEqual(href("users", rules(new URL("https://me:pw@api.test/v1/"))), "https://me:pw@api.test/v1/users")
+  })
+
   it("without a base the url must be absolute http(s)", () => {
     const r = rules(undefined)
     strictEqual(href("https://evil.test/x", r), "https://evil.test/x")

@@ -43,6 +43,15 @@ export interface Rejected {
   readonly hint: string
 }
 
+/** The base url with `dir` as its path (set, not resolved: a `dir` of `//` is a path, not a host). */
+const dirUrlOf = (base: URL, dir: string): URL => {
+  const url = new URL(base.href)
+  url.pathname = dir
+  url.search = ""
+  url.hash = ""
+  return url
+}
+
 /** @internal */
 export const rules = (
   base: URL | undefined,
@@ -52,7 +61,7 @@ export const rules = (
   return {
     base,
     dir,
-    dirUrl: base === undefined ? undefined : new URL(dir, base),
+    dirUrl: base === undefined ? undefined : dirUrlOf(base, dir),
     allowAbsoluteUrls: options.allowAbsoluteUrls ?? false,
     allowOutsideBasePath: options.allowOutsideBasePath ?? false
   }
