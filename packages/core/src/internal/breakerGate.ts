@@ -7,7 +7,8 @@
  */
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
-import * as MetricLabel from "effect/MetricLabel"
+import * as MetricLabel from "#line/MetricLabel"
+import { updateMetric } from "#line/unsafe"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
@@ -108,8 +109,8 @@ export class Breakers {
 
   /** A transition: a metric, a span event, and a log line (Warning when it opens). */
   private told(key: string, request: GateRequest, transition: Transition, retryInMs?: number): Effect.Effect<void> {
-    Metrics.breakerTransitions.unsafeUpdate(1, [MetricLabel.make("to", transition.to)])
-    Metrics.breakerState.unsafeUpdate(stateValue[transition.to], [MetricLabel.make("key", cleanKey(key))])
+    updateMetric(Metrics.breakerTransitions, 1, [MetricLabel.make("to", transition.to)])
+    updateMetric(Metrics.breakerState, stateValue[transition.to], [MetricLabel.make("key", cleanKey(key))])
     const fields = {
       "steadfast.breaker.key": cleanKey(key),
       "steadfast.breaker.from": transition.from,

@@ -18,13 +18,14 @@ import * as Context from "#line/Context"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
 import { HttpClient, HttpClientRequest } from "#line/http"
+import * as MetricLabel from "#line/MetricLabel"
+import { currentTimeNanos, updateMetric } from "#line/unsafe"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import type * as DefaultServices from "effect/DefaultServices"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Tracer from "effect/Tracer"
@@ -179,7 +180,7 @@ export const open = (call: Call, fiber: FiberAccess): void => {
     parentOf(Context.getOption(context, Tracer.ParentSpan)),
     Context.empty(),
     Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks)),
-    timing ? clock.unsafeCurrentTimeNanos() : 0n,
+    timing ? currentTimeNanos(clock) : 0n,
     "internal",
     CALL_SPAN
   )
@@ -198,7 +199,7 @@ export const close = (call: Call, fiber: FiberAccess, exit: Exit.Exit<unknown, u
   call.callSpan = undefined
   fiber.setFiberRef(FiberRef.currentContext, opened.context)
   if (opened.span.status._tag === "Ended") return
-  opened.span.end(opened.timing ? opened.clock.unsafeCurrentTimeNanos() : 0n, exit)
+  opened.span.end(opened.timing ? currentTimeNanos(opened.clock) : 0n, exit)
 }
 
 /**
@@ -227,7 +228,7 @@ export const sending = (
       Option.some(parent),
       Context.empty(),
       [],
-      call.cfg.clock.unsafeCurrentTimeNanos(),
+      currentTimeNanos(call.cfg.clock),
       "client",
       undefined
     )
@@ -288,14 +289,14 @@ export const ended = (
   sending.ended = true
   const type = error === undefined || error === "interrupted" ? undefined : errorType(error)
   if (call.cfg.metrics && error !== "interrupted") {
-    Metrics.requestDuration.unsafeUpdate((call.now() - sending.startedAt) / 1000, labels(call, sending, type))
+    updateMetric(Metrics.requestDuration, (call.now() - sending.startedAt) / 1000, labels(call, sending, type))
   }
   const span = sending.span
   if (span === undefined) return
   if (sending.status !== undefined) span.attribute("http.response.status_code", sending.status)
   if (type !== undefined) span.attribute("error.type", type)
   span.end(
-    call.cfg.clock.unsafeCurrentTimeNanos(),
+    currentTimeNanos(call.cfg.clock),
     error === undefined ? Exit.void : error === "interrupted" ? Exit.interrupt(FiberId.none) : Exit.fail(error)
   )
 }

@@ -2,8 +2,8 @@ import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
 import { FetchHttpClient, HttpClient as PlatformClient, HttpClientError, HttpClientRequest } from "#line/http"
 import type { HttpClient, HttpClientResponse } from "#line/http"
+import { interruptFiber } from "#line/unsafe"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import { constTrue } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -88,7 +88,7 @@ const abortable = <A, E>(
   onAbort: () => E
 ): Effect.Effect<A, E> =>
   signal.aborted ? Effect.fail(onAbort()) : Effect.flatMap(Effect.fork(effect), (fiber) => {
-    const interrupt = () => fiber.unsafeInterruptAsFork(FiberId.none)
+    const interrupt = () => interruptFiber(fiber)
     signal.addEventListener("abort", interrupt, { once: true })
     return Effect.flatMap(
       Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber)),

@@ -18,7 +18,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
-import * as Semaphore from "effect/Semaphore"
+import * as Semaphores from "effect/Semaphore"
 
 export * from "effect/Effect"
 
@@ -91,10 +91,10 @@ export const disconnect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect
   )
 
 /** @internal */
-export type Semaphore = Semaphore.Semaphore
+export type Semaphore = Semaphores.Semaphore
 
 /** @internal */
-export const unsafeMakeSemaphore: (permits: number) => Semaphore.Semaphore = Semaphore.makeUnsafe
+export const unsafeMakeSemaphore: (permits: number) => Semaphores.Semaphore = Semaphores.makeUnsafe
 
 /** Runs `self` with `reference` set to `value`. @internal */
 export const locally: {
@@ -119,4 +119,4 @@ export const withConfigProvider: {
 /** @internal */
 export const configProviderWith = <A, E, R>(
   f: (provider: ConfigProvider.ConfigProvider) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => Effect.flatMap(ConfigProvider.ConfigProvider.asEffect(), f)
+): Effect.Effect<A, E, R> => Effect.flatMap(Effect.service(ConfigProvider.ConfigProvider), f)
