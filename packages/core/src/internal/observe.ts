@@ -12,10 +12,10 @@
 import * as Cause from "#line/Cause"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import * as FiberRef from "#line/FiberRef"
 import * as LogLevel from "#line/LogLevel"
 import * as MetricLabel from "#line/MetricLabel"
 import { currentTimeNanos, updateMetric } from "#line/unsafe"
-import * as FiberRef from "effect/FiberRef"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import type { AttemptState, Call } from "./attempt.js"
@@ -25,9 +25,9 @@ import { redactUrl } from "./redact.js"
 import * as trace from "./trace.js"
 
 /** Where `Client.withHistory` collects the records of the requests it wraps. @internal */
-export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefined> = FiberRef.unsafeMake<
+export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefined> = FiberRef.make<
   Array<Errors.AttemptRecord> | undefined
->(undefined)
+>("@steadfast/core/observe/historyRef", undefined)
 
 const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
 

@@ -17,17 +17,14 @@
 import * as Context from "#line/Context"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
+import * as FiberId from "#line/FiberId"
+import * as FiberRef from "#line/FiberRef"
 import { HttpClient, HttpClientRequest } from "#line/http"
 import * as MetricLabel from "#line/MetricLabel"
+import { type FiberAccess, fiberSpanLinks, forEachSpanAnnotation, makeSpan, spanAnnotations } from "#line/tracer"
 import { currentTimeNanos, updateMetric } from "#line/unsafe"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import type * as DefaultServices from "effect/DefaultServices"
-import * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
-import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
-import type * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Tracer from "effect/Tracer"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
@@ -100,7 +97,7 @@ export const traced = <A, R>(
   }
   call.tracer = fiber.currentTracer
   const method = call.request.method
-  return Effect.useSpan(spanName(method), { kind: "internal", captureStackTrace: false }, (span) => {
+  return Effect.useSpan(spanName(method), CALL_SPAN, (span) => {
     setRequestAttributes(span, method, call.url, call.requestInfo.url)
     call.span = span
     call.parentSpan = span
@@ -115,14 +112,7 @@ export const traced = <A, R>(
  *
  * @internal
  */
-export interface FiberAccess {
-  readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X
-  readonly setFiberRef: <X>(ref: FiberRef.FiberRef<X>, value: X) => void
-  readonly currentRuntimeFlags: RuntimeFlags.RuntimeFlags
-  readonly currentTracer: Tracer.Tracer
-  readonly currentSpan: Tracer.AnySpan | undefined
-  readonly currentDefaultServices: Context.Context<DefaultServices.DefaultServices>
-}
+export type { FiberAccess }
 
 /** The fiber, when it offers what `open` and `close` use. @internal */
 export const access = (fiber: object): FiberAccess | undefined => {
@@ -136,7 +126,7 @@ const CALL_SPAN: Tracer.SpanOptions = { kind: "internal", captureStackTrace: fal
 
 /** The parent a new span gets: `Effect.useSpan`'s rule (a span that disables propagation is skipped). */
 const parentOf = (span: Option.Option<Tracer.AnySpan>): Option.Option<Tracer.AnySpan> => {
-  if (span._tag === "None" || !Context.get(span.value.context, Tracer.DisablePropagation)) return span
+  if (span._tag === "None" || !Context.get(spanAnnotations(span.value), Tracer.DisablePropagation)) return span
   return span.value._tag === "Span" ? parentOf(span.value.parent) : Option.none()
 }
 
@@ -175,16 +165,17 @@ export const open = (call: Call, fiber: FiberAccess): void => {
   const context = fiber.getFiberRef(FiberRef.currentContext)
   const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
   const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-  const span = tracer.span(
+  const span = makeSpan(
+    tracer,
     spanName(method),
     parentOf(Context.getOption(context, Tracer.ParentSpan)),
     Context.empty(),
-    Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks)),
+    fiberSpanLinks(fiber),
     timing ? currentTimeNanos(clock) : 0n,
     "internal",
     CALL_SPAN
   )
-  HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
+  forEachSpanAnnotation(fiber, (value, key) => span.attribute(key, value))
   setRequestAttributes(span, method, call.url, call.requestInfo.url)
   call.span = span
   call.parentSpan = span
@@ -223,7 +214,8 @@ export const sending = (
   const tracer = call.tracer
   if (tracer !== undefined && parent !== undefined) {
     const method = request.method
-    const span = tracer.span(
+    const span = makeSpan(
+      tracer,
       spanName(method),
       Option.some(parent),
       Context.empty(),

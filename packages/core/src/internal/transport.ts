@@ -1,9 +1,10 @@
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
+import * as Fiber from "#line/Fiber"
 import { FetchHttpClient, HttpClient as PlatformClient, HttpClientError, HttpClientRequest } from "#line/http"
 import type { HttpClient, HttpClientResponse } from "#line/http"
 import { interruptFiber } from "#line/unsafe"
-import * as Fiber from "effect/Fiber"
+import { urlParamsEntries } from "#line/urlParams"
 import { constTrue } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -141,7 +142,7 @@ const resolved = (
   request: HttpClientRequest.HttpClientRequest,
   url: URL
 ): HttpClientRequest.HttpClientRequest =>
-  request.url === url.href && request.urlParams.length === 0 && request.hash._tag === "None"
+  request.url === url.href && urlParamsEntries(request.urlParams).length === 0 && request.hash._tag === "None"
     ? request
     : HttpClientRequest.setUrl(request, url)
 
