@@ -5,7 +5,14 @@
  *
  * @internal
  */
-import type * as UrlParams from "@effect/platform/UrlParams"
+import * as UrlParams from "@effect/platform/UrlParams"
+import type * as Option from "effect/Option"
 
 /** @internal */
 export const urlParamsEntries = (params: UrlParams.UrlParams): ReadonlyArray<readonly [string, string]> => params
+
+/** The full url of `url` with `params` and `hash` in place, or undefined when it does not parse. @internal */
+export const makeUrl = (url: string, params: UrlParams.UrlParams, hash: Option.Option<string>): URL | undefined => {
+  const made = UrlParams.makeUrl(url, params, hash)
+  return made._tag === "Right" ? made.right : undefined
+}

@@ -10,7 +10,8 @@
  * `configProviderWith` (the `ConfigProvider` reference), and
  * `withFiberRuntime` (`withFiber`, with the fiber's reads in their Effect 3
  * spelling: `getFiberRef`, `currentTracer`, `currentSpan`,
- * `currentRuntimeFlags`, `currentDefaultServices`; no `setFiberRef`).
+ * `currentRuntimeFlags`, `currentDefaultServices`, `currentContext`; no
+ * `setFiberRef`).
  *
  * @internal
  */
@@ -148,6 +149,9 @@ export class FiberRuntime {
     return (this.fiber as unknown as { readonly interruptible: boolean }).interruptible ? RuntimeFlags.Interruption : 0
   }
   get currentDefaultServices(): Context.Context<never> {
+    return this.fiber.context
+  }
+  get currentContext(): Context.Context<never> {
     return this.fiber.context
   }
 }
