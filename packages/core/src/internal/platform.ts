@@ -223,10 +223,11 @@ export const makeHttpClient = (
       const sent = fiber.getFiberRef(HttpClient.currentTracerPropagation)
         ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
         : request
-      return Effect.tap(Effect.withParentSpan(safeFailures(send(sent, url, signal)), span), (response) => {
+      return Effect.map(Effect.withParentSpan(safeFailures(send(sent, url, signal)), span), (response) => {
         span.attribute("http.response.status_code", response.status)
         const redacted = redactHeaders(response.headers)
         for (const key in redacted) span.attribute(`http.response.header.${key}`, redacted[key]!)
+        return response
       })
     })
   })

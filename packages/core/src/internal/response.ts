@@ -12,7 +12,7 @@ import { UrlParams } from "#line/http"
 import type { Cookies, Headers, HttpClientRequest, HttpClientResponse } from "#line/http"
 import { type ResponseError, responseError } from "#line/platformError"
 import { platformFields } from "#line/platformReason"
-import { ResponseBase } from "#line/platformResponse"
+import { type JsonBody, ResponseBase } from "#line/platformResponse"
 import * as Stream from "#line/Stream"
 import type * as Option from "effect/Option"
 import type * as Errors from "../Errors.js"
@@ -93,10 +93,10 @@ export class ResilientResponse extends ResponseBase implements HttpClientRespons
     return Effect.map(this.bytes, (b) => decoder.decode(b))
   }
 
-  get json(): Effect.Effect<unknown, ResponseError> {
+  get json(): Effect.Effect<JsonBody, ResponseError> {
     return Effect.flatMap(this.text, (text) =>
       Effect.try({
-        try: () => text === "" ? null : JSON.parse(text) as unknown,
+        try: () => text === "" ? null : JSON.parse(text) as JsonBody,
         catch: (cause) => this.fail(cause, "the body is not valid JSON")
       }))
   }

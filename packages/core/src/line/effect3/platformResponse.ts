@@ -17,3 +17,6 @@ export abstract class ResponseBase extends Inspectable.Class {
     super()
   }
 }
+
+/** What a response's `json` gives. @internal */
+export type JsonBody = unknown

@@ -11,7 +11,8 @@
  * `withFiberRuntime` (`withFiber`, with the fiber's reads in their Effect 3
  * spelling: `getFiberRef`, `currentTracer`, `currentSpan`,
  * `currentRuntimeFlags`, `currentDefaultServices`, `currentContext`; no
- * `setFiberRef`).
+ * `setFiberRef`), and `logWithLevel(level, ...message)` (Effect 4:
+ * `logWithLevel(level)(...message)`).
  *
  * @internal
  */
@@ -22,6 +23,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
+import type * as LogLevel from "effect/LogLevel"
 import * as Semaphores from "effect/Semaphore"
 import * as Tracer from "effect/Tracer"
 
@@ -160,3 +162,7 @@ export class FiberRuntime {
 export const withFiberRuntime = <A, E = never, R = never>(
   f: (fiber: FiberRuntime) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> => Effect.withFiber((fiber) => f(new FiberRuntime(fiber)))
+
+/** Logs `message` at `level`. @internal */
+export const logWithLevel = (level: LogLevel.LogLevel, ...message: ReadonlyArray<unknown>): Effect.Effect<void> =>
+  Effect.logWithLevel(level as Parameters<typeof Effect.logWithLevel>[0])(...message)

@@ -10,6 +10,7 @@ import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
+import type * as Schema from "effect/Schema"
 
 /** @internal */
 export abstract class ResponseBase extends Inspectable.Class {
@@ -29,3 +30,6 @@ export abstract class ResponseBase extends Inspectable.Class {
     return pipeArguments(this, arguments)
   }
 }
+
+/** What a response's `json` gives (Effect 4 types it as JSON). @internal */
+export type JsonBody = Schema.Json
