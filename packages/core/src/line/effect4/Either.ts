@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 
 /** @internal */
@@ -21,3 +22,6 @@ export const isLeft: <R, L>(self: Either<R, L>) => self is Result.Failure<R, L> 
 
 /** @internal */
 export const isRight: <R, L>(self: Either<R, L>) => self is Result.Success<R, L> = Result.isSuccess
+
+/** `self` as an effect. @internal */
+export const toEffect: <R, L>(self: Either<R, L>) => Effect.Effect<R, L> = Effect.fromResult
