@@ -1,7 +1,7 @@
 /**
- * The base of the platform responses core makes (a response over another
- * one, `original`), on the Effect 3 line: the platform's type ids (see
- * docs/design.md, "Two Effect lines").
+ * The base of the platform responses core (and its tests) make, on the
+ * Effect 3 line: the platform's type ids (see docs/design.md, "Two Effect
+ * lines").
  *
  * @internal
  */
@@ -13,9 +13,6 @@ import * as Inspectable from "effect/Inspectable"
 export abstract class ResponseBase extends Inspectable.Class {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  constructor(readonly original: HttpClientResponse.HttpClientResponse) {
-    super()
-  }
 }
 
 /** What a response's `json` gives. @internal */
