@@ -67,7 +67,8 @@ export const TaggedError: typeof Schema.TaggedError = ((identifier?: string) =>
         super(props, options)
         return
       }
-      const args: Record<PropertyKey, unknown> = { ...props }
+      // `Object.assign`, not a spread: V8 adds `_tag` to a spread's copy on a slow path (~10x the copy)
+      const args: Record<PropertyKey, unknown> = Object.assign({}, props)
       if (Object.hasOwn(args, "_tag")) delete args["_tag"]
       for (const [key, value] of defaults ??= defaultsOf(Base.fields)) {
         if (args[key] === undefined) args[key] = value()
