@@ -16,9 +16,9 @@ import * as Proxy from "../Proxy.js"
 import { ConnectionPool } from "./connections.js"
 import * as dns from "./dns.js"
 import { InvalidPoolOptions } from "./errors.js"
-import type { Engine, Route } from "./exchange.js"
 import { guardedConnector } from "./guard.js"
 import * as Metrics from "./metrics.js"
+import type { Engine, Route } from "./route.js"
 import * as Tls from "./tls.js"
 
 /** @internal */

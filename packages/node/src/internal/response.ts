@@ -1,6 +1,6 @@
 /**
  * A response of the undici transport: a platform `HttpClientResponse` and a
- * core `BodyReader` over the exchange's body.
+ * core `BodyReader` over the exchange's body (responseBody.ts).
  *
  * Headers arrive as undici parsed them (lower-cased names, latin1 values, an
  * array for a repeated header); they become platform `Headers` (repeated
@@ -30,6 +30,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as decode from "./decode.js"
 import type { Exchange } from "./exchange.js"
+import type { ResponseBody } from "./responseBody.js"
 
 const HeadersProto: object = Object.getPrototypeOf(Headers.empty)
 
@@ -62,15 +63,6 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
 
 const NO_PLAN: decode.Plan = { _tag: "none" }
 
-/** The exchange as a decoder's raw source. */
-const sourceOf = (exchange: Exchange): decode.Source => ({
-  subscribe: (sink) => exchange.subscribe(sink),
-  unsubscribe: (sink) => exchange.unsubscribe(sink),
-  pause: () => exchange.pauseBody(),
-  resume: exchange.resumeBody,
-  abandon: () => exchange.abandon()
-})
-
 /** @internal */
 export class NodeResponse extends Inspectable.Class
   implements HttpClientResponse.HttpClientResponse, Transport.BodyReader
@@ -84,6 +76,7 @@ export class NodeResponse extends Inspectable.Class
 
   constructor(
     readonly exchange: Exchange,
+    readonly rawBody: ResponseBody,
     readonly status: number,
     readonly parsedHeaders: Parsed,
     readonly statusText: string
@@ -119,12 +112,12 @@ export class NodeResponse extends Inspectable.Class
 
   /** The body, decoded when it has to be. */
   private readBody(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, HttpClientError.ResponseError> {
-    if (this.parsedHeaders["content-encoding"] === undefined) return this.exchange.read(this, onChunk)
+    if (this.parsedHeaders["content-encoding"] === undefined) return this.rawBody.read(this, onChunk)
     const plan = this.plan
     switch (plan._tag) {
       case "decode":
         return Effect.async<void, HttpClientError.ResponseError>((resume) => {
-          const decoding = new decode.Decoding(sourceOf(this.exchange), plan.codings, {
+          const decoding = new decode.Decoding(this.rawBody, plan.codings, {
             chunk: onChunk,
             end: () => resume(Effect.void),
             fail: (cause) => resume(Effect.fail(this.exchange.bodyError(this, cause)))
@@ -134,11 +127,11 @@ export class NodeResponse extends Inspectable.Class
         })
       case "tooMany":
         return Effect.suspend(() => {
-          this.exchange.abandon()
+          this.rawBody.abandon()
           return Effect.fail(this.exchange.bodyError(this, decode.tooManyCodings(plan.codings)))
         })
       default:
-        return this.exchange.read(this, onChunk)
+        return this.rawBody.read(this, onChunk)
     }
   }
 
@@ -159,7 +152,7 @@ export class NodeResponse extends Inspectable.Class
   ): Effect.Effect<void, HttpClientError.ResponseError> {
     // started at once (core runs the read when it asks for it): an identity body read in full is an `Exit`
     return this.parsedHeaders["content-encoding"] === undefined
-      ? this.exchange.readNow(this, onChunk)
+      ? this.rawBody.readNow(this, onChunk)
       : this.readBody(onChunk)
   }
 
@@ -227,9 +220,9 @@ export class NodeResponse extends Inspectable.Class
       if (this.plan._tag !== "unknown") return this.decodedStream(this.plan)
     }
     // pulled, not pushed: undici is paused while the consumer is behind
-    return Stream.repeatEffectChunkOption(this.exchange.pull(this)).pipe(
+    return Stream.repeatEffectChunkOption(this.rawBody.pull(this)).pipe(
       // runs when the stream is closed early (or ends): stops the body then
-      Stream.ensuring(Effect.sync(() => this.exchange.abandon()))
+      Stream.ensuring(Effect.sync(() => this.rawBody.abandon()))
     )
   }
 
@@ -240,12 +233,12 @@ export class NodeResponse extends Inspectable.Class
   private decodedStream(plan: decode.Plan): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     if (plan._tag === "tooMany") {
       return Stream.fail(this.exchange.bodyError(this, decode.tooManyCodings(plan.codings))).pipe(
-        Stream.ensuring(Effect.sync(() => this.exchange.abandon()))
+        Stream.ensuring(Effect.sync(() => this.rawBody.abandon()))
       )
     }
     if (plan._tag !== "decode") return Stream.empty
     return Stream.async<Uint8Array, HttpClientError.ResponseError>((emit) => {
-      const decoding: decode.Decoding = new decode.Decoding(sourceOf(this.exchange), plan.codings, {
+      const decoding: decode.Decoding = new decode.Decoding(this.rawBody, plan.codings, {
         chunk: (chunk) => {
           decoding.pause()
           void emit.single(chunk).then(() => decoding.resume())
