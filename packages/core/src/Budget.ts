@@ -42,8 +42,8 @@
  */
 import * as Context from "#line/Context"
 import * as Duration from "#line/Duration"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import * as Effect from "#line/Effect"
+import * as Layer from "#line/Layer"
 import * as Errors from "./Errors.js"
 import { Accounts, UNIT } from "./internal/budget.js"
 import type * as Retry from "./Retry.js"

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Effect from "effect/Effect"
-import * as LogLevel from "effect/LogLevel"
+import * as Effect from "#line/Effect"
+import type { HttpClientRequest } from "#line/http"
+import * as LogLevel from "#line/LogLevel"
 import type * as Auth from "../Auth.js"
 import type * as Hooks from "../Hooks.js"
 import { type Mapper } from "../internal/mapRequest.js"

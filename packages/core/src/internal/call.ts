@@ -23,12 +23,12 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as RuntimeFlags from "effect/RuntimeFlags"
+import * as Cause from "#line/Cause"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
+import { HttpClientRequest } from "#line/http"
+import * as RuntimeFlags from "#line/RuntimeFlags"
 import * as Errors from "../Errors.js"
 import { type AttemptState, Call, type Hop } from "./attempt.js"
 import { authorize } from "./credentials.js"
