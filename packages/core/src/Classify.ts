@@ -24,7 +24,7 @@
  * @since 0.1.0
  */
 import * as Errors from "./Errors.js"
-import { defaultPort, malformed, reset, safeUrl, sameHost } from "./internal/classify/build.js"
+import { defaultPort, malformed, reset, safeUrl, sameHost, withCommon } from "./internal/classify/build.js"
 import { chain, firstMessage, type Node } from "./internal/classify/chain.js"
 import {
   DNS_ONLY,
@@ -179,25 +179,29 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     if (node.code === ADDRESS_REFUSED) {
       const why = node.message === "" ? "its address is refused" : node.message
       return context.redirectedTo === undefined
-        ? new Errors.InvalidUrl({ ...common, reason: why, hint: ADDRESS_HINT }, true)
-        : new Errors.RedirectBlocked({
-          ...common,
-          location: redactUrl(context.redirectedTo),
-          reason: "address",
-          detail: why
-        }, true)
+        ? new Errors.InvalidUrl(withCommon(common, { reason: why, hint: ADDRESS_HINT }), true)
+        : new Errors.RedirectBlocked(
+          withCommon(common, {
+            location: redactUrl(context.redirectedTo),
+            reason: "address",
+            detail: why
+          }),
+          true
+        )
     }
   }
 
   // the body arrived but does not decode: not a transport failure
   for (const node of nodes) {
     if (node.code === CONTENT_DECODING_FAILED) {
-      return new Errors.DecodeError({
-        ...common,
-        status: context.status ?? 0,
-        reason: node.message === "" ? "the compressed body could not be decoded" : node.message,
-        hint: DECODING_HINT
-      }, true)
+      return new Errors.DecodeError(
+        withCommon(common, {
+          status: context.status ?? 0,
+          reason: node.message === "" ? "the compressed body could not be decoded" : node.message,
+          hint: DECODING_HINT
+        }),
+        true
+      )
     }
   }
   // fetch in a browser: what the page saw, as the generic transport reports it
@@ -206,34 +210,40 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     const facts = reported as unknown as OpaqueFacts
     const judged = opaque.judgeOpaque(facts)
     const inner = reported["cause"] as { readonly message?: unknown } | undefined
-    return new Errors.TransportError({
-      ...common,
-      reason: "opaque-network",
-      code: "TypeError",
-      description: opaque.describe(facts, typeof inner?.message === "string" ? inner.message : ""),
-      requestSent: judged.requestSent,
-      likely: judged.likely
-    }, true)
+    return new Errors.TransportError(
+      withCommon(common, {
+        reason: "opaque-network",
+        code: "TypeError",
+        description: opaque.describe(facts, typeof inner?.message === "string" ? inner.message : ""),
+        requestSent: judged.requestSent,
+        likely: judged.likely
+      }),
+      true
+    )
   }
   const opaqueRedirect = opaque.findCode(cause, OPAQUE_REDIRECT)
   if (opaqueRedirect !== undefined) {
-    return new Errors.RedirectBlocked({
-      ...common,
-      location: "(hidden by the browser)",
-      reason: "opaque"
-    }, true)
+    return new Errors.RedirectBlocked(
+      withCommon(common, {
+        location: "(hidden by the browser)",
+        reason: "opaque"
+      }),
+      true
+    )
   }
 
   // platform reasons that are not transport failures
   for (const node of nodes) {
     if (node.platformReason === "InvalidUrl") {
-      return new Errors.InvalidUrl({ ...common, reason: firstMessage(nodes, 1) ?? "cannot be parsed" }, true)
+      return new Errors.InvalidUrl(withCommon(common, { reason: firstMessage(nodes, 1) ?? "cannot be parsed" }), true)
     }
     if (node.platformReason === "Encode") {
-      return new Errors.InvalidRequest({
-        ...common,
-        reason: `the body could not be encoded: ${firstMessage(nodes, 1) ?? "unknown"}`
-      }, true)
+      return new Errors.InvalidRequest(
+        withCommon(common, {
+          reason: `the body could not be encoded: ${firstMessage(nodes, 1) ?? "unknown"}`
+        }),
+        true
+      )
     }
   }
 
@@ -247,104 +257,125 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     // undici's proxy failures are recognised by their message
     const proxyStatus = PROXY_STATUS.exec(node.message)
     if (proxyStatus !== null) {
-      return new Errors.ProxyError({
-        ...common,
-        proxy: proxy?.url ?? "in use",
-        code: code ?? "UND_ERR_ABORTED",
-        status: Number(proxyStatus[1] ?? proxyStatus[2])
-      }, true)
+      return new Errors.ProxyError(
+        withCommon(common, {
+          proxy: proxy?.url ?? "in use",
+          code: code ?? "UND_ERR_ABORTED",
+          status: Number(proxyStatus[1] ?? proxyStatus[2])
+        }),
+        true
+      )
     }
     if (code === undefined) {
       if (node.name === "HTTPParserError") return malformed(common, "HPE_UNKNOWN", node, requestSent)
       continue
     }
     if (code === "UND_ERR_PRX_TLS") {
-      return new Errors.ProxyError({ ...common, proxy: proxy?.url ?? "in use", code }, true)
+      return new Errors.ProxyError(withCommon(common, { proxy: proxy?.url ?? "in use", code }), true)
     }
     if (
       proxy !== undefined && atProxy(node) &&
       (code === "ECONNREFUSED" || RESET_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === "ETIMEDOUT")
     ) {
-      return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
+      return new Errors.ProxyError(withCommon(common, { proxy: proxy.url, code }), true)
     }
     if (DNS_ONLY.has(code) || (DNS_SHARED.has(code) && isDnsSyscall(node.syscall))) {
       if (proxy !== undefined && node.hostname !== undefined && sameHost(node.hostname, proxy.host)) {
-        return new Errors.ProxyError({ ...common, proxy: proxy.url, code }, true)
+        return new Errors.ProxyError(withCommon(common, { proxy: proxy.url, code }), true)
       }
       const hostname = node.hostname ?? hostOf()
-      return new Errors.DnsError({
-        ...common,
-        hostname,
-        code,
-        temporary: DNS_TEMPORARY.has(code),
-        queries: dnsQueries(node, hostname, code)
-      }, true)
+      return new Errors.DnsError(
+        withCommon(common, {
+          hostname,
+          code,
+          temporary: DNS_TEMPORARY.has(code),
+          queries: dnsQueries(node, hostname, code)
+        }),
+        true
+      )
     }
     if (code === "ECONNREFUSED") {
-      return new Errors.ConnectionRefused({
-        ...common,
-        address: node.address ?? hostOf(),
-        port: node.port ?? defaultPort(parsed)
-      }, true)
+      return new Errors.ConnectionRefused(
+        withCommon(common, {
+          address: node.address ?? hostOf(),
+          port: node.port ?? defaultPort(parsed)
+        }),
+        true
+      )
     }
     if (UNREACHABLE_CODES.has(code)) {
       return new Errors.NetworkUnreachable(
-        node.address === undefined ? { ...common, code } : { ...common, code, address: node.address },
+        node.address === undefined ? withCommon(common, { code }) : withCommon(common, { code, address: node.address }),
         true
       )
     }
     if (code === "ETIMEDOUT") {
       if (node.syscall === "connect" || phase === "connect" || (node.syscall === undefined && !requestSent)) {
-        return new Errors.ConnectTimeout({ ...common, timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }, true)
+        return new Errors.ConnectTimeout(
+          withCommon(common, { timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }),
+          true
+        )
       }
       return reset(common, code, phase, requestSent)
     }
     const h2 = http2Reset(code, node.message)
     if (h2 !== undefined) {
-      return new Errors.ConnectionReset({
-        ...common,
-        code: h2.code,
-        phase: phase === "body" ? "during-body" : "before-response",
-        requestSent: phase === "body" ? true : requestSent,
-        frame: h2.frame
-      }, true)
+      return new Errors.ConnectionReset(
+        withCommon(common, {
+          code: h2.code,
+          phase: phase === "body" ? "during-body" : "before-response",
+          requestSent: phase === "body" ? true : requestSent,
+          frame: h2.frame
+        }),
+        true
+      )
     }
     if (MALFORMED_CODES.has(code) || code.startsWith("HPE_")) return malformed(common, code, node, requestSent)
     if (RESET_CODES.has(code)) return reset(common, code, phase, requestSent)
     if (code === "UND_ERR_CONNECT_TIMEOUT") {
-      return new Errors.ConnectTimeout({ ...common, timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }, true)
+      return new Errors.ConnectTimeout(withCommon(common, { timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }), true)
     }
     if (code === "UND_ERR_HEADERS_TIMEOUT") {
-      return new Errors.ResponseTimeout({ ...common, timeoutMs: context.responseTimeoutMs ?? NO_TIMEOUT }, true)
+      return new Errors.ResponseTimeout(
+        withCommon(common, { timeoutMs: context.responseTimeoutMs ?? NO_TIMEOUT }),
+        true
+      )
     }
     if (code === "UND_ERR_BODY_TIMEOUT") {
-      return new Errors.BodyTimeout({
-        ...common,
-        timeoutMs: context.bodyIdleTimeoutMs ?? NO_TIMEOUT,
-        bytesReceived: 0
-      }, true)
+      return new Errors.BodyTimeout(
+        withCommon(common, {
+          timeoutMs: context.bodyIdleTimeoutMs ?? NO_TIMEOUT,
+          bytesReceived: 0
+        }),
+        true
+      )
     }
     if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
       // a transport that enforces its own limit names it on the error (`limit`)
-      return new Errors.BodyTooLarge({ ...common, limit: node.limit ?? context.maxBodySize ?? NO_TIMEOUT }, true)
+      return new Errors.BodyTooLarge(
+        withCommon(common, { limit: node.limit ?? context.maxBodySize ?? NO_TIMEOUT }),
+        true
+      )
     }
     const reason = tlsReason(code)
-    if (reason !== undefined) return new Errors.TlsError({ ...common, reason, code }, true)
+    if (reason !== undefined) return new Errors.TlsError(withCommon(common, { reason, code }), true)
     if (code.startsWith("HPE_") || node.name === "HTTPParserError") return malformed(common, code, node, requestSent)
     if (code === "ERR_INVALID_URL") {
-      return new Errors.InvalidUrl({ ...common, reason: node.message || "cannot be parsed" }, true)
+      return new Errors.InvalidUrl(withCommon(common, { reason: node.message || "cannot be parsed" }), true)
     }
     if (INVALID_REQUEST_CODES.has(code) || (code === "UND_ERR_INVALID_ARG" && !/proxy/i.test(node.message))) {
-      return new Errors.InvalidRequest({ ...common, reason: node.message || code }, true)
+      return new Errors.InvalidRequest(withCommon(common, { reason: node.message || code }), true)
     }
     if (code === "UND_ERR_CLOSED" || code === "UND_ERR_DESTROYED") {
-      return new Errors.TransportError({
-        ...common,
-        reason: "closed",
-        code,
-        description: "the connection pool is closed",
-        requestSent: false
-      }, true)
+      return new Errors.TransportError(
+        withCommon(common, {
+          reason: "closed",
+          code,
+          description: "the connection pool is closed",
+          requestSent: false
+        }),
+        true
+      )
     }
   }
   const first = nodes.find((n) => n.code !== undefined) ?? nodes.find((n) => n.platformReason === undefined) ?? nodes[0]
@@ -355,20 +386,24 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
   // fetch's TypeError with nothing under it: the platform hides the cause
   const hidden = nodes.find((n) => n.name === "TypeError" && opaque.FETCH_FAILED.test(n.message))
   if (hidden !== undefined && !nodes.some((n) => n.code !== undefined)) {
-    return new Errors.TransportError({
-      ...common,
-      reason: "opaque-network",
-      code: "TypeError",
-      description: opaque.describe(undefined, hidden.message),
-      requestSent: "unknown",
-      likely: "unknown"
-    }, true)
+    return new Errors.TransportError(
+      withCommon(common, {
+        reason: "opaque-network",
+        code: "TypeError",
+        description: opaque.describe(undefined, hidden.message),
+        requestSent: "unknown",
+        likely: "unknown"
+      }),
+      true
+    )
   }
-  return new Errors.TransportError({
-    ...common,
-    reason: "unknown",
-    code: first?.code ?? (first?.name || "UNKNOWN"),
-    description: first?.message || "unknown failure",
-    requestSent
-  }, true)
+  return new Errors.TransportError(
+    withCommon(common, {
+      reason: "unknown",
+      code: first?.code ?? (first?.name || "UNKNOWN"),
+      description: first?.message || "unknown failure",
+      requestSent
+    }),
+    true
+  )
 }

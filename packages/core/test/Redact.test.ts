@@ -2,7 +2,7 @@ import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors, Redact } from "@steadfast/core"
 import * as fc from "effect/FastCheck"
-import { redactBody, redactFreeText, redactFreeTextAlways } from "../src/internal/redact.js"
+import { redactBody, redactBodyMembers, redactFreeText, redactFreeTextAlways } from "../src/internal/redact.js"
 
 const R = Redact.REDACTED
 
@@ -258,6 +258,47 @@ describe("redactBody (StatusError.body)", () => {
     { input: "plain text, nothing secret", output: "plain text, nothing secret" }
   ])("$input -> $output", ({ input, output }) => {
     strictEqual(redactBody(input), output)
+  })
+
+  describe("the shortcut for a body without a sensitive member name", () => {
+    // JSON members and form pairs, with and without a sensitive name (every word `isSensitiveParam` knows)
+    const name = fc.constantFrom(
+      "error",
+      "retry",
+      "message",
+      "code",
+      "access_token",
+      "client_secret",
+      "password",
+      "passwd",
+      "pwd",
+      "X-Amz-Signature",
+      "sig",
+      "key",
+      "apiKey",
+      "api-key",
+      "auth",
+      "JWT",
+      "session_id",
+      "credential",
+      "private_key",
+      "x-goog-credential"
+    )
+    const member = fc.tuple(name, fc.oneof(fc.string({ maxLength: 6 }), fc.integer().map(String))).map(([n, v]) =>
+      `"${n}":"${v}"`
+    )
+    const body = fc.array(fc.oneof(member, fc.string({ maxLength: 6 })), { maxLength: 8 }).map((m) =>
+      `{${m.join(",")}}`
+    )
+
+    it.prop(
+      "gives what running the member pattern gives",
+      [body],
+      ([input]) => {
+        strictEqual(redactBody(input), redactBodyMembers(redactFreeText(input)))
+      },
+      { fastCheck: { seed: 20261207, numRuns: 3000 } }
+    )
   })
 
   it("a StatusError keeps its body redacted, however it is built", () => {

@@ -176,17 +176,23 @@ const next = <A, R>(
   call: Call,
   onResponse: OnResponse<A, R>,
   from?: Hop
-): Effect.Effect<A, Errors.HttpError, R> =>
-  Effect.suspend(() => {
-    if (call.now() >= call.deadlineAt) {
-      const last = call.history?.[call.history.length - 1]
-      return Effect.fail(finalize(call, deadlineError(call, undefined, last?.tag)))
-    }
-    const gates = call.cfg.gates.length === 0 ? undefined : admit(call)
-    return gates === undefined
-      ? attempt(call, onResponse, from)
-      : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse, from)))
-  })
+): Effect.Effect<A, Errors.HttpError, R> => Effect.suspend(() => nextNow(call, onResponse, from))
+
+/** {@link next}, when it is already time to run it (after a retry's wait). */
+const nextNow = <A, R>(
+  call: Call,
+  onResponse: OnResponse<A, R>,
+  from: Hop | undefined
+): Effect.Effect<A, Errors.HttpError, R> => {
+  if (call.now() >= call.deadlineAt) {
+    const last = call.history?.[call.history.length - 1]
+    return Effect.fail(finalize(call, deadlineError(call, undefined, last?.tag)))
+  }
+  const gates = call.cfg.gates.length === 0 ? undefined : admit(call)
+  return gates === undefined
+    ? attempt(call, onResponse, from)
+    : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse, from)))
+}
 
 const attempt = <A, R>(
   call: Call,
@@ -334,14 +340,17 @@ const act = <A, R>(
       // the budget withdraws, so it is asked last, once every other rule said yes
       if (!call.cfg.budget.withdraw(call.origin, now)) return giveUp(attempt, error, "budget", now)
       const delayMs = decision.delayMs
-      call.record(attempt, error._tag, statusOf(error), "retry", decision.reason, delayMs, now)
-      return Effect.zipRight(
-        Effect.zipRight(
-          observe.retrying(attempt, error, delayMs, decision.reason),
-          call.cfg.clock.sleep(Duration.millis(delayMs))
-        ),
-        next(call, onResponse)
-      )
+      const reason = decision.reason
+      call.record(attempt, error._tag, statusOf(error), "retry", reason, delayMs, now)
+      // one step reads the log level, then the wait and the next attempt (no step of their own)
+      return Effect.withFiberRuntime((fiber) => {
+        const log = observe.retrying(fiber, attempt, error, delayMs, reason)
+        const wait = call.cfg.clock.sleep(Duration.millis(delayMs))
+        return Effect.flatMap(
+          log === undefined ? wait : Effect.zipRight(log, wait),
+          () => nextNow(call, onResponse, undefined)
+        )
+      })
     }
     case "GiveUp":
       return giveUp(attempt, error, decision.reason, now)

@@ -88,39 +88,49 @@ export const failed = (call: Call, error: Errors.HttpError): void => {
 const logAt = (
   level: LogLevel.LogLevel,
   message: () => string,
-  fields: Record<string, unknown>
-): Effect.Effect<void> =>
-  Effect.withFiberRuntime((fiber) =>
-    LogLevel.lessThan(level, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
-      ? Effect.void
-      : Effect.annotateLogs(Effect.logWithLevel(level, message()), fields)
-  )
+  fields: () => Record<string, unknown>
+): Effect.Effect<void> => Effect.withFiberRuntime((fiber) => logIfOn(fiber, level, message, fields) ?? Effect.void)
+
+/** The log line, or `undefined` (nothing built) when `level` is off for `fiber`. */
+const logIfOn = (
+  fiber: { readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X },
+  level: LogLevel.LogLevel,
+  message: () => string,
+  fields: () => Record<string, unknown>
+): Effect.Effect<void> | undefined =>
+  LogLevel.lessThan(level, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
+    ? undefined
+    : Effect.annotateLogs(Effect.logWithLevel(level, message()), fields())
 
 const statusOf = (error: Errors.HttpError): string => error._tag === "StatusError" ? ` ${error.status}` : ""
 
 /**
- * A retry after `delayMs`: a metric, a span event, and a log line at the
- * client's `retryLogLevel` (Debug by default) annotated with the attempt,
- * the error's tag, the delay, the reason and the origin.
+ * A retry after `delayMs`: a metric and a span event now, and the log line
+ * at the client's `retryLogLevel` (Debug by default) annotated with the
+ * attempt, the error's tag, the delay, the reason and the origin — returned
+ * to run, or `undefined` (nothing built) when that level is off for `fiber`.
  *
  * @internal
  */
 export const retrying = (
+  fiber: { readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X },
   attempt: AttemptState,
   error: Errors.HttpError,
   delayMs: number,
   reason: Decide.RetryReason
-): Effect.Effect<void> => {
+): Effect.Effect<void> | undefined => {
   const call = attempt.call
   if (call.cfg.metrics) updateMetric(Metrics.retries, 1, labelOf("error", error._tag))
-  const fields = {
-    "steadfast.attempt": attempt.n,
-    "steadfast.error": error._tag,
-    "steadfast.delay_ms": delayMs,
-    "steadfast.reason": reason
+  if (call.span !== undefined) {
+    call.span.event("steadfast.retry", currentTimeNanos(call.cfg.clock), {
+      "steadfast.attempt": attempt.n,
+      "steadfast.error": error._tag,
+      "steadfast.delay_ms": delayMs,
+      "steadfast.reason": reason
+    })
   }
-  call.span?.event("steadfast.retry", currentTimeNanos(call.cfg.clock), fields)
-  return logAt(
+  return logIfOn(
+    fiber,
     call.cfg.retryLogLevel,
     () => {
       const info = call.requestInfo
@@ -128,7 +138,13 @@ export const retrying = (
         statusOf(error)
       }; retrying in ${Duration.format(Duration.millis(delayMs))}${reason === "retry-after" ? " (Retry-After)" : ""}`
     },
-    { ...fields, "steadfast.origin": call.url.origin }
+    () => ({
+      "steadfast.attempt": attempt.n,
+      "steadfast.error": error._tag,
+      "steadfast.delay_ms": delayMs,
+      "steadfast.reason": reason,
+      "steadfast.origin": call.url.origin
+    })
   )
 }
 
@@ -169,7 +185,7 @@ export const resending = (
       () =>
         `${info.method} ${info.url}: the reused connection was closed by the server (${error._tag}); ` +
         "sending the request again on another connection",
-      { ...fields, "steadfast.origin": call.url.origin }
+      () => ({ ...fields, "steadfast.origin": call.url.origin })
     )
   }
   const proxy = attempt.route === undefined ? "the proxy" : redactUrl(attempt.route.url)

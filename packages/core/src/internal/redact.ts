@@ -103,15 +103,28 @@ const JSON_MEMBER = /("([^"\\]{1,64})"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)/g
  */
 export const redactBody = (text: string): string => {
   const free = redactFreeText(text)
-  // a body without a quote has no JSON member: the failure path skips the pattern (most error bodies are short text)
-  if (!free.includes("\"")) return free
-  return free.replace(
+  // a body without a quote, or without a word a sensitive name needs, has no member to redact:
+  // the failure path skips the pattern (most error bodies are short text or `{"error":"…"}`)
+  if (!free.includes("\"") || !MAY_NAME_SECRET.test(free)) return free
+  return redactBodyMembers(free)
+}
+
+/** Every sensitive member name ({@link isSensitiveParam}, "code" aside) contains one of these. */
+const MAY_NAME_SECRET = /token|secret|passw|pwd|sig|credential|key|session|auth|jwt|x-amz-|x-goog-/i
+
+/**
+ * The values of JSON members with a sensitive name, redacted; what
+ * `redactBody`'s shortcut is checked against.
+ *
+ * @internal
+ */
+export const redactBodyMembers = (text: string): string =>
+  text.replace(
     JSON_MEMBER,
     // "code" is a secret in a query (an OAuth authorization code) but an error code in a body
     (all, lead: string, name: string) =>
       isSensitiveParam(name) && name.toLowerCase() !== "code" ? `${lead}"${REDACTED}"` : all
   )
-}
 
 /**
  * Removes the password of the user info and the values of token-like query
@@ -152,10 +165,19 @@ const SENSITIVE_HEADERS = new Set([
   "x-xsrf-token"
 ])
 
+const SENSITIVE_HEADER_WORD = /(?:token|secret|password|signature|api[-_]?key)/
+
+/** Header names seen, and whether each is sensitive: the same few dozen names come back on every response. */
+const seenHeaders = new Map<string, boolean>()
+
 /** @internal */
 export const isSensitiveHeader = (name: string): boolean => {
+  const known = seenHeaders.get(name)
+  if (known !== undefined) return known
   const lower = name.toLowerCase()
-  return SENSITIVE_HEADERS.has(lower) || /(?:token|secret|password|signature|api[-_]?key)/.test(lower)
+  const sensitive = SENSITIVE_HEADERS.has(lower) || SENSITIVE_HEADER_WORD.test(lower)
+  if (seenHeaders.size < 512) seenHeaders.set(name, sensitive)
+  return sensitive
 }
 
 /** @internal */

@@ -77,7 +77,30 @@ export class DeadlineScheduler {
     } else {
       return
     }
-    if (at < this.wakeAt) this.poke()
+    if (at < this.wakeAt) this.wakeFor()
+  }
+
+  /** A wake-up is queued for after the current run (see {@link wakeFor}). */
+  private wakeQueued = false
+
+  /**
+   * The loop must wait for an earlier due time than it does. When it waits
+   * for nothing (parked), it is told after the current run of fibers (a
+   * microtask), and only if the heap still asks for it: an attempt that ended
+   * before then (an in-memory transport answers at once) took its entry out
+   * again, and waking the loop to find the heap empty would cost a fiber
+   * step and a new wait each time.
+   */
+  private wakeFor(): void {
+    if (this.wakeAt !== Infinity) return this.poke()
+    if (this.wakeQueued) return
+    this.wakeQueued = true
+    queueMicrotask(this.wakeIfDue)
+  }
+
+  private readonly wakeIfDue = (): void => {
+    this.wakeQueued = false
+    if (this.heap.length > 0 && this.heap[0]!.dueAt < this.wakeAt) this.poke()
   }
 
   cancel(t: Timed): void {

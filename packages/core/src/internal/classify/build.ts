@@ -12,22 +12,33 @@ export type Common = {
   readonly cause: unknown
 }
 
+/**
+ * `common` with `fields`: what `{ ...common, ...fields }` gives, built with
+ * `Object.assign` (V8 on Node 20 adds each field after a spread on a slow
+ * path, about a microsecond apiece).
+ */
+export const withCommon = <F extends object>(common: Common, fields: F): Common & F => Object.assign({}, common, fields)
+
 export const reset = (common: Common, code: string, phase: "connect" | "response" | "body", requestSent: boolean) =>
-  new Errors.ConnectionReset({
-    ...common,
-    code,
-    phase: phase === "body" ? "during-body" : "before-response",
-    requestSent: phase === "body" ? true : requestSent
-  }, true)
+  new Errors.ConnectionReset(
+    withCommon(common, {
+      code,
+      phase: phase === "body" ? "during-body" : "before-response",
+      requestSent: phase === "body" ? true : requestSent
+    }),
+    true
+  )
 
 export const malformed = (common: Common, code: string, node: Node, requestSent: boolean) =>
-  new Errors.TransportError({
-    ...common,
-    reason: "malformed-response",
-    code,
-    description: `malformed response: ${node.message || "not HTTP"}`,
-    requestSent
-  }, true)
+  new Errors.TransportError(
+    withCommon(common, {
+      reason: "malformed-response",
+      code,
+      description: `malformed response: ${node.message || "not HTTP"}`,
+      requestSent
+    }),
+    true
+  )
 
 export const safeUrl = (url: string): URL | undefined => {
   try {
