@@ -5,7 +5,6 @@ import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors } from "@steadfast/core"
-import { Chunk } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -220,8 +219,9 @@ describe("execute (the HttpClient view)", () => {
         withClient(mem, noRetry, (c) => Effect.flatMap(c.execute(get), (r) => Stream.runCollect(r.stream))),
         "2 seconds"
       )
-      const chunks = expectSuccess(result as never) as Chunk.Chunk<Uint8Array>
-      strictEqual(Chunk.toReadonlyArray(chunks).map((b) => new TextDecoder().decode(b)).join(""), "ab")
+      // a Chunk on Effect 3, an Array on Effect 4: both iterate the same
+      const chunks = Array.from(expectSuccess(result as never) as Iterable<Uint8Array>)
+      strictEqual(chunks.map((b) => new TextDecoder().decode(b)).join(""), "ab")
     }))
 
   it.effect("platform combinators work on the client", () =>

@@ -150,7 +150,8 @@ export class ResilientResponse extends ResponseBase implements HttpClientRespons
 
   private abortError(attempt: AttemptState): Errors.HttpError {
     const tag = abortReasonTag(attempt.signal) ?? "DeadlineExceeded"
-    return timeoutError(attempt, tag, attempt.signal.reason)
+    // the size check aborts the attempt as it fails the stream: whichever side reports first, it is BodyTooLarge
+    return tag === "BodyTooLarge" ? tooLarge(attempt) : timeoutError(attempt, tag, attempt.signal.reason)
   }
 
   override toJSON(): unknown {
