@@ -1,10 +1,11 @@
 import type * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import { withSeed } from "#line/random"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client } from "@steadfast/core"
-import { Clock, Random, Schedule } from "effect"
+import { Clock, Schedule } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -234,9 +235,9 @@ describe("retry", () => {
         const result = yield* after(withClient(mem, { retry: { retries: 5 } }, (c) => c.json(get)), "10 minutes")
         return expectFailure(result, "ConnectionReset").history.map((h) => h.delayMs)
       })
-      const first = yield* Effect.withRandom(run, Random.make(42))
-      const second = yield* Effect.withRandom(run, Random.make(42))
-      const other = yield* Effect.withRandom(run, Random.make(7))
+      const first = yield* withSeed(42)(run)
+      const second = yield* withSeed(42)(run)
+      const other = yield* withSeed(7)(run)
       deepStrictEqual(first, second)
       strictEqual(first.join() === other.join(), false)
       // full jitter: the n-th delay is within [0, 100 × 2^n]
