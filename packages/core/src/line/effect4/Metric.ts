@@ -1,7 +1,7 @@
 /**
  * `effect/Metric` for the Effect 4 line, with `histogram` in its Effect 3
  * spelling: `histogram(name, boundaries, description)` (Effect 4: one
- * options object). Labels are Effect 4's attributes (see `MetricLabel`, and
+ * options object) and `tagged` (Effect 4: `withAttributes`). Labels are Effect 4's attributes (see `MetricLabel`, and
  * `updateMetric` in `unsafe`). See docs/design.md, "Two Effect lines".
  *
  * @internal
@@ -17,3 +17,7 @@ export const histogram = (
   description?: string
 ): Metric.Histogram<number> =>
   Metric.histogram(name, { boundaries, ...(description === undefined ? {} : { description }) })
+
+/** `self` with one more attribute `key = value` (Effect 3's `Metric.tagged`; `withAttributes` on Effect 4). @internal */
+export const tagged = <In, Out>(self: Metric.Metric<In, Out>, key: string, value: string): Metric.Metric<In, Out> =>
+  Metric.withAttributes(self, { [key]: value })
