@@ -5,11 +5,12 @@
  */
 import * as Effect from "#line/Effect"
 import * as LogLevel from "#line/LogLevel"
+import { withLogLines } from "#line/logLines"
+import { requestError } from "#line/platformError"
 import * as Stream from "#line/Stream"
-import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, Errors, Retry } from "@steadfast/core"
-import { Logger } from "effect"
 import { run } from "../src/internal/call.js"
 import type { Compiled } from "../src/internal/policy.js"
 import { decidePolicy } from "../src/internal/policy.js"
@@ -53,14 +54,12 @@ describe("decisions", () => {
   it.effect("the history of a call with retries is logged at Debug when it ends", () =>
     Effect.gen(function*() {
       const lines: Array<string> = []
-      const logger = Logger.make(({ logLevel, message }) => {
-        if (logLevel._tag === "Debug") lines.push(Array.isArray(message) ? message.join(" ") : String(message))
-      })
       const mem = Mem.make(Mem.sequence(reset, Mem.json(200, "ok")))
       yield* after(
         withClient(mem, { retry: quick }, (c) => c.json(get)).pipe(
-          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-          Logger.withMinimumLogLevel(LogLevel.Debug)
+          withLogLines("Debug", (line, level) => {
+            if (level === "Debug") lines.push(line)
+          })
         ),
         "1 second"
       )
@@ -239,7 +238,7 @@ describe("decisions", () => {
       const platform = HttpClient.make((request, url) =>
         Effect.zipRight(
           Effect.sync(() => seen.push(url.href)),
-          Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: "stop" }))
+          Effect.fail(requestError({ request, reason: "Transport", cause: "stop" }))
         )
       )
       const mem = { client: platform, genericClient: platform, requests: [] }

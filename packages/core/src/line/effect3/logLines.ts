@@ -1,0 +1,32 @@
+/**
+ * A test's view of the log: the lines an effect logs, as text, instead of
+ * the loggers it had. Effect 3: `Logger.replace` of the default logger and
+ * `Logger.withMinimumLogLevel`; Effect 4: the `CurrentLoggers` and
+ * `MinimumLogLevel` references. See docs/design.md, "Two Effect lines".
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+
+/**
+ * Runs `self` with each line it logs at `minimum` or above given to `onLine`
+ * (its message parts joined by a space, and its level) instead of being
+ * written out.
+ *
+ * @internal
+ */
+export const withLogLines = (
+  minimum: LogLevel.Literal,
+  onLine: (line: string, level: LogLevel.Literal) => void
+) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const logger = Logger.make(({ logLevel, message }) =>
+    onLine(Array.isArray(message) ? message.join(" ") : String(message), logLevel._tag)
+  )
+  return self.pipe(
+    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+    Logger.withMinimumLogLevel(LogLevel.fromLiteral(minimum))
+  )
+}

@@ -1,0 +1,33 @@
+/**
+ * A test's view of the log: the lines an effect logs, as text, instead of
+ * the loggers it had. Effect 3: `Logger.replace` of the default logger and
+ * `Logger.withMinimumLogLevel`; Effect 4: the `CurrentLoggers` and
+ * `MinimumLogLevel` references. See docs/design.md, "Two Effect lines".
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import type * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
+
+/**
+ * Runs `self` with each line it logs at `minimum` or above given to `onLine`
+ * (its message parts joined by a space, and its level) instead of being
+ * written out.
+ *
+ * @internal
+ */
+export const withLogLines = (
+  minimum: LogLevel.LogLevel,
+  onLine: (line: string, level: LogLevel.LogLevel) => void
+) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const logger = Logger.make(({ logLevel, message }) =>
+    onLine(Array.isArray(message) ? message.join(" ") : String(message), logLevel)
+  )
+  return self.pipe(
+    Effect.provideService(Logger.CurrentLoggers, new Set([logger])),
+    Effect.provideService(References.MinimumLogLevel, minimum)
+  )
+}
