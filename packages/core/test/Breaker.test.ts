@@ -7,13 +7,13 @@
 import * as Effect from "#line/Effect"
 import * as Either from "#line/Either"
 import * as Fiber from "#line/Fiber"
-import * as FiberRef from "#line/FiberRef"
+import { withLogLines } from "#line/logLines"
 import * as Metric from "#line/Metric"
 import * as TestClock from "#line/TestClock"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Breaker, Client, Errors, Metrics } from "@steadfast/core"
-import { HashSet, Logger, Schedule } from "effect"
+import { Schedule } from "effect"
 import { Machine } from "../src/internal/breaker.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -127,13 +127,11 @@ const withBreaker = <A, E>(
   f: (client: Client.ResilientClient, lines: Array<string>) => Effect.Effect<A, E>
 ) => {
   const lines: Array<string> = []
-  const logger = Logger.make(({ message }) => {
-    const text = Array.isArray(message) ? message.join(" ") : String(message)
-    if (text.startsWith("circuit breaker")) lines.push(text)
-  })
   return Effect.scoped(Effect.flatMap(Client.make(options), (client) => f(client, lines))).pipe(
     Effect.provideService(HttpClient.HttpClient, mem.client),
-    Effect.locally(FiberRef.currentLoggers, HashSet.make(logger))
+    withLogLines("Info", (line) => {
+      if (line.startsWith("circuit breaker")) lines.push(line)
+    })
   )
 }
 
