@@ -2,7 +2,9 @@
 // @effect/vitest 4 as it is, except `it.prop`, which takes fast-check
 // arbitraries (with `{ fastCheck: { seed, numRuns } }`) as @effect/vitest 0.30
 // does on the Effect 3 line; @effect/vitest 4's own `it.prop` takes Effect
-// 4's Schema-based arbitraries, which fast-check's are not.
+// 4's Schema-based arbitraries, which fast-check's are not; and `it.scopedLive`
+// (Effect 3: a live test with a Scope), which is `it.live` on Effect 4, whose
+// every test gets a Scope.
 // by path: under its own name, "@effect/vitest" is this module (see vitest.config.ts, tsconfig.test.json)
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -77,10 +79,13 @@ const withProp = <T extends object>(target: T, replacement: unknown): T =>
 export const it: typeof V.it & {
   readonly prop: Prop
   readonly effect: typeof V.it.effect & { readonly prop: EffectProp }
+  readonly scopedLive: typeof V.it.live
 } = new Proxy(V.it, {
   get: (target, key, receiver) =>
     key === "prop"
       ? prop
+      : key === "scopedLive"
+      ? target.live
       : key === "effect"
       ? withProp(target.effect, effectProp)
       : Reflect.get(target, key, receiver)
