@@ -6,10 +6,10 @@
  */
 import * as Effect from "#line/Effect"
 import * as Fiber from "#line/Fiber"
-import * as FiberId from "#line/FiberId"
 import * as TestClock from "#line/TestClock"
+import { forkFromOutside, interruptFiber } from "#line/unsafe"
 import { describe, expect, it } from "@effect/vitest"
-import { type Clock, Runtime } from "effect"
+import type { Clock } from "effect"
 import * as FC from "effect/FastCheck"
 import { DeadlineScheduler, type Timed, TimerTypeId } from "../src/internal/scheduler.js"
 
@@ -87,10 +87,10 @@ const sorted = (fired: Fired) => [...fired].sort((a, b) => a[0] - b[0] || a[1] -
  */
 const withTimer = Effect.gen(function*() {
   const clock = yield* Effect.clock
-  const runtime = yield* Effect.runtime<never>()
+  const fork = yield* forkFromOutside
   const timer = (ms: number, wake: () => void): () => void => {
-    const fiber = Runtime.runFork(runtime)(Effect.andThen(Effect.sleep(ms), Effect.sync(wake)))
-    return () => fiber.unsafeInterruptAsFork(FiberId.none)
+    const fiber = fork(Effect.andThen(Effect.sleep(ms), Effect.sync(wake)))
+    return () => interruptFiber(fiber)
   }
   return Object.assign(Object.create(clock) as Clock.Clock, { [TimerTypeId]: timer })
 })

@@ -7,11 +7,13 @@
  */
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type * as Metric from "effect/Metric"
 import type * as MetricLabel from "effect/MetricLabel"
+import * as Runtime from "effect/Runtime"
 
 /** A new, not yet completed `Deferred`. @internal */
 export const makeDeferred = <A, E = never>(): Deferred.Deferred<A, E> => Deferred.unsafeMake<A, E>(FiberId.none)
@@ -40,3 +42,12 @@ export const updateMetric = <In>(
 export const interruptFiber = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): void => {
   fiber.unsafeInterruptAsFork(FiberId.none)
 }
+
+/**
+ * The current fiber's way to start an effect from outside Effect (a timer's
+ * callback, say): each on a fiber of its own, with this fiber's services.
+ *
+ * @internal
+ */
+export const forkFromOutside: Effect.Effect<<A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>> = Effect
+  .map(Effect.runtime<never>(), (runtime) => Runtime.runFork(runtime))

@@ -8,6 +8,7 @@
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
@@ -56,3 +57,14 @@ export const updateMetric = <In>(
 export const interruptFiber = <A, E>(fiber: Fiber.Fiber<A, E>): void => {
   fiber.interruptUnsafe()
 }
+
+/**
+ * The current fiber's way to start an effect from outside Effect (a timer's
+ * callback, say): each on a fiber of its own, with this fiber's services.
+ *
+ * @internal
+ */
+export const forkFromOutside: Effect.Effect<<A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>> = Effect.map(
+  Effect.context<never>(),
+  (context) => (effect) => Effect.runForkWith(context)(effect)
+)
