@@ -4,30 +4,31 @@
  * the same "done", from the same draws of a seeded `Random`.
  */
 import * as Effect from "#line/Effect"
+import { withSeed } from "#line/random"
+import { stepper } from "#line/schedule"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Retry } from "@steadfast/core"
-import { FastCheck as fc, Random, Schedule, ScheduleDecision, ScheduleIntervals } from "effect"
+import { Random, Schedule } from "effect"
+import * as fc from "effect/FastCheck"
 import * as backoff from "../src/internal/backoff.js"
 
 type Answer = number | "done"
 
 /** Steps `schedule` `n` times, each at the end of the previous delay. */
-const bySchedule = (schedule: Schedule.Schedule<unknown, never>, n: number): Effect.Effect<Array<Answer>> =>
+const bySchedule = (schedule: Retry.Policy["schedule"], n: number): Effect.Effect<Array<Answer>> =>
   Effect.gen(function*() {
-    let state = schedule.initial
+    const step = yield* stepper(schedule)
     let now = 5_000
     const out: Array<Answer> = []
     for (let i = 0; i < n; i++) {
-      const [next, , decision] = yield* schedule.step(now, undefined as never, state)
-      state = next
-      if (ScheduleDecision.isDone(decision)) {
+      const next = yield* step(now, undefined as never)
+      if (next === undefined) {
         out.push("done")
         break
       }
-      const delay = ScheduleIntervals.start(decision.intervals) - now
-      out.push(delay)
-      now += delay
+      out.push(next.delayMs)
+      now += next.delayMs
     }
     return out
   })
@@ -68,8 +69,8 @@ describe("internal/backoff", () => {
       const settings = backoff.settingsOf(policy.schedule)
       deepStrictEqual(settings?.retries, o.retries)
       const steps = 12
-      const expected = Effect.runSync(Effect.withRandom(bySchedule(policy.schedule, steps), Random.make(o.seed)))
-      const actual = Effect.runSync(Effect.withRandom(byFunction(settings!, steps), Random.make(o.seed)))
+      const expected = Effect.runSync(withSeed(o.seed)(bySchedule(policy.schedule, steps)))
+      const actual = Effect.runSync(withSeed(o.seed)(byFunction(settings!, steps)))
       deepStrictEqual(actual, expected)
     },
     { fastCheck: { seed: 20261206, numRuns: 500 } }
