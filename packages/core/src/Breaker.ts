@@ -42,8 +42,8 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Errors from "./Errors.js"
 import { Breakers, type Snapshot as InternalSnapshot } from "./internal/breakerGate.js"

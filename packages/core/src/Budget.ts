@@ -42,7 +42,7 @@
  */
 import * as Context from "#line/Context"
 import * as Duration from "#line/Duration"
-import * as Effect from "effect/Effect"
+import * as Effect from "#line/Effect"
 import * as Layer from "effect/Layer"
 import * as Errors from "./Errors.js"
 import { Accounts, UNIT } from "./internal/budget.js"

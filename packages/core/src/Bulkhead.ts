@@ -37,8 +37,8 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as Errors from "./Errors.js"
 import { Lanes, type Snapshot as InternalSnapshot } from "./internal/bulkhead.js"
 import * as Policy from "./Policy.js"

@@ -24,10 +24,10 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "#line/Effect"
+import { HttpClient } from "#line/http"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Budget from "./Budget.js"

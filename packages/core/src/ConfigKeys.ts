@@ -23,11 +23,11 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "#line/Effect"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as ConfigProviderPathPatch from "effect/ConfigProviderPathPatch"
-import * as Effect from "effect/Effect"
 import * as HashSet from "effect/HashSet"
 
 /**

@@ -44,8 +44,8 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Duration from "effect/Duration"
+import * as Duration from "#line/Duration"
+import type { HttpClientRequest } from "#line/http"
 import * as Errors from "./Errors.js"
 import { type Delay, Hedger } from "./internal/hedge.js"
 import * as Policy from "./Policy.js"

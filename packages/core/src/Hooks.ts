@@ -41,8 +41,8 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as Effect from "effect/Effect"
+import type * as Effect from "#line/Effect"
+import type { HttpClientRequest } from "#line/http"
 import type * as Errors from "./Errors.js"
 
 /**

@@ -34,13 +34,13 @@
  *
  * @since 0.1.0
  */
+import * as Context from "#line/Context"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as Experimental from "@effect/experimental/RateLimiter"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/rateLimit.js"

@@ -32,8 +32,8 @@
  * @since 0.1.0
  */
 import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import { both, unfoldDelays } from "#line/schedule"
-import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as Errors from "./Errors.js"

@@ -24,9 +24,9 @@
  *
  * @since 0.1.0
  */
+import * as Duration from "#line/Duration"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 

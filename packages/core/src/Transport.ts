@@ -9,11 +9,8 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type * as Effect from "effect/Effect"
+import type * as Effect from "#line/Effect"
+import type { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "#line/http"
 import * as platform from "./internal/platform.js"
 import * as internal from "./internal/transport.js"
 import * as facts from "./internal/transportFacts.js"

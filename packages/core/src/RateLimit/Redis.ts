@@ -27,12 +27,12 @@
  *
  * @since 0.1.0
  */
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as Experimental from "@effect/experimental/RateLimiter"
 import * as ExperimentalRedis from "@effect/experimental/RateLimiter/Redis"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"

@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Effect from "effect/Effect"
+import * as Effect from "#line/Effect"
+import { HttpClient } from "#line/http"
+import type { HttpClientRequest } from "#line/http"
 import { dual } from "effect/Function"
 import type * as Auth from "../Auth.js"
 import * as Errors from "../Errors.js"

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Effect from "effect/Effect"
+import * as Effect from "#line/Effect"
+import type { HttpClientRequest } from "#line/http"
 import * as LogLevel from "effect/LogLevel"
 import type * as Auth from "../Auth.js"
 import type * as Hooks from "../Hooks.js"

@@ -4,10 +4,9 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
+import * as Effect from "#line/Effect"
+import type { HttpClientRequest, HttpClientResponse } from "#line/http"
+import * as Schema from "#line/Schema"
 import * as Errors from "../Errors.js"
 import { historyRef } from "../internal/observe.js"
 import { Client } from "./service.js"

@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
+import * as Context from "#line/Context"
+import * as Effect from "#line/Effect"
+import { HttpClient } from "#line/http"
+import type { HttpClientRequest } from "#line/http"
+import * as Schema from "#line/Schema"
 import * as Errors from "../Errors.js"
 import type { Settings } from "./options.js"
 

@@ -12,7 +12,7 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type { HttpClientRequest } from "#line/http"
 import type * as Tracer from "effect/Tracer"
 import type * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"

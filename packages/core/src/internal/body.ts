@@ -4,9 +4,9 @@
  *
  * @internal
  */
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "#line/Effect"
+import type { HttpClientResponse } from "#line/http"
 import type * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Errors from "../Errors.js"
 import * as RetryAfter from "../RetryAfter.js"

@@ -5,8 +5,8 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"

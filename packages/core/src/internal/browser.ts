@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type { HttpClientRequest } from "#line/http"
 import type * as Redirects from "../Redirects.js"
 
 /** The page a transport runs in. @internal */

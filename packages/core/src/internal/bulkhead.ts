@@ -11,8 +11,8 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"

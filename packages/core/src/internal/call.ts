@@ -23,10 +23,10 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import { HttpClientRequest } from "#line/http"
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Errors from "../Errors.js"

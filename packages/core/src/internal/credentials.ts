@@ -18,9 +18,9 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import { HttpClientRequest } from "#line/http"
 import * as Redacted from "effect/Redacted"
 import type * as Auth from "../Auth.js"
 import * as Errors from "../Errors.js"

@@ -5,15 +5,14 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import { HttpClient } from "#line/http"
+import type { HttpClientRequest, HttpClientResponse } from "#line/http"
+import * as Schema from "#line/Schema"
 import * as LogLevel from "effect/LogLevel"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import type * as Classify from "../Classify.js"
 import type { Settings } from "../client/options.js"
 import { type ResilientClient, TypeId } from "../client/service.js"

@@ -4,9 +4,9 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Effect from "effect/Effect"
+import * as Effect from "#line/Effect"
+import { HttpClientRequest } from "#line/http"
+import type { HttpClientResponse } from "#line/http"
 import * as Errors from "../Errors.js"
 import { type AttemptState, Call } from "./attempt.js"
 import { finalize } from "./facts.js"

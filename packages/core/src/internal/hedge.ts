@@ -20,9 +20,9 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "#line/Effect"
+import type { HttpClientRequest } from "#line/http"
 import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as MetricLabel from "effect/MetricLabel"

@@ -4,10 +4,10 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "#line/Effect"
+import { HttpClientRequest } from "#line/http"
+import type { HttpClientResponse } from "#line/http"
 import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
 import * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"
 import { type AttemptState } from "./attempt.js"

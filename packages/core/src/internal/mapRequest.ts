@@ -6,8 +6,8 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Effect from "effect/Effect"
+import * as Effect from "#line/Effect"
+import type { HttpClientRequest } from "#line/http"
 import * as Errors from "../Errors.js"
 import { redactUrl } from "./redact.js"
 

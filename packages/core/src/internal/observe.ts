@@ -9,9 +9,9 @@
  *
  * @internal
  */
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as LogLevel from "effect/LogLevel"
 import * as MetricLabel from "effect/MetricLabel"

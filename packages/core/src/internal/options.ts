@@ -11,7 +11,7 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
+import * as Duration from "#line/Duration"
 import { isPolicy } from "../Policy.js"
 import { redactUrl } from "./redact.js"
 

@@ -10,16 +10,18 @@
  *
  * @internal
  */
-import * as Cookies from "@effect/platform/Cookies"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
-import * as UrlParams from "@effect/platform/UrlParams"
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import * as Context from "#line/Context"
+import * as Effect from "#line/Effect"
+import {
+  Cookies,
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+  HttpClientResponse,
+  HttpIncomingMessage,
+  HttpTraceContext,
+  UrlParams
+} from "#line/http"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as Inspectable from "effect/Inspectable"

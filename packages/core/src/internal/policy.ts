@@ -4,9 +4,9 @@
  *
  * @internal
  */
-import type * as Headers from "@effect/platform/Headers"
+import * as Effect from "#line/Effect"
+import type { Headers } from "#line/http"
 import type * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import type * as MetricLabel from "effect/MetricLabel"
 import type * as Tracer from "effect/Tracer"

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import * as Context from "effect/Context"
+import * as Context from "#line/Context"
 import type * as Tracer from "effect/Tracer"
 import type * as Propagation from "../Propagation.js"
 

@@ -5,9 +5,9 @@
  *
  * @internal
  */
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import type { Limiter, Refusal, Resolved } from "../RateLimit.js"
 import * as RateLimitHeaders from "../RateLimitHeaders.js"
 import * as Learned from "./learned.js"

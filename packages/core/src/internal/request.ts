@@ -9,8 +9,7 @@
  *
  * @internal
  */
-import * as Headers from "@effect/platform/Headers"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Headers, HttpClientRequest } from "#line/http"
 import * as Errors from "../Errors.js"
 import { basicValue, withDefaults, withSecrets } from "./credentials.js"
 import type { Compiled } from "./policy.js"

@@ -6,14 +6,9 @@
  *
  * @internal
  */
-import type * as Cookies from "@effect/platform/Cookies"
-import type * as Headers from "@effect/platform/Headers"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as UrlParams from "@effect/platform/UrlParams"
-import * as Effect from "effect/Effect"
+import * as Effect from "#line/Effect"
+import { HttpClientError, HttpClientResponse, HttpIncomingMessage, UrlParams } from "#line/http"
+import type { Cookies, Headers, HttpClientRequest } from "#line/http"
 import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"

@@ -11,11 +11,11 @@
  *
  * @internal
  */
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import { completeDeferred, currentTimeMillis, makeDeferred } from "#line/unsafe"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 
 /**

@@ -2,8 +2,8 @@
  * What every error class is built from: the shared fields, a
  * `Schema.TaggedError` that keeps no secret, and the phrases messages share.
  */
+import * as Duration from "#line/Duration"
 import * as Schema from "#line/Schema"
-import * as Duration from "effect/Duration"
 import { AttemptRecord, RequestInfo } from "../errors/record.js"
 import { markSafe, safeProps } from "./cause.js"
 
