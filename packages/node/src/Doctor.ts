@@ -39,8 +39,8 @@
  * @since 0.1.0
  */
 import type * as HttpMethod from "@effect/platform/HttpMethod"
-import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import type * as Duration from "@steadfast/core/line/Duration"
+import type * as Effect from "@steadfast/core/line/Effect"
 import type * as Either from "effect/Either"
 import * as checks from "./internal/doctor/checks.js"
 import * as cli from "./internal/doctor/cli.js"

@@ -52,12 +52,12 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import { Client, ConfigKeys, type Errors, Timeouts, Transport } from "@steadfast/core"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import { HttpClient } from "@steadfast/core/line/http"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Dns from "./Dns.js"

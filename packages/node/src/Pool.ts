@@ -30,10 +30,10 @@
  *
  * @since 0.1.0
  */
+import * as Context from "@steadfast/core/line/Context"
+import type * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Config from "effect/Config"
-import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"

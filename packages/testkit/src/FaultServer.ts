@@ -127,8 +127,8 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import * as Context from "@steadfast/core/line/Context"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"

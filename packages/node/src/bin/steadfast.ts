@@ -9,9 +9,9 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Doctor from "../Doctor.js"

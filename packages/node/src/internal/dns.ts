@@ -14,9 +14,9 @@
  *
  * @internal
  */
-import type * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import type * as Context from "@steadfast/core/line/Context"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "effect/Exit"
 import * as Runtime from "effect/Runtime"
 import type * as dns from "node:dns"

@@ -42,12 +42,10 @@
  *
  * @internal
  */
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { Transport } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import { HttpClientError, type HttpClientRequest, type HttpClientResponse } from "@steadfast/core/line/http"
 import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as net from "node:net"
 import type { Dispatcher } from "undici"

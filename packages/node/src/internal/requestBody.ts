@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
+import type { HttpBody } from "@steadfast/core/line/http"
 import * as Stream from "effect/Stream"
 import type { Dispatcher } from "undici"
 

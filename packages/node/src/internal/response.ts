@@ -16,14 +16,16 @@
  *
  * @internal
  */
-import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as UrlParams from "@effect/platform/UrlParams"
 import { Transport } from "@steadfast/core"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import {
+  Cookies,
+  Headers,
+  type HttpClientError,
+  HttpClientResponse,
+  HttpIncomingMessage,
+  UrlParams
+} from "@steadfast/core/line/http"
 import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"

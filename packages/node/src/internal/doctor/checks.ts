@@ -6,10 +6,10 @@
  * @internal
  */
 import { Redact } from "@steadfast/core"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as net from "node:net"

@@ -5,9 +5,9 @@
  */
 import * as HttpMethod from "@effect/platform/HttpMethod"
 import { Redact } from "@steadfast/core"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Console from "effect/Console"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Doctor from "../../Doctor.js"

@@ -4,12 +4,12 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import { Client, Redact, Redirects, RetryAfter, Timeouts } from "@steadfast/core"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import { HttpClientRequest } from "@steadfast/core/line/http"
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Logger from "effect/Logger"
 import type * as Doctor from "../../Doctor.js"

@@ -4,15 +4,17 @@
  *
  * @internal
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Redact, type Transport } from "@steadfast/core"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import {
+  type HttpBody,
+  HttpClientError,
+  type HttpClientRequest,
+  type HttpClientResponse
+} from "@steadfast/core/line/http"
 import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as net from "node:net"
 import type { Fault, Reply } from "../../Fault.js"

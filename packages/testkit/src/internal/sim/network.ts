@@ -4,13 +4,15 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Redact, Transport } from "@steadfast/core"
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import * as Context from "@steadfast/core/line/Context"
+import * as Effect from "@steadfast/core/line/Effect"
+import {
+  HttpClient,
+  type HttpClientError,
+  type HttpClientRequest,
+  type HttpClientResponse
+} from "@steadfast/core/line/http"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
