@@ -13,6 +13,7 @@ import {
   type HttpClientRequest,
   type HttpClientResponse
 } from "@steadfast/core/line/http"
+import { currentTimeMillis } from "@steadfast/core/line/unsafe"
 import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Stream from "effect/Stream"
@@ -24,10 +25,19 @@ import type { BodyPlan, MemoryAttempt, MemoryResult } from "../faults/player.js"
 import { rowOf } from "../faults/table.js"
 import { fingerprint } from "../fingerprint.js"
 import { withoutStack } from "../stackless.js"
-import { VirtualClock } from "./clock.js"
 import { SimResponse } from "./response.js"
 
 const noop = () => {}
+
+/**
+ * Core's key for a clock's timer (`Symbol.for`, so the testkit needs no
+ * import from core's internals): `clock[TimerSymbol](ms, wake)` calls `wake`
+ * once the clock reaches now + `ms` and returns a cancel function. The Effect
+ * 3 line's virtual clock offers it.
+ */
+const TimerSymbol = Symbol.for("@steadfast/core/Clock/timer")
+
+type Timer = (ms: number, wake: () => void) => () => void
 
 /** The brand core puts on the reason of an attempt it cut off (see `Transport.abortReason`). */
 const AbortBrand = Symbol.for("@steadfast/core/Transport/AttemptAborted")
@@ -273,7 +283,7 @@ export class AttemptContext implements MemoryAttempt {
 
   settle(outcome: Outcome): void {
     this.entry.outcome = outcome
-    this.entry.endedAt = this.clock.unsafeCurrentTimeMillis()
+    this.entry.endedAt = currentTimeMillis(this.clock)
   }
 
   /** What undici would put in a SocketError's `socket` for this connection. */
@@ -335,19 +345,20 @@ export class AttemptContext implements MemoryAttempt {
 
   /**
    * Waits `duration` on the clock unless the attempt is cut off first;
-   * `true` when it was. On the virtual clock this is one callback, not a race
-   * of two fibers.
+   * `true` when it was. On a clock with a timer (the Effect 3 line's virtual
+   * clock) this is one callback, not a race of two fibers.
    */
   sleep(duration: Duration.Duration): Effect.Effect<boolean> {
     if (this.attempt.aborted) return Effect.succeed(true)
     const ms = Duration.toMillis(duration)
     if (!(ms > 0)) return Effect.succeed(false)
     const clock = this.clock
-    if (!(clock instanceof VirtualClock)) {
+    const timer = (clock as { readonly [TimerSymbol]?: Timer })[TimerSymbol]
+    if (timer === undefined) {
       return Effect.raceFirst(Effect.as(clock.sleep(duration), false), Effect.as(this.abortSignal(), true))
     }
     return Effect.async<boolean>((resume) => {
-      const cancelTimer = clock.schedule(ms, () => {
+      const cancelTimer = timer.call(clock, ms, () => {
         cancelAbort()
         resume(Effect.succeed(false))
       })
