@@ -43,7 +43,7 @@
 import * as Context from "#line/Context"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
-import * as Layer from "effect/Layer"
+import * as Layer from "#line/Layer"
 import * as Errors from "./Errors.js"
 import { Accounts, UNIT } from "./internal/budget.js"
 import type * as Retry from "./Retry.js"

@@ -24,11 +24,11 @@
  *
  * @since 0.1.0
  */
+import * as Config from "#line/Config"
+import * as ConfigError from "#line/ConfigError"
 import * as Effect from "#line/Effect"
 import { HttpClient } from "#line/http"
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Layer from "effect/Layer"
+import * as Layer from "#line/Layer"
 import type * as Scope from "effect/Scope"
 import * as Budget from "./Budget.js"
 import type * as Classify from "./Classify.js"

@@ -23,9 +23,9 @@
  *
  * @since 0.1.0
  */
+import * as Config from "#line/Config"
+import * as ConfigError from "#line/ConfigError"
 import * as Effect from "#line/Effect"
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as ConfigProviderPathPatch from "effect/ConfigProviderPathPatch"
 import * as HashSet from "effect/HashSet"

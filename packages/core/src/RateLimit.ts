@@ -34,15 +34,15 @@
  *
  * @since 0.1.0
  */
+import * as Config from "#line/Config"
+import type * as ConfigError from "#line/ConfigError"
 import * as Context from "#line/Context"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Layer from "#line/Layer"
 import * as Experimental from "@effect/experimental/RateLimiter"
-import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
-import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import * as internal from "./internal/rateLimit.js"
 
 /**

@@ -24,10 +24,10 @@
  *
  * @since 0.1.0
  */
+import * as Config from "#line/Config"
+import * as ConfigError from "#line/ConfigError"
 import * as Duration from "#line/Duration"
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Either from "effect/Either"
+import * as Either from "#line/Either"
 import * as Option from "effect/Option"
 
 /**

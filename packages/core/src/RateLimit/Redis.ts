@@ -27,14 +27,14 @@
  *
  * @since 0.1.0
  */
+import * as Config from "#line/Config"
+import type * as ConfigError from "#line/ConfigError"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
+import * as Layer from "#line/Layer"
 import * as Experimental from "@effect/experimental/RateLimiter"
 import * as ExperimentalRedis from "@effect/experimental/RateLimiter/Redis"
-import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"

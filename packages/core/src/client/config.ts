@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
+import * as Config from "#line/Config"
 import * as Timeouts from "../Timeouts.js"
 import type { Options } from "./options.js"
 

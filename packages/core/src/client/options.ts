@@ -6,7 +6,7 @@
  */
 import * as Effect from "#line/Effect"
 import type { HttpClientRequest } from "#line/http"
-import * as LogLevel from "effect/LogLevel"
+import * as LogLevel from "#line/LogLevel"
 import type * as Auth from "../Auth.js"
 import type * as Hooks from "../Hooks.js"
 import { type Mapper } from "../internal/mapRequest.js"

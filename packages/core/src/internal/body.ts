@@ -4,10 +4,10 @@
  *
  * @internal
  */
+import type * as Cause from "#line/Cause"
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
 import type { HttpClientResponse } from "#line/http"
-import type * as Cause from "effect/Cause"
-import * as Exit from "effect/Exit"
 import * as Errors from "../Errors.js"
 import * as RetryAfter from "../RetryAfter.js"
 import type { AttemptState } from "./attempt.js"

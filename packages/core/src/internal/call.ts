@@ -23,11 +23,11 @@
  *
  * @internal
  */
+import * as Cause from "#line/Cause"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
 import { HttpClientRequest } from "#line/http"
-import * as Cause from "effect/Cause"
-import * as Exit from "effect/Exit"
 import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Errors from "../Errors.js"
 import { type AttemptState, Call, type Hop } from "./attempt.js"

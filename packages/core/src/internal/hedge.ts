@@ -20,10 +20,10 @@
  *
  * @internal
  */
+import * as Cause from "#line/Cause"
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
 import type { HttpClientRequest } from "#line/http"
-import * as Cause from "effect/Cause"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"

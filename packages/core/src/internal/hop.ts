@@ -4,10 +4,10 @@
  *
  * @internal
  */
+import * as Cause from "#line/Cause"
 import * as Effect from "#line/Effect"
 import { HttpClientRequest } from "#line/http"
 import type { HttpClientResponse } from "#line/http"
-import * as Cause from "effect/Cause"
 import * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"
 import { type AttemptState } from "./attempt.js"

@@ -9,11 +9,11 @@
  *
  * @internal
  */
+import * as Cause from "#line/Cause"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
-import * as Cause from "effect/Cause"
+import * as LogLevel from "#line/LogLevel"
 import * as FiberRef from "effect/FiberRef"
-import * as LogLevel from "effect/LogLevel"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"

@@ -6,8 +6,8 @@
  */
 import * as Effect from "#line/Effect"
 import type { Headers } from "#line/http"
+import type * as LogLevel from "#line/LogLevel"
 import type * as Clock from "effect/Clock"
-import type * as LogLevel from "effect/LogLevel"
 import type * as MetricLabel from "effect/MetricLabel"
 import type * as Tracer from "effect/Tracer"
 import type * as Classify from "../Classify.js"

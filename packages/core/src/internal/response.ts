@@ -7,9 +7,9 @@
  * @internal
  */
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
 import { HttpClientError, HttpClientResponse, HttpIncomingMessage, UrlParams } from "#line/http"
 import type { Cookies, Headers, HttpClientRequest } from "#line/http"
-import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
 import * as Stream from "effect/Stream"

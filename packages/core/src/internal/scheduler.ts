@@ -13,10 +13,10 @@
  */
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
 import { completeDeferred, currentTimeMillis, makeDeferred } from "#line/unsafe"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
-import * as Exit from "effect/Exit"
 
 /**
  * A clock may also offer a timer: `clock[TimerTypeId](ms, wake)` calls

@@ -16,11 +16,11 @@
  */
 import * as Context from "#line/Context"
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
 import { HttpClient, HttpClientRequest } from "#line/http"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import type * as DefaultServices from "effect/DefaultServices"
-import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"

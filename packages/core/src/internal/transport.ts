@@ -1,7 +1,7 @@
 import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
 import { FetchHttpClient, HttpClient as PlatformClient, HttpClientError, HttpClientRequest } from "#line/http"
 import type { HttpClient, HttpClientResponse } from "#line/http"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import { constTrue } from "effect/Function"

@@ -1,0 +1,17 @@
+/**
+ * `effect/Layer` for the Effect 4 line, with the names the shared source uses
+ * in their Effect 3 spelling: `scoped` (Effect 4: `effect`, whose scope is
+ * the layer's) and `unwrapEffect` (`unwrap`). See docs/design.md, "Two Effect
+ * lines".
+ *
+ * @internal
+ */
+import * as Layer from "effect/Layer"
+
+export * from "effect/Layer"
+
+/** @internal */
+export const scoped: typeof Layer.effect = Layer.effect
+
+/** @internal */
+export const unwrapEffect: typeof Layer.unwrap = Layer.unwrap
