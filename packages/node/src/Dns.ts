@@ -43,8 +43,8 @@
 import * as Context from "@steadfast/core/line/Context"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
+import * as Layer from "@steadfast/core/line/Layer"
 import * as Data from "effect/Data"
-import * as Layer from "effect/Layer"
 import * as dns from "node:dns"
 import type * as guard from "./internal/guard.js"
 

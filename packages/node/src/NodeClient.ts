@@ -53,12 +53,12 @@
  * @since 0.1.0
  */
 import { Client, ConfigKeys, type Errors, Timeouts, Transport } from "@steadfast/core"
+import * as Config from "@steadfast/core/line/Config"
+import type * as ConfigError from "@steadfast/core/line/ConfigError"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
 import { HttpClient } from "@steadfast/core/line/http"
-import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
-import * as Layer from "effect/Layer"
+import * as Layer from "@steadfast/core/line/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Dns from "./Dns.js"
 import * as exchange from "./internal/exchange.js"

@@ -30,11 +30,11 @@
  *
  * @since 0.1.0
  */
+import * as Config from "@steadfast/core/line/Config"
 import * as Context from "@steadfast/core/line/Context"
 import type * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
-import * as Config from "effect/Config"
-import * as Layer from "effect/Layer"
+import * as Layer from "@steadfast/core/line/Layer"
 import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"

@@ -17,7 +17,7 @@
 import type * as Context from "@steadfast/core/line/Context"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
-import * as Exit from "effect/Exit"
+import * as Exit from "@steadfast/core/line/Exit"
 import * as Runtime from "effect/Runtime"
 import type * as dns from "node:dns"
 import type * as Dns from "../Dns.js"

@@ -18,6 +18,7 @@
  */
 import { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
+import * as Exit from "@steadfast/core/line/Exit"
 import {
   Cookies,
   Headers,
@@ -26,7 +27,6 @@ import {
   HttpIncomingMessage,
   UrlParams
 } from "@steadfast/core/line/http"
-import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"

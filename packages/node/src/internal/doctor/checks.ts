@@ -6,11 +6,11 @@
  * @internal
  */
 import { Redact } from "@steadfast/core"
+import * as Config from "@steadfast/core/line/Config"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as net from "node:net"
 import * as tls from "node:tls"

@@ -7,14 +7,9 @@
 import { Redact, type Transport } from "@steadfast/core"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
-import {
-  type HttpBody,
-  HttpClientError,
-  type HttpClientRequest,
-  type HttpClientResponse
-} from "@steadfast/core/line/http"
+import { type HttpBody, type HttpClientRequest, type HttpClientResponse } from "@steadfast/core/line/http"
+import { type RequestError, requestError, type ResponseError, responseError } from "@steadfast/core/line/platformError"
 import { currentTimeMillis } from "@steadfast/core/line/unsafe"
-import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Stream from "effect/Stream"
 import * as net from "node:net"
@@ -191,13 +186,16 @@ const bodyText = (body: HttpBody.HttpBody): Effect.Effect<string> => {
     case "FormData":
       return Effect.promise(() => new Response(body.formData).text())
     case "Stream":
-      return Stream.runCollect(body.stream).pipe(
-        Effect.map((chunks) => {
-          const parts = Chunk.toReadonlyArray(chunks)
-          return parts.map((p) => decoder.decode(p, { stream: true })).join("") + decoder.decode()
-        }),
-        Effect.orDie
-      )
+      return Effect.suspend(() => {
+        // a decoder per body: a character may span two chunks
+        const text = new TextDecoder()
+        const parts: Array<string> = []
+        return Stream.runForEach(
+          body.stream,
+          (chunk) => Effect.sync(() => parts.push(text.decode(chunk, { stream: true })))
+        )
+          .pipe(Effect.map(() => parts.join("") + text.decode()), Effect.orDie)
+      })
   }
 }
 
@@ -305,10 +303,10 @@ export class AttemptContext implements MemoryAttempt {
   }
 
   /** Fails before the response headers with a socket error. */
-  fail(cause: unknown): Effect.Effect<never, HttpClientError.RequestError> {
+  fail(cause: unknown): Effect.Effect<never, RequestError> {
     this.settle({ _tag: "Failed", code: codeOf(cause), phase: this.phase })
     return Effect.fail(
-      withoutStack(() => new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause }))
+      withoutStack(() => requestError({ request: this.request, reason: "Transport", cause }))
     )
   }
 
@@ -324,12 +322,10 @@ export class AttemptContext implements MemoryAttempt {
   }
 
   /** Fails before the response headers because the attempt was cut off. */
-  aborted(): Effect.Effect<never, HttpClientError.RequestError> {
+  aborted(): Effect.Effect<never, RequestError> {
     this.settle({ _tag: "Aborted", reason: this.abortReason(), phase: this.phase })
     return Effect.fail(
-      withoutStack(() =>
-        new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause: this.abortError })
-      )
+      withoutStack(() => requestError({ request: this.request, reason: "Transport", cause: this.abortError }))
     )
   }
 
@@ -382,8 +378,8 @@ export class AttemptContext implements MemoryAttempt {
   }
 
   /** Never completes unless the attempt is cut off (then fails as aborted) or the fiber is interrupted. */
-  hang(): Effect.Effect<never, HttpClientError.RequestError> {
-    return Effect.async<never, HttpClientError.RequestError>((resume) => {
+  hang(): Effect.Effect<never, RequestError> {
+    return Effect.async<never, RequestError>((resume) => {
       const cancel = this.whenAborted(() => resume(this.aborted()))
       return Effect.sync(cancel)
     })
@@ -420,9 +416,7 @@ export class AttemptContext implements MemoryAttempt {
   bodyError(
     response: HttpClientResponse.HttpClientResponse,
     cause: unknown
-  ): HttpClientError.ResponseError {
-    return withoutStack(() =>
-      new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
-    )
+  ): ResponseError {
+    return withoutStack(() => responseError({ request: this.request, response, reason: "Decode", cause }))
   }
 }

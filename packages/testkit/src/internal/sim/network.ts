@@ -14,11 +14,11 @@ import {
   type HttpClientRequest,
   type HttpClientResponse
 } from "@steadfast/core/line/http"
+import * as Layer from "@steadfast/core/line/Layer"
 import { currentTimeMillis } from "@steadfast/core/line/unsafe"
-import * as Layer from "effect/Layer"
 import type { Fault } from "../../Fault.js"
 import * as Scenario from "../../Scenario.js"
-import type { AttemptRecord, RouteSpec, Service } from "../../SimulatedNetwork.js"
+import type { AttemptRecord, RouteSpec, Service, SimulatedNetwork } from "../../SimulatedNetwork.js"
 import { rowOf } from "../faults/table.js"
 import * as Script from "../scenario.js"
 import { withoutStack } from "../stackless.js"
@@ -135,14 +135,12 @@ export const make = (scenario: Scenario.Scenario = Scenario.make({})): Effect.Ef
   Effect.sync(() => new Network(scenario))
 
 /** @internal */
-export const layer = <I>(
-  tag: Context.Tag<I, Service>,
+export const layer = (
+  tag: typeof SimulatedNetwork,
   scenario?: Scenario.Scenario
-): Layer.Layer<I | HttpClient.HttpClient> =>
-  Layer.unwrapScoped(Effect.gen(function*() {
-    const network = yield* make(scenario)
-    const services = Layer.succeedContext(
-      Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client))
-    )
-    return Layer.merge(services, yield* virtualTime(network.timeline))
-  }))
+): Layer.Layer<SimulatedNetwork | HttpClient.HttpClient> =>
+  Layer.unwrapEffect(Effect.map(make(scenario), (network) =>
+    Layer.merge(
+      Layer.succeedContext(Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client))),
+      virtualTime(network.timeline)
+    )))

@@ -32,7 +32,6 @@ import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Scheduler from "effect/Scheduler"
-import type * as Scope from "effect/Scope"
 import type * as TestClock from "effect/TestClock"
 import { formatRecord } from "../../internal/sim/records.js"
 import type { AttemptRecord } from "../../SimulatedNetwork.js"
@@ -397,10 +396,8 @@ export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<At
  *
  * @internal
  */
-export const virtualTime = (
-  timeline: Effect.Effect<ReadonlyArray<AttemptRecord>>
-): Effect.Effect<Layer.Layer<never>, never, Scope.Scope> =>
-  Effect.gen(function*() {
+export const virtualTime = (timeline: Effect.Effect<ReadonlyArray<AttemptRecord>>): Layer.Layer<never> =>
+  Layer.unwrapScoped(Effect.gen(function*() {
     const clock = yield* Effect.clock
     if (!isTestClock(clock)) return Layer.empty
     const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
@@ -419,4 +416,4 @@ export const virtualTime = (
         : Effect.void
     )
     return Layer.merge(Layer.setClock(virtual), Layer.setScheduler(scheduler))
-  })
+  }))

@@ -9,9 +9,8 @@
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
 import type { AttemptRecord } from "../../SimulatedNetwork.js"
 
 /**
@@ -21,6 +20,4 @@ import type { AttemptRecord } from "../../SimulatedNetwork.js"
  *
  * @internal
  */
-export const virtualTime = (
-  _timeline: Effect.Effect<ReadonlyArray<AttemptRecord>>
-): Effect.Effect<Layer.Layer<never>, never, Scope.Scope> => Effect.succeed(Layer.empty)
+export const virtualTime = (_timeline: Effect.Effect<ReadonlyArray<AttemptRecord>>): Layer.Layer<never> => Layer.empty
