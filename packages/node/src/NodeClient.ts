@@ -190,9 +190,9 @@ export const layer = (
 ): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidPoolOptions | Errors.InvalidOptions> => {
   // checked before the pool's options are derived from them (`timeouts.connect`)
   const invalid = Client.validate(clientOptions(options))
-  if (invalid !== undefined) return Layer.fail(invalid)
+  if (invalid !== undefined) return Layer.unwrapEffect(Effect.fail(invalid))
   const pool = checkPoolDurations(options.pool)
-  if (pool !== undefined) return Layer.fail(pool)
+  if (pool !== undefined) return Layer.unwrapEffect(Effect.fail(pool))
   return Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
 }
 

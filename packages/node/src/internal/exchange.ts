@@ -42,11 +42,11 @@
  *
  * @internal
  */
+import * as BodyStream from "#line/bodyStream"
 import type { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
-import { HttpClientError, type HttpClientRequest, type HttpClientResponse } from "@steadfast/core/line/http"
-import * as Chunk from "effect/Chunk"
-import * as Option from "effect/Option"
+import type { HttpClientError, HttpClientRequest, HttpClientResponse } from "@steadfast/core/line/http"
+import { type RequestError, requestError, type ResponseError, responseError } from "@steadfast/core/line/platformError"
 import type * as net from "node:net"
 import type { Dispatcher } from "undici"
 import { type Assignable, type Connection, type ConnectionPool, ExchangeKey } from "./connections.js"
@@ -105,6 +105,10 @@ interface Sink {
   readonly end: () => void
   readonly fail: (cause: unknown) => void
 }
+
+/** What a pull of the body succeeds and fails with (on Effect 3 the end is a failure with `Option.none()`, on Effect 4 `Cause.Done`). */
+type PullSuccess = BodyStream.Pull<ResponseError> extends Effect.Effect<infer A, infer _E> ? A : never
+type PullError = BodyStream.Pull<ResponseError> extends Effect.Effect<infer _A, infer E> ? E : never
 
 type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => void
 
@@ -349,13 +353,13 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
     }
   }
 
-  private requestError(cause: unknown): HttpClientError.RequestError {
-    return new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause })
+  private requestError(cause: unknown): RequestError {
+    return requestError({ request: this.request, reason: "Transport", cause })
   }
 
   /** @internal */
-  bodyError(response: HttpClientResponse.HttpClientResponse, cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
+  bodyError(response: HttpClientResponse.HttpClientResponse, cause: unknown): ResponseError {
+    return responseError({ request: this.request, response, reason: "Decode", cause })
   }
 
   // --- undici's handler API ---------------------------------------------------
@@ -533,14 +537,14 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
 
   /**
    * The body as a pull (for `response.stream`): the chunks buffered so far,
-   * or the next to arrive; `Option.none()` at the end. Unlike a sink, it
+   * or the next to arrive; the end (see `#line/bodyStream`). Unlike a sink, it
    * keeps undici's flow control: undici stays paused while
    * `HIGH_WATER_MARK` bytes wait unread, so a slow consumer holds the server
    * back instead of the whole body piling up in memory.
    */
   pull(
     response: HttpClientResponse.HttpClientResponse
-  ): Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<HttpClientError.ResponseError>> {
+  ): BodyStream.Pull<ResponseError> {
     return Effect.suspend(() => {
       if (this.chunkIndex < this.chunks.length) {
         const taken = this.chunkIndex === 0 ? this.chunks : this.chunks.slice(this.chunkIndex)
@@ -554,20 +558,20 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
           this.paused = false
           this.controller!.resume()
         }
-        return Effect.succeed(Chunk.unsafeFromArray(one))
+        return BodyStream.chunks(one)
       }
       switch (this.state) {
         case State.Body:
-          return Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<HttpClientError.ResponseError>>((resume) => {
+          return Effect.async<PullSuccess, PullError>((resume) => {
             this.waiter = () => resume(this.pull(response))
             return Effect.sync(() => {
               this.waiter = undefined
             })
           })
         case State.Failed:
-          return Effect.fail(Option.some(this.bodyError(response, this.bodyFailure)))
+          return BodyStream.failed(this.bodyError(response, this.bodyFailure))
         default:
-          return Effect.fail(Option.none())
+          return BodyStream.end
       }
     })
   }
@@ -582,7 +586,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
   read(
     response: HttpClientResponse.HttpClientResponse,
     onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, HttpClientError.ResponseError> {
+  ): Effect.Effect<void, ResponseError> {
     return Effect.suspend(() => this.readNow(response, onChunk))
   }
 
@@ -595,22 +599,22 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
   readNow(
     response: HttpClientResponse.HttpClientResponse,
     onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, HttpClientError.ResponseError> {
+  ): Effect.Effect<void, ResponseError> {
     const sink = new ReadSink(this, response, onChunk)
     // subscribe may resume undici, which can deliver the rest of the body
     // (and its end) synchronously: then `result` is already set
     if (!this.subscribe(sink) || sink.result !== undefined) return sink.result!
     // no canceler when the attempt's abort tells of an interruption (`abortsOnInterrupt`): it cuts the body
     return this.attempt.abortsOnInterrupt === true
-      ? Effect.async<void, HttpClientError.ResponseError>((cb) => sink.wait(cb))
-      : Effect.async<void, HttpClientError.ResponseError>((cb) => {
+      ? Effect.async<void, ResponseError>((cb) => sink.wait(cb))
+      : Effect.async<void, ResponseError>((cb) => {
         sink.wait(cb)
         return Effect.sync(() => this.unsubscribe(sink))
       })
   }
 }
 
-type ReadResult = Effect.Effect<void, HttpClientError.ResponseError>
+type ReadResult = Effect.Effect<void, ResponseError>
 
 /** The sink of `Exchange.read`: one object, no closures. */
 class ReadSink implements Sink {
