@@ -4,13 +4,13 @@
  *
  * @internal
  */
+import { captureLogs } from "#line/logCapture"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import { Client, Redact, Redirects, RetryAfter, Timeouts } from "@steadfast/core"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
 import { HttpClientRequest } from "@steadfast/core/line/http"
 import * as Clock from "effect/Clock"
-import * as Logger from "effect/Logger"
 import type * as Doctor from "../../Doctor.js"
 import * as NodeClient from "../../NodeClient.js"
 import { describe, statusFix, USER_AGENT, type Where } from "./explain.js"
@@ -36,9 +36,7 @@ export const httpStep = (input: HttpInput): Effect.Effect<ReadonlyArray<Doctor.H
     const { ca, failures, options, proxyUrl, timeout, url, warnings, where } = input
     const hops: Array<Doctor.Hop> = []
     const logged: Array<string> = []
-    const capture = Logger.make(({ message }) => {
-      logged.push(Array.isArray(message) ? message.join(" ") : String(message))
-    })
+    const capture = captureLogs((text) => logged.push(text))
     const layer = NodeClient.layer({
       proxy: proxyUrl === undefined ? { url: "none" } : { url: proxyUrl },
       ...(ca === undefined ? {} : { tls: { ca } }),
@@ -166,7 +164,7 @@ export const httpStep = (input: HttpInput): Effect.Effect<ReadonlyArray<Doctor.H
       }
     })
     const outcome = yield* Outcome.of(
-      Effect.scoped(Effect.provide(http, layer)).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+      Effect.scoped(Effect.provide(http, layer)).pipe(Effect.provide(capture))
     )
     if (Outcome.isFailed(outcome)) {
       failures.push({
