@@ -44,6 +44,7 @@
  */
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import { either } from "#line/schedule"
 import * as Schedule from "effect/Schedule"
 import * as Errors from "./Errors.js"
 import { Breakers, type Snapshot as InternalSnapshot } from "./internal/breakerGate.js"
@@ -125,7 +126,7 @@ export const isFailure = (error: Errors.HttpError): boolean => {
 }
 
 /** The default break: 5 s, doubling while probes fail, at most 60 s. */
-const defaultBreak: Schedule.Schedule<unknown, number> = Schedule.union(
+const defaultBreak: Schedule.Schedule<unknown, number> = either(
   Schedule.exponential("5 seconds"),
   Schedule.spaced("60 seconds")
 )

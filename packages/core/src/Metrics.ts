@@ -30,8 +30,8 @@
  *
  * @since 0.1.0
  */
-import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Metric from "#line/Metric"
+import * as MetricBoundaries from "#line/MetricBoundaries"
 
 /**
  * Requests started.

@@ -11,6 +11,7 @@
  */
 import type * as Effect from "#line/Effect"
 import type { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "#line/http"
+import type { ResponseError } from "#line/platformError"
 import * as platform from "./internal/platform.js"
 import * as internal from "./internal/transport.js"
 import * as facts from "./internal/transportFacts.js"
@@ -225,7 +226,7 @@ export interface BodyReader {
   // the body was over already (the client then takes it without a step).
   readonly [BodyReaderTypeId]: (
     onChunk: (chunk: Uint8Array) => boolean
-  ) => Effect.Effect<void, HttpClientError.ResponseError>
+  ) => Effect.Effect<void, ResponseError>
 }
 
 /**

@@ -13,6 +13,7 @@
  * @internal
  */
 import type { HttpClientRequest } from "#line/http"
+import { currentTimeMillis } from "#line/unsafe"
 import type * as Tracer from "effect/Tracer"
 import type * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"
@@ -85,12 +86,12 @@ export class Call implements Decide.Request, GateRequest {
     readonly request: HttpClientRequest.HttpClientRequest,
     readonly url: URL
   ) {
-    this.startedAt = cfg.clock.unsafeCurrentTimeMillis()
+    this.startedAt = currentTimeMillis(cfg.clock)
     this.deadlineAt = this.startedAt + cfg.deadlineMs
   }
 
   now(): number {
-    return this.cfg.clock.unsafeCurrentTimeMillis()
+    return currentTimeMillis(this.cfg.clock)
   }
 
   get method(): string {
@@ -286,7 +287,7 @@ export class AttemptState implements Transport.Attempt, Timed {
   activity(size: number): void {
     this.bytesRead += size
     if (this.phase === HEADERS) this.phase = BODY
-    this.lastActivity = this.call.cfg.clock.unsafeCurrentTimeMillis()
+    this.lastActivity = currentTimeMillis(this.call.cfg.clock)
   }
 
   /** What the attempt reported, with the cause it failed with. */

@@ -7,10 +7,10 @@
  */
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
-import * as MetricLabel from "effect/MetricLabel"
+import * as MetricLabel from "#line/MetricLabel"
+import { stepDelay } from "#line/schedule"
+import { updateMetric } from "#line/unsafe"
 import type * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import { Machine, type Settings, type State, type Transition } from "./breaker.js"
@@ -72,15 +72,9 @@ export class Breakers {
   ensureBreak(machine: Machine): Effect.Effect<void> | undefined {
     if (machine.state !== "open" || machine.openUntil !== undefined) return undefined
     const schedule = this.config.breakSchedule
-    const state = machine.scheduleStepped ? machine.scheduleState : schedule.initial
-    const at = machine.openedAt
-    return Effect.map(schedule.step(at, machine.opens, state), ([next, , decision]) => {
-      machine.scheduleState = next
-      machine.scheduleStepped = true
+    return Effect.map(stepDelay(schedule, machine, machine.openedAt, machine.opens), (delay) => {
       // a schedule that is done keeps the last break it gave
-      const ms = ScheduleDecision.isDone(decision)
-        ? machine.lastBreakMs
-        : Math.max(0, ScheduleIntervals.start(decision.intervals) - at)
+      const ms = delay ?? machine.lastBreakMs
       machine.lastBreakMs = ms
       machine.setBreak(ms)
     })
@@ -108,8 +102,8 @@ export class Breakers {
 
   /** A transition: a metric, a span event, and a log line (Warning when it opens). */
   private told(key: string, request: GateRequest, transition: Transition, retryInMs?: number): Effect.Effect<void> {
-    Metrics.breakerTransitions.unsafeUpdate(1, [MetricLabel.make("to", transition.to)])
-    Metrics.breakerState.unsafeUpdate(stateValue[transition.to], [MetricLabel.make("key", cleanKey(key))])
+    updateMetric(Metrics.breakerTransitions, 1, [MetricLabel.make("to", transition.to)])
+    updateMetric(Metrics.breakerState, stateValue[transition.to], [MetricLabel.make("key", cleanKey(key))])
     const fields = {
       "steadfast.breaker.key": cleanKey(key),
       "steadfast.breaker.from": transition.from,

@@ -13,7 +13,8 @@
  */
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
-import * as MetricLabel from "effect/MetricLabel"
+import * as MetricLabel from "#line/MetricLabel"
+import { updateMetric } from "#line/unsafe"
 import * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import type { Gate, GateRequest } from "./policy.js"
@@ -67,8 +68,8 @@ class Lane {
   }
 
   gauges(): void {
-    Metrics.bulkheadInFlight.unsafeUpdate(this.inFlight, this.labels)
-    Metrics.bulkheadQueued.unsafeUpdate(this.queue.length, this.labels)
+    updateMetric(Metrics.bulkheadInFlight, this.inFlight, this.labels)
+    updateMetric(Metrics.bulkheadQueued, this.queue.length, this.labels)
   }
 }
 
@@ -135,7 +136,7 @@ export class Lanes {
     reason: "queue-full" | "wait",
     waitedMs?: number
   ): Errors.BulkheadRejected {
-    Metrics.bulkheadRejected.unsafeUpdate(1, [MetricLabel.make("reason", reason)])
+    updateMetric(Metrics.bulkheadRejected, 1, [MetricLabel.make("reason", reason)])
     return withoutStack(() =>
       new Errors.BulkheadRejected({
         request: request.requestInfo,

@@ -23,9 +23,10 @@
 import * as Cause from "#line/Cause"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
+import * as Fiber from "#line/Fiber"
 import type { HttpClientRequest } from "#line/http"
-import * as Fiber from "effect/Fiber"
-import * as MetricLabel from "effect/MetricLabel"
+import * as MetricLabel from "#line/MetricLabel"
+import { currentTimeNanos, updateMetric } from "#line/unsafe"
 import * as Option from "effect/Option"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
@@ -220,7 +221,7 @@ export const hedged = <A, R>(
         attempt.done()
         if (lost) {
           call.record(attempt, "Interrupted", attempt.status, undefined, "hedge-lost", 0, now)
-          if (hedgedAttempts.has(attempt)) Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "lost")])
+          if (hedgedAttempts.has(attempt)) updateMetric(Metrics.hedges, 1, [MetricLabel.make("outcome", "lost")])
         }
         fibers.push(fiber)
       }
@@ -235,11 +236,11 @@ export const hedged = <A, R>(
         group.fired = false
         hedgesLeft--
         if (!call.cfg.budget.withdraw(call.url.origin, call.now())) {
-          Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "refused")])
+          updateMetric(Metrics.hedges, 1, [MetricLabel.make("outcome", "refused")])
           hedgesLeft = 0
           return loop
         }
-        call.span?.event("steadfast.hedge", call.cfg.clock.unsafeCurrentTimeNanos(), {
+        call.span?.event("steadfast.hedge", currentTimeNanos(call.cfg.clock), {
           "steadfast.attempt": call.attempts + 1,
           "steadfast.delay_ms": delayMs
         })
@@ -248,14 +249,14 @@ export const hedged = <A, R>(
       const { attempt, exit } = ended
       running.delete(attempt)
       if (Exit.isSuccess(exit)) {
-        if (hedgedAttempts.has(attempt)) Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "won")])
+        if (hedgedAttempts.has(attempt)) updateMetric(Metrics.hedges, 1, [MetricLabel.make("outcome", "won")])
         call.current = attempt
         return Effect.as(cutOff(true), exit.value)
       }
       const failed = Cause.failureOption(exit.cause)
       if (Option.isNone(failed)) return Effect.zipRight(cutOff(false), Effect.failCause(exit.cause))
       const error = failed.value
-      if (hedgedAttempts.has(attempt)) Metrics.hedges.unsafeUpdate(1, [MetricLabel.make("outcome", "failed")])
+      if (hedgedAttempts.has(attempt)) updateMetric(Metrics.hedges, 1, [MetricLabel.make("outcome", "failed")])
       if (running.size > 0) {
         // another attempt is still running: wait for it
         attempt.end()

@@ -12,9 +12,10 @@
 import * as Cause from "#line/Cause"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import * as FiberRef from "#line/FiberRef"
 import * as LogLevel from "#line/LogLevel"
-import * as FiberRef from "effect/FiberRef"
-import * as MetricLabel from "effect/MetricLabel"
+import * as MetricLabel from "#line/MetricLabel"
+import { currentTimeNanos, updateMetric } from "#line/unsafe"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
 import type { AttemptState, Call } from "./attempt.js"
@@ -24,9 +25,9 @@ import { redactUrl } from "./redact.js"
 import * as trace from "./trace.js"
 
 /** Where `Client.withHistory` collects the records of the requests it wraps. @internal */
-export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefined> = FiberRef.unsafeMake<
+export const historyRef: FiberRef.FiberRef<Array<Errors.AttemptRecord> | undefined> = FiberRef.make<
   Array<Errors.AttemptRecord> | undefined
->(undefined)
+>("@steadfast/core/observe/historyRef", undefined)
 
 const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
 
@@ -59,7 +60,7 @@ export const started = (
   fiber: { readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X }
 ): void => {
   call.cfg.budget.request(call.origin, call.startedAt)
-  if (call.cfg.metrics) Metrics.requests.unsafeUpdate(1, noLabels)
+  if (call.cfg.metrics) updateMetric(Metrics.requests, 1, noLabels)
   call.collector = fiber.getFiberRef(historyRef)
 }
 
@@ -111,14 +112,14 @@ export const retrying = (
   reason: Decide.RetryReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.retries.unsafeUpdate(1, labelOf("error", error._tag))
+  if (call.cfg.metrics) updateMetric(Metrics.retries, 1, labelOf("error", error._tag))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
     "steadfast.delay_ms": delayMs,
     "steadfast.reason": reason
   }
-  call.span?.event("steadfast.retry", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
+  call.span?.event("steadfast.retry", currentTimeNanos(call.cfg.clock), fields)
   return logAt(
     call.cfg.retryLogLevel,
     () => {
@@ -145,14 +146,14 @@ export const resending = (
   reason: Decide.ResendReason
 ): Effect.Effect<void> => {
   const call = attempt.call
-  if (call.cfg.metrics) Metrics.resends.unsafeUpdate(1, labelOf("reason", reason))
+  if (call.cfg.metrics) updateMetric(Metrics.resends, 1, labelOf("reason", reason))
   const fields = {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
     "steadfast.phase": attempt.phaseName,
     "steadfast.reason": reason
   }
-  call.span?.event("steadfast.resend", call.cfg.clock.unsafeCurrentTimeNanos(), fields)
+  call.span?.event("steadfast.resend", currentTimeNanos(call.cfg.clock), fields)
   const info = call.requestInfo
   if (reason === "refused-stream") {
     return Effect.annotateLogs(
@@ -187,9 +188,9 @@ export const resending = (
 export const gaveUp = (attempt: AttemptState, error: Errors.HttpError, reason: Decide.GiveUpReason): void => {
   const call = attempt.call
   if (reason === "budget" && call.cfg.metrics) {
-    Metrics.retriesRefused.unsafeUpdate(1, labelOf("reason", reason))
+    updateMetric(Metrics.retriesRefused, 1, labelOf("reason", reason))
   }
-  call.span?.event("steadfast.attempt_failed", call.cfg.clock.unsafeCurrentTimeNanos(), {
+  call.span?.event("steadfast.attempt_failed", currentTimeNanos(call.cfg.clock), {
     "steadfast.attempt": attempt.n,
     "steadfast.error": error._tag,
     "steadfast.phase": attempt.phaseName,
@@ -223,10 +224,10 @@ export const finished = (
   const cfg = call.cfg
   const now = call.now()
   if (cfg.metrics) {
-    Metrics.latency.unsafeUpdate(now - call.startedAt, noLabels)
+    updateMetric(Metrics.latency, now - call.startedAt, noLabels)
     if (cause !== undefined && !Cause.isInterruptedOnly(cause)) {
       const failure = Cause.failureOption(cause)
-      if (failure._tag === "Some") Metrics.errors.unsafeUpdate(1, labelOf("error", failure.value._tag))
+      if (failure._tag === "Some") updateMetric(Metrics.errors, 1, labelOf("error", failure.value._tag))
     }
   }
   const sending = call.sending

@@ -12,20 +12,15 @@
  */
 import * as Context from "#line/Context"
 import * as Effect from "#line/Effect"
-import {
-  Cookies,
-  HttpClient,
-  HttpClientError,
-  HttpClientRequest,
-  HttpClientResponse,
-  HttpIncomingMessage,
-  HttpTraceContext,
-  UrlParams
-} from "#line/http"
-import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
-import * as Inspectable from "effect/Inspectable"
-import * as Stream from "effect/Stream"
+import * as FiberRef from "#line/FiberRef"
+import { Cookies, HttpClient, HttpClientError, HttpClientRequest, HttpTraceContext } from "#line/http"
+import type { HttpClientResponse } from "#line/http"
+import { requestError, responseError } from "#line/platformError"
+import { platformFields } from "#line/platformReason"
+import { ResponseBase } from "#line/platformResponse"
+import * as Stream from "#line/Stream"
+import { makeUrl } from "#line/urlParams"
+import type * as Tracer from "effect/Tracer"
 import { safeCause } from "./cause.js"
 import { REDACTED, redactFreeText, redactHeaders, redactUrl } from "./redact.js"
 
@@ -33,8 +28,7 @@ const SafeBrand = Symbol.for("@steadfast/core/SafePlatformError")
 
 /** The full url of a platform request (its url params and hash included), redacted. */
 const fullUrl = (request: HttpClientRequest.HttpClientRequest): string => {
-  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  return redactUrl(url._tag === "Right" ? url.right : request.url)
+  return redactUrl(makeUrl(request.url, request.urlParams, request.hash) ?? request.url)
 }
 
 /**
@@ -109,18 +103,22 @@ export const safeResponseView = (
  * @internal
  */
 export const safeError = <E>(error: E): E => {
-  if (!HttpClientError.isHttpClientError(error) || (error as { [SafeBrand]?: boolean })[SafeBrand] === true) {
-    return error
-  }
-  const request = safeRequest(error.request)
-  const description = error.description === undefined ? {} : { description: redactFreeText(error.description) }
-  const out = error._tag === "RequestError"
-    ? new HttpClientError.RequestError({ request, reason: error.reason, cause: safeCause(error.cause), ...description })
-    : new HttpClientError.ResponseError({
+  const fields = HttpClientError.isHttpClientError(error) ? platformFields(error) : undefined
+  if (fields === undefined || (error as { [SafeBrand]?: boolean })[SafeBrand] === true) return error
+  const request = safeRequest(fields.request as HttpClientRequest.HttpClientRequest)
+  const description = fields.description === undefined ? {} : { description: redactFreeText(fields.description) }
+  const out = fields.kind === "RequestError"
+    ? requestError({
       request,
-      response: safeResponseView(error.response, request),
-      reason: error.reason,
-      cause: safeCause(error.cause),
+      reason: fields.reason as "Transport" | "Encode" | "InvalidUrl",
+      cause: safeCause(fields.cause),
+      ...description
+    })
+    : responseError({
+      request,
+      response: safeResponseView(fields.response as HttpClientResponse.HttpClientResponse, request),
+      reason: fields.reason as "StatusCode" | "Decode" | "EmptyBody",
+      cause: safeCause(fields.cause),
       ...description
     })
   Object.defineProperty(out, SafeBrand, { value: true })
@@ -131,12 +129,7 @@ export const safeError = <E>(error: E): E => {
  * A response whose body failures are safe platform errors; everything else
  * is the original's.
  */
-class SafeFailuresResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  constructor(readonly original: HttpClientResponse.HttpClientResponse) {
-    super()
-  }
+class SafeFailuresResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse {
   get request() {
     return this.original.request
   }
@@ -187,10 +180,12 @@ export const safeFailures = <R>(
   Effect.mapBoth(send, { onFailure: safeError, onSuccess: (response) => new SafeFailuresResponse(response) })
 
 /** The tracing predicate a user set (`HttpClient.withTracerDisabledWhen`), kept while ours is in force. */
-const userTracerDisabledWhen = globalValue(
+const userTracerDisabledWhen = FiberRef.make<(request: HttpClientRequest.HttpClientRequest) => boolean>(
   "@steadfast/core/platform/userTracerDisabledWhen",
-  () => FiberRef.unsafeMake<(request: HttpClientRequest.HttpClientRequest) => boolean>(() => false)
+  () => false
 )
+
+const CLIENT_SPAN: Tracer.SpanOptions = { kind: "client", captureStackTrace: false }
 
 /**
  * A platform `HttpClient` over `send` that keeps no secret: its failures
@@ -213,7 +208,7 @@ export const makeHttpClient = (
       return safeFailures(send(request, url, signal))
     }
     const name = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)(request)
-    return Effect.useSpan(name, { kind: "client", captureStackTrace: false }, (span) => {
+    return Effect.useSpan(name, CLIENT_SPAN, (span) => {
       span.attribute("http.request.method", request.method)
       span.attribute("server.address", url.origin)
       if (url.port !== "") span.attribute("server.port", Number(url.port))
@@ -228,10 +223,11 @@ export const makeHttpClient = (
       const sent = fiber.getFiberRef(HttpClient.currentTracerPropagation)
         ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
         : request
-      return Effect.tap(Effect.withParentSpan(safeFailures(send(sent, url, signal)), span), (response) => {
+      return Effect.map(Effect.withParentSpan(safeFailures(send(sent, url, signal)), span), (response) => {
         span.attribute("http.response.status_code", response.status)
         const redacted = redactHeaders(response.headers)
         for (const key in redacted) span.attribute(`http.response.header.${key}`, redacted[key]!)
+        return response
       })
     })
   })

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Context from "#line/Context"
+import { spanAnnotations } from "#line/tracer"
 import type * as Tracer from "effect/Tracer"
 import type * as Propagation from "../Propagation.js"
 
@@ -100,7 +101,7 @@ export const traceStateOf = (span: Tracer.AnySpan): string | undefined => {
   if (otel !== undefined && typeof otel.spanContext === "function") {
     return otel.spanContext().traceState?.serialize() || undefined
   }
-  const state = Context.getOption(span.context, OtelTraceState)
+  const state = Context.getOption(spanAnnotations(span), OtelTraceState)
   return state._tag === "Some" ? state.value.serialize() || undefined : undefined
 }
 

@@ -7,6 +7,7 @@
  */
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import { currentTimeMillis } from "#line/unsafe"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import type { Limiter, Refusal, Resolved } from "../RateLimit.js"
 import * as RateLimitHeaders from "../RateLimitHeaders.js"
@@ -79,7 +80,7 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
         (e): e is RateLimiter.RateLimitStoreError => e.reason === "StoreError",
         (e): Consumed =>
           Effect.clockWith((clock) => {
-            storeDownUntil = clock.unsafeCurrentTimeMillis() + STORE_RETRY_MS
+            storeDownUntil = currentTimeMillis(clock) + STORE_RETRY_MS
             if (down) return orFallback(e)
             down = true
             return Effect.zipRight(
@@ -122,13 +123,13 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
     /** The client's own quota: a slot now, or a reserved one within the budget, or a refusal. */
     const takeQuota = (key: string, start: number, deadlineAt: number): Effect.Effect<void, Refusal> =>
       Effect.clockWith((clock) =>
-        Effect.matchEffect(consume(key, "fail", clock.unsafeCurrentTimeMillis()), {
+        Effect.matchEffect(consume(key, "fail", currentTimeMillis(clock)), {
           onSuccess: () => Effect.void,
           onFailure: (e): Effect.Effect<void, Refusal> => {
             if (e._tag === "StoreDown") return Effect.fail(refusal(key, 0, "store"))
             // no slot within the budget: refuse at once, without queueing for the lock
             const wait = Duration.toMillis(e.retryAfter)
-            if (tooLong(start, clock.unsafeCurrentTimeMillis(), wait, deadlineAt)) {
+            if (tooLong(start, currentTimeMillis(clock), wait, deadlineAt)) {
               return Effect.fail(refusal(key, wait, "quota"))
             }
             return Effect.flatMap(
@@ -142,7 +143,7 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
     /** A slot now (0), or how long until the slot it reserved (waited for outside the lock), or a refusal. */
     const reserve = (key: string, start: number, deadlineAt: number): Effect.Effect<number, Refusal> =>
       Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
+        const now = currentTimeMillis(clock)
         return Effect.matchEffect(consume(key, "fail", now), {
           onSuccess: () => Effect.succeed(0),
           onFailure: (e): Effect.Effect<number, Refusal> => {
@@ -172,7 +173,7 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
     /** What the server said: go (counting the request), wait, or refuse. */
     const heedServer = (key: string, start: number, deadlineAt: number): Effect.Effect<void, Refusal> =>
       Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
+        const now = currentTimeMillis(clock)
         const { state, wait } = Learned.admit(learned.get(key), now)
         if (wait === 0) {
           if (state !== undefined) learned.set(key, state)
@@ -187,10 +188,10 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
       if (key === undefined) return Effect.void
       if (quota === undefined) {
         if (!options.learn || !learned.has(key)) return Effect.void
-        return Effect.clockWith((clock) => heedServer(key, clock.unsafeCurrentTimeMillis(), deadlineAt))
+        return Effect.clockWith((clock) => heedServer(key, currentTimeMillis(clock), deadlineAt))
       }
       return Effect.clockWith((clock) => {
-        const start = clock.unsafeCurrentTimeMillis()
+        const start = currentTimeMillis(clock)
         // refuse at once, before taking a slot, when the server already said no for longer than we may wait
         const known = learned.get(key)
         if (known !== undefined) {

@@ -10,6 +10,7 @@
  * @internal
  */
 import { Headers, HttpClientRequest } from "#line/http"
+import { urlParamsEntries } from "#line/urlParams"
 import * as Errors from "../Errors.js"
 import { basicValue, withDefaults, withSecrets } from "./credentials.js"
 import type { Compiled } from "./policy.js"
@@ -103,7 +104,7 @@ export const resolve = (cfg: Compiled, request: HttpClientRequest.HttpClientRequ
     }, true)
   }
   const url = resolved.url
-  const params = request.urlParams
+  const params = urlParamsEntries(request.urlParams)
   for (let i = 0; i < params.length; i++) {
     const [key, value] = params[i]!
     if (value !== undefined) url.searchParams.append(key, value)

@@ -8,11 +8,13 @@
  */
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
-import { HttpClientError, HttpClientResponse, HttpIncomingMessage, UrlParams } from "#line/http"
-import type { Cookies, Headers, HttpClientRequest } from "#line/http"
-import * as Inspectable from "effect/Inspectable"
+import { UrlParams } from "#line/http"
+import type { Cookies, Headers, HttpClientRequest, HttpClientResponse } from "#line/http"
+import { type ResponseError, responseError } from "#line/platformError"
+import { platformFields } from "#line/platformReason"
+import { type JsonBody, ResponseBase } from "#line/platformResponse"
+import * as Stream from "#line/Stream"
 import type * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import type * as Errors from "../Errors.js"
 import type { AttemptState } from "./attempt.js"
 import { readBody, tooLarge } from "./body.js"
@@ -25,16 +27,14 @@ import { abortReasonTag } from "./transport.js"
 const decoder = new TextDecoder()
 
 /** @internal */
-export class ResilientResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  private cachedBody: Effect.Effect<Uint8Array, HttpClientError.ResponseError> | undefined = undefined
+export class ResilientResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse {
+  private cachedBody: Effect.Effect<Uint8Array, ResponseError> | undefined = undefined
 
   constructor(
     readonly attempt: AttemptState,
-    readonly original: HttpClientResponse.HttpClientResponse
+    original: HttpClientResponse.HttpClientResponse
   ) {
-    super()
+    super(original)
     attempt.keepAlive = true
   }
 
@@ -57,7 +57,7 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
   /** A body failure: the request and response in it are safe views (redacted url and headers, no body). */
   private fail(error: Errors.HttpError | unknown, description?: string) {
     const request = safeRequest(this.original.request, this.attempt.call.requestInfo.url)
-    return new HttpClientError.ResponseError({
+    return responseError({
       request,
       response: safeResponseView(this, request),
       reason: "Decode",
@@ -67,7 +67,7 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
   }
 
   /** The whole body, read once (cached), under the client's limits. */
-  get bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+  get bytes(): Effect.Effect<Uint8Array, ResponseError> {
     return this.cachedBody ??= Effect.runSync(Effect.cached(
       Effect.suspend(() => {
         const attempt = this.attempt
@@ -85,27 +85,27 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
     ))
   }
 
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, ResponseError> {
     return Effect.map(this.bytes, (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)
   }
 
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+  get text(): Effect.Effect<string, ResponseError> {
     return Effect.map(this.bytes, (b) => decoder.decode(b))
   }
 
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+  get json(): Effect.Effect<JsonBody, ResponseError> {
     return Effect.flatMap(this.text, (text) =>
       Effect.try({
-        try: () => text === "" ? null : JSON.parse(text) as unknown,
+        try: () => text === "" ? null : JSON.parse(text) as JsonBody,
         catch: (cause) => this.fail(cause, "the body is not valid JSON")
       }))
   }
 
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, ResponseError> {
     return Effect.map(this.text, (text) => UrlParams.fromInput(new URLSearchParams(text)))
   }
 
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+  get formData(): Effect.Effect<FormData, ResponseError> {
     return Effect.flatMap(this.bytes, (bytes) =>
       Effect.tryPromise({
         try: () =>
@@ -115,13 +115,13 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
       }))
   }
 
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+  get stream(): Stream.Stream<Uint8Array, ResponseError> {
     return Stream.suspend(() => {
       const attempt = this.attempt
       const limit = attempt.call.cfg.maxBodySize
       let size = 0
       const signal = attempt.signal
-      const aborted = Effect.async<never, HttpClientError.ResponseError>((resume) => {
+      const aborted = Effect.async<never, ResponseError>((resume) => {
         const onAbort = () => resume(Effect.fail(this.fail(this.abortError(attempt))))
         if (signal.aborted) return onAbort()
         signal.addEventListener("abort", onAbort, { once: true })
@@ -129,7 +129,9 @@ export class ResilientResponse extends Inspectable.Class implements HttpClientRe
       })
       return this.original.stream.pipe(
         Stream.mapError((e) =>
-          signal.aborted ? this.fail(this.abortError(attempt)) : this.fail(failure(attempt, e.cause ?? e))
+          signal.aborted
+            ? this.fail(this.abortError(attempt))
+            : this.fail(failure(attempt, platformFields(e)?.cause ?? e))
         ),
         Stream.mapChunksEffect((chunk) => {
           let n = 0

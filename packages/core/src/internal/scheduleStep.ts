@@ -5,9 +5,8 @@
  * @internal
  */
 import * as Effect from "#line/Effect"
+import { stepDelay } from "#line/schedule"
 import * as Random from "effect/Random"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Errors from "../Errors.js"
 import { Call } from "./attempt.js"
 import * as backoff from "./backoff.js"
@@ -18,14 +17,10 @@ export const step = (call: Call, error: Errors.HttpError, now: number): Effect.E
   const schedule = call.cfg.retry.schedule
   const settings = backoff.settingsOf(schedule)
   if (settings !== undefined) return stepBackoff(call, settings)
-  const state = call.scheduleStepped ? call.scheduleState : schedule.initial
-  return Effect.map(schedule.step(now, error, state), ([next, , decision]): ScheduleAnswer => {
-    call.scheduleState = next
-    call.scheduleStepped = true
-    return ScheduleDecision.isDone(decision)
-      ? "done"
-      : { delayMs: Math.max(0, ScheduleIntervals.start(decision.intervals) - now) }
-  })
+  return Effect.map(
+    stepDelay(schedule, call, now, error),
+    (ms): ScheduleAnswer => ms === undefined ? "done" : { delayMs: ms }
+  )
 }
 
 /**

@@ -17,16 +17,14 @@
 import * as Context from "#line/Context"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
+import * as FiberId from "#line/FiberId"
+import * as FiberRef from "#line/FiberRef"
 import { HttpClient, HttpClientRequest } from "#line/http"
-import * as Chunk from "effect/Chunk"
+import * as MetricLabel from "#line/MetricLabel"
+import { type FiberAccess, fiberSpanLinks, forEachSpanAnnotation, makeSpan, spanAnnotations } from "#line/tracer"
+import { currentTimeNanos, updateMetric } from "#line/unsafe"
 import * as Clock from "effect/Clock"
-import type * as DefaultServices from "effect/DefaultServices"
-import * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
-import * as HashMap from "effect/HashMap"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
-import type * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Tracer from "effect/Tracer"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
@@ -99,7 +97,7 @@ export const traced = <A, R>(
   }
   call.tracer = fiber.currentTracer
   const method = call.request.method
-  return Effect.useSpan(spanName(method), { kind: "internal", captureStackTrace: false }, (span) => {
+  return Effect.useSpan(spanName(method), CALL_SPAN, (span) => {
     setRequestAttributes(span, method, call.url, call.requestInfo.url)
     call.span = span
     call.parentSpan = span
@@ -114,14 +112,7 @@ export const traced = <A, R>(
  *
  * @internal
  */
-export interface FiberAccess {
-  readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X
-  readonly setFiberRef: <X>(ref: FiberRef.FiberRef<X>, value: X) => void
-  readonly currentRuntimeFlags: RuntimeFlags.RuntimeFlags
-  readonly currentTracer: Tracer.Tracer
-  readonly currentSpan: Tracer.AnySpan | undefined
-  readonly currentDefaultServices: Context.Context<DefaultServices.DefaultServices>
-}
+export type { FiberAccess }
 
 /** The fiber, when it offers what `open` and `close` use. @internal */
 export const access = (fiber: object): FiberAccess | undefined => {
@@ -135,7 +126,7 @@ const CALL_SPAN: Tracer.SpanOptions = { kind: "internal", captureStackTrace: fal
 
 /** The parent a new span gets: `Effect.useSpan`'s rule (a span that disables propagation is skipped). */
 const parentOf = (span: Option.Option<Tracer.AnySpan>): Option.Option<Tracer.AnySpan> => {
-  if (span._tag === "None" || !Context.get(span.value.context, Tracer.DisablePropagation)) return span
+  if (span._tag === "None" || !Context.get(spanAnnotations(span.value), Tracer.DisablePropagation)) return span
   return span.value._tag === "Span" ? parentOf(span.value.parent) : Option.none()
 }
 
@@ -174,16 +165,17 @@ export const open = (call: Call, fiber: FiberAccess): void => {
   const context = fiber.getFiberRef(FiberRef.currentContext)
   const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
   const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-  const span = tracer.span(
+  const span = makeSpan(
+    tracer,
     spanName(method),
     parentOf(Context.getOption(context, Tracer.ParentSpan)),
     Context.empty(),
-    Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks)),
-    timing ? clock.unsafeCurrentTimeNanos() : 0n,
+    fiberSpanLinks(fiber),
+    timing ? currentTimeNanos(clock) : 0n,
     "internal",
     CALL_SPAN
   )
-  HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
+  forEachSpanAnnotation(fiber, (value, key) => span.attribute(key, value))
   setRequestAttributes(span, method, call.url, call.requestInfo.url)
   call.span = span
   call.parentSpan = span
@@ -198,7 +190,7 @@ export const close = (call: Call, fiber: FiberAccess, exit: Exit.Exit<unknown, u
   call.callSpan = undefined
   fiber.setFiberRef(FiberRef.currentContext, opened.context)
   if (opened.span.status._tag === "Ended") return
-  opened.span.end(opened.timing ? opened.clock.unsafeCurrentTimeNanos() : 0n, exit)
+  opened.span.end(opened.timing ? currentTimeNanos(opened.clock) : 0n, exit)
 }
 
 /**
@@ -222,12 +214,13 @@ export const sending = (
   const tracer = call.tracer
   if (tracer !== undefined && parent !== undefined) {
     const method = request.method
-    const span = tracer.span(
+    const span = makeSpan(
+      tracer,
       spanName(method),
       Option.some(parent),
       Context.empty(),
       [],
-      call.cfg.clock.unsafeCurrentTimeNanos(),
+      currentTimeNanos(call.cfg.clock),
       "client",
       undefined
     )
@@ -288,14 +281,14 @@ export const ended = (
   sending.ended = true
   const type = error === undefined || error === "interrupted" ? undefined : errorType(error)
   if (call.cfg.metrics && error !== "interrupted") {
-    Metrics.requestDuration.unsafeUpdate((call.now() - sending.startedAt) / 1000, labels(call, sending, type))
+    updateMetric(Metrics.requestDuration, (call.now() - sending.startedAt) / 1000, labels(call, sending, type))
   }
   const span = sending.span
   if (span === undefined) return
   if (sending.status !== undefined) span.attribute("http.response.status_code", sending.status)
   if (type !== undefined) span.attribute("error.type", type)
   span.end(
-    call.cfg.clock.unsafeCurrentTimeNanos(),
+    currentTimeNanos(call.cfg.clock),
     error === undefined ? Exit.void : error === "interrupted" ? Exit.interrupt(FiberId.none) : Exit.fail(error)
   )
 }

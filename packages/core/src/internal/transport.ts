@@ -1,9 +1,12 @@
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
+import * as Fiber from "#line/Fiber"
 import { FetchHttpClient, HttpClient as PlatformClient, HttpClientError, HttpClientRequest } from "#line/http"
 import type { HttpClient, HttpClientResponse } from "#line/http"
-import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
+import { requestError, responseError } from "#line/platformError"
+import { platformFields } from "#line/platformReason"
+import { interruptFiber } from "#line/unsafe"
+import { urlParamsEntries } from "#line/urlParams"
 import { constTrue } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -76,7 +79,7 @@ export const withTransport = (client: HttpClient.HttpClient, transport: Transpor
 }
 
 const abortedError = (request: HttpClientRequest.HttpClientRequest, signal: AbortSignal) =>
-  new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })
+  requestError({ request, reason: "Transport", cause: signal.reason })
 
 /**
  * Runs `effect` in a child fiber that is interrupted as soon as `signal`
@@ -88,7 +91,7 @@ const abortable = <A, E>(
   onAbort: () => E
 ): Effect.Effect<A, E> =>
   signal.aborted ? Effect.fail(onAbort()) : Effect.flatMap(Effect.fork(effect), (fiber) => {
-    const interrupt = () => fiber.unsafeInterruptAsFork(FiberId.none)
+    const interrupt = () => interruptFiber(fiber)
     signal.addEventListener("abort", interrupt, { once: true })
     return Effect.flatMap(
       Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber)),
@@ -110,7 +113,7 @@ class GenericBody implements BodyReader {
       Stream.takeWhile(this.response.stream, (chunk) => onChunk(chunk))
     )
     return abortable(read, this.signal, () =>
-      new HttpClientError.ResponseError({
+      responseError({
         request: this.response.request,
         response: this.response,
         reason: "Decode",
@@ -141,7 +144,7 @@ const resolved = (
   request: HttpClientRequest.HttpClientRequest,
   url: URL
 ): HttpClientRequest.HttpClientRequest =>
-  request.url === url.href && request.urlParams.length === 0 && request.hash._tag === "None"
+  request.url === url.href && urlParamsEntries(request.urlParams).length === 0 && request.hash._tag === "None"
     ? request
     : HttpClientRequest.setUrl(request, url)
 
@@ -199,7 +202,7 @@ const rulesOf = (attempt: Attempt): Rules | undefined =>
   (attempt as { readonly call?: { readonly cfg?: Rules } }).call?.cfg
 
 const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
-  new HttpClientError.RequestError({ request, reason: "Transport", cause })
+  requestError({ request, reason: "Transport", cause })
 
 const withCode = (message: string, fields: object, cause?: unknown): Error =>
   withoutStack(() => Object.assign(new Error(message, cause === undefined ? undefined : { cause }), fields))
@@ -238,7 +241,8 @@ const inPage = (
               : opaqueFacts(url, page, true, [], undefined)
           )),
       onFailure: (error) => {
-        const cause = error._tag === "RequestError" && error.reason === "Transport" ? error.cause : undefined
+        const fields = platformFields(error)
+        const cause = fields?.kind === "RequestError" && fields.reason === "Transport" ? fields.cause : undefined
         if (!(cause instanceof TypeError) || attempt.aborted) return Effect.fail(error)
         // trace headers are on the request itself when the propagation policy sent them (the platform's are off)
         return Effect.suspend(() => {

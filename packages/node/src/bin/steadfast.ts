@@ -12,8 +12,8 @@
 import * as Cause from "@steadfast/core/line/Cause"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "@steadfast/core/line/Exit"
+import * as Fiber from "@steadfast/core/line/Fiber"
 import * as Console from "effect/Console"
-import * as Fiber from "effect/Fiber"
 import * as Doctor from "../Doctor.js"
 
 const [command, ...args] = process.argv.slice(2)

@@ -6,7 +6,7 @@
  */
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
-import * as MetricLabel from "effect/MetricLabel"
+import * as MetricLabel from "@steadfast/core/line/MetricLabel"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Agent, type Dispatcher, Pool as UndiciPool, ProxyAgent } from "undici"

@@ -5,7 +5,7 @@
  * @internal
  */
 import type { HttpBody } from "@steadfast/core/line/http"
-import * as Stream from "effect/Stream"
+import * as Stream from "@steadfast/core/line/Stream"
 import type { Dispatcher } from "undici"
 
 /** The reason given to undici when the caller's fiber is interrupted. @internal */

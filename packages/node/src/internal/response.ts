@@ -21,9 +21,10 @@ import { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "@steadfast/core/line/Exit"
 import { Cookies, Headers, type HttpClientResponse, HttpIncomingMessage, UrlParams } from "@steadfast/core/line/http"
-import { type Json, PlatformResponse, type ResponseError } from "@steadfast/core/line/platformResponse"
+import type { ResponseError } from "@steadfast/core/line/platformError"
+import { type JsonBody, PlatformResponse } from "@steadfast/core/line/platformResponse"
+import * as Stream from "@steadfast/core/line/Stream"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import * as decode from "./decode.js"
 import type { Exchange } from "./exchange.js"
 
@@ -193,10 +194,10 @@ export class NodeResponse extends PlatformResponse
     return Effect.map(this.bytes, (bytes) => decoder.decode(bytes))
   }
 
-  get json(): Effect.Effect<Json, ResponseError> {
+  get json(): Effect.Effect<JsonBody, ResponseError> {
     return Effect.flatMap(this.text, (body) =>
       Effect.try({
-        try: (): Json => body === "" ? null : JSON.parse(body),
+        try: (): JsonBody => body === "" ? null : JSON.parse(body),
         catch: (cause) => this.exchange.bodyError(this, cause)
       }))
   }

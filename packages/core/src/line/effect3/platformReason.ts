@@ -12,3 +12,34 @@ export const platformReason = (u: object): string | undefined => {
     ? o["reason"]
     : undefined
 }
+
+/**
+ * What a platform HTTP client error says, in the Effect 3 shape: its kind
+ * (`RequestError` before a response, `ResponseError` with one), request,
+ * response, cause and description; undefined when `u` is not one.
+ *
+ * @internal
+ */
+export const platformFields = (u: object): PlatformFields | undefined => {
+  const reason = platformReason(u)
+  if (reason === undefined) return undefined
+  const o = u as Record<string, unknown>
+  return {
+    kind: o["_tag"] as PlatformFields["kind"],
+    reason,
+    request: o["request"],
+    response: o["response"],
+    cause: o["cause"],
+    description: typeof o["description"] === "string" ? o["description"] : undefined
+  }
+}
+
+/** @internal */
+export interface PlatformFields {
+  readonly kind: "RequestError" | "ResponseError"
+  readonly reason: string
+  readonly request: unknown
+  readonly response: unknown
+  readonly cause: unknown
+  readonly description: string | undefined
+}

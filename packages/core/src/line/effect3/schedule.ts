@@ -68,3 +68,49 @@ export const stepper = <Out, In, R>(
           : { out, delayMs: Math.max(0, ScheduleIntervals.start(decision.intervals) - now) }
       })
   })
+
+/**
+ * Recurs while either schedule recurs, waiting the shorter of their delays.
+ *
+ * @internal
+ */
+export const either = <In, In2>(
+  self: Schedule.Schedule<unknown, In>,
+  that: Schedule.Schedule<unknown, In2>
+): Schedule.Schedule<unknown, In & In2> => Schedule.union(self, that)
+
+/**
+ * Where a run of a schedule keeps its state between steps (the caller's
+ * record, e.g. one request's call): `scheduleStepped` is false until the
+ * first step.
+ *
+ * @internal
+ */
+export interface RunState {
+  scheduleState: unknown
+  scheduleStepped: boolean
+}
+
+/**
+ * Steps the run of `schedule` kept in `run` once, at time `now` (ms) with
+ * `input`: the delay (ms) before the next recurrence, or `undefined` when the
+ * schedule is done.
+ *
+ * @internal
+ */
+export const stepDelay = <In, R>(
+  schedule: Schedule.Schedule<unknown, In, R>,
+  run: RunState,
+  now: number,
+  input: In
+): Effect.Effect<number | undefined, never, R> =>
+  Effect.map(
+    schedule.step(now, input, run.scheduleStepped ? run.scheduleState : schedule.initial),
+    ([next, , decision]) => {
+      run.scheduleState = next
+      run.scheduleStepped = true
+      return ScheduleDecision.isDone(decision)
+        ? undefined
+        : Math.max(0, ScheduleIntervals.start(decision.intervals) - now)
+    }
+  )

@@ -8,7 +8,10 @@
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import type * as Metric from "effect/Metric"
+import type * as MetricLabel from "effect/MetricLabel"
 
 /** A new, not yet completed `Deferred`. @internal */
 export const makeDeferred = <A, E = never>(): Deferred.Deferred<A, E> => Deferred.unsafeMake<A, E>(FiberId.none)
@@ -20,3 +23,20 @@ export const completeDeferred = <A, E>(self: Deferred.Deferred<A, E>, exit: Exit
 
 /** The clock's time in ms, read now. @internal */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()
+
+/** The clock's time in ns, read now. @internal */
+export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
+
+/** Updates `metric` with `input` now, under `labels`. @internal */
+export const updateMetric = <In>(
+  metric: Metric.Metric<any, In, any>,
+  input: In,
+  labels: ReadonlyArray<MetricLabel.MetricLabel>
+): void => {
+  metric.unsafeUpdate(input, labels)
+}
+
+/** Interrupts `fiber` without waiting for it. @internal */
+export const interruptFiber = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): void => {
+  fiber.unsafeInterruptAsFork(FiberId.none)
+}

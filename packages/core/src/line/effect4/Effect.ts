@@ -7,18 +7,28 @@
  * `timeoutFail` (`timeoutOrElse` failing), `dieMessage`, `disconnect`,
  * `unsafeMakeSemaphore` (`Semaphore.makeUnsafe`), `locally` (a
  * `Context.Reference` provided to one effect), `withConfigProvider` /
- * `configProviderWith` (the `ConfigProvider` reference).
+ * `configProviderWith` (the `ConfigProvider` reference), and
+ * `withFiberRuntime` (`withFiber`, with the fiber's reads in their Effect 3
+ * spelling: `getFiberRef`, `currentTracer`, `currentSpan`,
+ * `currentRuntimeFlags`, `currentDefaultServices`, `currentContext`; no
+ * `setFiberRef`), and `logWithLevel(level, ...message)` (Effect 4:
+ * `logWithLevel(level)(...message)`).
  *
  * @internal
  */
 import type * as Clock from "effect/Clock"
 import * as ConfigProvider from "effect/ConfigProvider"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
-import * as Semaphore from "effect/Semaphore"
+import type * as LogLevel from "effect/LogLevel"
+import * as Semaphores from "effect/Semaphore"
+import * as Tracer from "effect/Tracer"
+
+import * as FiberRef from "./FiberRef.js"
+import * as RuntimeFlags from "./RuntimeFlags.js"
 
 export * from "effect/Effect"
 
@@ -91,10 +101,10 @@ export const disconnect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect
   )
 
 /** @internal */
-export type Semaphore = Semaphore.Semaphore
+export type Semaphore = Semaphores.Semaphore
 
 /** @internal */
-export const unsafeMakeSemaphore: (permits: number) => Semaphore.Semaphore = Semaphore.makeUnsafe
+export const unsafeMakeSemaphore: (permits: number) => Semaphores.Semaphore = Semaphores.makeUnsafe
 
 /** Runs `self` with `reference` set to `value`. @internal */
 export const locally: {
@@ -119,4 +129,40 @@ export const withConfigProvider: {
 /** @internal */
 export const configProviderWith = <A, E, R>(
   f: (provider: ConfigProvider.ConfigProvider) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => Effect.flatMap(ConfigProvider.ConfigProvider.asEffect(), f)
+): Effect.Effect<A, E, R> => Effect.flatMap(Effect.service(ConfigProvider.ConfigProvider), f)
+
+/**
+ * The reads the request path makes of its fiber, in their Effect 3 spelling.
+ *
+ * @internal
+ */
+export class FiberRuntime {
+  constructor(readonly fiber: Fiber.Fiber<unknown, unknown>) {}
+  getFiberRef<X>(ref: FiberRef.FiberRef<X>): X {
+    return ref === (FiberRef.currentContext as unknown) ? this.fiber.context as X : this.fiber.getRef(ref)
+  }
+  get currentTracer(): Tracer.Tracer {
+    return this.fiber.getRef(Tracer.Tracer)
+  }
+  get currentSpan(): Tracer.AnySpan | undefined {
+    return Context.getOrUndefined(this.fiber.context, Tracer.ParentSpan)
+  }
+  get currentRuntimeFlags(): RuntimeFlags.RuntimeFlags {
+    return (this.fiber as unknown as { readonly interruptible: boolean }).interruptible ? RuntimeFlags.Interruption : 0
+  }
+  get currentDefaultServices(): Context.Context<never> {
+    return this.fiber.context
+  }
+  get currentContext(): Context.Context<never> {
+    return this.fiber.context
+  }
+}
+
+/** Runs the effect `f` makes of the current fiber's runtime. @internal */
+export const withFiberRuntime = <A, E = never, R = never>(
+  f: (fiber: FiberRuntime) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.withFiber((fiber) => f(new FiberRuntime(fiber)))
+
+/** Logs `message` at `level`. @internal */
+export const logWithLevel = (level: LogLevel.LogLevel, ...message: ReadonlyArray<unknown>): Effect.Effect<void> =>
+  Effect.logWithLevel(level as Parameters<typeof Effect.logWithLevel>[0])(...message)

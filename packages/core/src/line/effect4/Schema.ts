@@ -7,6 +7,9 @@
  *   array, and `Literals` for several literals);
  * - `Record` takes `{ key, value }` (Effect 4: two arguments);
  * - `Defect` is a schema (Effect 4: a function returning one);
+ * - `Schema<A, I, R>` is a codec (Effect 4: `Codec<A, I, R>`; `Schema<T>`
+ *   has the type only) and `decodeUnknown` its effectful decoder
+ *   (`decodeUnknownEffect`);
  * - a `TaggedError` class takes `true` as its second constructor argument to
  *   skip the checks (Effect 4: `{ disableChecks: true }`) and has its tag as
  *   a static `_tag`, and `TaggedErrorClass` names such a class.
@@ -14,7 +17,7 @@
  * @internal
  */
 import type * as Cause from "effect/Cause"
-import * as Schema from "effect/Schema"
+import * as S from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 
 export * from "effect/Schema"
@@ -22,43 +25,43 @@ export * from "effect/Schema"
 /** @internal */
 export const Literal = <const L extends ReadonlyArray<SchemaAST.LiteralValue>>(
   ...literals: L
-): Schema.Literals<L> => Schema.Literals(literals)
+): S.Literals<L> => S.Literals(literals)
 
 /** @internal */
-export const Union = <const Members extends ReadonlyArray<Schema.Constraint>>(
+export const Union = <const Members extends ReadonlyArray<S.Constraint>>(
   ...members: Members
-): Schema.Union<Members> => Schema.Union(members)
+): S.Union<Members> => S.Union(members)
 
 /** @internal */
-export const Record = <Key extends Schema.Record.Key, Value extends Schema.Constraint>(
+export const Record = <Key extends S.Record.Key, Value extends S.Constraint>(
   options: { readonly key: Key; readonly value: Value }
-): Schema.$Record<Key, Value> => Schema.Record(options.key, options.value)
+): S.$Record<Key, Value> => S.Record(options.key, options.value)
 
 /** @internal */
-export const Defect: Schema.Defect = Schema.Defect()
+export const Defect: S.Defect = S.Defect()
 
 /** @internal */
-export type TaggedErrorClass<Self, _Tag extends string, Fields extends Schema.Struct.Fields> =
-  & Omit<Schema.Class<Self, Schema.Struct<Fields>, Cause.YieldableError>, never>
+export type TaggedErrorClass<Self, _Tag extends string, Fields extends S.Struct.Fields> =
+  & Omit<S.Class<Self, S.Struct<Fields>, Cause.YieldableError>, never>
   & {
     new(
-      props: Schema.Struct<Fields>["~type.make.in"],
+      props: S.Struct<Fields>["~type.make.in"],
       disableValidation?: boolean
-    ): Schema.Struct<Fields>["Type"] & Cause.YieldableError
+    ): S.Struct<Fields>["Type"] & Cause.YieldableError
   }
 
-const makeOptions = (options: unknown): Schema.MakeOptions | undefined =>
-  options === true ? { disableChecks: true } : options === false ? undefined : options as Schema.MakeOptions
+const makeOptions = (options: unknown): S.MakeOptions | undefined =>
+  options === true ? { disableChecks: true } : options === false ? undefined : options as S.MakeOptions
 
 /** @internal */
 export const TaggedError: <Self>(
   identifier?: string
-) => <Tag extends string, const Fields extends Schema.Struct.Fields>(
+) => <Tag extends string, const Fields extends S.Struct.Fields>(
   tag: Tag,
   fields: Fields
-) => TaggedErrorClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields> =
+) => TaggedErrorClass<Self, Tag, { readonly _tag: S.tag<Tag> } & Fields> =
   ((identifier?: string) => (tag: string, fields: any) => {
-    const Base = (Schema.TaggedError(identifier) as any)(tag, fields) as new(props: any, options?: any) => object
+    const Base = (S.TaggedError(identifier) as any)(tag, fields) as new(props: any, options?: any) => object
     return class extends Base {
       static readonly _tag = tag
       constructor(props: any, options?: unknown) {
@@ -66,3 +69,15 @@ export const TaggedError: <Self>(
       }
     }
   }) as any
+
+/** @internal */
+export type Schema<A, I = A, R = never> = S.Codec<A, I, R>
+
+/** @internal */
+export declare namespace Schema {
+  /** @internal */
+  export type Type<X> = S.Schema.Type<X>
+}
+
+/** @internal */
+export const decodeUnknown = <A, I, R>(schema: Schema<A, I, R>) => S.decodeUnknownEffect(schema)

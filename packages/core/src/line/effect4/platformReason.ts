@@ -14,3 +14,35 @@ export const platformReason = (u: object): string | undefined => {
   const tag = (o["reason"] as Record<string, unknown>)["_tag"]
   return typeof tag === "string" && tag.endsWith("Error") ? tag.slice(0, -"Error".length) : undefined
 }
+
+/**
+ * What a platform HTTP client error says, in the Effect 3 shape the shared
+ * source uses: its kind (`RequestError` before a response, `ResponseError`
+ * with one), request, response, cause and description (Effect 4 keeps them
+ * on the error's `reason`); undefined when `u` is not one.
+ *
+ * @internal
+ */
+export const platformFields = (u: object): PlatformFields | undefined => {
+  const reason = platformReason(u)
+  if (reason === undefined) return undefined
+  const r = (u as Record<string, unknown>)["reason"] as Record<string, unknown>
+  return {
+    kind: r["response"] === undefined ? "RequestError" : "ResponseError",
+    reason,
+    request: r["request"],
+    response: r["response"],
+    cause: r["cause"],
+    description: typeof r["description"] === "string" ? r["description"] : undefined
+  }
+}
+
+/** @internal */
+export interface PlatformFields {
+  readonly kind: "RequestError" | "ResponseError"
+  readonly reason: string
+  readonly request: unknown
+  readonly response: unknown
+  readonly cause: unknown
+  readonly description: string | undefined
+}

@@ -1,10 +1,11 @@
 /**
- * What a hand-written platform `HttpClientResponse` (a transport's, the
- * testkit's, core's wrappers) needs on the Effect 4 line beyond its own
- * status, headers and body: the two type ids, `url`, `upgrade` (refused: a
- * steadfast response does not hand over its connection), `pipe`, and the
- * error type of its body reads (Effect 4's one `HttpClientError`). Same names
- * as the Effect 3 line's seam. See docs/design.md, "Two Effect lines".
+ * The bases of hand-written platform responses on the Effect 4 line: a
+ * response over another one (`ResponseBase`, core's), and one made from
+ * scratch (`PlatformResponse`: the node transport's, the simulated
+ * network's). Both have the platform's type ids and what an Effect 4
+ * response has beyond an Effect 3 one (`url`, `upgrade`, `pipe`): taken from
+ * `original`, or from the request (`upgrade` refused: a steadfast response
+ * does not hand over its connection). See docs/design.md, "Two Effect lines".
  *
  * @internal
  */
@@ -16,25 +17,38 @@ import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Schema from "effect/Schema"
-import type * as Socket from "effect/socket/Socket"
 
-/** The error a response's body reads fail with. @internal */
-export type ResponseError = HttpClientError.HttpClientError
-
-/** What `response.json` succeeds with. @internal */
-export type Json = Schema.Json
-
-/** The base of a hand-written platform response: `Inspectable` (via `toJSON`) with the type ids, `url`, `upgrade`, `pipe`. @internal */
-export abstract class PlatformResponse extends Inspectable.Class {
-  readonly [HttpIncomingMessage.TypeId]: typeof HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+/** @internal */
+export abstract class ResponseBase extends Inspectable.Class {
   readonly [HttpClientResponse.TypeId]: typeof HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  abstract readonly request: HttpClientRequest.HttpClientRequest
+  readonly [HttpIncomingMessage.TypeId]: typeof HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  constructor(readonly original: HttpClientResponse.HttpClientResponse) {
+    super()
+  }
+  get url(): string {
+    return this.original.url
+  }
+  get upgrade(): HttpClientResponse.HttpClientResponse["upgrade"] {
+    return this.original.upgrade
+  }
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params -- Pipeable's own way: `pipe` takes any number of functions
+    return pipeArguments(this, arguments)
+  }
+}
 
+/** What a response's `json` gives (Effect 4 types it as JSON). @internal */
+export type JsonBody = Schema.Json
+
+/** The base of a response made from scratch (the node transport's, the simulated network's). @internal */
+export abstract class PlatformResponse extends Inspectable.Class {
+  readonly [HttpClientResponse.TypeId]: typeof HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: typeof HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  abstract readonly request: HttpClientRequest.HttpClientRequest
   get url(): string {
     return this.request.url
   }
-
-  get upgrade(): Effect.Effect<Socket.Socket, HttpClientError.HttpClientError> {
+  get upgrade(): HttpClientResponse.HttpClientResponse["upgrade"] {
     return Effect.fail(
       new HttpClientError.HttpClientError({
         reason: new HttpClientError.StatusCodeError({
@@ -45,10 +59,8 @@ export abstract class PlatformResponse extends Inspectable.Class {
       })
     )
   }
-
   pipe() {
-    // Effect's own pipe: `pipeArguments` reads the call's arguments object
-    // eslint-disable-next-line prefer-rest-params
+    // eslint-disable-next-line prefer-rest-params -- Pipeable's own way: `pipe` takes any number of functions
     return pipeArguments(this, arguments)
   }
 }

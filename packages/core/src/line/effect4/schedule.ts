@@ -69,3 +69,55 @@ export const stepper = <Out, In, R>(
       Effect.map(([out, delay]): Step<Out> | undefined => ({ out, delayMs: Math.max(0, Duration.toMillis(delay)) })),
       Pull.catchDone(() => Effect.succeed(undefined))
     ))
+
+/**
+ * Recurs while either schedule recurs, waiting the shorter of their delays.
+ *
+ * @internal
+ */
+export const either = <In, In2>(
+  self: Schedule.Schedule<unknown, In>,
+  that: Schedule.Schedule<unknown, In2>
+): Schedule.Schedule<unknown, In & In2> => Schedule.min([self, that]) as Schedule.Schedule<unknown, any>
+
+/**
+ * Where a run of a schedule keeps its state between steps (the caller's
+ * record, e.g. one request's call): `scheduleStepped` is false until the
+ * first step.
+ *
+ * @internal
+ */
+export interface RunState {
+  scheduleState: unknown
+  scheduleStepped: boolean
+}
+
+type StepFn<In, R> = (now: number, input: In) => Pull.Pull<[unknown, Duration.Duration], unknown, unknown, R>
+
+/**
+ * Steps the run of `schedule` kept in `run` once, at time `now` (ms) with
+ * `input`: the delay (ms) before the next recurrence, or `undefined` when the
+ * schedule is done (Effect 4: the run's state is the step function
+ * `Schedule.toStep` gives).
+ *
+ * @internal
+ */
+export const stepDelay = <In, R>(
+  schedule: Schedule.Schedule<unknown, In, never, R>,
+  run: RunState,
+  now: number,
+  input: In
+): Effect.Effect<number | undefined, never, R> => {
+  const start: Effect.Effect<StepFn<In, R>, never, R> = run.scheduleStepped
+    ? Effect.succeed(run.scheduleState as StepFn<In, R>)
+    : Effect.map(Schedule.toStep(schedule), (step) => {
+      run.scheduleState = step
+      run.scheduleStepped = true
+      return step as StepFn<In, R>
+    })
+  return Effect.flatMap(start, (step) =>
+    step(now, input).pipe(
+      Effect.map(([, delay]): number | undefined => Math.max(0, Duration.toMillis(delay))),
+      Pull.catchDone(() => Effect.succeed(undefined))
+    ) as Effect.Effect<number | undefined, never, R>)
+}

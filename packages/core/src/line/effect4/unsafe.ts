@@ -6,8 +6,13 @@
  * @internal
  */
 import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
+
+import type * as MetricLabel from "./MetricLabel.js"
 
 /** A new, not yet completed `Deferred`. @internal */
 export const makeDeferred = <A, E = never>(): Deferred.Deferred<A, E> => Deferred.makeUnsafe<A, E>()
@@ -19,3 +24,35 @@ export const completeDeferred = <A, E>(self: Deferred.Deferred<A, E>, exit: Exit
 
 /** The clock's time in ms, read now. @internal */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.currentTimeMillisUnsafe()
+
+/** The clock's time in ns, read now. @internal */
+export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.currentTimeNanosUnsafe()
+
+// A label set's context is built once: the shared source keeps its label
+// arrays (one per distinct set), so this costs one lookup per update.
+const contexts = new WeakMap<ReadonlyArray<MetricLabel.MetricLabel>, Context.Context<never>>()
+
+const contextOf = (labels: ReadonlyArray<MetricLabel.MetricLabel>): Context.Context<never> => {
+  let context = contexts.get(labels)
+  if (context === undefined) {
+    const attributes: Record<string, string> = {}
+    for (const label of labels) attributes[label.key] = label.value
+    context = Context.make(Metric.CurrentMetricAttributes, attributes) as Context.Context<never>
+    contexts.set(labels, context)
+  }
+  return context
+}
+
+/** Updates `metric` with `input` now, under `labels`. @internal */
+export const updateMetric = <In>(
+  metric: Metric.Metric<In, unknown>,
+  input: In,
+  labels: ReadonlyArray<MetricLabel.MetricLabel>
+): void => {
+  metric.updateUnsafe(input, contextOf(labels))
+}
+
+/** Interrupts `fiber` without waiting for it. @internal */
+export const interruptFiber = <A, E>(fiber: Fiber.Fiber<A, E>): void => {
+  fiber.interruptUnsafe()
+}

@@ -5,12 +5,13 @@
  *
  * @internal
  */
-import * as Stream from "#line/Stream"
 import { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "@steadfast/core/line/Exit"
 import { Cookies, Headers, type HttpClientResponse, UrlParams } from "@steadfast/core/line/http"
-import { type Json, PlatformResponse, type ResponseError } from "@steadfast/core/line/platformResponse"
+import type { ResponseError } from "@steadfast/core/line/platformError"
+import { type JsonBody, PlatformResponse } from "@steadfast/core/line/platformResponse"
+import * as Stream from "@steadfast/core/line/Stream"
 import * as Option from "effect/Option"
 import type { BodyPlan } from "../faults/player.js"
 import { withoutStack } from "../stackless.js"
@@ -156,10 +157,10 @@ export class SimResponse extends PlatformResponse
     return Effect.map(this.bytes, (bytes) => decoder.decode(bytes))
   }
 
-  get json(): Effect.Effect<Json, ResponseError> {
+  get json(): Effect.Effect<JsonBody, ResponseError> {
     return Effect.flatMap(this.text, (text) =>
       Effect.try({
-        try: (): Json => text === "" ? null : JSON.parse(text),
+        try: (): JsonBody => text === "" ? null : JSON.parse(text),
         catch: (cause) => this.ctx.bodyError(this, cause)
       }))
   }
