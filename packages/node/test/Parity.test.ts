@@ -18,8 +18,10 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, type Errors, type Timeouts } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
 import { Fault, type Fault as FaultT, FaultServer, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { Clock, Effect, Either, Fiber, Layer, Logger, LogLevel, TestClock, TestContext } from "effect"
+import { Clock, Fiber, Layer, Logger, LogLevel, TestClock, TestContext } from "effect"
 import { NodeClient } from "../src/index.js"
 import { eventually } from "./helpers.js"
 

@@ -6,7 +6,8 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { Client, type Errors } from "@steadfast/core"
-import { type Context, Effect, Layer, Logger, type Scope } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import { type Context, Layer, Logger, type Scope } from "effect"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import * as v8 from "node:v8"

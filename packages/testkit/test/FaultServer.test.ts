@@ -12,7 +12,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Scope from "effect/Scope"
 import * as net from "node:net"
 import { Agent, type Dispatcher, request } from "undici"
