@@ -42,7 +42,8 @@ const effect4Line = (): Plugin => ({
       const pkg = /\/packages\/([^/]+)\//.exec(importer)?.[1]
       if (pkg !== undefined) return `${repo}packages/${pkg}/src/line/effect4/${line[1]}.ts`
     }
-    if (source === "@steadfast/core") return `${here}test/core.ts`
+    if (source === "@steadfast/core") return `${repo}packages/core/src/index.ts`
+    if (source === "@steadfast/core/RateLimit/Redis") return `${repo}packages/core/src/RateLimit/Redis.ts`
     // core's seams for the sibling packages (its "./line/*" export)
     const coreLine = /^@steadfast\/core\/line\/(.*)$/.exec(source)
     if (coreLine !== null) return `${repo}packages/core/src/line/effect4/${coreLine[1]}.ts`

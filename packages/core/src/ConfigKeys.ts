@@ -25,10 +25,9 @@
  */
 import * as Config from "#line/Config"
 import * as ConfigError from "#line/ConfigError"
+import { childrenOf, recorder as recording } from "#line/configProvider"
 import * as Effect from "#line/Effect"
-import * as ConfigProvider from "effect/ConfigProvider"
-import * as ConfigProviderPathPatch from "effect/ConfigProviderPathPatch"
-import * as HashSet from "effect/HashSet"
+import type * as ConfigProvider from "effect/ConfigProvider"
 
 /**
  * A variable that is set under the prefix and that the `Config` does not read.
@@ -51,14 +50,7 @@ export interface Unknown {
 export const known = (config: Config.Config<unknown>, prefix: string): Effect.Effect<ReadonlyArray<string>> =>
   Effect.suspend(() => {
     const paths = new Set<string>()
-    const recorder = ConfigProvider.fromFlat(ConfigProvider.makeFlat({
-      load: (path) => {
-        paths.add(path.join("_"))
-        return Effect.fail(ConfigError.MissingData([...path], "recording the names a Config reads"))
-      },
-      enumerateChildren: () => Effect.succeed(HashSet.empty()),
-      patch: ConfigProviderPathPatch.empty
-    }))
+    const recorder = recording((path) => paths.add(path.join("_")))
     const nested = prefix === "" ? config : Config.nested(config, prefix)
     return Effect.withConfigProvider(Effect.either(nested), recorder).pipe(
       Effect.map(() => [...paths].sort())
@@ -113,7 +105,7 @@ const setUnder = (
   provider: ConfigProvider.ConfigProvider,
   path: ReadonlyArray<string>
 ): Effect.Effect<ReadonlyArray<string>, ConfigError.ConfigError> =>
-  Effect.flatMap(provider.flattened.enumerateChildren(path), (children) => {
+  Effect.flatMap(childrenOf(provider, path), (children) => {
     const list = [...children]
     if (list.length === 0) return Effect.succeed(path.length > 1 ? [path.join("_")] : [])
     return Effect.map(

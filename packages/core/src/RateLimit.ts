@@ -41,7 +41,7 @@ import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import * as Either from "#line/Either"
 import * as Layer from "#line/Layer"
-import * as Experimental from "@effect/experimental/RateLimiter"
+import * as Experimental from "#line/RateLimiter"
 import * as Data from "effect/Data"
 import * as internal from "./internal/rateLimit.js"
 
@@ -235,7 +235,7 @@ export const resolve = (options: Options = {}): Either.Either<Resolved, InvalidO
  * @since 0.1.0
  */
 export const make = (options?: Options): Effect.Effect<Limiter, InvalidOptions, Experimental.RateLimiterStore> =>
-  Effect.flatMap(resolve(options), internal.make)
+  Effect.flatMap(Either.toEffect(resolve(options)), internal.make)
 
 /**
  * A limiter over any `RateLimiterStore` in the context (Redis, your own).

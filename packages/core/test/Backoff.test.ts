@@ -3,10 +3,11 @@
  * against stepping the `Schedule` that `Retry.policy` builds: the same delays,
  * the same "done", from the same draws of a seeded `Random`.
  */
+import * as Effect from "#line/Effect"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Retry } from "@steadfast/core"
-import { Effect, FastCheck as fc, Random, Schedule, ScheduleDecision, ScheduleIntervals } from "effect"
+import { FastCheck as fc, Random, Schedule, ScheduleDecision, ScheduleIntervals } from "effect"
 import * as backoff from "../src/internal/backoff.js"
 
 type Answer = number | "done"

@@ -4,10 +4,16 @@
  * never sent and never retried, probes bounded and given back when their
  * request is interrupted.
  */
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Fiber from "#line/Fiber"
+import * as FiberRef from "#line/FiberRef"
+import * as Metric from "#line/Metric"
+import * as TestClock from "#line/TestClock"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Breaker, Client, Errors, Metrics } from "@steadfast/core"
-import { Effect, Either, Fiber, FiberRef, HashSet, Logger, Metric, Schedule, TestClock } from "effect"
+import { HashSet, Logger, Schedule } from "effect"
 import { Machine } from "../src/internal/breaker.js"
 import * as Mem from "./helpers/memory.js"
 

@@ -3,10 +3,17 @@
  * the refusal marked on the error and its history, the metric, sharing
  * through a layer. Its arithmetic on its own: Budget.counters.test.ts.
  */
+import * as Cause from "#line/Cause"
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Exit from "#line/Exit"
+import * as Fiber from "#line/Fiber"
+import * as Layer from "#line/Layer"
+import * as Metric from "#line/Metric"
+import * as TestClock from "#line/TestClock"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Budget, Client, Errors, Metrics, Retry } from "@steadfast/core"
-import { Cause, Effect, Either, Exit, Fiber, Layer, Metric, TestClock } from "effect"
 import { after, expectFailure } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

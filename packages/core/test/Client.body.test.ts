@@ -1,8 +1,11 @@
+import * as Effect from "#line/Effect"
+import * as Schema from "#line/Schema"
+import * as Stream from "#line/Stream"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors } from "@steadfast/core"
-import { Chunk, Effect, Schema, Stream } from "effect"
+import { Chunk } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

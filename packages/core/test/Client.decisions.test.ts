@@ -3,10 +3,13 @@
  * at Debug in the logs, the clause of every "not retried" message, a retry
  * after a redirect, and the seam where policies plug in around attempts.
  */
+import * as Effect from "#line/Effect"
+import * as LogLevel from "#line/LogLevel"
+import * as Stream from "#line/Stream"
 import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, Errors, Retry } from "@steadfast/core"
-import { Effect, Logger, LogLevel, Stream } from "effect"
+import { Logger } from "effect"
 import { run } from "../src/internal/call.js"
 import type { Compiled } from "../src/internal/policy.js"
 import { decidePolicy } from "../src/internal/policy.js"

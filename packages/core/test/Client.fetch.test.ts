@@ -6,10 +6,12 @@
  *
  * it.scopedLive: a real server and fetch on 127.0.0.1.
  */
+import * as Effect from "#line/Effect"
+import * as Layer from "#line/Layer"
 import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Auth, Client } from "@steadfast/core"
-import { Effect, Layer, Ref } from "effect"
+import { Ref } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
 import { ok, type Received, recordingServer } from "./helpers/recording.js"

@@ -1,8 +1,8 @@
+import * as Effect from "#line/Effect"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Address } from "@steadfast/core"
-import { Effect } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

@@ -1,8 +1,10 @@
+import type * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client } from "@steadfast/core"
-import { Clock, type Duration, Effect, Random, Schedule } from "effect"
+import { Clock, Random, Schedule } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

@@ -1,8 +1,12 @@
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Fiber from "#line/Fiber"
+import * as TestClock from "#line/TestClock"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, strictEqual } from "@effect/vitest/utils"
 import { Client, Timeouts, Transport } from "@steadfast/core"
-import { Effect, Either, Fiber, Option, TestClock } from "effect"
+import { Option } from "effect"
 import { expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

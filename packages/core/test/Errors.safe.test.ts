@@ -2,11 +2,11 @@
  * An error keeps no secret, whoever builds it: the constructor summarises
  * the cause and redacts headers and quoted text.
  */
+import * as Cause from "#line/Cause"
 import { HttpClientError, HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors, Redact } from "@steadfast/core"
-import { Cause } from "effect"
 import * as util from "node:util"
 
 const request = HttpClientRequest.get("https://user:pw-SECRET@api.test/x?access_token=tok-SECRET&page=1").pipe(

@@ -4,10 +4,12 @@
  * fails with `InvalidRequest` and nothing is sent; any other header is
  * sent as it is.
  */
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { strictEqual } from "@effect/vitest/utils"
-import { Effect, Either, FastCheck as fc } from "effect"
+import { FastCheck as fc } from "effect"
 import { withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

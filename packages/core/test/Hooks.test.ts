@@ -4,10 +4,10 @@
  * to a transport; `afterAttempt` hears every outcome; a failing hook ends the
  * request with its error; the decisions (retry, budget) stay in core.
  */
+import * as Effect from "#line/Effect"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Errors, type Hooks } from "@steadfast/core"
-import { Effect } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

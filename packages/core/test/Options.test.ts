@@ -3,11 +3,15 @@
  * `InvalidOptions` naming the option, the value and what is allowed —
  * never a defect, never a limit silently off.
  */
+import * as Cause from "#line/Cause"
+import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
+import * as Layer from "#line/Layer"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client, Errors, Timeouts } from "@steadfast/core"
-import { Cause, ConfigProvider, Effect, Exit, FastCheck as fc, Layer } from "effect"
+import { ConfigProvider, FastCheck as fc } from "effect"
 import { after, expectFailure, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

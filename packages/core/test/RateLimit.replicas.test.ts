@@ -8,8 +8,8 @@
  * the rate a server sees. Bounded: 2 × 1000 requests, one Redis, children
  * killed with the scope.
  */
+import * as Effect from "#line/Effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as http from "node:http"
 import { createRequire } from "node:module"

@@ -5,9 +5,11 @@
  * a cancelled one never. Under the TestClock: virtual time only.
  */
 import * as Effect from "#line/Effect"
+import * as Fiber from "#line/Fiber"
+import * as FiberId from "#line/FiberId"
 import * as TestClock from "#line/TestClock"
 import { describe, expect, it } from "@effect/vitest"
-import { type Clock, Fiber, FiberId, Runtime } from "effect"
+import { type Clock, Runtime } from "effect"
 import * as FC from "effect/FastCheck"
 import { DeadlineScheduler, type Timed, TimerTypeId } from "../src/internal/scheduler.js"
 

@@ -52,7 +52,7 @@ import * as Context from "@steadfast/core/line/Context"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Layer from "@steadfast/core/line/Layer"
-import type * as Scope from "effect/Scope"
+import type * as Scope from "@steadfast/core/line/Scope"
 import * as internal from "./internal/proxy/proxy.js"
 import { common, nonNegative } from "./internal/proxy/toxics.js"
 

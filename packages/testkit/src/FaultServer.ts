@@ -130,7 +130,7 @@
 import * as Context from "@steadfast/core/line/Context"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Layer from "@steadfast/core/line/Layer"
-import type * as Scope from "effect/Scope"
+import type * as Scope from "@steadfast/core/line/Scope"
 import type { Dispatcher } from "undici"
 import type { Fault } from "./Fault.js"
 import * as internal from "./internal/server/faultServer.js"

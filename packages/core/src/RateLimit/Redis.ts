@@ -33,11 +33,11 @@ import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
 import * as Layer from "#line/Layer"
-import * as Experimental from "@effect/experimental/RateLimiter"
-import * as ExperimentalRedis from "@effect/experimental/RateLimiter/Redis"
+import * as Experimental from "#line/RateLimiter"
+import { makeRedisStore } from "#line/redisStore"
+import * as Scope from "#line/Scope"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Scope from "effect/Scope"
 import type { RedisOptions } from "ioredis"
 import * as RateLimit from "../RateLimit.js"
 
@@ -98,7 +98,8 @@ export const optionsFromUrl = (url: string): RedisOptions => {
 }
 
 /**
- * The `RateLimiterStore` of `@effect/experimental/RateLimiter/Redis`, with
+ * The Redis `RateLimiterStore` of `@effect/experimental` (Effect 4:
+ * `effect/persistence`), with
  * every command bounded by `timeout`, and a close that cannot hang when
  * Redis is gone.
  *
@@ -131,21 +132,12 @@ export const layerStore = (connection: Connection = {}): Layer.Layer<Experimenta
       yield* Effect.addFinalizer(() =>
         Scope.close(inner, Exit.void).pipe(Effect.disconnect, Effect.timeout(CLOSE_TIMEOUT), Effect.ignore)
       )
-      // ioredis' own types do not hold under exactOptionalPropertyTypes
-      const store = yield* Scope.extend(
-        ExperimentalRedis.make(options as Parameters<typeof ExperimentalRedis.make>[0]),
-        inner
-      )
       const bounded = <A>(effect: Effect.Effect<A, Experimental.RateLimiterError>) =>
         Effect.timeoutFail(effect, {
           duration: timeout,
-          onTimeout: () =>
-            new Experimental.RateLimitStoreError({ message: `Redis did not answer within ${Duration.format(timeout)}` })
+          onTimeout: () => Experimental.storeError(`Redis did not answer within ${Duration.format(timeout)}`)
         })
-      return Experimental.RateLimiterStore.of({
-        fixedWindow: (o) => bounded(store.fixedWindow(o)),
-        tokenBucket: (o) => bounded(store.tokenBucket(o))
-      })
+      return yield* Scope.extend(makeRedisStore(options, bounded), inner)
     })
   )
 

@@ -12,6 +12,7 @@
  * @internal
  */
 import * as Duration from "#line/Duration"
+import * as Redacted from "effect/Redacted"
 import { isPolicy } from "../Policy.js"
 import { redactUrl } from "./redact.js"
 
@@ -179,8 +180,6 @@ const checkRedirects = (redirects: unknown): Problem | undefined => {
   ])
 }
 
-const isRedacted = (u: unknown): boolean => isObject(u) && Symbol.for("effect/Redacted") in u
-
 const checkCredentials = (options: Record<string, unknown>): Problem | undefined => {
   const headers = options["headers"]
   const auth = options["auth"]
@@ -194,7 +193,7 @@ const checkCredentials = (options: Record<string, unknown>): Problem | undefined
             const value = headers[name]
             const badName = checkHeaderName("headers", name)
             if (badName !== undefined) return badName
-            if (isRedacted(value)) return undefined
+            if (Redacted.isRedacted(value)) return undefined
             // the value is not shown: it may be a secret
             return typeof value !== "string"
               ? { option: `headers.${name}`, value: typeof value, expected: "a string or a Redacted string" }

@@ -130,6 +130,9 @@ export const safeError = <E>(error: E): E => {
  * is the original's.
  */
 class SafeFailuresResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse {
+  constructor(readonly original: HttpClientResponse.HttpClientResponse) {
+    super()
+  }
   get request() {
     return this.original.request
   }

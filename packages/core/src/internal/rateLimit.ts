@@ -7,8 +7,8 @@
  */
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
+import * as RateLimiter from "#line/RateLimiter"
 import { currentTimeMillis } from "#line/unsafe"
-import * as RateLimiter from "@effect/experimental/RateLimiter"
 import type { Limiter, Refusal, Resolved } from "../RateLimit.js"
 import * as RateLimitHeaders from "../RateLimitHeaders.js"
 import * as Learned from "./learned.js"
@@ -77,7 +77,7 @@ export const make = (options: Resolved): Effect.Effect<Limiter, never, RateLimit
           storeDownUntil = 0
           return Effect.logInfo(`steadfast rate limit: the store answers again; the shared quota applies`)
         }),
-        (e): e is RateLimiter.RateLimitStoreError => e.reason === "StoreError",
+        RateLimiter.isStoreError,
         (e): Consumed =>
           Effect.clockWith((clock) => {
             storeDownUntil = currentTimeMillis(clock) + STORE_RETRY_MS

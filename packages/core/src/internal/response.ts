@@ -32,9 +32,9 @@ export class ResilientResponse extends ResponseBase implements HttpClientRespons
 
   constructor(
     readonly attempt: AttemptState,
-    original: HttpClientResponse.HttpClientResponse
+    readonly original: HttpClientResponse.HttpClientResponse
   ) {
-    super(original)
+    super()
     attempt.keepAlive = true
   }
 

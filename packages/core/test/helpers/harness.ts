@@ -1,11 +1,11 @@
+import type * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Fiber from "#line/Fiber"
+import * as Layer from "#line/Layer"
+import * as TestClock from "#line/TestClock"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Client, type Errors } from "@steadfast/core"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
 import type * as Mem from "./memory.js"
 
 /** The two ways the core reaches a transport. */

@@ -4,20 +4,15 @@
  * built with `HttpClient.make` (the generic path: one fiber per attempt) and
  * as a direct `Transport` (the fast path), so every rule can be tested on both.
  */
-import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as UrlParams from "@effect/platform/UrlParams"
+import * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import { Cookies, Headers, HttpClient, UrlParams } from "#line/http"
+import type { HttpClientError, HttpClientRequest, HttpClientResponse } from "#line/http"
+import { requestError, type ResponseError, responseError } from "#line/platformError"
+import { type JsonBody, ResponseBase } from "#line/platformResponse"
+import * as Stream from "#line/Stream"
 import { Transport } from "@steadfast/core"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 
 export interface MemRequest {
   readonly index: number
@@ -83,9 +78,7 @@ const abortable = <A>(effect: Effect.Effect<A, unknown>, signal: AbortSignal): E
     })
   )
 
-class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse, Transport.BodyReader {
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+class MemResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse, Transport.BodyReader {
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
     readonly reply: MemReply,
@@ -108,11 +101,11 @@ class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
   private get chunks(): ReadonlyArray<Chunk> {
     return this.reply.chunks ?? (this.reply.body === undefined ? [] : [{ data: this.reply.body }])
   }
-  private error(cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  private error(cause: unknown): ResponseError {
+    return responseError({ request: this.request, response: this, reason: "Decode", cause })
   }
   [Transport.BodyReaderTypeId](onChunk: (chunk: Uint8Array) => boolean) {
-    const loop = (i: number): Effect.Effect<void, HttpClientError.ResponseError> => {
+    const loop = (i: number): Effect.Effect<void, ResponseError> => {
       if (i >= this.chunks.length) {
         return this.reply.failWith === undefined ? Effect.void : Effect.fail(this.error(this.reply.failWith))
       }
@@ -125,7 +118,7 @@ class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
     }
     return loop(0)
   }
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+  get stream(): Stream.Stream<Uint8Array, ResponseError> {
     return Stream.flatMap(Stream.fromIterable(this.chunks), (chunk) =>
       Stream.fromEffect(
         Effect.as(
@@ -136,19 +129,19 @@ class MemResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
         Stream.concat(this.reply.failWith === undefined ? Stream.empty : Stream.fail(this.error(this.reply.failWith)))
       )
   }
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+  get text(): Effect.Effect<string, ResponseError> {
     return Effect.map(Stream.runCollect(this.stream), (c) => Array.from(c, (b) => new TextDecoder().decode(b)).join(""))
   }
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.map(this.text, (t) => JSON.parse(t) as unknown)
+  get json(): Effect.Effect<JsonBody, ResponseError> {
+    return Effect.map(this.text, (t) => JSON.parse(t) as JsonBody)
   }
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, ResponseError> {
     return Effect.map(this.text, (t) => encoder.encode(t).buffer as ArrayBuffer)
   }
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, ResponseError> {
     return Effect.map(this.text, (t) => UrlParams.fromInput(new URLSearchParams(t)))
   }
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+  get formData(): Effect.Effect<FormData, ResponseError> {
     return Effect.die("not supported")
   }
   override toJSON() {
@@ -200,7 +193,7 @@ export const make = (handler: Handler, options: Options = {}): Mem => {
       })
     }).pipe(
       Effect.map((reply): HttpClientResponse.HttpClientResponse => new MemResponse(request, reply, signal)),
-      Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }))
+      Effect.mapError((cause) => requestError({ request, reason: "Transport", cause }))
     )
   const genericClient = HttpClient.make((request, url, signal) => send(request, url, signal, () => {}))
   const transport: Transport.Transport = {

@@ -3,7 +3,8 @@
  * raw values: what the server saw, not what the client meant to send) and
  * answers through `answer`. 127.0.0.1, port 0, closed with the test's scope.
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "#line/Effect"
+import type * as Scope from "#line/Scope"
 import * as http from "node:http"
 import type * as net from "node:net"
 

@@ -221,7 +221,7 @@ export class Decoding {
         const input = (this.stages ??= this.build())[0]!
         if (!input.write(chunk)) {
           this.source.pause()
-          input.once("drain", this.source.resume)
+          input.once("drain", () => this.source.resume())
         }
         return !this.over
       },

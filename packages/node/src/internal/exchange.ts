@@ -21,8 +21,9 @@
  *   connection being opened, or on an open one about to write it.
  * - `Sending`: undici called `onRequestStart`, right before the request head
  *   is written.
- * - `Body`: the headers arrived; the send effect succeeded with a response.
- * - `Complete` / `Failed` / `Dropped` / `Cancelled`: final.
+ * - `Body`: the headers arrived; the send effect succeeded with a response,
+ *   and the body (responseBody.ts) takes it from there.
+ * - `Failed` (before the headers) / `Cancelled`: final.
  *
  * Cutting an attempt off (a timeout, the deadline, the caller) costs no
  * connection it did not already have:
@@ -42,7 +43,6 @@
  *
  * @internal
  */
-import * as BodyStream from "#line/bodyStream"
 import type { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import type { HttpClientError, HttpClientRequest, HttpClientResponse } from "@steadfast/core/line/http"
@@ -54,61 +54,18 @@ import { withAcceptEncoding } from "./decode.js"
 import { proxyCause } from "./proxyCause.js"
 import { RequestInterrupted, StreamBody, toUndiciBody } from "./requestBody.js"
 import { NodeResponse } from "./response.js"
-
-/** The proxy a request goes through, as core's `Classify` wants it. @internal */
-export interface ProxyInfo {
-  readonly url: string
-  readonly host: string
-  readonly port: number
-}
-
-/** Where a request goes. @internal */
-export interface Route {
-  readonly dispatcher: Dispatcher
-  readonly proxy: ProxyInfo | undefined
-}
-
-/** What an exchange needs from its pool. @internal */
-export interface Engine {
-  readonly route: (url: URL) => Route
-  /** The direct route, for attempts that bypass the proxy (a fallback decided by core). */
-  readonly direct: Route
-  /** A request whose proxy cannot be reached may go direct (reported to core as a fact of the route). */
-  readonly fallbackToDirect: boolean
-  /** Requests per connection: above 1 an exchange may not be the head of its connection. */
-  readonly pipelining: number
-  /** The pool's `maxResponseSize`, reported as the limit when undici enforces it. */
-  readonly maxResponseSize: number | undefined
-  /** The bound on connections per origin (`Infinity`: none). */
-  readonly connections: number
-  /** Core decided to send a request again at once: the pool's counters. */
-  readonly onResend: (reason: "stale-socket" | "proxy-fallback" | "refused-stream", url: URL) => void
-}
+import { type Owner, ResponseBody } from "./responseBody.js"
+import type { Engine, Route } from "./route.js"
 
 /** Where an exchange is (see the module comment). */
-type State = 0 | 1 | 2 | 3 | 4 | 5 | 6
+type State = 0 | 1 | 2 | 3 | 4
 const State = {
   Pending: 0,
   Sending: 1,
   Body: 2,
-  Complete: 3,
-  Failed: 4,
-  Dropped: 5,
-  Cancelled: 6
+  Failed: 3,
+  Cancelled: 4
 } as const
-
-/** Buffered body bytes above which undici is paused until the body is read. */
-const HIGH_WATER_MARK = 64 * 1024
-
-interface Sink {
-  readonly chunk: (chunk: Uint8Array) => boolean
-  readonly end: () => void
-  readonly fail: (cause: unknown) => void
-}
-
-/** What a pull of the body succeeds and fails with (on Effect 3 the end is a failure with `Option.none()`, on Effect 4 `Cause.Done`). */
-type PullSuccess = BodyStream.Pull<ResponseError> extends Effect.Effect<infer A, infer _E> ? A : never
-type PullError = BodyStream.Pull<ResponseError> extends Effect.Effect<infer _A, infer E> ? E : never
 
 type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => void
 
@@ -132,7 +89,7 @@ const isRefusedStream = (error: Error): boolean =>
 const isPoolTimeout = (reason: unknown): boolean => (reason as { readonly tag?: unknown } | null)?.tag === "PoolTimeout"
 
 /** @internal */
-export class Exchange implements Dispatcher.DispatchHandler, Assignable {
+export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
   state: State = State.Pending
   readonly method: string
   readonly path: string
@@ -145,14 +102,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
   private queue: ConnectionPool | undefined = undefined
   private controller: Dispatcher.DispatchController | undefined = undefined
   private resumeSend: Resume | undefined
-  private paused = false
-  private chunks: Array<Uint8Array> = []
-  private chunkIndex = 0
-  private buffered = 0
-  private sink: Sink | undefined = undefined
-  /** A pull of `pull()` waiting for the next chunk, or the end. */
-  private waiter: (() => void) | undefined = undefined
-  private bodyFailure: unknown = undefined
+  /** The response's body, once the headers arrived (state `Body`). */
+  private body: ResponseBody | undefined = undefined
   private readonly streamBody: StreamBody | undefined
 
   constructor(
@@ -199,6 +150,15 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
 
   get remoteAddress(): string | undefined {
     return this.socket?.remoteAddress
+  }
+
+  get abortsOnInterrupt(): boolean {
+    return this.attempt.abortsOnInterrupt === true
+  }
+
+  /** Whether the response's body is still arriving. */
+  private get receiving(): boolean {
+    return this.state === State.Body && this.body!.isOpen
   }
 
   /**
@@ -283,8 +243,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
         return
       }
       case State.Sending:
-      case State.Body:
         this.cut(reason as Error)
+        return
+      case State.Body:
+        if (this.body!.isOpen) this.cut(reason as Error)
         return
       default:
         return
@@ -295,7 +257,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
    * Ends the exchange on its connection: settles it at once with `reason`,
    * then destroys the socket (see the module comment).
    */
-  private cut(reason: Error): void {
+  cut(reason: Error): void {
     const socket = this.socket
     if (socket === undefined || socket.destroyed || this.engine.pipelining > 1 || isH2(socket)) {
       // undici calls onResponseError(reason) and destroys the socket
@@ -319,21 +281,12 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
         this.settle(Effect.fail(this.requestError(proxy === undefined ? error : proxyCause(error, proxy))))
         return
       }
-      case State.Body: {
-        this.state = State.Failed
+      case State.Body:
         this.streamBody?.stop()
-        this.bodyFailure = error
-        this.chunks = []
-        const sink = this.sink
-        if (sink !== undefined) {
-          this.sink = undefined
-          sink.fail(error)
-        }
-        this.wake()
+        this.body!.fail(error)
         return
-      }
       default:
-        // dropped (the body reader stopped) or cancelled while queued
+        // cancelled while queued
         this.streamBody?.stop()
         return
     }
@@ -398,37 +351,21 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
     if (this.state !== State.Sending) return
     this.controller = controller
     this.state = State.Body
-    this.settle(Effect.succeed(new NodeResponse(this, statusCode, headers, statusText ?? "")))
+    const body = new ResponseBody(this, controller)
+    this.body = body
+    this.settle(Effect.succeed(new NodeResponse(this, body, statusCode, headers, statusText ?? "")))
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.state !== State.Body) return
-    const sink = this.sink
-    if (sink !== undefined) {
-      if (!sink.chunk(chunk)) this.drop()
-      return
-    }
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    this.wake()
-    if (this.buffered >= HIGH_WATER_MARK && !this.paused) {
-      this.paused = true
-      controller.pause()
-    }
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.state === State.Body) this.body!.data(chunk)
   }
 
   onResponseEnd(): void {
-    if (this.state !== State.Body) return
-    this.state = State.Complete
+    if (!this.receiving) return
     // a response that ended before the request body was sent (undici then
     // destroys the socket): the body's stream is read no more
     this.streamBody?.stop()
-    const sink = this.sink
-    if (sink !== undefined) {
-      this.sink = undefined
-      sink.end()
-    }
-    this.wake()
+    this.body!.end()
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
@@ -439,214 +376,20 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable {
       // undici's error does not say which limit: core's classifier reads `limit`
       Object.assign(error, { limit: this.engine.maxResponseSize })
     }
-    if (this.state === State.Sending || this.state === State.Body) this.report()
+    if (this.state === State.Sending || this.receiving) this.report()
     // a fact for core's decide: the server did not process the request
     if (this.state === State.Sending && isRefusedStream(error)) this.attempt.unprocessed()
     this.fail(error)
   }
 
-  // --- the body -------------------------------------------------------------
-
-  /** `onChunk` said stop: drop the rest of the body and the socket with it. */
-  private drop(): void {
-    const sink = this.sink
-    this.sink = undefined
-    this.chunks = []
+  /** The body's reader stopped before the end: the rest is dropped with the socket (see the module comment). */
+  drop(): void {
     const socket = this.socket
     if (socket !== undefined && !socket.destroyed && this.engine.pipelining <= 1 && !isH2(socket)) {
-      this.state = State.Dropped
       socket.destroy(new RequestInterrupted())
     } else {
-      this.state = State.Dropped
       this.controller?.abort(new RequestInterrupted())
     }
-    sink?.end()
-  }
-
-  /**
-   * Delivers the body to `sink`: the buffered chunks at once, then the rest
-   * as it arrives. Returns false when the body ended (or failed) while the
-   * buffered chunks were delivered, after calling `end` (or `fail`).
-   */
-  subscribe(sink: Sink): boolean {
-    const chunks = this.chunks
-    while (this.chunkIndex < chunks.length) {
-      const chunk = chunks[this.chunkIndex++]!
-      this.buffered -= chunk.length
-      if (!sink.chunk(chunk)) {
-        if (this.state === State.Body) {
-          this.drop()
-        } else {
-          this.chunks = []
-          this.chunkIndex = 0
-        }
-        sink.end()
-        return false
-      }
-    }
-    this.chunks = []
-    this.chunkIndex = 0
-    this.buffered = 0
-    switch (this.state) {
-      case State.Body:
-        this.sink = sink
-        if (this.paused) {
-          this.paused = false
-          this.controller!.resume()
-        }
-        return true
-      case State.Failed:
-        sink.fail(this.bodyFailure)
-        return false
-      default:
-        sink.end()
-        return false
-    }
-  }
-
-  /** Stops undici reading the body until {@link resumeBody} (a decoder's input is full). */
-  pauseBody(): void {
-    if (this.state === State.Body && !this.paused) {
-      this.paused = true
-      this.controller!.pause()
-    }
-  }
-
-  /** Lets undici read the body again. */
-  readonly resumeBody = (): void => {
-    if (this.paused && this.state === State.Body) {
-      this.paused = false
-      this.controller!.resume()
-    }
-  }
-
-  /** Stops delivering to `sink` (its reader was interrupted) and aborts the body. */
-  unsubscribe(sink: Sink): void {
-    if (this.sink !== sink) return
-    this.sink = undefined
-    if (this.state === State.Body) this.cut(new RequestInterrupted())
-  }
-
-  private wake(): void {
-    const waiter = this.waiter
-    if (waiter !== undefined) {
-      this.waiter = undefined
-      waiter()
-    }
-  }
-
-  /**
-   * The body as a pull (for `response.stream`): the chunks buffered so far,
-   * or the next to arrive; the end (see `#line/bodyStream`). Unlike a sink, it
-   * keeps undici's flow control: undici stays paused while
-   * `HIGH_WATER_MARK` bytes wait unread, so a slow consumer holds the server
-   * back instead of the whole body piling up in memory.
-   */
-  pull(
-    response: HttpClientResponse.HttpClientResponse
-  ): BodyStream.Pull<ResponseError> {
-    return Effect.suspend(() => {
-      if (this.chunkIndex < this.chunks.length) {
-        const taken = this.chunkIndex === 0 ? this.chunks : this.chunks.slice(this.chunkIndex)
-        this.chunks = []
-        // what arrived since the last pull, as one buffer: a body of many tiny chunks would otherwise
-        // become a stream of as many elements (a fold over them ran out of stack)
-        const one = taken.length === 1 ? taken : [Buffer.concat(taken)]
-        this.chunkIndex = 0
-        this.buffered = 0
-        if (this.paused && this.state === State.Body) {
-          this.paused = false
-          this.controller!.resume()
-        }
-        return BodyStream.chunks(one)
-      }
-      switch (this.state) {
-        case State.Body:
-          return Effect.async<PullSuccess, PullError>((resume) => {
-            this.waiter = () => resume(this.pull(response))
-            return Effect.sync(() => {
-              this.waiter = undefined
-            })
-          })
-        case State.Failed:
-          return BodyStream.failed(this.bodyError(response, this.bodyFailure))
-        default:
-          return BodyStream.end
-      }
-    })
-  }
-
-  /** The reader of `pull()` went away before the end: drop the rest of the body and its socket. */
-  abandon(): void {
-    this.waiter = undefined
-    if (this.state === State.Body) this.drop()
-  }
-
-  /** Reads the body chunk by chunk (the core's `BodyReader`). */
-  read(
-    response: HttpClientResponse.HttpClientResponse,
-    onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, ResponseError> {
-    return Effect.suspend(() => this.readNow(response, onChunk))
-  }
-
-  /**
-   * {@link read}, started now: the chunks that arrived are delivered at once,
-   * and when the body is over already (a small body usually is by the time
-   * it is read) the result is an `Exit`, which core takes without running
-   * an Effect (see `Transport.BodyReader`).
-   */
-  readNow(
-    response: HttpClientResponse.HttpClientResponse,
-    onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, ResponseError> {
-    const sink = new ReadSink(this, response, onChunk)
-    // subscribe may resume undici, which can deliver the rest of the body
-    // (and its end) synchronously: then `result` is already set
-    if (!this.subscribe(sink) || sink.result !== undefined) return sink.result!
-    // no canceler when the attempt's abort tells of an interruption (`abortsOnInterrupt`): it cuts the body
-    return this.attempt.abortsOnInterrupt === true
-      ? Effect.async<void, ResponseError>((cb) => sink.wait(cb))
-      : Effect.async<void, ResponseError>((cb) => {
-        sink.wait(cb)
-        return Effect.sync(() => this.unsubscribe(sink))
-      })
-  }
-}
-
-type ReadResult = Effect.Effect<void, ResponseError>
-
-/** The sink of `Exchange.read`: one object, no closures. */
-class ReadSink implements Sink {
-  result: ReadResult | undefined = undefined
-  private resume: ((effect: ReadResult) => void) | undefined = undefined
-
-  constructor(
-    private readonly exchange: Exchange,
-    private readonly response: HttpClientResponse.HttpClientResponse,
-    readonly chunk: (chunk: Uint8Array) => boolean
-  ) {}
-
-  /** The read waits for the end: `resume` is called with it (at once if it came already). */
-  wait(resume: (effect: ReadResult) => void): void {
-    if (this.result !== undefined) resume(this.result)
-    else this.resume = resume
-  }
-
-  end(): void {
-    this.settle(Effect.void)
-  }
-
-  fail(cause: unknown): void {
-    this.settle(Effect.fail(this.exchange.bodyError(this.response, cause)))
-  }
-
-  private settle(result: ReadResult): void {
-    const resume = this.resume
-    if (resume !== undefined) {
-      this.resume = undefined
-      resume(result)
-    } else this.result = result
   }
 }
 

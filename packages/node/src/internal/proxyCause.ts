@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { ProxyInfo } from "./exchange.js"
+import type { ProxyInfo } from "./route.js"
 
 /** Connection-level failures to reach a proxy (a proxy named by host name is wrapped for `Classify`). */
 const PROXY_CONNECT_CODES = new Set([

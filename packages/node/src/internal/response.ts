@@ -1,6 +1,6 @@
 /**
  * A response of the undici transport: a platform `HttpClientResponse` and a
- * core `BodyReader` over the exchange's body.
+ * core `BodyReader` over the exchange's body (responseBody.ts).
  *
  * Headers arrive as undici parsed them (lower-cased names, latin1 values, an
  * array for a repeated header); they become platform `Headers` (repeated
@@ -22,11 +22,12 @@ import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "@steadfast/core/line/Exit"
 import { Cookies, Headers, type HttpClientResponse, HttpIncomingMessage, UrlParams } from "@steadfast/core/line/http"
 import type { ResponseError } from "@steadfast/core/line/platformError"
-import { type JsonBody, PlatformResponse } from "@steadfast/core/line/platformResponse"
+import { type JsonBody, ResponseBase } from "@steadfast/core/line/platformResponse"
 import * as Stream from "@steadfast/core/line/Stream"
 import * as Option from "effect/Option"
 import * as decode from "./decode.js"
 import type { Exchange } from "./exchange.js"
+import type { ResponseBody } from "./responseBody.js"
 
 const HeadersProto: object = Object.getPrototypeOf(Headers.empty)
 
@@ -59,19 +60,8 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
 
 const NO_PLAN: decode.Plan = { _tag: "none" }
 
-/** The exchange as a decoder's raw source. */
-const sourceOf = (exchange: Exchange): decode.Source => ({
-  subscribe: (sink) => exchange.subscribe(sink),
-  unsubscribe: (sink) => exchange.unsubscribe(sink),
-  pause: () => exchange.pauseBody(),
-  resume: exchange.resumeBody,
-  abandon: () => exchange.abandon()
-})
-
 /** @internal */
-export class NodeResponse extends PlatformResponse
-  implements HttpClientResponse.HttpClientResponse, Transport.BodyReader
-{
+export class NodeResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse, Transport.BodyReader {
   private cachedHeaders: Headers.Headers | undefined = undefined
   private cachedCookies: Cookies.Cookies | undefined = undefined
   private collected: Exit.Exit<Uint8Array, ResponseError> | undefined = undefined
@@ -79,6 +69,7 @@ export class NodeResponse extends PlatformResponse
 
   constructor(
     readonly exchange: Exchange,
+    readonly rawBody: ResponseBody,
     readonly status: number,
     readonly parsedHeaders: Parsed,
     readonly statusText: string
@@ -114,12 +105,12 @@ export class NodeResponse extends PlatformResponse
 
   /** The body, decoded when it has to be. */
   private readBody(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, ResponseError> {
-    if (this.parsedHeaders["content-encoding"] === undefined) return this.exchange.read(this, onChunk)
+    if (this.parsedHeaders["content-encoding"] === undefined) return this.rawBody.read(this, onChunk)
     const plan = this.plan
     switch (plan._tag) {
       case "decode":
         return Effect.async<void, ResponseError>((resume) => {
-          const decoding = new decode.Decoding(sourceOf(this.exchange), plan.codings, {
+          const decoding = new decode.Decoding(this.rawBody, plan.codings, {
             chunk: onChunk,
             end: () => resume(Effect.void),
             fail: (cause) => resume(Effect.fail(this.exchange.bodyError(this, cause)))
@@ -129,11 +120,11 @@ export class NodeResponse extends PlatformResponse
         })
       case "tooMany":
         return Effect.suspend(() => {
-          this.exchange.abandon()
+          this.rawBody.abandon()
           return Effect.fail(this.exchange.bodyError(this, decode.tooManyCodings(plan.codings)))
         })
       default:
-        return this.exchange.read(this, onChunk)
+        return this.rawBody.read(this, onChunk)
     }
   }
 
@@ -155,7 +146,7 @@ export class NodeResponse extends PlatformResponse
   ): Effect.Effect<void, ResponseError> {
     // started at once (core runs the read when it asks for it): an identity body read in full is an `Exit`
     return this.parsedHeaders["content-encoding"] === undefined
-      ? this.exchange.readNow(this, onChunk)
+      ? this.rawBody.readNow(this, onChunk)
       : this.readBody(onChunk)
   }
 
@@ -223,9 +214,9 @@ export class NodeResponse extends PlatformResponse
       if (this.plan._tag !== "unknown") return this.decodedStream(this.plan)
     }
     // pulled, not pushed: undici is paused while the consumer is behind
-    return BodyStream.pulled(this.exchange.pull(this)).pipe(
+    return BodyStream.pulled(this.rawBody.pull(this)).pipe(
       // runs when the stream is closed early (or ends): stops the body then
-      Stream.ensuring(Effect.sync(() => this.exchange.abandon()))
+      Stream.ensuring(Effect.sync(() => this.rawBody.abandon()))
     )
   }
 
@@ -236,12 +227,12 @@ export class NodeResponse extends PlatformResponse
   private decodedStream(plan: decode.Plan): Stream.Stream<Uint8Array, ResponseError> {
     if (plan._tag === "tooMany") {
       return Stream.fail(this.exchange.bodyError(this, decode.tooManyCodings(plan.codings))).pipe(
-        Stream.ensuring(Effect.sync(() => this.exchange.abandon()))
+        Stream.ensuring(Effect.sync(() => this.rawBody.abandon()))
       )
     }
     if (plan._tag !== "decode") return Stream.empty
     return BodyStream.pushed<ResponseError>((emit) => {
-      const decoding: decode.Decoding = new decode.Decoding(sourceOf(this.exchange), plan.codings, {
+      const decoding: decode.Decoding = new decode.Decoding(this.rawBody, plan.codings, {
         chunk: (chunk) => {
           decoding.pause()
           void emit.single(chunk).then(() => decoding.resume())

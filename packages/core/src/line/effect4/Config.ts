@@ -3,17 +3,16 @@
  * constructors the shared source uses in their Effect 3 spelling: `string`,
  * `number`, `integer`, `boolean`, `duration`, `redacted`, `url` (Effect 4:
  * `String`, `Number`, `Int`, ...), `literal(...values)(name)` (`Literals`)
- * and `mapOrFail` (an `Either`, Effect 4's `Result`, over `mapEffect`). See
+ * and `mapOrFail` (an `Either` of `#line/Either`, over `mapEffect`). See
  * docs/design.md, "Two Effect lines".
  *
  * @internal
  */
 import * as Config from "effect/Config"
-import * as Effect from "effect/Effect"
 import type * as SchemaAST from "effect/SchemaAST"
 
 import type * as ConfigError from "./ConfigError.js"
-import type * as Either from "./Either.js"
+import * as Either from "./Either.js"
 
 export * from "effect/Config"
 
@@ -46,4 +45,4 @@ export const literal =
 /** @internal */
 export const mapOrFail =
   <A, B>(f: (a: A) => Either.Either<B, ConfigError.ConfigError>) => (self: Config.Config<A>): Config.Config<B> =>
-    Config.mapEffect(self, (a) => Effect.fromResult(f(a)))
+    Config.mapEffect(self, (a) => Either.toEffect(f(a)))

@@ -3,7 +3,7 @@
  * uses in their Effect 3 spelling (see docs/design.md, "Two Effect lines"):
  * `fork` (Effect 4: `forkChild`), `clock` (`clockWith`), `zipRight`
  * (`andThen` of an effect), `catchAll` / `catchAllCause` (`catch` /
- * `catchCause`), `async` (`callback`), `either` (`result`, a `Result`),
+ * `catchCause`), `async` (`callback`), `either` (over `result`; an `Either` of `#line/Either`),
  * `timeoutFail` (`timeoutOrElse` failing), `dieMessage`, `disconnect`,
  * `unsafeMakeSemaphore` (`Semaphore.makeUnsafe`), `locally` (a
  * `Context.Reference` provided to one effect), `withConfigProvider` /
@@ -24,9 +24,11 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import type * as LogLevel from "effect/LogLevel"
+import * as Result from "effect/Result"
 import * as Semaphores from "effect/Semaphore"
 import * as Tracer from "effect/Tracer"
 
+import * as Either from "./Either.js"
 import * as FiberRef from "./FiberRef.js"
 import * as RuntimeFlags from "./RuntimeFlags.js"
 
@@ -67,8 +69,9 @@ export const async = <A, E = never, R = never>(
   ) => void | Effect.Effect<void, never, R>
 ): Effect.Effect<A, E, R> => Effect.callback<A, E, R>((resume, signal) => register(resume, signal))
 
-/** @internal */
-export const either: typeof Effect.result = Effect.result
+/** `self`'s success or failure as an `Either` (its Effect 3 shape, see `#line/Either`). @internal */
+export const either = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Either.Either<A, E>, never, R> =>
+  Effect.map(Effect.result(self), (r) => Result.isSuccess(r) ? Either.right(r.success) : Either.left(r.failure))
 
 /** Fails with `onTimeout()` when `self` takes longer than `duration`. @internal */
 export const timeoutFail: {

@@ -1,23 +1,45 @@
 /**
- * `Either` on the Effect 4 line, which names it `Result` (`succeed` for
- * `right`, `fail` for `left`; the success type comes first in both). Only
- * the names the shared source uses. See docs/design.md, "Two Effect lines".
+ * `Either` on the Effect 4 line, in the Effect 3 shape the shared source
+ * (and its tests) read: `{ _tag: "Right", right }` or `{ _tag: "Left", left }`.
+ * Effect 4 has `Result` instead (`success` / `failure`); `Effect.either` of
+ * `#line/Effect` turns one into the other, and `toEffect` makes an effect of
+ * an `Either`. See docs/design.md, "Two Effect lines".
  *
  * @internal
  */
-import * as Result from "effect/Result"
+import * as Effect from "effect/Effect"
 
 /** @internal */
-export type Either<R, L = never> = Result.Result<R, L>
+export interface Left<out R, out L> {
+  readonly _tag: "Left"
+  readonly left: L
+  /** @internal */
+  readonly _R?: R
+}
 
 /** @internal */
-export const right: <R>(value: R) => Either<R> = Result.succeed
+export interface Right<out R, out L> {
+  readonly _tag: "Right"
+  readonly right: R
+  /** @internal */
+  readonly _L?: L
+}
 
 /** @internal */
-export const left: <L>(error: L) => Either<never, L> = Result.fail
+export type Either<R, L = never> = Left<R, L> | Right<R, L>
 
 /** @internal */
-export const isLeft: <R, L>(self: Either<R, L>) => self is Result.Failure<R, L> = Result.isFailure
+export const right = <R>(right: R): Either<R> => ({ _tag: "Right", right })
 
 /** @internal */
-export const isRight: <R, L>(self: Either<R, L>) => self is Result.Success<R, L> = Result.isSuccess
+export const left = <L>(left: L): Either<never, L> => ({ _tag: "Left", left })
+
+/** @internal */
+export const isLeft = <R, L>(self: Either<R, L>): self is Left<R, L> => self._tag === "Left"
+
+/** @internal */
+export const isRight = <R, L>(self: Either<R, L>): self is Right<R, L> => self._tag === "Right"
+
+/** `self` as an effect. @internal */
+export const toEffect = <R, L>(self: Either<R, L>): Effect.Effect<R, L> =>
+  self._tag === "Right" ? Effect.succeed(self.right) : Effect.fail(self.left)

@@ -3,11 +3,11 @@
  *
  * @internal
  */
-import * as HttpMethod from "@effect/platform/HttpMethod"
 import { Redact } from "@steadfast/core"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Either from "@steadfast/core/line/Either"
+import { HttpMethod } from "@steadfast/core/line/http"
 import * as Console from "effect/Console"
 import * as Option from "effect/Option"
 import type * as Doctor from "../../Doctor.js"

@@ -5,10 +5,10 @@
  * @internal
  */
 import { captureLogs } from "#line/logCapture"
-import type * as HttpMethod from "@effect/platform/HttpMethod"
 import { Client, Redact, Redirects, RetryAfter, Timeouts } from "@steadfast/core"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
+import type { HttpMethod } from "@steadfast/core/line/http"
 import { HttpClientRequest } from "@steadfast/core/line/http"
 import * as Clock from "effect/Clock"
 import type * as Doctor from "../../Doctor.js"

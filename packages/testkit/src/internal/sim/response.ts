@@ -10,7 +10,7 @@ import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "@steadfast/core/line/Exit"
 import { Cookies, Headers, type HttpClientResponse, UrlParams } from "@steadfast/core/line/http"
 import type { ResponseError } from "@steadfast/core/line/platformError"
-import { type JsonBody, PlatformResponse } from "@steadfast/core/line/platformResponse"
+import { type JsonBody, ResponseBase } from "@steadfast/core/line/platformResponse"
 import * as Stream from "@steadfast/core/line/Stream"
 import * as Option from "effect/Option"
 import type { BodyPlan } from "../faults/player.js"
@@ -32,9 +32,7 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
   return out
 }
 
-export class SimResponse extends PlatformResponse
-  implements HttpClientResponse.HttpClientResponse, Transport.BodyReader
-{
+export class SimResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse, Transport.BodyReader {
   private cachedHeaders: Headers.Headers | undefined
   private cachedCookies: Cookies.Cookies | undefined
   private collected: Exit.Exit<Uint8Array, ResponseError> | undefined
