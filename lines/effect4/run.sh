@@ -12,6 +12,9 @@ install
 # the Effect 3 build of core, which the parity test compares with this line's
 "$node22" ../../node_modules/typescript/bin/tsc -b ../../packages/core
 build_checked core
+# node and testkit compile against that build of core (lines/effect4/core/dist), as on Effect 3
+build_checked testkit
+build_checked node
 # the test files type-check against Effect 4 too (each package's list is the one the vitest run reads)
 for pkg in core testkit node; do
   if [ -f "$pkg/tsconfig.test.json" ]; then "$node22" node_modules/.bin/tsc -p "$pkg/tsconfig.test.json"; fi

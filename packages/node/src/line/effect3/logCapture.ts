@@ -9,9 +9,11 @@
 import type * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 
-/** A layer under which every log message goes to `onMessage` (as text), not to the console. @internal */
-export const captureLogs = (onMessage: (text: string) => void): Layer.Layer<never> =>
+/** A layer under which every log message goes to `onMessage` (as text, with its level's name: "Warning", ...), not to the console. @internal */
+export const captureLogs = (onMessage: (text: string, level: string) => void): Layer.Layer<never> =>
   Logger.replace(
     Logger.defaultLogger,
-    Logger.make(({ message }) => onMessage(Array.isArray(message) ? message.join(" ") : String(message)))
+    Logger.make(({ logLevel, message }) =>
+      onMessage(Array.isArray(message) ? message.join(" ") : String(message), logLevel._tag)
+    )
   )
