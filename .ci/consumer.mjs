@@ -118,12 +118,17 @@ const npmInstall = (dir, specs) => {
   )
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...specs], { cwd: dir })
 }
-// the README's install lines as a reader types them, with the tarballs for our packages
+// the README's Effect 3 install lines (our packages under the dist-tag effect-3) as a reader types them, with
+// the tarballs for our packages (.ci/consumer-effect4.mjs checks the Effect 4 lines)
 const readmeSpecs = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
-  .filter((line) => line.startsWith("npm install ") && line.includes("@steadfast/"))
+  .filter((line) => line.startsWith("npm install ") && line.includes("@steadfast/") && line.includes("@effect-3"))
   .flatMap((line) => line.replace(/#.*$/, "").trim().split(/\s+/).slice(2))
   .filter((word) => !word.startsWith("-"))
-  .map((spec) => spec.startsWith("@steadfast/") ? tarballs[spec.slice("@steadfast/".length)] ?? fail(`${spec}?`) : spec)
+  .map((spec) =>
+    spec.startsWith("@steadfast/")
+      ? tarballs[spec.slice("@steadfast/".length).replace(/@effect-3$/, "")] ?? fail(`${spec}?`)
+      : spec
+  )
 for (const p of packages) {
   if (!readmeSpecs.includes(tarballs[p])) fail(`the README's install lines do not install @steadfast/${p}`)
 }
