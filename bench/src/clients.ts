@@ -4,24 +4,15 @@
  * parses the JSON body.
  */
 import { platformClient } from "#line/platform"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Client } from "@steadfast/core"
 import axios from "axios"
-import * as Effect from "effect/Effect"
 import { got } from "got"
 import * as http from "node:http"
 import { fetch as undiciFetch } from "undici"
-import {
-  type ClientSpec,
-  effectFloor,
-  effectInstance,
-  expectOk,
-  promiseInstance,
-  undiciAgent,
-  undiciReference
-} from "./base.js"
+import { type ClientSpec, effectFloor, expectOk, promiseInstance, undiciAgent, undiciReference } from "./base.js"
 import type { Shape } from "./load.js"
 import * as Steadfast from "./steadfast.js"
+import { steadfastClient as steadfastRow } from "./steadfastNode.js"
 
 export { quietLogger } from "#line/logger"
 export { type ClientSpec, FLOOR, type Instance, REFERENCE } from "./base.js"
@@ -33,20 +24,7 @@ const steadfastClient = (
   options: Client.Options,
   what: string,
   shape: Shape = "workers"
-): ClientSpec => ({
-  id,
-  name,
-  tracing,
-  shape,
-  describe: `${what}; \`client.json(HttpClientRequest.get(url))\`${
-    shape === "each" ? ", a fiber per request (`Effect.forEach`)" : ""
-  }`,
-  make: async (origin, concurrency) => {
-    const url = `${origin}/`
-    const send = Effect.flatMap(Client.Client, (client) => client.json(HttpClientRequest.get(url)))
-    return effectInstance(Steadfast.layer(concurrency, options), send, concurrency, tracing, async () => {}, shape)
-  }
-})
+): ClientSpec => steadfastRow(Steadfast.layer, id, name, tracing, options, what, shape)
 
 export const clients: ReadonlyArray<ClientSpec> = [
   undiciReference,

@@ -1,7 +1,7 @@
 /**
- * The Effect line bench: raw undici, the Effect floor and Effect's own HTTP
- * client (plain, and with `retryTransient` + a timeout) on the Effect line
- * this build is compiled for. `lines/effect4/bench.sh` builds it for Effect 4
+ * The Effect line bench: raw undici, the Effect floor, Effect's own HTTP
+ * client (plain, and with `retryTransient` + a timeout) and steadfast over
+ * its node transport, on the Effect line this build is compiled for. `lines/effect4/bench.sh` builds it for Effect 4
  * and runs it under lines/effect4's Node 22, so the Effect 4 rows have their
  * own reference and floor, measured in the same process and interleaved as
  * `run.ts` does (which covers the Effect 3 line with the full table).
@@ -19,6 +19,7 @@ import { commit, gc, machine, versionOf } from "./environment.js"
 import { measureConcurrency, rowsOf, tablePlan } from "./measure.js"
 import { mdTable, renderTable, type Row } from "./report.js"
 import { type Server, startServer } from "./server.js"
+import { defaults, everythingOff, nodeLayer, steadfastClient } from "./steadfastNode.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoDir = (() => {
@@ -42,7 +43,34 @@ const specs: ReadonlyArray<ClientSpec> = [
   platformClient("platform", "platform makeUndici", "off", false),
   platformClient("platform-each", "platform makeUndici (fiber/request)", "off", false, "each"),
   platformClient("platform-resilient", "platform + retryTransient + timeout", "off", true),
-  platformClient("platform-resilient-each", "platform + retryTransient + timeout (fiber/request)", "off", true, "each")
+  platformClient("platform-resilient-each", "platform + retryTransient + timeout (fiber/request)", "off", true, "each"),
+  steadfastClient(
+    nodeLayer,
+    "steadfast-default",
+    "steadfast default",
+    "off",
+    defaults,
+    "`NodeClient.layer()`: default policy (3 retries, connect/response/body-idle timeouts, deadline, redirects, " +
+      "spans and metrics on)"
+  ),
+  steadfastClient(
+    nodeLayer,
+    "steadfast-default-each",
+    "steadfast default (fiber/request)",
+    "off",
+    defaults,
+    "`NodeClient.layer()`: default policy",
+    "each"
+  ),
+  steadfastClient(
+    nodeLayer,
+    "steadfast-off",
+    "steadfast everything off",
+    "off",
+    everythingOff,
+    "`NodeClient.layer({ retry: Retry.none, timeouts: all off, redirects: Redirects.none, spans: false, " +
+      "metrics: false })`"
+  )
 ]
 
 const markdown = (rows: ReadonlyArray<Row>, server: Server, seconds: number): string => {
