@@ -25,7 +25,7 @@
  */
 import * as Config from "#line/Config"
 import * as ConfigError from "#line/ConfigError"
-import { childrenOf, recorder as recording } from "#line/configProvider"
+import { childrenOf, recorder as recording } from "#line/configRecorder"
 import * as Effect from "#line/Effect"
 import type * as ConfigProvider from "effect/ConfigProvider"
 

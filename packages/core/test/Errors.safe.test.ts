@@ -3,7 +3,8 @@
  * the cause and redacts headers and quoted text.
  */
 import * as Cause from "#line/Cause"
-import { HttpClientError, HttpClientRequest } from "@effect/platform"
+import { requestError } from "#line/platformError"
+import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors, Redact } from "@steadfast/core"
@@ -20,7 +21,7 @@ const nodeError = Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:443"), 
   port: 443,
   options: { headers: { authorization: "Bearer bearer-SECRET" } }
 })
-const platformError = new HttpClientError.RequestError({ request, reason: "Transport", cause: nodeError })
+const platformError = requestError({ request, reason: "Transport", cause: nodeError })
 const info = { method: "GET", url: Redact.url("https://user:pw@api.test/x") }
 
 const renderings = (error: unknown) => [
@@ -43,7 +44,8 @@ describe("errors keep no secret", () => {
     })
     for (const text of renderings(error)) assertFalse(text.includes("SECRET"), text)
     const cause = error.cause as Error & { reason?: string; cause?: Record<string, unknown> }
-    strictEqual(cause.name, "RequestError")
+    // the platform error's own name: RequestError on Effect 3, HttpClientError on Effect 4
+    strictEqual(cause.name, platformError.name)
     strictEqual(cause.reason, "Transport")
     assertTrue(cause.message.includes("access_token=<redacted>"), cause.message)
     const inner = cause.cause!

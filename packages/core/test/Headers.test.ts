@@ -9,7 +9,7 @@ import * as Either from "#line/Either"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { strictEqual } from "@effect/vitest/utils"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import { withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

@@ -4,6 +4,7 @@
  * never a defect, never a limit silently off.
  */
 import * as Cause from "#line/Cause"
+import * as ConfigProvider from "#line/ConfigProvider"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
 import * as Layer from "#line/Layer"
@@ -11,7 +12,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client, Errors, Timeouts } from "@steadfast/core"
-import { ConfigProvider, FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import { after, expectFailure, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 

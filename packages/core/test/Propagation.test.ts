@@ -2,7 +2,8 @@ import { HttpTraceContext } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Propagation } from "@steadfast/core"
-import { FastCheck as fc, Option } from "effect"
+import * as fc from "effect/FastCheck"
+import * as Option from "effect/Option"
 import { make, pageOrigin } from "../src/internal/propagation.js"
 
 const SEED = 130013

@@ -1,12 +1,12 @@
 import * as Config from "#line/Config"
 import * as ConfigError from "#line/ConfigError"
+import * as ConfigProvider from "#line/ConfigProvider"
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import * as Either from "#line/Either"
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Timeouts } from "@steadfast/core"
-import { ConfigProvider } from "effect"
 
 const millis = (t: Timeouts.Timeouts) => ({
   connect: Timeouts.toMillis(t.connect),

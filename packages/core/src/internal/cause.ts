@@ -16,6 +16,7 @@
  *
  * @internal
  */
+import { platformFields } from "#line/platformReason"
 import { isSensitiveHeader, redactBody, redactFreeText, redactHeaders } from "./redact.js"
 
 const SummaryBrand = Symbol.for("@steadfast/core/CauseSummary")
@@ -135,9 +136,12 @@ const summarize = (u: unknown, depth: number, seen: Set<unknown>): unknown => {
       ;(summary as unknown as Record<string, unknown>)[key] = value
     }
   }
+  // a platform error's reason and cause as Effect 3 has them (Effect 4 keeps both on an error in `reason`)
+  const platform = platformFields(o)
+  if (platform !== undefined) summary.reason = platform.reason
   let cause: unknown
   try {
-    cause = o["cause"]
+    cause = platform !== undefined ? platform.cause : o["cause"]
   } catch {
     cause = undefined
   }

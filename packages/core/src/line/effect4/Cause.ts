@@ -23,3 +23,9 @@ export const failureOption: typeof Cause.findErrorOption = Cause.findErrorOption
 /** @internal */
 export const sequential = <E, E2>(self: Cause.Cause<E>, that: Cause.Cause<E2>): Cause.Cause<E | E2> =>
   Cause.combine(self, that)
+
+/** `cause` rendered; the Effect 3 options (`renderErrorCause`) are Effect 4's only way. @internal */
+export const pretty = <E>(
+  cause: Cause.Cause<E>,
+  _options?: { readonly renderErrorCause?: boolean | undefined }
+): string => Cause.pretty(cause)

@@ -9,15 +9,26 @@
  * @internal
  */
 import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
 import type * as SchemaAST from "effect/SchemaAST"
 
+import * as ConfigErrors from "./ConfigError.js"
 import type * as ConfigError from "./ConfigError.js"
 import * as Either from "./Either.js"
 
 export * from "effect/Config"
 
+// the name a config reads, for the message of a failure `mapOrFail` makes
+// (Effect 3 puts the path in the error; Effect 4's `mapEffect` does not)
+const names = new WeakMap<Config.Config<unknown>, string>()
+
+const named = <A>(config: Config.Config<A>, name: string | undefined): Config.Config<A> => {
+  if (name !== undefined) names.set(config, name)
+  return config
+}
+
 /** @internal */
-export const string = (name?: string): Config.Config<string> => Config.String(name)
+export const string = (name?: string): Config.Config<string> => named(Config.String(name), name)
 
 /** @internal */
 export const number = (name?: string): Config.Config<number> => Config.Number(name)
@@ -44,5 +55,12 @@ export const literal =
 
 /** @internal */
 export const mapOrFail =
-  <A, B>(f: (a: A) => Either.Either<B, ConfigError.ConfigError>) => (self: Config.Config<A>): Config.Config<B> =>
-    Config.mapEffect(self, (a) => Either.toEffect(f(a)))
+  <A, B>(f: (a: A) => Either.Either<B, ConfigError.ConfigError>) => (self: Config.Config<A>): Config.Config<B> => {
+    const name = names.get(self)
+    return Config.mapEffect(self, (a) => {
+      const result = f(a)
+      return name === undefined || result._tag === "Right"
+        ? Either.toEffect(result)
+        : Effect.fail(ConfigErrors.InvalidData([name], result.left.cause.message))
+    })
+  }

@@ -21,3 +21,6 @@ export const InvalidData = (path: ReadonlyArray<string>, message: string): Confi
 /** Nothing was found at `path`. @internal */
 export const MissingData = (path: ReadonlyArray<string>, message: string): ConfigError =>
   new Config.ConfigError(new ConfigProvider.SourceError({ message: `${path.join(".")}: ${message}` }))
+
+/** @internal */
+export const isConfigError = (u: unknown): u is ConfigError => u instanceof Config.ConfigError
