@@ -74,14 +74,26 @@ const effectProp: EffectProp = (name, arbitraries, self, options) =>
 const withProp = <T extends object>(target: T, replacement: unknown): T =>
   new Proxy(target, { get: (t, key, receiver) => key === "prop" ? replacement : Reflect.get(t, key, receiver) })
 
+/**
+ * `it` as the test files use it: @effect/vitest 4's, with `it.prop` and
+ * `it.effect.prop` in their fast-check form, and `it.scoped` / `it.scopedLive`
+ * (@effect/vitest 0.30's names) as `it.effect` / `it.live`, which on
+ * @effect/vitest 4 already run each test in a scope.
+ */
 export const it: typeof V.it & {
   readonly prop: Prop
   readonly effect: typeof V.it.effect & { readonly prop: EffectProp }
+  readonly scoped: typeof V.it.effect
+  readonly scopedLive: typeof V.it.live
 } = new Proxy(V.it, {
   get: (target, key, receiver) =>
     key === "prop"
       ? prop
       : key === "effect"
       ? withProp(target.effect, effectProp)
+      : key === "scoped"
+      ? withProp(target.effect, effectProp)
+      : key === "scopedLive"
+      ? target.live
       : Reflect.get(target, key, receiver)
 }) as any
