@@ -89,8 +89,15 @@ for (const name of packages) {
   }
   collect(manifest.exports)
   collect(manifest.bin)
+  // a subpath pattern (`./line/*`: core's seams for the sibling packages) must match at least one file
+  const present = (target) => {
+    const file = target.replace(/^\.\//, "")
+    if (!file.includes("*")) return entries.includes(file)
+    const [head, tail] = file.split("*")
+    return entries.some((e) => e.startsWith(head) && e.endsWith(tail) && e.length > head.length + tail.length)
+  }
   for (const t of targets) {
-    if (!entries.includes(t.replace(/^\.\//, ""))) problems.push(`${t} (from exports/bin) is not in the tarball`)
+    if (!present(t)) problems.push(`${t} (from exports/bin) is not in the tarball`)
   }
   if (typeof manifest.exports?.["."]?.types !== "string") problems.push(`exports["."] has no types`)
   const peers = manifest.peerDependencies ?? {}
@@ -118,12 +125,17 @@ const npmInstall = (dir, specs) => {
   )
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...specs], { cwd: dir })
 }
-// the README's install lines as a reader types them, with the tarballs for our packages
+// the README's Effect 3 install lines (our packages under the dist-tag effect-3) as a reader types them, with
+// the tarballs for our packages (.ci/consumer-effect4.mjs checks the Effect 4 lines)
 const readmeSpecs = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
-  .filter((line) => line.startsWith("npm install ") && line.includes("@steadfast/"))
+  .filter((line) => line.startsWith("npm install ") && line.includes("@steadfast/") && line.includes("@effect-3"))
   .flatMap((line) => line.replace(/#.*$/, "").trim().split(/\s+/).slice(2))
   .filter((word) => !word.startsWith("-"))
-  .map((spec) => spec.startsWith("@steadfast/") ? tarballs[spec.slice("@steadfast/".length)] ?? fail(`${spec}?`) : spec)
+  .map((spec) =>
+    spec.startsWith("@steadfast/")
+      ? tarballs[spec.slice("@steadfast/".length).replace(/@effect-3$/, "")] ?? fail(`${spec}?`)
+      : spec
+  )
 for (const p of packages) {
   if (!readmeSpecs.includes(tarballs[p])) fail(`the README's install lines do not install @steadfast/${p}`)
 }

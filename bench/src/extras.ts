@@ -15,23 +15,13 @@ import * as TestContext from "effect/TestContext"
 import { Agent } from "undici"
 import { quietLogger } from "./clients.js"
 import { type Bound, driveEffect, drivePromise, type Sample } from "./load.js"
-import type { HeapFigures, SimulatedFigures } from "./report.js"
+import type { HeapFigures, RetryRow, SimulatedFigures } from "./report.js"
 import { median } from "./stats.js"
 import * as Steadfast from "./steadfast.js"
 
 // --- retry cost -------------------------------------------------------------
 
-export interface RetryRow {
-  readonly client: string
-  readonly concurrency: number
-  readonly happyCpuUs: number
-  readonly flakyCpuUs: number
-  /** flaky − happy, paired by repetition: what one failed attempt and its retry cost, in CPU µs. */
-  readonly retryCostUs: number
-  readonly happyRps: number
-  readonly flakyRps: number
-  readonly errors: number
-}
+export type { RetryRow } from "./report.js"
 
 export interface RetryResult {
   readonly concurrencies: ReadonlyArray<number>

@@ -8,6 +8,7 @@
  * system, every thread of this process: main, libuv pool, GC helpers) from
  * before the first request to after the last.
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 
 export interface Bound {
@@ -113,7 +114,7 @@ const timed = <E, R>(tally: Tally, send: Effect.Effect<unknown, E, R>): Effect.E
   Effect.suspend(() => {
     const startedAt = performance.now()
     return Effect.matchCause(send, {
-      onFailure: (cause) => tally.failure(cause._tag === "Fail" ? cause.error : cause),
+      onFailure: (cause) => tally.failure(Cause.squash(cause)),
       onSuccess: () => tally.success(startedAt)
     })
   })

@@ -2,7 +2,6 @@
  * From samples to figures, and from figures to text: the stdout table and
  * bench/RESULTS.md. Pure (no I/O, no clocks), so it is tested in bench/test.
  */
-import type { RetryRow } from "./extras.js"
 import {
   formatInt,
   formatMiB,
@@ -158,6 +157,19 @@ export const checkTargets = (rows: ReadonlyArray<Row>, list: ReadonlyArray<Targe
     return { target, measured, met: meets(measured, target.target, target.direction) }
   })
 
+/** One client's retry cost at one concurrency (extras.ts measures it). */
+export interface RetryRow {
+  readonly client: string
+  readonly concurrency: number
+  readonly happyCpuUs: number
+  readonly flakyCpuUs: number
+  /** flaky − happy, paired by repetition: what one failed attempt and its retry cost, in CPU µs. */
+  readonly retryCostUs: number
+  readonly happyRps: number
+  readonly flakyRps: number
+  readonly errors: number
+}
+
 export interface RetryFigures {
   readonly concurrencies: ReadonlyArray<number>
   readonly repetitions: number
@@ -248,7 +260,8 @@ export const renderTable = (rows: ReadonlyArray<Row>): string => {
 
 const mdRow = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
 
-const mdTable = (rows: ReadonlyArray<Row>, concurrency: number): string => {
+/** The Markdown table of one concurrency's rows. */
+export const mdTable = (rows: ReadonlyArray<Row>, concurrency: number): string => {
   const header = [
     "client",
     "tracing",

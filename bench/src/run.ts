@@ -9,20 +9,17 @@
  * only. The exit code is 1 only when something is really broken: the server
  * does not start, or a client completes no request at all.
  */
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
-import { clients, type ClientSpec, FLOOR, type Instance, REFERENCE } from "./clients.js"
+import { clients, FLOOR, REFERENCE } from "./clients.js"
+import { commit, gc, machine, versionOf } from "./environment.js"
 import { heapGrowth, retryCost, simulatedRuns } from "./extras.js"
-import type { Bound, Sample } from "./load.js"
+import type { Bound } from "./load.js"
+import { measureConcurrency, rowsOf, type TablePlan, tablePlan } from "./measure.js"
 import { budgetCost, policyCost } from "./policies.js"
 import {
   checkTargets,
-  figures,
   type HeapFigures,
   renderHeap,
   renderMarkdown,
@@ -32,9 +29,7 @@ import {
   type Report,
   type RetryFigures,
   type Row,
-  type RunFigures,
-  type SimulatedFigures,
-  summarize
+  type SimulatedFigures
 } from "./report.js"
 import { type Server, startNodeServer, startServer } from "./server.js"
 import { formatMicros } from "./stats.js"
@@ -59,11 +54,7 @@ const preferServer = value("--server") === "node" ? "node" : "nginx"
 const extras = !flag("--no-extras")
 const write = !quick && !flag("--no-write") && only === undefined
 
-interface Plan {
-  readonly repetitions: number
-  readonly concurrencies: ReadonlyArray<number>
-  readonly bound: (concurrency: number) => Bound
-  readonly warmup: (concurrency: number) => Bound
+interface Plan extends TablePlan {
   readonly retry: {
     readonly concurrencies: ReadonlyArray<number>
     readonly repetitions: number
@@ -73,177 +64,23 @@ interface Plan {
   readonly simulated: { readonly requests: number; readonly concurrency: number }
 }
 
-/**
- * `--by-count`: every run ends at its request count (the time bound, 20
- * times longer, is only a safety net). A run cut at its time bound divides
- * the CPU of the fiber-per-request shape's leftover items (each a fork and a
- * check) by fewer requests for a slower client, which inflates its ratio.
- */
-const byCount = flag("--by-count")
-
-const countBound = (bound: Bound): Bound => byCount ? { ...bound, maxMs: bound.maxMs * 20 } : bound
-
-const basePlan: Plan = quick
-  ? {
-    repetitions: 2,
-    concurrencies: [1, 64],
-    bound: (c) => c === 1 ? { maxRequests: 1000, maxMs: 300 } : { maxRequests: 5000, maxMs: 500 },
-    warmup: () => ({ maxRequests: 1000, maxMs: 500 }),
-    // bounded by count (the time bound is a safety net): a run cut short by time measures warm-up, not retries
-    retry: { concurrencies: [64], repetitions: 2, bound: { maxRequests: 2000, maxMs: 10_000 } },
-    heap: { requests: 10_000, concurrency: 64, maxMs: 10_000 },
-    simulated: { requests: 2000, concurrency: 64 }
-  }
-  : {
-    repetitions: 5,
-    concurrencies: [1, 64],
-    bound: (c) => c === 1 ? { maxRequests: 5000, maxMs: 1000 } : { maxRequests: 30_000, maxMs: 1500 },
-    warmup: () => ({ maxRequests: 3000, maxMs: 1000 }),
-    retry: { concurrencies: [1, 64], repetitions: 5, bound: { maxRequests: 6000, maxMs: 30_000 } },
-    heap: { requests: 100_000, concurrency: 64, maxMs: 120_000 },
-    simulated: { requests: 100_000, concurrency: 64 }
-  }
-
 const plan: Plan = {
-  ...basePlan,
-  bound: (c) => countBound(basePlan.bound(c)),
-  warmup: (c) => countBound(basePlan.warmup(c))
-}
-
-// --- environment ---------------------------------------------------------------------
-
-const gc: () => void = (() => {
-  v8.setFlagsFromString("--expose-gc")
-  const fn = (globalThis as { gc?: () => void }).gc ?? vm.runInNewContext("gc") as (() => void) | undefined
-  return typeof fn === "function" ? () => fn() : () => {}
-})()
-
-const git = (args: ReadonlyArray<string>): string | undefined => {
-  try {
-    return execFileSync("git", args, { cwd: repoDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
-  } catch {
-    return undefined
-  }
-}
-
-const commit = (): string | undefined => {
-  const head = git(["rev-parse", "--short", "HEAD"])
-  if (head === undefined || head === "") return undefined
-  const dirty = git(["status", "--porcelain", "--untracked-files=no"])
-  return dirty !== undefined && dirty !== "" ? `${head} (with uncommitted changes)` : head
-}
-
-const versionOf = (name: string): string => {
-  try {
-    const file = path.join(benchDir, "node_modules", name, "package.json")
-    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version
-  } catch {
-    return "?"
-  }
-}
-
-const machine = () => {
-  const cpus = os.cpus()
-  return {
-    cpu: cpus[0]?.model.trim() ?? "unknown cpu",
-    cores: cpus.length,
-    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM`,
-    os: `${os.type()} ${os.release()} ${os.arch()}`
-  }
+  ...tablePlan(quick, flag("--by-count")),
+  ...(quick
+    ? {
+      // bounded by count (the time bound is a safety net): a run cut short by time measures warm-up, not retries
+      retry: { concurrencies: [64], repetitions: 2, bound: { maxRequests: 2000, maxMs: 10_000 } },
+      heap: { requests: 10_000, concurrency: 64, maxMs: 10_000 },
+      simulated: { requests: 2000, concurrency: 64 }
+    }
+    : {
+      retry: { concurrencies: [1, 64], repetitions: 5, bound: { maxRequests: 6000, maxMs: 30_000 } },
+      heap: { requests: 100_000, concurrency: 64, maxMs: 120_000 },
+      simulated: { requests: 100_000, concurrency: 64 }
+    })
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`)
-
-// --- the main table ---------------------------------------------------------------------
-
-interface Slot {
-  readonly spec: ClientSpec
-  instance: Instance | undefined
-  readonly runs: Array<RunFigures>
-  firstError: string | undefined
-}
-
-const HANG_GRACE_MS = 30_000
-
-/** Runs one bounded load; a run that does not end within its bound plus a grace period counts as broken. */
-const runBounded = async (instance: Instance, bound: Bound): Promise<Sample> => {
-  let timer: NodeJS.Timeout | undefined
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`run did not finish within ${bound.maxMs + HANG_GRACE_MS} ms`)),
-      bound.maxMs + HANG_GRACE_MS
-    )
-  })
-  try {
-    return await Promise.race([instance.run(bound), hang])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-const failedRun = (message: string, slot: Slot): RunFigures => {
-  slot.firstError ??= message
-  return { ok: 0, errors: 1, rps: NaN, p50Us: NaN, p99Us: NaN, cpuUsPerRequest: NaN }
-}
-
-const measureConcurrency = async (
-  origin: string,
-  specs: ReadonlyArray<ClientSpec>,
-  concurrency: number
-): Promise<ReadonlyArray<Slot>> => {
-  const slots: Array<Slot> = specs.map((spec) => ({ spec, instance: undefined, runs: [], firstError: undefined }))
-  for (const slot of slots) {
-    try {
-      slot.instance = await slot.spec.make(origin, concurrency)
-      await runBounded(slot.instance, plan.warmup(concurrency))
-    } catch (error) {
-      slot.firstError = `setup failed: ${String(error)}`
-    }
-  }
-  const bound = plan.bound(concurrency)
-  for (let rep = 0; rep < plan.repetitions; rep++) {
-    // rotate the order each repetition so no client always runs first or last
-    const order = slots.map((_, i) => slots[(i + rep) % slots.length]!)
-    for (const slot of order) {
-      if (slot.instance === undefined) {
-        slot.runs.push(failedRun(slot.firstError ?? "no instance", slot))
-        continue
-      }
-      gc()
-      try {
-        const sample = await runBounded(slot.instance, bound)
-        if (sample.firstError !== undefined) slot.firstError ??= sample.firstError
-        slot.runs.push(figures(sample))
-      } catch (error) {
-        slot.runs.push(failedRun(String(error), slot))
-      }
-    }
-    process.stdout.write(`  c=${concurrency}: repetition ${rep + 1}/${plan.repetitions} done\n`)
-  }
-  for (const slot of slots) {
-    try {
-      await slot.instance?.close()
-    } catch {
-      // closing is best effort
-    }
-  }
-  return slots
-}
-
-const rowsOf = (slots: ReadonlyArray<Slot>, concurrency: number): Array<Row> => {
-  const runsOf = (id: string) => slots.find((s) => s.spec.id === id)?.runs
-  const reference = runsOf(REFERENCE) ?? []
-  return slots.map((slot) => {
-    const floor = slot.spec.shape === undefined ? undefined : runsOf(FLOOR[slot.spec.shape])
-    return {
-      client: { id: slot.spec.id, name: slot.spec.name, tracing: slot.spec.tracing, describe: slot.spec.describe },
-      concurrency,
-      summary: summarize(slot.runs, reference),
-      floor: floor === undefined ? undefined : summarize(slot.runs, floor).ratio,
-      firstError: slot.firstError
-    }
-  })
-}
 
 // --- main ----------------------------------------------------------------------------
 
@@ -267,7 +104,7 @@ const main = async (): Promise<number> => {
 
     const rows: Array<Row> = []
     for (const c of plan.concurrencies) {
-      const slots = await measureConcurrency(server.origin, specs, c)
+      const slots = await measureConcurrency(server.origin, specs, c, plan, gc, log)
       rows.push(...rowsOf(slots, c))
     }
     log("")
@@ -352,11 +189,13 @@ const main = async (): Promise<number> => {
     const durationSeconds = (performance.now() - started) / 1000
     const report: Report = {
       date: new Date().toISOString(),
-      commit: commit(),
+      commit: commit(repoDir),
       node: process.version,
       machine: machine(),
       versions: Object.fromEntries(
-        ["undici", "effect", "@effect/platform", "@effect/platform-node", "got", "axios"].map((n) => [n, versionOf(n)])
+        ["undici", "effect", "@effect/platform", "@effect/platform-node", "got", "axios"].map((
+          n
+        ) => [n, versionOf(benchDir, n)])
       ),
       server: { description: server.description, note: server.note },
       steadfastPath: STEADFAST_PATH,

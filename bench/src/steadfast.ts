@@ -11,21 +11,14 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Client, Redirects, Retry, Timeouts } from "@steadfast/core"
-import { NodeClient } from "@steadfast/node"
+import { Client } from "@steadfast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { Agent } from "undici"
+import { nodeLayer } from "./steadfastNode.js"
 
 /** SWITCH: which path the steadfast rows measure. */
 const PATH: "node" | "stand-in" = "node"
-
-const nodeLayer = (concurrency: number, options: Client.Options): Layer.Layer<Client.Client> =>
-  NodeClient.layer({
-    ...options,
-    pool: { connections: concurrency, keepAliveTimeout: "60 seconds" },
-    proxy: { url: "none" }
-  }).pipe(Layer.orDie)
 
 const standInLayer = (concurrency: number, options: Client.Options): Layer.Layer<Client.Client> =>
   Client.layer(options).pipe(
@@ -56,19 +49,4 @@ export const STEADFAST_PATH = PATH === "node"
 export const layer = (concurrency: number, options: Client.Options): Layer.Layer<Client.Client> =>
   PATH === "node" ? nodeLayer(concurrency, options) : standInLayer(concurrency, options)
 
-/** The default policy: retries, all four timeouts, redirects, spans and metrics on. */
-export const defaults: Client.Options = {}
-
-/** Everything off: no retries, no timeouts, no redirects, no spans, no metrics. */
-export const everythingOff: Client.Options = {
-  retry: Retry.none,
-  timeouts: {
-    connect: Timeouts.off,
-    response: Timeouts.off,
-    bodyIdle: Timeouts.off,
-    deadline: Timeouts.off
-  },
-  redirects: Redirects.none,
-  spans: false,
-  metrics: false
-}
+export { defaults, everythingOff } from "./steadfastNode.js"

@@ -6,20 +6,17 @@
 # Effect 4 suite under that Node 22. Arguments go to vitest (test file filters).
 set -euo pipefail
 cd "$(dirname "$0")"
-if [ ! -x node_modules/.bin/node ] || [ ! -d node_modules/effect ]; then
-  npm ci --no-audit --no-fund
-fi
-node22=node_modules/.bin/node
+source ./lib.sh
+install
 "$node22" --version
 # the Effect 3 build of core, which the parity test compares with this line's
 "$node22" ../../node_modules/typescript/bin/tsc -b ../../packages/core
-# A module the Effect 4 install lacks would silently resolve to the workspace's
-# Effect 3 (tsc falls back from `paths` to node_modules): refuse that.
-if "$node22" node_modules/.bin/tsc -p core --listFilesOnly | grep -E 'node_modules/\.pnpm/(effect|@effect)[@+]'; then
-  echo "lines/effect4/core: the files above are Effect 3's; give the import a seam in src/line/" >&2
-  exit 1
-fi
-"$node22" node_modules/.bin/tsc -p core
-# the test files type-check against Effect 4 too
-"$node22" node_modules/.bin/tsc -p core/tsconfig.test.json
+build_checked core
+# node and testkit compile against that build of core (lines/effect4/core/dist), as on Effect 3
+build_checked testkit
+build_checked node
+# the test files type-check against Effect 4 too (each package's list is the one the vitest run reads)
+for pkg in core testkit node; do
+  if [ -f "$pkg/tsconfig.test.json" ]; then "$node22" node_modules/.bin/tsc -p "$pkg/tsconfig.test.json"; fi
+done
 "$node22" node_modules/.bin/vitest run "$@"

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { defineConfig, type Plugin } from "vitest/config"
@@ -14,8 +14,13 @@ const here = fileURLToPath(new URL(".", import.meta.url))
 const repo = fileURLToPath(new URL("../..", import.meta.url))
 const anchor = `${here}vitest.config.ts`
 const wrapper = `${here}test/vitest.ts`
-const testFiles = (JSON.parse(readFileSync(`${here}core/tsconfig.test.json`, "utf8")).include as Array<string>)
-  .map((file) => relative(repo, resolve(`${here}core`, file)))
+// the test files each package's tsconfig.test.json type-checks against Effect 4: one list of what is ported
+const testFiles = ["core", "testkit", "node"]
+  .filter((pkg) => existsSync(`${here}${pkg}/tsconfig.test.json`))
+  .flatMap((pkg) =>
+    (JSON.parse(readFileSync(`${here}${pkg}/tsconfig.test.json`, "utf8")).include as Array<string>)
+      .map((file) => relative(repo, resolve(`${here}${pkg}`, file)))
+  )
   .filter((file) => file.endsWith(".test.ts") || file.endsWith("**/*.ts"))
   .map((file) => file.replace(/\*\*\/\*\.ts$/, "**/*.test.ts"))
 
@@ -39,7 +44,12 @@ const effect4Line = (): Plugin => ({
     }
     if (source === "@steadfast/core") return `${repo}packages/core/src/index.ts`
     if (source === "@steadfast/core/RateLimit/Redis") return `${repo}packages/core/src/RateLimit/Redis.ts`
+    // core's seams for the sibling packages (its "./line/*" export)
+    const coreLine = /^@steadfast\/core\/line\/(.*)$/.exec(source)
+    if (coreLine !== null) return `${repo}packages/core/src/line/effect4/${coreLine[1]}.ts`
     if (source === "@steadfast/testkit/NodeErrors") return `${repo}packages/testkit/src/NodeErrors.ts`
+    if (source === "@steadfast/testkit") return `${repo}packages/testkit/src/index.ts`
+    if (source === "@steadfast/node") return `${repo}packages/node/src/index.ts`
     return null
   }
 })
@@ -49,7 +59,6 @@ export default defineConfig({
   server: { fs: { allow: [repo] } },
   test: {
     root: repo,
-    // the files core/tsconfig.test.json type-checks against Effect 4: one list of what is ported
     include: testFiles,
     reporters: process.env.CI ? ["default", "json"] : ["default"],
     outputFile: { json: `${here}node_modules/.cache/vitest-results.json` },

@@ -2,9 +2,7 @@
 // @effect/vitest 4 as it is, except `it.prop`, which takes fast-check
 // arbitraries (with `{ fastCheck: { seed, numRuns } }`) as @effect/vitest 0.30
 // does on the Effect 3 line; @effect/vitest 4's own `it.prop` takes Effect
-// 4's Schema-based arbitraries, which fast-check's are not; and `it.scopedLive`
-// (Effect 3: a live test with a Scope), which is `it.live` on Effect 4, whose
-// every test gets a Scope.
+// 4's Schema-based arbitraries, which fast-check's are not.
 // by path: under its own name, "@effect/vitest" is this module (see vitest.config.ts, tsconfig.test.json)
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -76,17 +74,26 @@ const effectProp: EffectProp = (name, arbitraries, self, options) =>
 const withProp = <T extends object>(target: T, replacement: unknown): T =>
   new Proxy(target, { get: (t, key, receiver) => key === "prop" ? replacement : Reflect.get(t, key, receiver) })
 
+/**
+ * `it` as the test files use it: @effect/vitest 4's, with `it.prop` and
+ * `it.effect.prop` in their fast-check form, and `it.scoped` / `it.scopedLive`
+ * (@effect/vitest 0.30's names) as `it.effect` / `it.live`, which on
+ * @effect/vitest 4 already run each test in a scope.
+ */
 export const it: typeof V.it & {
   readonly prop: Prop
   readonly effect: typeof V.it.effect & { readonly prop: EffectProp }
+  readonly scoped: typeof V.it.effect
   readonly scopedLive: typeof V.it.live
 } = new Proxy(V.it, {
   get: (target, key, receiver) =>
     key === "prop"
       ? prop
-      : key === "scopedLive"
-      ? target.live
       : key === "effect"
       ? withProp(target.effect, effectProp)
+      : key === "scoped"
+      ? withProp(target.effect, effectProp)
+      : key === "scopedLive"
+      ? target.live
       : Reflect.get(target, key, receiver)
 }) as any

@@ -40,11 +40,11 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
+import * as Context from "@steadfast/core/line/Context"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Layer from "@steadfast/core/line/Layer"
 import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as dns from "node:dns"
 import type * as guard from "./internal/guard.js"
 

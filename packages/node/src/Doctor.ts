@@ -38,10 +38,10 @@
  *
  * @since 0.1.0
  */
-import type * as HttpMethod from "@effect/platform/HttpMethod"
-import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
+import type * as Duration from "@steadfast/core/line/Duration"
+import type * as Effect from "@steadfast/core/line/Effect"
+import type * as Either from "@steadfast/core/line/Either"
+import type { HttpMethod } from "@steadfast/core/line/http"
 import * as checks from "./internal/doctor/checks.js"
 import * as cli from "./internal/doctor/cli.js"
 import * as output from "./internal/doctor/render.js"

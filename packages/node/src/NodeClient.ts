@@ -52,14 +52,14 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import { Client, ConfigKeys, type Errors, Timeouts, Transport } from "@steadfast/core"
-import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
+import * as Config from "@steadfast/core/line/Config"
+import type * as ConfigError from "@steadfast/core/line/ConfigError"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import { HttpClient } from "@steadfast/core/line/http"
+import * as Layer from "@steadfast/core/line/Layer"
+import type * as Scope from "@steadfast/core/line/Scope"
 import type * as Dns from "./Dns.js"
 import { engineOf } from "./internal/pool.js"
 import * as direct from "./internal/transport.js"
@@ -190,9 +190,9 @@ export const layer = (
 ): Layer.Layer<Client.Client | HttpClient.HttpClient | Pool.Pool, Pool.InvalidPoolOptions | Errors.InvalidOptions> => {
   // checked before the pool's options are derived from them (`timeouts.connect`)
   const invalid = Client.validate(clientOptions(options))
-  if (invalid !== undefined) return Layer.fail(invalid)
+  if (invalid !== undefined) return Layer.unwrapEffect(Effect.fail(invalid))
   const pool = checkPoolDurations(options.pool)
-  if (pool !== undefined) return Layer.fail(pool)
+  if (pool !== undefined) return Layer.unwrapEffect(Effect.fail(pool))
   return Layer.provideMerge(layerWithoutPool(clientOptions(options)), Pool.layer(poolOptions(options)))
 }
 

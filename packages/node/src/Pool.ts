@@ -30,14 +30,13 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
-import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import type * as Metric from "effect/Metric"
+import * as Config from "@steadfast/core/line/Config"
+import * as Context from "@steadfast/core/line/Context"
+import type * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Layer from "@steadfast/core/line/Layer"
+import type * as Scope from "@steadfast/core/line/Scope"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
 import type * as Dns from "./Dns.js"
 import * as errors from "./internal/errors.js"
@@ -304,35 +303,35 @@ export const stats: Effect.Effect<ReadonlyArray<Stats>, never, Pool> = Effect.fl
  *
  * @since 0.1.0
  */
-export const connected: Metric.Metric.Gauge<number> = metrics.connected
+export const connected = metrics.connected
 
 /**
  * Open connections without a request, tagged `origin`.
  *
  * @since 0.1.0
  */
-export const free: Metric.Metric.Gauge<number> = metrics.free
+export const free = metrics.free
 
 /**
  * Requests waiting for a connection, tagged `origin`.
  *
  * @since 0.1.0
  */
-export const pending: Metric.Metric.Gauge<number> = metrics.pending
+export const pending = metrics.pending
 
 /**
  * Requests on a connection, tagged `origin`.
  *
  * @since 0.1.0
  */
-export const running: Metric.Metric.Gauge<number> = metrics.running
+export const running = metrics.running
 
 /**
  * Requests running or waiting, tagged `origin`.
  *
  * @since 0.1.0
  */
-export const size: Metric.Metric.Gauge<number> = metrics.size
+export const size = metrics.size
 
 /**
  * Requests the client sent once more after the reused keep-alive connection
@@ -341,7 +340,7 @@ export const size: Metric.Metric.Gauge<number> = metrics.size
  *
  * @since 0.1.0
  */
-export const staleRetries: Metric.Metric.Counter<number> = metrics.staleRetries
+export const staleRetries = metrics.staleRetries
 
 /**
  * Requests sent directly because their proxy could not be reached
@@ -349,7 +348,7 @@ export const staleRetries: Metric.Metric.Counter<number> = metrics.staleRetries
  *
  * @since 0.1.0
  */
-export const proxyFallbacks: Metric.Metric.Counter<number> = metrics.proxyFallbacks
+export const proxyFallbacks = metrics.proxyFallbacks
 
 /**
  * Reads pool options from `Config` (environment variables by default):

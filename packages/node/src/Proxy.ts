@@ -34,7 +34,7 @@
  * @since 0.1.0
  */
 import { Redact } from "@steadfast/core"
-import * as Config from "effect/Config"
+import * as Config from "@steadfast/core/line/Config"
 import * as Option from "effect/Option"
 import * as internal from "./internal/proxy.js"
 

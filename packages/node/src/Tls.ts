@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
+import * as Config from "@steadfast/core/line/Config"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 

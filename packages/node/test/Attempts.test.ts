@@ -10,8 +10,11 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "@steadfast/core/line/Cause"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Fiber from "@steadfast/core/line/Fiber"
 import { Certificates, FaultServer, Scenario } from "@steadfast/testkit"
-import { Cause, Effect, Exit, Fiber } from "effect"
+import { Exit } from "effect"
 import type * as net from "node:net"
 import { Pool } from "../src/index.js"
 import { buildClient, eventually, type RawServer, rawServer } from "./helpers.js"

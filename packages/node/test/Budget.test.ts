@@ -10,8 +10,10 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Budget, Client } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
 import { Fault, FaultServer, Scenario } from "@steadfast/testkit"
-import { Clock, Effect, Either, Layer, Logger, LogLevel } from "effect"
+import { Clock, Layer, Logger, LogLevel } from "effect"
 import { NodeClient } from "../src/index.js"
 
 const scenario = Scenario.make({

@@ -10,7 +10,7 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Bulkhead } from "@steadfast/core"
-import { Effect } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { buildClient } from "./helpers.js"

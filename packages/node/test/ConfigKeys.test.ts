@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigKeys } from "@steadfast/core"
-import { ConfigProvider, Effect, Layer, Logger } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import { ConfigProvider, Layer, Logger } from "effect"
 import { NodeClient } from "../src/index.js"
 
 const env = (vars: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(vars)), { pathDelim: "_" })

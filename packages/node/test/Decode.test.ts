@@ -5,7 +5,8 @@
  * control, counting the raw bytes it took and the decoded bytes it made.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import { FastCheck as fc } from "effect"
 import * as zlib from "node:zlib"
 import { type Coding, Decoding, MAX_CODINGS, plan, type Sink, type Source } from "../src/internal/decode.js"
 

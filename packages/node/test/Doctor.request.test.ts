@@ -7,8 +7,10 @@
  * they received.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Console, Effect, Either, Schedule } from "effect"
+import { Console, Schedule } from "effect"
 import { execFile } from "node:child_process"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"

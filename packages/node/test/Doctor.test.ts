@@ -8,8 +8,10 @@
  * leaves the machine.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
 import { Certificates, Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { ConfigProvider, Console, Effect, Either } from "effect"
+import { ConfigProvider, Console } from "effect"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
 import { Doctor } from "../src/index.js"

@@ -12,8 +12,10 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, type Errors, type Timeouts } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Effect, Either, Layer } from "effect"
+import { Layer } from "effect"
 import { NodeClient } from "../src/index.js"
 
 const timeouts: Timeouts.Input = {

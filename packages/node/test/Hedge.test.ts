@@ -11,8 +11,9 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, Hedge } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Exit, Layer, Scope } from "effect"
 import { NodeClient } from "../src/index.js"
 import { eventually } from "./helpers.js"
 

@@ -10,8 +10,10 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "@steadfast/core/line/Cause"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Cause, Effect, Exit, Fiber, Metric, Supervisor } from "effect"
+import { Exit, Fiber, Metric, Supervisor } from "effect"
 import { Pool } from "../src/index.js"
 import { buildClient, eventually } from "./helpers.js"
 

@@ -8,8 +8,9 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Metric, Scope } from "effect"
+import { ConfigProvider, Duration, Exit, Fiber, Layer, Metric, Scope } from "effect"
 import { NodeClient, Pool } from "../src/index.js"
 import { eventually, ok, rawServer } from "./helpers.js"
 

@@ -10,7 +10,8 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Errors } from "@steadfast/core"
-import { Effect, Either } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
 import { buildClient, ok, rawServer } from "./helpers.js"
 
 /** Answers every request 100 ms after it arrived. */

@@ -8,8 +8,9 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Effect, Metric } from "effect"
+import { Metric } from "effect"
 import { Pool } from "../src/index.js"
 import { buildClient, ok, rawServer } from "./helpers.js"
 

@@ -9,8 +9,9 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Classify } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Effect, Fiber, Metric } from "effect"
+import { Fiber, Metric } from "effect"
 import { Pool } from "../src/index.js"
 import { buildClient, eventually, rawServer } from "./helpers.js"
 

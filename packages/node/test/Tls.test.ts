@@ -7,8 +7,9 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Certificates, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Layer, Redacted } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as https from "node:https"

@@ -4,9 +4,11 @@
  * proxy. Everything listens on 127.0.0.1, port 0, and is torn down by the
  * test's scope.
  */
+import { captureLogs } from "#line/logCapture"
 import type { HttpClient } from "@effect/platform"
 import { Client, type Errors } from "@steadfast/core"
-import { type Context, Effect, Layer, Logger, type Scope } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import { type Context, Layer, type Scope } from "effect"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import * as v8 from "node:v8"
@@ -297,12 +299,10 @@ export const buildClient = (options: NodeClient.Options): Effect.Effect<
 /** Collects log messages at Warning level and above. */
 export const captureWarnings = () => {
   const messages: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    if (logLevel._tag === "Warning" || logLevel._tag === "Error" || logLevel._tag === "Fatal") {
-      messages.push(Array.isArray(message) ? message.join(" ") : String(message))
-    }
+  const layer = captureLogs((text, level) => {
+    if (level === "Warning" || level === "Error" || level === "Fatal") messages.push(text)
   })
-  return { messages, layer: Logger.replace(Logger.defaultLogger, logger) }
+  return { messages, layer }
 }
 
 let gcFn: (() => void) | undefined

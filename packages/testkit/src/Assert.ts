@@ -17,11 +17,11 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
+import * as Cause from "@steadfast/core/line/Cause"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Exit from "@steadfast/core/line/Exit"
 import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -201,7 +201,6 @@ export const failsWithTag: {
         ? Effect.succeed(e as Extract<E, { readonly _tag: T }>)
         : fail(`it failed with ${describe(e)}`)
     }
-    const defect = Cause.dieOption(exit.cause)
-    if (Option.isSome(defect)) return fail(`it died with ${describe(defect.value)}`)
-    return fail(`it was interrupted:\n${Cause.pretty(exit.cause)}`)
+    if (Cause.isInterruptedOnly(exit.cause)) return fail(`it was interrupted:\n${Cause.pretty(exit.cause)}`)
+    return fail(`it died with ${describe(Cause.squash(exit.cause))}`)
   }))

@@ -32,7 +32,7 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as internal from "./internal/server/certificates.js"
 
 /**

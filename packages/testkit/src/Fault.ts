@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import * as Duration from "@steadfast/core/line/Duration"
 
 /**
  * A complete HTTP response. `body` is raw bytes; `Reply.json` and

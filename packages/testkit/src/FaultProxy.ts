@@ -48,11 +48,11 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
+import * as Context from "@steadfast/core/line/Context"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Layer from "@steadfast/core/line/Layer"
+import type * as Scope from "@steadfast/core/line/Scope"
 import * as internal from "./internal/proxy/proxy.js"
 import { common, nonNegative } from "./internal/proxy/toxics.js"
 

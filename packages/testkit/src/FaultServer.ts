@@ -127,10 +127,10 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
+import * as Context from "@steadfast/core/line/Context"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Layer from "@steadfast/core/line/Layer"
+import type * as Scope from "@steadfast/core/line/Scope"
 import type { Dispatcher } from "undici"
 import type { Fault } from "./Fault.js"
 import * as internal from "./internal/server/faultServer.js"

@@ -51,11 +51,11 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Transport } from "@steadfast/core"
-import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Context from "@steadfast/core/line/Context"
+import type * as Effect from "@steadfast/core/line/Effect"
+import type { HttpClient } from "@steadfast/core/line/http"
+import type * as Layer from "@steadfast/core/line/Layer"
 import type { Fault } from "./Fault.js"
 import { fingerprint as fingerprintOf } from "./internal/fingerprint.js"
 import * as internal from "./internal/sim/network.js"

@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
+import * as Effect from "@steadfast/core/line/Effect"
+import type * as Scope from "@steadfast/core/line/Scope"
 import type * as FaultProxy from "./FaultProxy.js"
 import * as internal from "./internal/proxy/api.js"
 

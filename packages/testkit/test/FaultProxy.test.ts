@@ -10,8 +10,8 @@
  */
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, notDeepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as net from "node:net"
 import { Agent, type Dispatcher, request } from "undici"

@@ -11,7 +11,7 @@
  */
 import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
 import { request } from "undici"
 import { Fault, Reply } from "../src/Fault.js"
 import * as FaultServer from "../src/FaultServer.js"

@@ -13,7 +13,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Errors } from "@steadfast/core"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as crypto from "node:crypto"
 import type { webcrypto as WebCrypto } from "node:crypto"
 import * as dgram from "node:dgram"

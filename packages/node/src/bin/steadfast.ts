@@ -9,11 +9,11 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
+import * as Cause from "@steadfast/core/line/Cause"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Exit from "@steadfast/core/line/Exit"
+import * as Fiber from "@steadfast/core/line/Fiber"
 import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Doctor from "../Doctor.js"
 
 const [command, ...args] = process.argv.slice(2)

@@ -14,11 +14,13 @@
  *
  * @internal
  */
-import type * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Runtime from "effect/Runtime"
+import * as Runtime from "#line/runtime"
+import * as Cause from "@steadfast/core/line/Cause"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Exit from "@steadfast/core/line/Exit"
+import { currentTimeMillis } from "@steadfast/core/line/unsafe"
+import * as Option from "effect/Option"
 import type * as dns from "node:dns"
 import type * as Dns from "../Dns.js"
 import { ResolveError } from "../Dns.js"
@@ -51,10 +53,10 @@ const TEMPORARY = new Set(["ESERVFAIL", "ETIMEOUT", "EREFUSED", "ECONNREFUSED", 
  */
 export const askResolver = (
   resolver: Dns.Service,
-  runtime: Runtime.Runtime<never>,
+  runner: Runtime.Runner,
   timeout: Duration.Duration
 ): Ask => {
-  const run = Runtime.runCallback(runtime)
+  const run = Runtime.runCallback(runner)
   const bounded = Duration.isFinite(timeout)
     ? (name: string, type: Dns.RecordType) =>
       Effect.timeoutFail(resolver.resolve(name, type), {
@@ -66,7 +68,7 @@ export const askResolver = (
     run(bounded(name, type), {
       onExit: (exit) => {
         if (Exit.isSuccess(exit)) return done({ _tag: "Answers", answers: exit.value })
-        const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
         done(
           failure !== undefined
             ? { _tag: "Failed", code: failure.code, message: failure.message }
@@ -258,7 +260,7 @@ const duration = (
 export const resolve = (
   options: Dns.Options | undefined,
   poolLookup: Lookup | undefined,
-  resolverTag: Context.Tag<Dns.Resolver, Dns.Service>,
+  resolverTag: typeof Dns.Resolver,
   system: () => Dns.Service,
   timeout: Duration.Duration
 ): Effect.Effect<Connect, InvalidPoolOptions> =>
@@ -292,8 +294,7 @@ export const resolve = (
     const resolver = options?.resolver ?? (fromContext._tag === "Some" ? fromContext.value : undefined)
     if (resolver === undefined && !cacheOn) return { lookup: undefined, options: connectOptions, cache: undefined }
 
-    const runtime = yield* Effect.runtime<never>()
-    const ask = askResolver(resolver ?? system(), runtime, timeout)
+    const ask = askResolver(resolver ?? system(), yield* Runtime.runner, timeout)
     if (!cacheOn) return { lookup: toLookup(ask), options: connectOptions, cache: undefined }
 
     const cacheOptions = typeof options!.cache === "object" ? options!.cache : {}
@@ -307,6 +308,6 @@ export const resolve = (
       negativeTtlMs: yield* duration("cache.negativeTtl", cacheOptions.negativeTtl, "5 seconds")
     }
     const clock = yield* Effect.clock
-    const cache = new Cache(ask, settings, () => clock.unsafeCurrentTimeMillis())
+    const cache = new Cache(ask, settings, () => currentTimeMillis(clock))
     return { lookup: toLookup(cache.resolve), options: connectOptions, cache }
   })

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import * as Schema from "effect/Schema"
+import * as Schema from "@steadfast/core/line/Schema"
 
 /** @internal */
 export class InvalidPoolOptions extends Schema.TaggedError<InvalidPoolOptions>()("InvalidPoolOptions", {

@@ -43,11 +43,10 @@
  *
  * @internal
  */
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { Transport } from "@steadfast/core"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import type { HttpClientError, HttpClientRequest, HttpClientResponse } from "@steadfast/core/line/http"
+import { type RequestError, requestError, type ResponseError, responseError } from "@steadfast/core/line/platformError"
 import type * as net from "node:net"
 import type { Dispatcher } from "undici"
 import { type Assignable, type Connection, type ConnectionPool } from "./connections.js"
@@ -302,13 +301,13 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
     }
   }
 
-  private requestError(cause: unknown): HttpClientError.RequestError {
-    return new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause })
+  private requestError(cause: unknown): RequestError {
+    return requestError({ request: this.request, reason: "Transport", cause })
   }
 
   /** @internal */
-  bodyError(response: HttpClientResponse.HttpClientResponse, cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
+  bodyError(response: HttpClientResponse.HttpClientResponse, cause: unknown): ResponseError {
+    return responseError({ request: this.request, response, reason: "Decode", cause })
   }
 
   // --- undici's handler API ---------------------------------------------------

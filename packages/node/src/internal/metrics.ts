@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import * as Metric from "effect/Metric"
+import * as Metric from "@steadfast/core/line/Metric"
 
 /** @internal */
 export const connected = Metric.gauge("steadfast_pool_connected", {

@@ -4,11 +4,12 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as MetricLabel from "effect/MetricLabel"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as MetricLabel from "@steadfast/core/line/MetricLabel"
+import type * as Scope from "@steadfast/core/line/Scope"
+import { updateMetric } from "@steadfast/core/line/unsafe"
 import * as Schedule from "effect/Schedule"
-import type * as Scope from "effect/Scope"
 import { Agent, type Dispatcher, Pool as UndiciPool, ProxyAgent } from "undici"
 import * as Dns from "../Dns.js"
 import type * as Pool from "../Pool.js"
@@ -103,7 +104,17 @@ const add = (into: Map<string, Counts>, origin: string, s: Partial<Counts>) => {
   c.size += s.size ?? 0
 }
 
-const label = (origin: string) => [MetricLabel.make("origin", origin)]
+/** The `origin` label of each origin, made once (a metric update under the same array costs no new label set). */
+const originLabels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const label = (origin: string): ReadonlyArray<MetricLabel.MetricLabel> => {
+  let labels = originLabels.get(origin)
+  if (labels === undefined) {
+    labels = [MetricLabel.make("origin", origin)]
+    if (originLabels.size < 1024) originLabels.set(origin, labels)
+  }
+  return labels
+}
+const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
 
 /**
  * Builds the pool; its release closes every agent gracefully within
@@ -231,8 +242,8 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       maxResponseSize: s.maxResponseSize,
       connections: s.connections,
       onResend: (reason, url) => {
-        if (reason === "stale-socket") Metrics.staleRetries.unsafeUpdate(1, label(url.origin))
-        else if (reason === "proxy-fallback") Metrics.proxyFallbacks.unsafeUpdate(1, [])
+        if (reason === "stale-socket") updateMetric(Metrics.staleRetries, 1, label(url.origin))
+        else if (reason === "proxy-fallback") updateMetric(Metrics.proxyFallbacks, 1, noLabels)
       }
     }
 
@@ -244,11 +255,11 @@ export const make = (options: Pool.Options): Effect.Effect<Pool.Service, Invalid
       for (const [origin, c] of all) {
         reported.add(origin)
         const labels = label(origin)
-        Metrics.connected.unsafeUpdate(c.connected, labels)
-        Metrics.free.unsafeUpdate(c.free, labels)
-        Metrics.pending.unsafeUpdate(c.pending, labels)
-        Metrics.running.unsafeUpdate(c.running, labels)
-        Metrics.size.unsafeUpdate(c.size, labels)
+        updateMetric(Metrics.connected, c.connected, labels)
+        updateMetric(Metrics.free, c.free, labels)
+        updateMetric(Metrics.pending, c.pending, labels)
+        updateMetric(Metrics.running, c.running, labels)
+        updateMetric(Metrics.size, c.size, labels)
       }
     }
 

@@ -4,8 +4,8 @@
  *
  * @internal
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
-import * as Stream from "effect/Stream"
+import type { HttpBody } from "@steadfast/core/line/http"
+import * as Stream from "@steadfast/core/line/Stream"
 import type { Dispatcher } from "undici"
 
 /** The reason given to undici when the caller's fiber is interrupted. @internal */

@@ -16,18 +16,15 @@
  *
  * @internal
  */
-import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as UrlParams from "@effect/platform/UrlParams"
+import * as BodyStream from "#line/bodyStream"
 import { Transport } from "@steadfast/core"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Inspectable from "effect/Inspectable"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Exit from "@steadfast/core/line/Exit"
+import { Cookies, Headers, type HttpClientResponse, HttpIncomingMessage, UrlParams } from "@steadfast/core/line/http"
+import type { ResponseError } from "@steadfast/core/line/platformError"
+import { type JsonBody, ResponseBase } from "@steadfast/core/line/platformResponse"
+import * as Stream from "@steadfast/core/line/Stream"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import * as decode from "./decode.js"
 import type { Exchange } from "./exchange.js"
 import type { ResponseBody } from "./responseBody.js"
@@ -64,14 +61,10 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
 const NO_PLAN: decode.Plan = { _tag: "none" }
 
 /** @internal */
-export class NodeResponse extends Inspectable.Class
-  implements HttpClientResponse.HttpClientResponse, Transport.BodyReader
-{
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+export class NodeResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse, Transport.BodyReader {
   private cachedHeaders: Headers.Headers | undefined = undefined
   private cachedCookies: Cookies.Cookies | undefined = undefined
-  private collected: Exit.Exit<Uint8Array, HttpClientError.ResponseError> | undefined = undefined
+  private collected: Exit.Exit<Uint8Array, ResponseError> | undefined = undefined
   private cachedPlan: decode.Plan | undefined = undefined
 
   constructor(
@@ -111,12 +104,12 @@ export class NodeResponse extends Inspectable.Class
   }
 
   /** The body, decoded when it has to be. */
-  private readBody(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, HttpClientError.ResponseError> {
+  private readBody(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, ResponseError> {
     if (this.parsedHeaders["content-encoding"] === undefined) return this.rawBody.read(this, onChunk)
     const plan = this.plan
     switch (plan._tag) {
       case "decode":
-        return Effect.async<void, HttpClientError.ResponseError>((resume) => {
+        return Effect.async<void, ResponseError>((resume) => {
           const decoding = new decode.Decoding(this.rawBody, plan.codings, {
             chunk: onChunk,
             end: () => resume(Effect.void),
@@ -144,12 +137,13 @@ export class NodeResponse extends Inspectable.Class
   }
 
   get remoteAddress(): Option.Option<string> {
-    return Option.fromNullable(this.exchange.remoteAddress)
+    const address = this.exchange.remoteAddress
+    return address === undefined || address === null ? Option.none() : Option.some(address)
   }
 
   [Transport.BodyReaderTypeId](
     onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, HttpClientError.ResponseError> {
+  ): Effect.Effect<void, ResponseError> {
     // started at once (core runs the read when it asks for it): an identity body read in full is an `Exit`
     return this.parsedHeaders["content-encoding"] === undefined
       ? this.rawBody.readNow(this, onChunk)
@@ -157,7 +151,7 @@ export class NodeResponse extends Inspectable.Class
   }
 
   /** The whole body, read once (then the same result every time). */
-  private get bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+  private get bytes(): Effect.Effect<Uint8Array, ResponseError> {
     return Effect.suspend(() => {
       if (this.collected !== undefined) return this.collected
       const chunks: Array<Uint8Array> = []
@@ -177,7 +171,7 @@ export class NodeResponse extends Inspectable.Class
     })
   }
 
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, ResponseError> {
     return Effect.map(
       this.bytes,
       (bytes) =>
@@ -187,19 +181,19 @@ export class NodeResponse extends Inspectable.Class
     )
   }
 
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+  get text(): Effect.Effect<string, ResponseError> {
     return Effect.map(this.bytes, (bytes) => decoder.decode(bytes))
   }
 
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+  get json(): Effect.Effect<JsonBody, ResponseError> {
     return Effect.flatMap(this.text, (body) =>
       Effect.try({
-        try: () => body === "" ? null : JSON.parse(body) as unknown,
+        try: (): JsonBody => body === "" ? null : JSON.parse(body),
         catch: (cause) => this.exchange.bodyError(this, cause)
       }))
   }
 
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, ResponseError> {
     return Effect.flatMap(this.text, (body) =>
       Effect.try({
         try: () => UrlParams.fromInput(new URLSearchParams(body)),
@@ -207,7 +201,7 @@ export class NodeResponse extends Inspectable.Class
       }))
   }
 
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+  get formData(): Effect.Effect<FormData, ResponseError> {
     return Effect.flatMap(this.bytes, (bytes) =>
       Effect.tryPromise({
         try: () => new Response(bytes, { headers: { ...this.headers } }).formData(),
@@ -215,12 +209,12 @@ export class NodeResponse extends Inspectable.Class
       }))
   }
 
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+  get stream(): Stream.Stream<Uint8Array, ResponseError> {
     if (this.parsedHeaders["content-encoding"] !== undefined && this.plan._tag !== "none") {
       if (this.plan._tag !== "unknown") return this.decodedStream(this.plan)
     }
     // pulled, not pushed: undici is paused while the consumer is behind
-    return Stream.repeatEffectChunkOption(this.rawBody.pull(this)).pipe(
+    return BodyStream.pulled(this.rawBody.pull(this)).pipe(
       // runs when the stream is closed early (or ends): stops the body then
       Stream.ensuring(Effect.sync(() => this.rawBody.abandon()))
     )
@@ -230,14 +224,14 @@ export class NodeResponse extends Inspectable.Class
    * The decoded body as a stream: the decoder's output is held back while
    * the stream's buffer is full, which holds undici back in turn.
    */
-  private decodedStream(plan: decode.Plan): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+  private decodedStream(plan: decode.Plan): Stream.Stream<Uint8Array, ResponseError> {
     if (plan._tag === "tooMany") {
       return Stream.fail(this.exchange.bodyError(this, decode.tooManyCodings(plan.codings))).pipe(
         Stream.ensuring(Effect.sync(() => this.rawBody.abandon()))
       )
     }
     if (plan._tag !== "decode") return Stream.empty
-    return Stream.async<Uint8Array, HttpClientError.ResponseError>((emit) => {
+    return BodyStream.pushed<ResponseError>((emit) => {
       const decoding: decode.Decoding = new decode.Decoding(this.rawBody, plan.codings, {
         chunk: (chunk) => {
           decoding.pause()
@@ -248,7 +242,7 @@ export class NodeResponse extends Inspectable.Class
         fail: (cause) => void emit.fail(this.exchange.bodyError(this, cause))
       })
       decoding.start()
-      return Effect.sync(() => decoding.stop())
+      return () => decoding.stop()
     }, 4)
   }
 

@@ -20,11 +20,10 @@
  *
  * @internal
  */
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import * as BodyStream from "#line/bodyStream"
+import * as Effect from "@steadfast/core/line/Effect"
+import type { HttpClientResponse } from "@steadfast/core/line/http"
+import type { ResponseError } from "@steadfast/core/line/platformError"
 import type { Dispatcher } from "undici"
 import type { Sink, Source } from "./decode.js"
 import { RequestInterrupted } from "./requestBody.js"
@@ -37,7 +36,7 @@ export interface Owner {
   readonly drop: () => void
   /** The reader was interrupted: end the exchange on its connection. */
   readonly cut: (reason: Error) => void
-  readonly bodyError: (response: HttpClientResponse.HttpClientResponse, cause: unknown) => HttpClientError.ResponseError
+  readonly bodyError: (response: HttpClientResponse.HttpClientResponse, cause: unknown) => ResponseError
 }
 
 /** Where the body is. */
@@ -54,7 +53,11 @@ const State = {
 /** Buffered body bytes above which undici is paused until the body is read. */
 const HIGH_WATER_MARK = 64 * 1024
 
-type ReadResult = Effect.Effect<void, HttpClientError.ResponseError>
+/** What a pull of the body succeeds and fails with (on Effect 3 the end is a failure with `Option.none()`, on Effect 4 `Cause.Done`). */
+type PullSuccess = BodyStream.Pull<ResponseError> extends Effect.Effect<infer A, infer _E> ? A : never
+type PullError = BodyStream.Pull<ResponseError> extends Effect.Effect<infer _A, infer E> ? E : never
+
+type ReadResult = Effect.Effect<void, ResponseError>
 
 const NO_CHUNKS: Array<Uint8Array> = []
 
@@ -221,13 +224,13 @@ export class ResponseBody implements Source {
 
   /**
    * The body as a pull (for `response.stream`): the chunks buffered so far,
-   * or the next to arrive; `Option.none()` at the end. Unlike a sink, it
+   * or the next to arrive; the end (see `#line/bodyStream`). Unlike a sink, it
    * keeps undici's flow control: undici stays paused while
    * `HIGH_WATER_MARK` bytes wait unread.
    */
   pull(
     response: HttpClientResponse.HttpClientResponse
-  ): Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<HttpClientError.ResponseError>> {
+  ): BodyStream.Pull<ResponseError> {
     return Effect.suspend(() => {
       if (this.chunkIndex < this.chunks.length) {
         const taken = this.chunkIndex === 0 ? this.chunks : this.chunks.slice(this.chunkIndex)
@@ -238,20 +241,20 @@ export class ResponseBody implements Source {
         this.chunkIndex = 0
         this.buffered = 0
         this.resume()
-        return Effect.succeed(Chunk.unsafeFromArray(one))
+        return BodyStream.chunks(one)
       }
       switch (this.state) {
         case State.Open:
-          return Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<HttpClientError.ResponseError>>((resume) => {
+          return Effect.async<PullSuccess, PullError>((resume) => {
             this.waiter = () => resume(this.pull(response))
             return Effect.sync(() => {
               this.waiter = undefined
             })
           })
         case State.Failed:
-          return Effect.fail(Option.some(this.owner.bodyError(response, this.failure)))
+          return BodyStream.failed(this.owner.bodyError(response, this.failure))
         default:
-          return Effect.fail(Option.none())
+          return BodyStream.end
       }
     })
   }
@@ -266,7 +269,7 @@ export class ResponseBody implements Source {
   read(
     response: HttpClientResponse.HttpClientResponse,
     onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, HttpClientError.ResponseError> {
+  ): Effect.Effect<void, ResponseError> {
     return Effect.suspend(() => this.readNow(response, onChunk))
   }
 
@@ -279,15 +282,15 @@ export class ResponseBody implements Source {
   readNow(
     response: HttpClientResponse.HttpClientResponse,
     onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, HttpClientError.ResponseError> {
+  ): Effect.Effect<void, ResponseError> {
     const sink = new ReadSink(this.owner, response, onChunk)
     // subscribe may resume undici, which can deliver the rest of the body
     // (and its end) synchronously: then `result` is already set
     if (!this.subscribe(sink) || sink.result !== undefined) return sink.result!
     // no canceler when the attempt's abort tells of an interruption (`abortsOnInterrupt`): it cuts the body
     return this.owner.abortsOnInterrupt
-      ? Effect.async<void, HttpClientError.ResponseError>((cb) => sink.wait(cb))
-      : Effect.async<void, HttpClientError.ResponseError>((cb) => {
+      ? Effect.async<void, ResponseError>((cb) => sink.wait(cb))
+      : Effect.async<void, ResponseError>((cb) => {
         sink.wait(cb)
         return Effect.sync(() => this.unsubscribe(sink))
       })

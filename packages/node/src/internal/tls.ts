@@ -5,8 +5,8 @@
  *
  * @internal
  */
-import * as Config from "effect/Config"
-import * as Effect from "effect/Effect"
+import * as Config from "@steadfast/core/line/Config"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"

@@ -17,21 +17,9 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Breaker, Bulkhead, Client, Errors, type Policy, RateLimit } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import {
-  Cause,
-  Console,
-  Context,
-  Effect,
-  Exit,
-  Fiber,
-  Inspectable,
-  Layer,
-  Logger,
-  Metric,
-  type Scope,
-  Tracer
-} from "effect"
+import { Cause, Console, Context, Exit, Fiber, Inspectable, Layer, Logger, Metric, type Scope, Tracer } from "effect"
 import * as util from "node:util"
 import { NodeClient } from "../../src/index.js"
 import { connectProxy } from "../helpers.js"

@@ -5,7 +5,8 @@
  * never a limit silently off.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer } from "effect"
+import * as Cause from "@steadfast/core/line/Cause"
+import { Effect, Exit, Layer } from "effect"
 import { NodeClient } from "../../src/index.js"
 
 const buildExit = (options: NodeClient.Options) =>

@@ -11,7 +11,8 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Stream } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import { Fiber, Stream } from "effect"
 import { buildClient, eventually, ok, rawServer } from "../helpers.js"
 
 /** One chunk, then nothing for ever; `finalized()` tells whether the stream was closed. */

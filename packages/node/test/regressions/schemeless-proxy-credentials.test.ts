@@ -8,7 +8,8 @@
  * it.scopedLive for the doctor: real sockets to a proxy that is not running.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import { ConfigProvider, Layer } from "effect"
 import { Doctor, NodeClient, Proxy } from "../../src/index.js"
 import { releasedPort } from "../helpers.js"
 

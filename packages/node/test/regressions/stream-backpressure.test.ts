@@ -7,7 +7,9 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Scope, Stream } from "effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Scope from "@steadfast/core/line/Scope"
+import { Exit, Stream } from "effect"
 import { Pool } from "../../src/index.js"
 import { buildClient, eventually, rawServer } from "../helpers.js"
 

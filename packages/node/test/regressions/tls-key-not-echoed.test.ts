@@ -6,8 +6,9 @@
  * neither in its message nor in the Node error kept as its cause.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "@steadfast/core/line/Effect"
 import { Certificates } from "@steadfast/testkit"
-import { Cause, ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import { Cause, ConfigProvider, Exit, Layer, Redacted } from "effect"
 import { NodeClient } from "../../src/index.js"
 
 const KEY_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDtopSecretKeyMaterial"

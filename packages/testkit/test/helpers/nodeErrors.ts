@@ -1,6 +1,6 @@
 // Shared by the NodeErrors test files.
 import { assertTrue, deepStrictEqual } from "@effect/vitest/utils"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
 import type * as Scope from "effect/Scope"
 import * as net from "node:net"
 import * as undici from "undici"

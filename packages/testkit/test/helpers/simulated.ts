@@ -3,7 +3,7 @@
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Transport } from "@steadfast/core"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Supervisor from "effect/Supervisor"
 import * as Scenario from "../../src/Scenario.js"
 import * as SimulatedNetwork from "../../src/SimulatedNetwork.js"

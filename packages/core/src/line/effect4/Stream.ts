@@ -1,7 +1,7 @@
 /**
- * `effect/Stream` for the Effect 4 line, with `mapChunksEffect` in its
- * Effect 3 spelling (Effect 4: `mapArrayEffect`; a chunk is a non-empty
- * array there). See docs/design.md, "Two Effect lines".
+ * `effect/Stream` for the Effect 4 line, with `mapChunksEffect` and
+ * `ensuringWith` in their Effect 3 spelling (Effect 4: `mapArrayEffect`, a
+ * chunk being a non-empty array there; `onExit`). See docs/design.md, "Two Effect lines".
  *
  * @internal
  */
@@ -11,3 +11,6 @@ export * from "effect/Stream"
 
 /** @internal */
 export const mapChunksEffect: typeof Stream.mapArrayEffect = Stream.mapArrayEffect
+
+/** Runs `finalizer` with the stream's exit when it ends, fails or is interrupted. @internal */
+export const ensuringWith: typeof Stream.onExit = Stream.onExit

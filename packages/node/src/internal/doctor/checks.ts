@@ -6,11 +6,10 @@
  * @internal
  */
 import { Redact } from "@steadfast/core"
+import * as Config from "@steadfast/core/line/Config"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as net from "node:net"
 import * as tls from "node:tls"
@@ -19,6 +18,7 @@ import * as Proxy from "../../Proxy.js"
 import * as ProxyUrl from "../proxy.js"
 import { classify, DEFAULT_TIMEOUT, ms, type Where } from "./explain.js"
 import { httpStep } from "./http.js"
+import * as Outcome from "./outcome.js"
 import {
   connectTcp,
   defaultLookup,
@@ -171,8 +171,8 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
 
     let ca: string | undefined
     if (options.ca !== undefined) {
-      const read = yield* Effect.either(readCa(options.ca))
-      if (Either.isLeft(read)) {
+      const read = yield* Outcome.of(readCa(options.ca))
+      if (Outcome.isFailed(read)) {
         failures.push(read.left)
         skip("dns", "tcp", "tls", "http")
         return report({ environment: environmentReport }, shown)
@@ -188,16 +188,16 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
     const lookup = options.lookup ?? defaultLookup
     const dnsStart = performance.now()
     const resolved = literal
-      ? Either.right<ReadonlyArray<Doctor.Address>>([{ address: host, family: net.isIP(host) }])
-      : yield* Effect.either(withTimeout(Effect.tryPromise({ try: () => lookup(host), catch: (e) => e }), timeout))
+      ? Outcome.done<ReadonlyArray<Doctor.Address>>([{ address: host, family: net.isIP(host) }])
+      : yield* Outcome.of(withTimeout(Effect.tryPromise({ try: () => lookup(host), catch: (e) => e }), timeout))
     const dnsReport: Doctor.Dns = {
       host,
       literal,
-      addresses: Either.getOrElse(resolved, () => []),
+      addresses: Outcome.getOrElse(resolved, () => []),
       durationMs: literal ? 0 : performance.now() - dnsStart,
       proxy: proxyInfo !== undefined
     }
-    if (Either.isLeft(resolved)) {
+    if (Outcome.isFailed(resolved)) {
       const error = resolved.left
       failures.push(
         error instanceof StepTimeout
@@ -232,9 +232,9 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
       ({ address }) =>
         Effect.gen(function*() {
           const start = performance.now()
-          const result = yield* Effect.either(withTimeout(connectTcp(address, targetPort), timeout))
+          const result = yield* Outcome.of(withTimeout(connectTcp(address, targetPort), timeout))
           const durationMs = performance.now() - start
-          if (Either.isRight(result)) {
+          if (Outcome.isDone(result)) {
             result.right.destroy()
             return { address, port: targetPort, ok: true, durationMs }
           }
@@ -268,9 +268,9 @@ export const run = (options: Doctor.Options): Effect.Effect<Doctor.Report> =>
     if (https && proxyInfo === undefined) {
       const servername = net.isIP(stripBrackets(url.hostname)) === 0 ? url.hostname : undefined
       const start = performance.now()
-      const result = yield* Effect.either(withTimeout(handshake(connected.address, port, servername, ca), timeout))
+      const result = yield* Outcome.of(withTimeout(handshake(connected.address, port, servername, ca), timeout))
       const durationMs = performance.now() - start
-      if (Either.isLeft(result)) {
+      if (Outcome.isFailed(result)) {
         failures.push(
           result.left instanceof StepTimeout
             ? {

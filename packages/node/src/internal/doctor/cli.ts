@@ -3,16 +3,17 @@
  *
  * @internal
  */
-import * as HttpMethod from "@effect/platform/HttpMethod"
 import { Redact } from "@steadfast/core"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
+import { HttpMethod } from "@steadfast/core/line/http"
 import * as Console from "effect/Console"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Doctor from "../../Doctor.js"
 import * as ProxyUrl from "../proxy.js"
 import { run } from "./checks.js"
+import * as Outcome from "./outcome.js"
 import { render, toJson } from "./render.js"
 
 /** @internal */
@@ -70,9 +71,9 @@ const checkUrl = (url: string): string | undefined => {
 }
 
 /** @internal */
-export const parseArgs = (
+export const parse = (
   args: ReadonlyArray<string>
-): Either.Either<Doctor.Options & { readonly json: boolean }, string> => {
+): Outcome.Outcome<Doctor.Options & { readonly json: boolean }, string> => {
   let url: string | undefined
   let json = false
   let ca: string | undefined
@@ -94,7 +95,7 @@ export const parseArgs = (
       case "--method": {
         const text = value()?.toUpperCase()
         if (!HttpMethod.isHttpMethod(text)) {
-          return Either.left(`${flag} needs one of ${[...HttpMethod.all].join(", ")} (got ${text ?? "nothing"})`)
+          return Outcome.failed(`${flag} needs one of ${[...HttpMethod.all].join(", ")} (got ${text ?? "nothing"})`)
         }
         method = text
         break
@@ -106,11 +107,11 @@ export const parseArgs = (
         const colon = text?.indexOf(":") ?? -1
         const name = text === undefined || colon < 0 ? "" : text.slice(0, colon).trim().toLowerCase()
         if (text === undefined || !TOKEN.test(name)) {
-          return Either.left(`${flag} needs "Name: value", e.g. --header "authorization: Bearer <token>"`)
+          return Outcome.failed(`${flag} needs "Name: value", e.g. --header "authorization: Bearer <token>"`)
         }
         const headerValue = text.slice(colon + 1).trim()
         if (/[\r\n\0]/.test(headerValue)) {
-          return Either.left(`${flag} ${name}: the value must not contain CR, LF or NUL`)
+          return Outcome.failed(`${flag} ${name}: the value must not contain CR, LF or NUL`)
         }
         // repeated names are sent as one header, values joined as HTTP does
         headers[name] = headers[name] === undefined ? headerValue : `${headers[name]}, ${headerValue}`
@@ -118,19 +119,19 @@ export const parseArgs = (
       }
       case "--ca": {
         ca = value()
-        if (ca === undefined) return Either.left("--ca needs a file or PEM text")
+        if (ca === undefined) return Outcome.failed("--ca needs a file or PEM text")
         break
       }
       case "--proxy": {
         proxy = value()
-        if (proxy === undefined) return Either.left("--proxy needs a url, none or env")
+        if (proxy === undefined) return Outcome.failed("--proxy needs a url, none or env")
         break
       }
       case "--timeout": {
         const text = value()
         timeout = text === undefined ? undefined : parseDuration(text)
         if (timeout === undefined) {
-          return Either.left(`--timeout needs a duration such as 2s (got ${text ?? "nothing"})`)
+          return Outcome.failed(`--timeout needs a duration such as 2s (got ${text ?? "nothing"})`)
         }
         break
       }
@@ -138,20 +139,20 @@ export const parseArgs = (
         const text = value()
         maxRedirects = Number(text)
         if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
-          return Either.left(`--max-redirects needs a number (got ${text ?? "nothing"})`)
+          return Outcome.failed(`--max-redirects needs a number (got ${text ?? "nothing"})`)
         }
         break
       }
       default:
-        if (arg.startsWith("-")) return Either.left(`unknown option ${arg}`)
-        if (url !== undefined) return Either.left(`one url at a time (got ${url} and ${arg})`)
+        if (arg.startsWith("-")) return Outcome.failed(`unknown option ${arg}`)
+        if (url !== undefined) return Outcome.failed(`one url at a time (got ${url} and ${arg})`)
         url = arg
     }
   }
-  if (url === undefined) return Either.left("which url?")
+  if (url === undefined) return Outcome.failed("which url?")
   const badUrl = checkUrl(url)
-  if (badUrl !== undefined) return Either.left(badUrl)
-  return Either.right({
+  if (badUrl !== undefined) return Outcome.failed(badUrl)
+  return Outcome.done({
     url,
     json,
     ...(method === undefined ? {} : { method }),
@@ -163,6 +164,14 @@ export const parseArgs = (
   })
 }
 
+/** The command line as `Doctor.parseArgs` gives it: Effect's `Either` (a `Result` on Effect 4). @internal */
+export const parseArgs = (
+  args: ReadonlyArray<string>
+): Either.Either<Doctor.Options & { readonly json: boolean }, string> => {
+  const parsed = parse(args)
+  return parsed._tag === "Done" ? Either.right(parsed.right) : Either.left(parsed.left)
+}
+
 /** @internal */
 export const main = (args: ReadonlyArray<string>): Effect.Effect<number> =>
   Effect.gen(function*() {
@@ -170,8 +179,8 @@ export const main = (args: ReadonlyArray<string>): Effect.Effect<number> =>
       yield* Console.log(usage)
       return 0
     }
-    const parsed = parseArgs(args)
-    if (Either.isLeft(parsed)) {
+    const parsed = parse(args)
+    if (Outcome.isFailed(parsed)) {
       yield* Console.error(`steadfast doctor: ${parsed.left}\n\n${usage}`)
       return 2
     }

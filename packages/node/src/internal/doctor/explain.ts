@@ -4,7 +4,7 @@
  * @internal
  */
 import { Classify, type Errors } from "@steadfast/core"
-import * as Duration from "effect/Duration"
+import * as Duration from "@steadfast/core/line/Duration"
 import type * as Doctor from "../../Doctor.js"
 
 type Failure = Doctor.Failure

@@ -4,17 +4,17 @@
  *
  * @internal
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpMethod from "@effect/platform/HttpMethod"
+import { captureLogs } from "#line/logCapture"
 import { Client, Redact, Redirects, RetryAfter, Timeouts } from "@steadfast/core"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import type { HttpMethod } from "@steadfast/core/line/http"
+import { HttpClientRequest } from "@steadfast/core/line/http"
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Logger from "effect/Logger"
 import type * as Doctor from "../../Doctor.js"
 import * as NodeClient from "../../NodeClient.js"
 import { describe, statusFix, USER_AGENT, type Where } from "./explain.js"
+import * as Outcome from "./outcome.js"
 import { lowerCaseKeys, stripBrackets } from "./probes.js"
 
 /** What the HTTP step needs from the steps before it. */
@@ -36,9 +36,7 @@ export const httpStep = (input: HttpInput): Effect.Effect<ReadonlyArray<Doctor.H
     const { ca, failures, options, proxyUrl, timeout, url, warnings, where } = input
     const hops: Array<Doctor.Hop> = []
     const logged: Array<string> = []
-    const capture = Logger.make(({ message }) => {
-      logged.push(Array.isArray(message) ? message.join(" ") : String(message))
-    })
+    const capture = captureLogs((text) => logged.push(text))
     const layer = NodeClient.layer({
       proxy: proxyUrl === undefined ? { url: "none" } : { url: proxyUrl },
       ...(ca === undefined ? {} : { tls: { ca } }),
@@ -59,7 +57,7 @@ export const httpStep = (input: HttpInput): Effect.Effect<ReadonlyArray<Doctor.H
       const chain: Array<string> = [Redact.url(current)]
       for (let hop = 0;; hop++) {
         const start = performance.now()
-        const result = yield* Effect.either(
+        const result = yield* Outcome.of(
           client.execute(
             HttpClientRequest.make(method)(current).pipe(
               HttpClientRequest.setHeaders({ "user-agent": USER_AGENT, ...headers })
@@ -67,7 +65,7 @@ export const httpStep = (input: HttpInput): Effect.Effect<ReadonlyArray<Doctor.H
           )
         )
         const ttfbMs = performance.now() - start
-        if (Either.isLeft(result)) {
+        if (Outcome.isFailed(result)) {
           failures.push(describe("http", result.left, { ...where, host: stripBrackets(current.hostname) }))
           return
         }
@@ -165,10 +163,10 @@ export const httpStep = (input: HttpInput): Effect.Effect<ReadonlyArray<Doctor.H
         return
       }
     })
-    const outcome = yield* Effect.either(
-      Effect.scoped(Effect.provide(http, layer)).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    const outcome = yield* Outcome.of(
+      Effect.scoped(Effect.provide(http, layer)).pipe(Effect.provide(capture))
     )
-    if (Either.isLeft(outcome)) {
+    if (Outcome.isFailed(outcome)) {
       failures.push({
         step: "http",
         _tag: outcome.left._tag,

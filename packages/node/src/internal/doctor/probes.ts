@@ -5,8 +5,8 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as dns from "node:dns"
 import * as fs from "node:fs/promises"
 import * as net from "node:net"

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
+import * as Duration from "@steadfast/core/line/Duration"
 import type { ConnectHang, ConnectLatency, DnsFailure, Refused, TlsFailure, Unreachable } from "../../Fault.js"
 import * as NodeErrors from "../../NodeErrors.js"
 import type { Row } from "./table.js"

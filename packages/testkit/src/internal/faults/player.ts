@@ -5,10 +5,9 @@
  *
  * @internal
  */
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import type * as Duration from "@steadfast/core/line/Duration"
+import type * as Effect from "@steadfast/core/line/Effect"
+import type { HttpClientError, HttpClientResponse } from "@steadfast/core/line/http"
 import type { Fault, Redirect, Reply } from "../../Fault.js"
 import type * as NodeErrors from "../../NodeErrors.js"
 

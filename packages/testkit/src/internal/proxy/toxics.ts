@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
+import * as Duration from "@steadfast/core/line/Duration"
 import type { Direction, Toxic, ToxicCommon, ToxicOptions } from "../../FaultProxy.js"
 
 /** A toxic as Toxiproxy's API shows it. */

@@ -4,16 +4,14 @@
  *
  * @internal
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Redact, type Transport } from "@steadfast/core"
-import * as Chunk from "effect/Chunk"
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
+import { type HttpBody, type HttpClientRequest, type HttpClientResponse } from "@steadfast/core/line/http"
+import { type RequestError, requestError, type ResponseError, responseError } from "@steadfast/core/line/platformError"
+import * as Stream from "@steadfast/core/line/Stream"
+import { currentTimeMillis } from "@steadfast/core/line/unsafe"
 import type * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import * as net from "node:net"
 import type { Fault, Reply } from "../../Fault.js"
 import type * as NodeErrors from "../../NodeErrors.js"
@@ -22,10 +20,19 @@ import type { BodyPlan, MemoryAttempt, MemoryResult } from "../faults/player.js"
 import { rowOf } from "../faults/table.js"
 import { fingerprint } from "../fingerprint.js"
 import { withoutStack } from "../stackless.js"
-import { VirtualClock } from "./clock.js"
 import { SimResponse } from "./response.js"
 
 const noop = () => {}
+
+/**
+ * Core's key for a clock's timer (`Symbol.for`, so the testkit needs no
+ * import from core's internals): `clock[TimerSymbol](ms, wake)` calls `wake`
+ * once the clock reaches now + `ms` and returns a cancel function. The Effect
+ * 3 line's virtual clock offers it.
+ */
+const TimerSymbol = Symbol.for("@steadfast/core/Clock/timer")
+
+type Timer = (ms: number, wake: () => void) => () => void
 
 /** The brand core puts on the reason of an attempt it cut off (see `Transport.abortReason`). */
 const AbortBrand = Symbol.for("@steadfast/core/Transport/AttemptAborted")
@@ -179,13 +186,16 @@ const bodyText = (body: HttpBody.HttpBody): Effect.Effect<string> => {
     case "FormData":
       return Effect.promise(() => new Response(body.formData).text())
     case "Stream":
-      return Stream.runCollect(body.stream).pipe(
-        Effect.map((chunks) => {
-          const parts = Chunk.toReadonlyArray(chunks)
-          return parts.map((p) => decoder.decode(p, { stream: true })).join("") + decoder.decode()
-        }),
-        Effect.orDie
-      )
+      return Effect.suspend(() => {
+        // a decoder per body: a character may span two chunks
+        const text = new TextDecoder()
+        const parts: Array<string> = []
+        return Stream.runForEach(
+          body.stream,
+          (chunk) => Effect.sync(() => parts.push(text.decode(chunk, { stream: true })))
+        )
+          .pipe(Effect.map(() => parts.join("") + text.decode()), Effect.orDie)
+      })
   }
 }
 
@@ -271,7 +281,7 @@ export class AttemptContext implements MemoryAttempt {
 
   settle(outcome: Outcome): void {
     this.entry.outcome = outcome
-    this.entry.endedAt = this.clock.unsafeCurrentTimeMillis()
+    this.entry.endedAt = currentTimeMillis(this.clock)
   }
 
   /** What undici would put in a SocketError's `socket` for this connection. */
@@ -293,10 +303,10 @@ export class AttemptContext implements MemoryAttempt {
   }
 
   /** Fails before the response headers with a socket error. */
-  fail(cause: unknown): Effect.Effect<never, HttpClientError.RequestError> {
+  fail(cause: unknown): Effect.Effect<never, RequestError> {
     this.settle({ _tag: "Failed", code: codeOf(cause), phase: this.phase })
     return Effect.fail(
-      withoutStack(() => new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause }))
+      withoutStack(() => requestError({ request: this.request, reason: "Transport", cause }))
     )
   }
 
@@ -312,12 +322,10 @@ export class AttemptContext implements MemoryAttempt {
   }
 
   /** Fails before the response headers because the attempt was cut off. */
-  aborted(): Effect.Effect<never, HttpClientError.RequestError> {
+  aborted(): Effect.Effect<never, RequestError> {
     this.settle({ _tag: "Aborted", reason: this.abortReason(), phase: this.phase })
     return Effect.fail(
-      withoutStack(() =>
-        new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause: this.abortError })
-      )
+      withoutStack(() => requestError({ request: this.request, reason: "Transport", cause: this.abortError }))
     )
   }
 
@@ -333,19 +341,20 @@ export class AttemptContext implements MemoryAttempt {
 
   /**
    * Waits `duration` on the clock unless the attempt is cut off first;
-   * `true` when it was. On the virtual clock this is one callback, not a race
-   * of two fibers.
+   * `true` when it was. On a clock with a timer (the Effect 3 line's virtual
+   * clock) this is one callback, not a race of two fibers.
    */
   sleep(duration: Duration.Duration): Effect.Effect<boolean> {
     if (this.attempt.aborted) return Effect.succeed(true)
     const ms = Duration.toMillis(duration)
     if (!(ms > 0)) return Effect.succeed(false)
     const clock = this.clock
-    if (!(clock instanceof VirtualClock)) {
+    const timer = (clock as { readonly [TimerSymbol]?: Timer })[TimerSymbol]
+    if (timer === undefined) {
       return Effect.raceFirst(Effect.as(clock.sleep(duration), false), Effect.as(this.abortSignal(), true))
     }
     return Effect.async<boolean>((resume) => {
-      const cancelTimer = clock.schedule(ms, () => {
+      const cancelTimer = timer.call(clock, ms, () => {
         cancelAbort()
         resume(Effect.succeed(false))
       })
@@ -369,8 +378,8 @@ export class AttemptContext implements MemoryAttempt {
   }
 
   /** Never completes unless the attempt is cut off (then fails as aborted) or the fiber is interrupted. */
-  hang(): Effect.Effect<never, HttpClientError.RequestError> {
-    return Effect.async<never, HttpClientError.RequestError>((resume) => {
+  hang(): Effect.Effect<never, RequestError> {
+    return Effect.async<never, RequestError>((resume) => {
       const cancel = this.whenAborted(() => resume(this.aborted()))
       return Effect.sync(cancel)
     })
@@ -407,9 +416,7 @@ export class AttemptContext implements MemoryAttempt {
   bodyError(
     response: HttpClientResponse.HttpClientResponse,
     cause: unknown
-  ): HttpClientError.ResponseError {
-    return withoutStack(() =>
-      new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", cause })
-    )
+  ): ResponseError {
+    return withoutStack(() => responseError({ request: this.request, response, reason: "Decode", cause }))
   }
 }

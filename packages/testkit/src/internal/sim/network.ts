@@ -4,24 +4,26 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { virtualTime } from "#line/virtualTime"
 import { Redact, Transport } from "@steadfast/core"
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
-import * as Layer from "effect/Layer"
+import * as Context from "@steadfast/core/line/Context"
+import * as Effect from "@steadfast/core/line/Effect"
+import {
+  HttpClient,
+  type HttpClientError,
+  type HttpClientRequest,
+  type HttpClientResponse
+} from "@steadfast/core/line/http"
+import * as Layer from "@steadfast/core/line/Layer"
+import { currentTimeMillis } from "@steadfast/core/line/unsafe"
 import type { Fault } from "../../Fault.js"
 import * as Scenario from "../../Scenario.js"
-import type { AttemptRecord, RouteSpec, Service } from "../../SimulatedNetwork.js"
+import type { AttemptRecord, RouteSpec, Service, SimulatedNetwork } from "../../SimulatedNetwork.js"
 import { rowOf } from "../faults/table.js"
 import * as Script from "../scenario.js"
 import { withoutStack } from "../stackless.js"
 import { AttemptContext, Entry } from "./attempt.js"
-import { CountingScheduler, follow, isTestClock, VirtualClock } from "./clock.js"
+export { formatRecord, outcomeLabel } from "./records.js"
 
 const describeRoutes = (scenario: Scenario.Scenario): string =>
   scenario.routes.length === 0
@@ -70,7 +72,7 @@ class Network implements Service {
       this.steps.set(route, index + 1)
       const entry = new Entry(
         this.records.length,
-        clock.unsafeCurrentTimeMillis(),
+        currentTimeMillis(clock),
         request.method,
         url.href,
         request.headers,
@@ -132,78 +134,13 @@ class Network implements Service {
 export const make = (scenario: Scenario.Scenario = Scenario.make({})): Effect.Effect<Service> =>
   Effect.sync(() => new Network(scenario))
 
-/**
- * The hint printed when a test under the virtual clock is interrupted (a
- * test runner's timeout interrupts the test's fiber) while fibers still wait
- * for virtual time that no `TestClock.adjust` brought: the usual cause of a
- * test that "times out" under `TestClock`.
- *
- * @internal
- */
-export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<AttemptRecord>): string => {
-  const sleeping = clock.pendingInstants()
-  const count = sleeping.length + clock.cancelledWaits.count
-  const earliestAt = Math.min(sleeping[0] ?? Infinity, clock.cancelledWaits.earliest)
-  const at = count === 0 ? undefined : earliestAt
-  const now = clock.unsafeCurrentTimeMillis()
-  const earliest = at === undefined ? "" : `, the earliest until ${at === Infinity ? "never" : `+${at - now} ms`}`
-  const cause = clock.adjusted
-    ? `the TestClock stands at ${now} ms and was not adjusted far enough`
-    : "TestClock.adjust was never called"
-  const attempts = pending.length === 0
-    ? ""
-    : `\nAttempts still waiting:${pending.slice(0, 5).map((r) => `\n  ${formatRecord(r)}`).join("")}` +
-      (pending.length > 5 ? `\n  … and ${pending.length - 5} more` : "")
-  return `steadfast testkit: the test was interrupted (did it time out?) while ${count} fiber(s) waited ` +
-    `for virtual time${earliest}, and ${cause}. Under TestClock, time moves only when the test moves it: fork the ` +
-    `code under test, call TestClock.adjust (e.g. TestClock.adjust("1 minute")), then Fiber.join.${attempts}`
-}
-
 /** @internal */
-export const layer = <I>(
-  tag: Context.Tag<I, Service>,
+export const layer = (
+  tag: typeof SimulatedNetwork,
   scenario?: Scenario.Scenario
-): Layer.Layer<I | HttpClient.HttpClient> =>
-  Layer.unwrapScoped(Effect.gen(function*() {
-    const network = yield* make(scenario)
-    const services = Layer.succeedContext(
-      Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client))
-    )
-    const clock = yield* Effect.clock
-    if (!isTestClock(clock)) return services
-    const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
-    const virtual = new VirtualClock(clock.unsafeCurrentTimeMillis(), scheduler)
-    // a test may move the TestClock from outside the layer: follow it
-    yield* Effect.forkScoped(follow(clock, virtual))
-    yield* Effect.addFinalizer((exit) =>
-      Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.count > 0)
-        ? Effect.flatMap(network.timeline, (timeline) =>
-          Effect.sync(() => {
-            const stuck = timeline.filter((r) =>
-              r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
-            )
-            console.warn(missingAdjustHint(virtual, stuck))
-          }))
-        : Effect.void
-    )
-    return Layer.mergeAll(services, Layer.setClock(virtual), Layer.setScheduler(scheduler))
-  }))
-
-/** @internal */
-export const outcomeLabel = (record: AttemptRecord): string => {
-  const o = record.outcome
-  switch (o._tag) {
-    case "Pending":
-      return "pending"
-    case "Response":
-      return String(o.status)
-    case "Failed":
-      return o.phase === "body" ? `${o.code} (body)` : o.code
-    case "Aborted":
-      return `aborted: ${o.reason}`
-  }
-}
-
-/** @internal */
-export const formatRecord = (record: AttemptRecord): string =>
-  `#${record.seq} +${record.at}ms ${record.method} ${record.url} [${record.fault}] -> ${outcomeLabel(record)}`
+): Layer.Layer<SimulatedNetwork | HttpClient.HttpClient> =>
+  Layer.unwrapEffect(Effect.map(make(scenario), (network) =>
+    Layer.merge(
+      Layer.succeedContext(Context.make(tag, network).pipe(Context.add(HttpClient.HttpClient, network.client))),
+      virtualTime(network.timeline)
+    )))

@@ -5,18 +5,14 @@
  *
  * @internal
  */
-import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as UrlParams from "@effect/platform/UrlParams"
 import { Transport } from "@steadfast/core"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Inspectable from "effect/Inspectable"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Exit from "@steadfast/core/line/Exit"
+import { Cookies, Headers, type HttpClientResponse, UrlParams } from "@steadfast/core/line/http"
+import type { ResponseError } from "@steadfast/core/line/platformError"
+import { type JsonBody, ResponseBase } from "@steadfast/core/line/platformResponse"
+import * as Stream from "@steadfast/core/line/Stream"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import type { BodyPlan } from "../faults/player.js"
 import { withoutStack } from "../stackless.js"
 import { type AttemptContext, codeOf } from "./attempt.js"
@@ -36,14 +32,10 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
   return out
 }
 
-export class SimResponse extends Inspectable.Class
-  implements HttpClientResponse.HttpClientResponse, Transport.BodyReader
-{
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+export class SimResponse extends ResponseBase implements HttpClientResponse.HttpClientResponse, Transport.BodyReader {
   private cachedHeaders: Headers.Headers | undefined
   private cachedCookies: Cookies.Cookies | undefined
-  private collected: Exit.Exit<Uint8Array, HttpClientError.ResponseError> | undefined
+  private collected: Exit.Exit<Uint8Array, ResponseError> | undefined
   private readonly body: Uint8Array
 
   constructor(
@@ -84,18 +76,18 @@ export class SimResponse extends Inspectable.Class
     return plan._tag === "Cut" && plan.afterBytes < this.body.length ? Math.max(0, plan.afterBytes) : undefined
   }
 
-  private failBody(cause: unknown): Effect.Effect<never, HttpClientError.ResponseError> {
+  private failBody(cause: unknown): Effect.Effect<never, ResponseError> {
     this.ctx.settle({ _tag: "Failed", code: codeOf(cause), phase: "body" })
     return Effect.fail(this.ctx.bodyError(this, cause))
   }
 
-  private abortBody(): Effect.Effect<never, HttpClientError.ResponseError> {
+  private abortBody(): Effect.Effect<never, ResponseError> {
     this.ctx.settle({ _tag: "Aborted", reason: this.ctx.abortReason(), phase: "body" })
     return Effect.fail(this.ctx.bodyError(this, this.ctx.abortError))
   }
 
   /** Delivers the body chunk by chunk; stops early when `onChunk` returns false. */
-  private read(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, HttpClientError.ResponseError> {
+  private read(onChunk: (chunk: Uint8Array) => boolean): Effect.Effect<void, ResponseError> {
     return Effect.suspend(() => {
       if (this.ctx.isAborted) return this.abortBody()
       const plan = this.plan
@@ -115,7 +107,7 @@ export class SimResponse extends Inspectable.Class
         }
         case "Trickle": {
           const size = plan.chunkSize
-          const step = (offset: number): Effect.Effect<void, HttpClientError.ResponseError> =>
+          const step = (offset: number): Effect.Effect<void, ResponseError> =>
             offset >= this.body.length ? Effect.void : Effect.flatMap(
               this.ctx.sleep(plan.interval),
               (aborted) => {
@@ -132,12 +124,12 @@ export class SimResponse extends Inspectable.Class
 
   [Transport.BodyReaderTypeId](
     onChunk: (chunk: Uint8Array) => boolean
-  ): Effect.Effect<void, HttpClientError.ResponseError> {
+  ): Effect.Effect<void, ResponseError> {
     return this.read(onChunk)
   }
 
   /** The whole body; read once, then the same result every time (like a real response). */
-  private get bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+  private get bytes(): Effect.Effect<Uint8Array, ResponseError> {
     return Effect.suspend(() => {
       if (this.collected !== undefined) return this.collected
       const chunks: Array<Uint8Array> = []
@@ -155,23 +147,23 @@ export class SimResponse extends Inspectable.Class
     })
   }
 
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, ResponseError> {
     return Effect.map(this.bytes, (bytes) => new Uint8Array(bytes).buffer)
   }
 
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+  get text(): Effect.Effect<string, ResponseError> {
     return Effect.map(this.bytes, (bytes) => decoder.decode(bytes))
   }
 
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+  get json(): Effect.Effect<JsonBody, ResponseError> {
     return Effect.flatMap(this.text, (text) =>
       Effect.try({
-        try: () => text === "" ? null : JSON.parse(text) as unknown,
+        try: (): JsonBody => text === "" ? null : JSON.parse(text),
         catch: (cause) => this.ctx.bodyError(this, cause)
       }))
   }
 
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, ResponseError> {
     return Effect.flatMap(this.text, (text) =>
       Effect.try({
         try: () => UrlParams.fromInput(new URLSearchParams(text)),
@@ -179,7 +171,7 @@ export class SimResponse extends Inspectable.Class
       }))
   }
 
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+  get formData(): Effect.Effect<FormData, ResponseError> {
     return Effect.flatMap(this.bytes, (bytes) =>
       Effect.tryPromise({
         try: () => new Response(bytes, { headers: this.rawHeaders }).formData(),
@@ -187,7 +179,7 @@ export class SimResponse extends Inspectable.Class
       }))
   }
 
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+  get stream(): Stream.Stream<Uint8Array, ResponseError> {
     return Stream.suspend(() => {
       if (this.ctx.isAborted) return Stream.fromEffect(this.abortBody())
       const plan = this.plan

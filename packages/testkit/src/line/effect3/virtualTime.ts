@@ -1,5 +1,6 @@
 /**
- * The simulated network's virtual clock: a `TestClock` that advances in
+ * The simulated network's virtual time on the Effect 3 line (see
+ * docs/design.md, "Two Effect lines"): a `TestClock` that advances in
  * microseconds of real time per wake-up instead of milliseconds.
  *
  * Effect's own `TestClock`, after waking each sleeping fiber, waits for every
@@ -13,20 +14,27 @@
  * every fiber running under it, and about a thousand times cheaper. Sleeps
  * wait in a binary heap keyed by (instant, order of arrival).
  *
- * `SimulatedNetwork.layer` installs it (with the counting scheduler) when it
- * is built under a `TestClock`, starting at that clock's time, so
- * `TestClock.adjust`, `TestClock.setTime`, `Effect.sleep` and `Clock` in the
- * test all use it.
+ * `SimulatedNetwork.layer` installs it (with the counting scheduler, see
+ * {@link virtualTime}) when it is built under a `TestClock`, starting at that
+ * clock's time, so `TestClock.adjust`, `TestClock.setTime`, `Effect.sleep`
+ * and `Clock` in the test all use it. Effect 4's own `TestClock` already
+ * waits on its scheduler's queue this way, so the Effect 4 line has no
+ * virtual clock of its own (`src/line/effect4/virtualTime.ts`).
  *
  * @internal
  */
+import * as Duration from "@steadfast/core/line/Duration"
+import * as Effect from "@steadfast/core/line/Effect"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
 import * as Scheduler from "effect/Scheduler"
 import type * as TestClock from "effect/TestClock"
+import { formatRecord } from "../../internal/sim/records.js"
+import type { AttemptRecord } from "../../SimulatedNetwork.js"
 
 /**
  * The scheduler fibers run on under the virtual clock: Effect's own
@@ -351,3 +359,61 @@ export const follow = (outer: TestClock.TestClock, virtual: VirtualClock): Effec
     })
   return loop()
 }
+
+/**
+ * The hint printed when a test under the virtual clock is interrupted (a
+ * test runner's timeout interrupts the test's fiber) while fibers still wait
+ * for virtual time that no `TestClock.adjust` brought: the usual cause of a
+ * test that "times out" under `TestClock`.
+ *
+ * @internal
+ */
+export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<AttemptRecord>): string => {
+  const sleeping = clock.pendingInstants()
+  const count = sleeping.length + clock.cancelledWaits.count
+  const earliestAt = Math.min(sleeping[0] ?? Infinity, clock.cancelledWaits.earliest)
+  const at = count === 0 ? undefined : earliestAt
+  const now = clock.unsafeCurrentTimeMillis()
+  const earliest = at === undefined ? "" : `, the earliest until ${at === Infinity ? "never" : `+${at - now} ms`}`
+  const cause = clock.adjusted
+    ? `the TestClock stands at ${now} ms and was not adjusted far enough`
+    : "TestClock.adjust was never called"
+  const attempts = pending.length === 0
+    ? ""
+    : `\nAttempts still waiting:${pending.slice(0, 5).map((r) => `\n  ${formatRecord(r)}`).join("")}` +
+      (pending.length > 5 ? `\n  … and ${pending.length - 5} more` : "")
+  return `steadfast testkit: the test was interrupted (did it time out?) while ${count} fiber(s) waited ` +
+    `for virtual time${earliest}, and ${cause}. Under TestClock, time moves only when the test moves it: fork the ` +
+    `code under test, call TestClock.adjust (e.g. TestClock.adjust("1 minute")), then Fiber.join.${attempts}`
+}
+
+/**
+ * Under a `TestClock`: the layer that runs the simulated network's fibers on
+ * a {@link VirtualClock} with the {@link CountingScheduler}, kept up with
+ * the outer clock, and, when the test is interrupted while fibers wait for
+ * virtual time, a warning with {@link missingAdjustHint} over `timeline`.
+ * Under any other clock: no layer.
+ *
+ * @internal
+ */
+export const virtualTime = (timeline: Effect.Effect<ReadonlyArray<AttemptRecord>>): Layer.Layer<never> =>
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const clock = yield* Effect.clock
+    if (!isTestClock(clock)) return Layer.empty
+    const scheduler = new CountingScheduler(yield* FiberRef.get(FiberRef.currentScheduler))
+    const virtual = new VirtualClock(clock.unsafeCurrentTimeMillis(), scheduler)
+    // a test may move the TestClock from outside the layer: follow it
+    yield* Effect.forkScoped(follow(clock, virtual))
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.count > 0)
+        ? Effect.flatMap(timeline, (records) =>
+          Effect.sync(() => {
+            const stuck = records.filter((r) =>
+              r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
+            )
+            console.warn(missingAdjustHint(virtual, stuck))
+          }))
+        : Effect.void
+    )
+    return Layer.merge(Layer.setClock(virtual), Layer.setScheduler(scheduler))
+  }))

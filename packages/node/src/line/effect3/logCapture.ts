@@ -1,0 +1,19 @@
+/**
+ * Log lines captured instead of printed, on the Effect 3 line: Effect's
+ * default logger replaced by one that hands each message over (the doctor
+ * shows what steadfast logged during its request). See docs/design.md, "Two
+ * Effect lines".
+ *
+ * @internal
+ */
+import type * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+
+/** A layer under which every log message goes to `onMessage` (as text, with its level's name: "Warning", ...), not to the console. @internal */
+export const captureLogs = (onMessage: (text: string, level: string) => void): Layer.Layer<never> =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message }) =>
+      onMessage(Array.isArray(message) ? message.join(" ") : String(message), logLevel._tag)
+    )
+  )
