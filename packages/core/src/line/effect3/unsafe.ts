@@ -40,3 +40,12 @@ export const updateMetric = <In>(
 export const interruptFiber = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): void => {
   fiber.unsafeInterruptAsFork(FiberId.none)
 }
+
+/**
+ * Runs `f` after the current run of fibers (a microtask). Safe under
+ * Effect 3's `TestClock`: its `adjust` gives the event loop a turn before it
+ * moves the clock, so `f` has run by then. @internal
+ */
+export const afterCurrentRun = (f: () => void): void => {
+  queueMicrotask(f)
+}
