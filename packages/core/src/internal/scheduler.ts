@@ -14,7 +14,7 @@
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
-import { completeDeferred, currentTimeMillis, makeDeferred } from "#line/unsafe"
+import { afterCurrentRun, completeDeferred, currentTimeMillis, makeDeferred } from "#line/unsafe"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 
@@ -86,7 +86,9 @@ export class DeadlineScheduler {
   /**
    * The loop must wait for an earlier due time than it does. When it waits
    * for nothing (parked), it is told after the current run of fibers (a
-   * microtask), and only if the heap still asks for it: an attempt that ended
+   * microtask on the Effect 3 line; at once on Effect 4, whose TestClock
+   * moves without a turn of the event loop: `#line/unsafe`), and only if
+   * the heap still asks for it: an attempt that ended
    * before then (an in-memory transport answers at once) took its entry out
    * again, and waking the loop to find the heap empty would cost a fiber
    * step and a new wait each time.
@@ -95,7 +97,7 @@ export class DeadlineScheduler {
     if (this.wakeAt !== Infinity) return this.poke()
     if (this.wakeQueued) return
     this.wakeQueued = true
-    queueMicrotask(this.wakeIfDue)
+    afterCurrentRun(this.wakeIfDue)
   }
 
   private readonly wakeIfDue = (): void => {

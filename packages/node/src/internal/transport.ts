@@ -4,10 +4,9 @@
  *
  * @internal
  */
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { Transport } from "@steadfast/core"
-import * as Effect from "effect/Effect"
+import * as Effect from "@steadfast/core/line/Effect"
+import type { HttpClientError, HttpClientResponse } from "@steadfast/core/line/http"
 import { Exchange } from "./exchange.js"
 import type { Engine } from "./route.js"
 

@@ -44,6 +44,15 @@ export const interruptFiber = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): void => {
 }
 
 /**
+ * Runs `f` after the current run of fibers (a microtask). Safe under
+ * Effect 3's `TestClock`: its `adjust` gives the event loop a turn before it
+ * moves the clock, so `f` has run by then. @internal
+ */
+export const afterCurrentRun = (f: () => void): void => {
+  queueMicrotask(f)
+}
+
+/**
  * The current fiber's way to start an effect from outside Effect (a timer's
  * callback, say): each on a fiber of its own, with this fiber's services.
  *

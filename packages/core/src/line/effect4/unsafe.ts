@@ -59,6 +59,16 @@ export const interruptFiber = <A, E>(fiber: Fiber.Fiber<A, E>): void => {
 }
 
 /**
+ * Runs `f` now. Effect 4's `TestClock.adjust` moves the clock without giving
+ * the event loop a turn, so work put off to a microtask would see a due time
+ * already past, after the clock's own sleeps (a latency, the deadline) had
+ * fired first. The Effect 3 line defers `f` to a microtask. @internal
+ */
+export const afterCurrentRun = (f: () => void): void => {
+  f()
+}
+
+/**
  * The current fiber's way to start an effect from outside Effect (a timer's
  * callback, say): each on a fiber of its own, with this fiber's services.
  *
