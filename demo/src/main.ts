@@ -7,9 +7,11 @@
  *
  * Colours only on a terminal, and never when `NO_COLOR` is set.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "@steadfast/core/line/Cause"
+import * as Effect from "@steadfast/core/line/Effect"
 import { FaultServer } from "@steadfast/testkit"
-import { Cause, Console, Data, Duration, Effect } from "effect"
+import { Console, Data, Duration, Option } from "effect"
 import { type Block, type Row, scenario, type Section, tour } from "./tour.js"
 
 const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === ""
@@ -126,8 +128,13 @@ const main = Effect.gen(function*() {
   Effect.provide(FaultServer.layer(scenario)),
   Effect.timeoutFail({ duration: Duration.minutes(1), onTimeout: () => new Error("the demo took over a minute") }),
   // a mismatch is reported above; anything else is a bug of the demo: show it
-  Effect.tapErrorCause((cause) =>
-    cause._tag === "Fail" && cause.error instanceof Mismatch ? Effect.void : Console.error(Cause.pretty(cause))
+  Effect.catchAllCause((cause) =>
+    Effect.zipRight(
+      Option.exists(Cause.failureOption(cause), (error) => error instanceof Mismatch)
+        ? Effect.void
+        : Console.error(Cause.pretty(cause)),
+      Effect.failCause(cause)
+    )
   )
 )
 

@@ -2,11 +2,14 @@
  * The tools a section is built with: a client over a pool of its own,
  * captured logs, measured rows, and the `Story` that collects its blocks.
  */
-import { HttpClientRequest } from "@effect/platform"
+import { onlyTo } from "#line/logs"
 import { Client, type Errors } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
+import { HttpClientRequest } from "@steadfast/core/line/http"
 import { NodeClient, Pool } from "@steadfast/node"
 import { FaultServer } from "@steadfast/testkit"
-import { Context, Duration, Effect, Either, FiberRef, HashSet, Layer, Logger } from "effect"
+import { Context, Duration, Layer } from "effect"
 import type { Block, Row, Section, SectionId } from "./result.js"
 export const millis = (d: Duration.Duration) => Math.round(Duration.toMillis(d))
 
@@ -44,13 +47,10 @@ export const capturingLogs = <A, E>(
 ): Effect.Effect<readonly [A, ReadonlyArray<string>], E> =>
   Effect.suspend(() => {
     const lines: Array<string> = []
-    const logger = Logger.make(({ message }) => {
+    const capture = onlyTo((message) => {
       lines.push(Array.isArray(message) ? message.join(" ") : String(message))
     })
-    return Effect.map(
-      Effect.locally(effect, FiberRef.currentLoggers, HashSet.make(logger)),
-      (a) => [a, lines] as const
-    )
+    return Effect.map(capture(effect), (a) => [a, lines] as const)
   })
 
 /** Drops the `METHOD url: ` the client's log lines start with (the section names the request). */

@@ -2,11 +2,14 @@
  * Sections 5 and 6: redirects that keep credentials at home, and the pool
  * under load, read from its gauges.
  */
-import { HttpClientRequest } from "@effect/platform"
 import { Client } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
+import { HttpClientRequest } from "@steadfast/core/line/http"
+import * as Metric from "@steadfast/core/line/Metric"
 import { Pool } from "@steadfast/node"
 import { FaultServer } from "@steadfast/testkit"
-import { Clock, Effect, Either, Fiber, Metric } from "effect"
+import { Clock, Fiber } from "effect"
 import type { PoolSnapshot, PoolTour, Redirects } from "../result.js"
 import { get, measure, millis, receivedOn, row, Story, timedSection, withNodeClient } from "../story.js"
 export const redirects = (server: FaultServer.Service): Effect.Effect<Redirects> =>
@@ -56,7 +59,7 @@ const snapshotOf = (stats: ReadonlyArray<Pool.Stats>, origin: string): PoolSnaps
 }
 
 const gauges = (origin: string): Effect.Effect<PoolSnapshot> => {
-  const value = (gauge: Metric.Metric.Gauge<number>) =>
+  const value = (gauge: typeof Pool.connected) =>
     Effect.map(Metric.value(Metric.tagged(gauge, "origin", origin)), (s) => s.value)
   return Effect.all({
     connected: value(Pool.connected),

@@ -8,12 +8,20 @@
  * probe closes it once the server is back. Every figure printed is the
  * server's own count.
  */
-import { HttpClientRequest } from "@effect/platform"
+import { onlyTo } from "#line/logs"
 import { Breaker, Budget, Client, Retry } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
+import * as FiberRef from "@steadfast/core/line/FiberRef"
+import { HttpClientRequest } from "@steadfast/core/line/http"
+import * as LogLevel from "@steadfast/core/line/LogLevel"
 import { NodeClient } from "@steadfast/node"
 import { Fault, type FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Clock, Context, Effect, Either, FiberRef, HashSet, Layer, Logger, LogLevel } from "effect"
+import { Clock, Context, Layer } from "effect"
 import type { Block, Check, Section } from "../result.js"
+
+/** The retry log (Info) left out where a hundred requests retry. */
+const warningsOnly = Effect.locally(FiberRef.currentMinimumLogLevel, LogLevel.Warning)
 
 export type Policies = Section<"policies", {
   /** With `Retry.unlimited`: requests the server received. */
@@ -89,14 +97,14 @@ export const policies = (server: FaultServer.Service): Effect.Effect<Policies> =
 
     blocks.push(text("with Retry.unlimited (no budget): every request is tried 4 times"))
     yield* withClient(server, { retry: { ...retry, budget: Retry.unlimited } }, (c) =>
-      hundred(c, server, "/busy/unlimited")).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+      hundred(c, server, "/busy/unlimited")).pipe(warningsOnly)
     const unlimited = { received: yield* server.hits("GET /busy/unlimited") }
     blocks.push(check("requests the server received", String(REQUESTS * 4), String(unlimited.received)))
 
     blocks.push(text("with the default retry budget: retries held to 20% of requests, plus 10 per second"))
     const before = yield* Clock.currentTimeMillis
     const results = yield* withClient(server, { retry }, (c) =>
-      hundred(c, server, "/busy/budget")).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+      hundred(c, server, "/busy/budget")).pipe(warningsOnly)
     const seconds = ((yield* Clock.currentTimeMillis) - before) / 1000
     const received = yield* server.hits("GET /busy/budget")
     const refused = results.filter((r) =>
@@ -121,7 +129,7 @@ export const policies = (server: FaultServer.Service): Effect.Effect<Policies> =
     ))
     const breaker = Breaker.make({ consecutiveFailures: 3, breakDuration: "1 second" })
     const transitions: Array<string> = []
-    const logger = Logger.make(({ message }) => {
+    const logTransitions = onlyTo((message) => {
       const line = Array.isArray(message) ? message.join(" ") : String(message)
       if (line.startsWith("circuit breaker")) {
         transitions.push(line.replace(/ for \S+/, ""))
@@ -133,10 +141,9 @@ export const policies = (server: FaultServer.Service): Effect.Effect<Policies> =
       (c) => {
         const one = Effect.either(c.text(HttpClientRequest.get(`${server.urls.https}/busy/breaker`)))
         return Effect.zip(
-          Effect.forEach(Array.from({ length: 10 }), () =>
-            one),
+          Effect.forEach(Array.from({ length: 10 }), () => one),
           Effect.zipRight(Effect.sleep("1 second"), one)
-        ).pipe(Effect.locally(FiberRef.currentLoggers, HashSet.make(logger)))
+        ).pipe(logTransitions)
       }
     )
     const circuitOpen = outcomes.filter((r) => Either.isLeft(r) && r.left._tag === "CircuitOpen").length

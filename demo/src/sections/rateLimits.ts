@@ -6,12 +6,15 @@
  * limiter, with one that heeds the server, and with a quota of its own. Every
  * figure printed is read from the server's record of what it received.
  */
-import { HttpClientRequest } from "@effect/platform"
 import { Client, RateLimit } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
+import { HttpClientRequest } from "@steadfast/core/line/http"
 import { NodeClient } from "@steadfast/node"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Clock, Context, Effect, Either, FiberRef, HashSet, Layer, Logger } from "effect"
+import { Clock, Context, Layer } from "effect"
 import type { Block, Check, Section } from "../result.js"
+import { capturingLogs as quietly } from "../story.js"
 
 export type RateLimits = Section<"rate-limits", {
   /** Without a limiter: what the server received and how many it refused. */
@@ -62,16 +65,6 @@ const withClient = <A, E>(
     const context = yield* Layer.build(limiter === undefined ? node : Layer.provide(node, limiter)).pipe(Effect.orDie)
     return yield* f(Context.get(context, Client.Client))
   }))
-
-/** Runs `effect` with its log lines collected instead of printed. */
-const quietly = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.suspend(() => {
-    const lines: Array<string> = []
-    const logger = Logger.make(({ message }) =>
-      void lines.push(Array.isArray(message) ? message.join(" ") : String(message))
-    )
-    return Effect.map(Effect.locally(effect, FiberRef.currentLoggers, HashSet.make(logger)), (a) => [a, lines] as const)
-  })
 
 const received = (server: FaultServer.Service, route: string) =>
   Effect.map(server.attempts, (all) => all.filter((a) => a.route === route))

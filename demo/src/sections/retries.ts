@@ -2,10 +2,12 @@
  * Sections 2 and 4: retries with backoff and Retry-After, and a POST that
  * is only re-sent when the server cannot have seen it.
  */
-import { HttpClientRequest } from "@effect/platform"
 import { Client } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
+import * as Either from "@steadfast/core/line/Either"
+import { HttpClientRequest } from "@steadfast/core/line/http"
 import { FaultServer } from "@steadfast/testkit"
-import { Duration, Effect, Either } from "effect"
+import { Duration } from "effect"
 import type { Post, Retries } from "../result.js"
 import { flakySteps } from "../script.js"
 import { capturingLogs, get, measure, receivedOn, Story, timedSection, withNodeClient } from "../story.js"

@@ -2,7 +2,7 @@
  * `effect/LogLevel` for the Effect 4 line, where a level is its name
  * (`"Debug"`, ...), with the names the shared source uses in their Effect 3
  * spelling: `Literal`, `fromLiteral`, `lessThan` (Effect 4: `isLessThan`),
- * `Debug`. See docs/design.md, "Two Effect lines".
+ * `Debug`, `Warning` (Effect 4: `"Warn"`). See docs/design.md, "Two Effect lines".
  *
  * @internal
  */
@@ -21,3 +21,6 @@ export const lessThan: typeof LogLevel.isLessThan = LogLevel.isLessThan
 
 /** @internal */
 export const Debug: LogLevel.LogLevel = "Debug"
+
+/** @internal */
+export const Warning: LogLevel.LogLevel = "Warn"
