@@ -29,11 +29,13 @@ NO_COLOR=1 "$node22" demo/dist/main.js >"$out/effect4.txt" 2>"$out/effect4.err" 
   echo "the Effect 4 demo exited with $status (stderr above)" >&2
   exit 1
 }
-# per line of the output: a section's title without its time, or a row's or
-# check's mark and label (what follows the label holds times and counts)
+# per line of the output: a section's title without its time; a row's mark
+# and label (the label ends at the table's column gap); a check's mark and
+# what it checks (up to its ": "); what follows holds times and counts
 outcomes() {
-  sed -nE -e 's/^([0-9]+\. .*)  \([0-9]+ ms\).*$/\1/p' -e 's/^  (✓|✗) ([^:]{1,30}).*$/  \1 \2/p' "$1" |
-    sed -E 's/ {2,}.*$//'
+  sed -nE -e 's/^([0-9]+\. .*)  \([0-9]+ ms\).*$/\1/p' \
+    -e 's/^  (✓|✗) ([^ ]( ?[^ ])*)  .*$/\1 \2/p' -e t \
+    -e 's/^  (✓|✗) ([^:]*): .*$/\1 \2/p' "$1"
 }
 if ! diff <(outcomes "$out/effect3.txt") <(outcomes "$out/effect4.txt"); then
   echo "the Effect 4 demo's sections differ from the Effect 3 demo's (< Effect 3, > Effect 4)" >&2
