@@ -4,7 +4,8 @@
 # under lines/effect4's Node 22 (docs/design.md, "Two Effect lines").
 # With --check (.ci/run), it also runs the Effect 3 demo and fails unless
 # both end with every section as expected and tell the same sections with the
-# same outcome marks (timings left out: they are the wall clock's).
+# same outcome marks (timings left out: they are the wall clock's), and the
+# Effect 4 one with no colours and nothing on stderr.
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./lib.sh
@@ -23,7 +24,10 @@ trap 'rm -rf "$out"' EXIT
 status=0
 NO_COLOR=1 node ../../demo/dist/main.js >"$out/effect3.txt" 2>&1 || status=$?
 [ "$status" = 0 ] || { cat "$out/effect3.txt"; echo "the Effect 3 demo exited with $status" >&2; exit 1; }
-NO_COLOR=1 "$node22" demo/dist/main.js >"$out/effect4.txt" 2>"$out/effect4.err" || status=$?
+# as demo/test runs the Effect 3 entry point: no colour settings, output not
+# a terminal (colours must be off), and a proxy in the environment that must not matter
+env -u NO_COLOR -u FORCE_COLOR HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
+  "$node22" demo/dist/main.js >"$out/effect4.txt" 2>"$out/effect4.err" || status=$?
 [ "$status" = 0 ] && [ ! -s "$out/effect4.err" ] || {
   cat "$out/effect4.txt" "$out/effect4.err"
   echo "the Effect 4 demo exited with $status (stderr above)" >&2
@@ -39,6 +43,10 @@ outcomes() {
 }
 if ! diff <(outcomes "$out/effect3.txt") <(outcomes "$out/effect4.txt"); then
   echo "the Effect 4 demo's sections differ from the Effect 3 demo's (< Effect 3, > Effect 4)" >&2
+  exit 1
+fi
+if grep -q $'\x1b\[' "$out/effect4.txt"; then
+  echo "the Effect 4 demo wrote colours to a file" >&2
   exit 1
 fi
 for line in 3 4; do
