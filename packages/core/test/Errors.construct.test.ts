@@ -12,6 +12,7 @@ import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
 import * as Schema from "effect/Schema"
 import * as util from "node:util"
+import { withoutStack as stackless } from "../src/internal/transport.js"
 
 const request = { method: "GET", url: "https://api.test/v1/items" }
 const history: ReadonlyArray<Errors.AttemptRecord> = [
@@ -89,16 +90,6 @@ const schemaClassOf = (Ctor: { readonly name: string }): new(...args: Array<any>
     if (k.name === "TaggedErrorClass") return k
   }
   throw new Error(`no Schema TaggedErrorClass above ${Ctor.name}`)
-}
-
-const stackless = <A>(f: () => A): A => {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return f()
-  } finally {
-    Error.stackTraceLimit = limit
-  }
 }
 
 /**

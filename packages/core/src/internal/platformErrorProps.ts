@@ -21,3 +21,13 @@ export interface ResponseErrorProps<Request, Response> {
   readonly cause?: unknown
   readonly description?: string
 }
+
+/** A platform error read in the Effect 3 shape, on either line (`#line/platformReason`'s `platformFields`). */
+export interface PlatformFields {
+  readonly kind: "RequestError" | "ResponseError"
+  readonly reason: string
+  readonly request: unknown
+  readonly response: unknown
+  readonly cause: unknown
+  readonly description: string | undefined
+}

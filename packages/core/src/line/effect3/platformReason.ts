@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import type { PlatformFields } from "../../internal/platformErrorProps.js"
 export const platformReason = (u: object): string | undefined => {
   const o = u as Record<string, unknown>
   return (o["_tag"] === "RequestError" || o["_tag"] === "ResponseError") && typeof o["reason"] === "string"
@@ -32,14 +33,4 @@ export const platformFields = (u: object): PlatformFields | undefined => {
     cause: o["cause"],
     description: typeof o["description"] === "string" ? o["description"] : undefined
   }
-}
-
-/** @internal */
-export interface PlatformFields {
-  readonly kind: "RequestError" | "ResponseError"
-  readonly reason: string
-  readonly request: unknown
-  readonly response: unknown
-  readonly cause: unknown
-  readonly description: string | undefined
 }

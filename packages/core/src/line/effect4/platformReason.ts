@@ -8,6 +8,7 @@
  *
  * @internal
  */
+import type { PlatformFields } from "../../internal/platformErrorProps.js"
 export const platformReason = (u: object): string | undefined => {
   const o = u as Record<string, unknown>
   if (o["_tag"] !== "HttpClientError" || typeof o["reason"] !== "object" || o["reason"] === null) return undefined
@@ -35,14 +36,4 @@ export const platformFields = (u: object): PlatformFields | undefined => {
     cause: r["cause"],
     description: typeof r["description"] === "string" ? r["description"] : undefined
   }
-}
-
-/** @internal */
-export interface PlatformFields {
-  readonly kind: "RequestError" | "ResponseError"
-  readonly reason: string
-  readonly request: unknown
-  readonly response: unknown
-  readonly cause: unknown
-  readonly description: string | undefined
 }
