@@ -13,32 +13,17 @@
 //    the first attempt, the installed node client retries it.
 //
 // Usage: node .ci/consumer-effect4.mjs [--keep]   (after `pnpm test:effect4`)
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { checkNamed, readJson } from "./shell.mjs"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const keep = process.argv.includes("--keep")
 const packages = ["core", "node", "testkit"]
 
-const readJson = (file) => JSON.parse(fs.readFileSync(file, "utf8"))
-const fail = (message) => {
-  console.error(`consumer check (Effect 4) failed: ${message}`)
-  process.exit(1)
-}
-const run = (command, args, options = {}) => {
-  try {
-    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options })
-  } catch (error) {
-    fail(
-      `${command} ${args.join(" ")} (in ${options.cwd ?? process.cwd()}) exited ${error.status}\n${error.stdout ?? ""}${
-        error.stderr ?? ""
-      }`
-    )
-  }
-}
+const { fail, run } = checkNamed("consumer check (Effect 4)")
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "steadfast-consumer-effect4-"))
 const packs = path.join(work, "packs")

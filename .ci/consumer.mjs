@@ -19,33 +19,19 @@
 //    empty directory.
 //
 // Usage: node .ci/consumer.mjs [--keep]   (run from anywhere; needs `pnpm build` first, on a clean dist/)
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { checkNamed, readJson } from "./shell.mjs"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const fixtures = path.join(root, ".ci", "consumer")
 const keep = process.argv.includes("--keep")
 const packages = ["core", "node", "testkit"]
 
-const readJson = (file) => JSON.parse(fs.readFileSync(file, "utf8"))
-const fail = (message) => {
-  console.error(`consumer check failed: ${message}`)
-  process.exit(1)
-}
-const run = (command, args, options = {}) => {
-  try {
-    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options })
-  } catch (error) {
-    fail(
-      `${command} ${args.join(" ")} (in ${options.cwd ?? process.cwd()}) exited ${error.status}\n${error.stdout ?? ""}${
-        error.stderr ?? ""
-      }`
-    )
-  }
-}
+const { fail, run } = checkNamed("consumer check")
 const versionIn = (dir, name) => readJson(path.join(dir, "node_modules", name, "package.json")).version
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "steadfast-consumer-"))
