@@ -1,7 +1,11 @@
+import * as ConfigProvider from "#line/ConfigProvider"
+import * as Effect from "#line/Effect"
+import * as Layer from "#line/Layer"
+import * as LogLines from "#line/logLines"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, ConfigKeys } from "@steadfast/core"
 import { SimulatedNetwork } from "@steadfast/testkit"
-import { ConfigProvider, Effect, FastCheck as fc, Layer, Logger } from "effect"
+import * as fc from "effect/FastCheck"
 
 const env = (vars: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(vars)), { pathDelim: "_" })
 
@@ -9,10 +13,9 @@ const env = (vars: Record<string, string>) => ConfigProvider.fromMap(new Map(Obj
 const warnings = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function*() {
     const lines: Array<string> = []
-    const capture = Logger.make(({ logLevel, message }) => {
-      if (logLevel._tag === "Warning") lines.push(Array.isArray(message) ? message.join(" ") : String(message))
-    })
-    yield* Effect.either(effect.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture))))
+    yield* Effect.either(effect.pipe(LogLines.withLogLines(LogLines.Warning, (line, level) => {
+      if (level === LogLines.Warning) lines.push(line)
+    })))
     return lines
   })
 

@@ -4,11 +4,15 @@
  * before the bulkhead is asked), and `Client.withPolicies` gives a request
  * other policies while sharing the state of the ones it names again.
  */
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Fiber from "#line/Fiber"
+import * as Layer from "#line/Layer"
+import * as TestClock from "#line/TestClock"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Breaker, Bulkhead, Client, Hedge, Policy } from "@steadfast/core"
 import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { Effect, Either, Fiber, Layer, TestClock } from "effect"
 
 const origin = "https://api.test"
 

@@ -30,3 +30,6 @@ export const withLogLines = (
     Logger.withMinimumLogLevel(LogLevel.fromLiteral(minimum))
   )
 }
+
+/** The level of a warning as `withLogLines` names it (Effect 3: "Warning"). @internal */
+export const Warning: LogLevel.Literal = "Warning"

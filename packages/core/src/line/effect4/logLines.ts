@@ -31,3 +31,6 @@ export const withLogLines = (
     Effect.provideService(References.MinimumLogLevel, minimum)
   )
 }
+
+/** The level of a warning as `withLogLines` names it (Effect 4: "Warn"). @internal */
+export const Warning: LogLevel.LogLevel = "Warn"
