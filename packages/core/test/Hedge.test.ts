@@ -6,11 +6,20 @@
  * hedge; a percentile delay follows the latencies seen. And the default
  * path (no hedge policy) forks no fiber.
  */
+import type * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Fiber from "#line/Fiber"
+import { countForks } from "#line/forks"
+import * as Layer from "#line/Layer"
+import * as Metric from "#line/Metric"
+import * as TestClock from "#line/TestClock"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Budget, Client, Hedge, Metrics } from "@steadfast/core"
 import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { type Duration, Effect, Either, FastCheck as fc, Fiber, Layer, Metric, Supervisor, TestClock } from "effect"
+import * as Clock from "effect/Clock"
+import * as fc from "effect/FastCheck"
 import * as Mem from "./helpers/memory.js"
 
 const origin = "https://api.test"
@@ -34,15 +43,6 @@ const run = <A, E, R>(effect: Effect.Effect<A, E, R>, by: Duration.DurationInput
   })
 
 const get = HttpClientRequest.get(`${origin}/items`)
-
-/** Counts the fibers started under it (finished ones included). */
-class Forks extends Supervisor.AbstractSupervisor<number> {
-  started = 0
-  value = Effect.sync(() => this.started)
-  override onStart() {
-    this.started++
-  }
-}
 
 describe("Hedge: through the client, under TestClock", () => {
   it.effect("the hedge starts at exactly 1 s, wins at 1.1 s; the first attempt is cut off then; the history shows both", () => {
@@ -157,7 +157,7 @@ describe("Hedge: through the client, under TestClock", () => {
       for (let i = 0; i < latencies.length; i++) yield* run(Client.text(get), "1 second")
       const start = (yield* sim.attempts("GET /items")).length
       expect(start).toBe(10)
-      const t0 = yield* TestClock.currentTimeMillis
+      const t0 = yield* Clock.currentTimeMillis
       expect(yield* run(Client.text(get))).toEqual(Either.right("hedge"))
       expect((yield* sim.attempts("GET /items")).slice(10).map((a) => a.at - t0)).toEqual([0, 90])
     }).pipe(withClient({ policies: [hedge] }, net))
@@ -186,12 +186,12 @@ describe("Hedge: through the client, under TestClock", () => {
   ])("$what", ({ forks, policies }) =>
     Effect.gen(function*() {
       const mem = Mem.make(() => Effect.succeed({ status: 200, body: "ok" }), { instant: true })
-      const supervisor = new Forks()
+      const count = { started: 0, ended: 0 }
       const body = yield* Effect.scoped(
-        Effect.flatMap(Client.make({ policies }), (client) => Effect.supervised(client.text(get), supervisor))
+        Effect.flatMap(Client.make({ policies }), (client) => countForks(count)(client.text(get)))
       ).pipe(Effect.provideService(HttpClient.HttpClient, mem.client))
       expect(body).toBe("ok")
-      expect(supervisor.started > 0).toBe(forks)
+      expect(count.started > 0).toBe(forks)
     }))
 
   it("invalid options are InvalidOptions naming the option", () => {
@@ -225,7 +225,7 @@ describe("Hedge: for every pair of latencies", () => {
           const client = yield* Client.make({ policies: [Hedge.make({ delay: delayMs })] })
           const fiber = yield* Effect.fork(client.text(get))
           yield* TestClock.adjust(endsAt - 1)
-          expect(fiber.unsafePoll()).toBeNull()
+          expect((yield* Fiber.poll(fiber))._tag).toBe("None")
           yield* TestClock.adjust(1)
           expect(yield* Fiber.join(fiber)).toBe(winner)
         })).pipe(Effect.provideService(HttpClient.HttpClient, mem.client))

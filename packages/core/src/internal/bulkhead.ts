@@ -43,7 +43,11 @@ export interface Snapshot {
 }
 
 interface Waiter {
-  readonly owner: object
+  readonly owner: GateRequest
+  /** The attempt it waits for, when its wait began, and when it runs out (`Infinity`: never). */
+  readonly attempt: number
+  readonly since: number
+  readonly until: number
   /** Set when its wait runs; a slot handed over before that is taken when it does. */
   resume: ((effect: Effect.Effect<void, Errors.HttpError>) => void) | undefined
   /** The slot was handed to it. */
@@ -122,6 +126,12 @@ export class Lanes {
     while (lane.inFlight < this.config.maxConcurrent && lane.queue.length > 0) {
       const waiter = lane.queue.shift()!
       waiter.gone = true
+      // its wait runs out at this very instant, its timer not run yet: refused as when the timer runs first, so
+      // the outcome does not hang on which of two timers due at one instant the runtime runs first
+      if (waiter.owner.now() >= waiter.until) {
+        waiter.resume?.(Effect.fail(this.refusedWaiter(lane, waiter)))
+        continue
+      }
       waiter.granted = true
       lane.inFlight++
       lane.holders.add(waiter.owner)
@@ -153,6 +163,10 @@ export class Lanes {
     )
   }
 
+  private refusedWaiter(lane: Lane, waiter: Waiter): Errors.BulkheadRejected {
+    return this.rejected(lane, waiter.owner, waiter.attempt, "wait", waiter.owner.now() - waiter.since)
+  }
+
   /**
    * Queues `request` now (its place is taken at once, so the queue never
    * holds more than `maxQueue`), and waits for a slot, at most `waitMs`.
@@ -165,12 +179,13 @@ export class Lanes {
     waitMs: number
   ): Effect.Effect<void, Errors.HttpError> {
     const since = request.now()
-    const waiter: Waiter = { owner: request, resume: undefined, granted: false, gone: false }
+    const until = since + Math.max(0, waitMs)
+    const waiter: Waiter = { owner: request, attempt, since, until, resume: undefined, granted: false, gone: false }
     lane.queue.push(waiter)
     lane.gauges()
     const queued = Effect.async<void, Errors.HttpError>((resume) => {
       if (waiter.granted) return resume(Effect.void)
-      if (waiter.gone) return resume(Effect.fail(this.rejected(lane, request, attempt, "wait", request.now() - since)))
+      if (waiter.gone) return resume(Effect.fail(this.refusedWaiter(lane, waiter)))
       waiter.resume = resume
       // interrupted (or out of time): leave the queue; a slot handed over meanwhile goes on
       return Effect.sync(() => this.leave(lane, key, request, waiter))
@@ -178,7 +193,7 @@ export class Lanes {
     if (!Number.isFinite(waitMs)) return queued
     return Effect.timeoutFail(queued, {
       duration: Duration.millis(Math.max(0, waitMs)),
-      onTimeout: () => this.rejected(lane, request, attempt, "wait", request.now() - since)
+      onTimeout: () => this.refusedWaiter(lane, waiter)
     })
   }
 

@@ -9,16 +9,16 @@
  */
 import * as Effect from "effect/Effect"
 
-/** @internal */
-export interface Left<out R, out L> {
+/** A failure; its type parameters in Effect 3's order (the left's type first). @internal */
+export interface Left<out L, out R> {
   readonly _tag: "Left"
   readonly left: L
   /** @internal */
   readonly _R?: R
 }
 
-/** @internal */
-export interface Right<out R, out L> {
+/** A success; its type parameters in Effect 3's order (the left's type first). @internal */
+export interface Right<out L, out R> {
   readonly _tag: "Right"
   readonly right: R
   /** @internal */
@@ -26,7 +26,7 @@ export interface Right<out R, out L> {
 }
 
 /** @internal */
-export type Either<R, L = never> = Left<R, L> | Right<R, L>
+export type Either<R, L = never> = Left<L, R> | Right<L, R>
 
 /** @internal */
 export const right = <R>(right: R): Either<R> => ({ _tag: "Right", right })
@@ -35,10 +35,10 @@ export const right = <R>(right: R): Either<R> => ({ _tag: "Right", right })
 export const left = <L>(left: L): Either<never, L> => ({ _tag: "Left", left })
 
 /** @internal */
-export const isLeft = <R, L>(self: Either<R, L>): self is Left<R, L> => self._tag === "Left"
+export const isLeft = <R, L>(self: Either<R, L>): self is Left<L, R> => self._tag === "Left"
 
 /** @internal */
-export const isRight = <R, L>(self: Either<R, L>): self is Right<R, L> => self._tag === "Right"
+export const isRight = <R, L>(self: Either<R, L>): self is Right<L, R> => self._tag === "Right"
 
 /** `self` as an effect. @internal */
 export const toEffect = <R, L>(self: Either<R, L>): Effect.Effect<R, L> =>
