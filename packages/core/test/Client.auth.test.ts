@@ -3,25 +3,22 @@
  * (virtual time): what each attempt carried is read from the network's
  * recordings (secrets as fingerprints), never from the client.
  */
+import * as Cause from "#line/Cause"
+import type * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import * as Exit from "#line/Exit"
+import * as Fiber from "#line/Fiber"
+import * as Layer from "#line/Layer"
+import { withLogEntries } from "#line/logLines"
+import * as TestClock from "#line/TestClock"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Auth, Client, Errors } from "@steadfast/core"
 import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import {
-  Cause,
-  Data,
-  type Duration,
-  Effect,
-  Exit,
-  Fiber,
-  Layer,
-  Logger,
-  LogLevel,
-  Option,
-  Redacted,
-  Ref,
-  TestClock
-} from "effect"
+import * as Data from "effect/Data"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as util from "node:util"
 
 const api = "https://api.test"
@@ -350,15 +347,13 @@ describe("secrets never show", () => {
   it.effect("not in the error, its history, the logs (Debug) or the client's settings", () =>
     Effect.gen(function*() {
       const lines: Array<string> = []
-      const logger = Logger.make(({ annotations, message }) => {
-        lines.push(`${util.inspect(message, { depth: 10 })} ${util.inspect(annotations, { depth: 10 })}`)
-      })
       const client = yield* Client.Client
       const exit = yield* run(
         Client.withHistory(client.json(HttpClientRequest.get("/me"))).pipe(
           Effect.tapErrorCause(Effect.logError),
-          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-          Logger.withMinimumLogLevel(LogLevel.Debug)
+          withLogEntries("Debug", ({ annotations, message }) => {
+            lines.push(`${util.inspect(message, { depth: 10 })} ${util.inspect(annotations, { depth: 10 })}`)
+          })
         )
       )
       const error = Exit.isFailure(exit) ? Option.getOrThrow(Cause.failureOption(exit.cause)) : undefined

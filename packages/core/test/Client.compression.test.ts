@@ -9,11 +9,12 @@
  *
  * it.scopedLive for fetch: a real server on 127.0.0.1.
  */
+import * as Effect from "#line/Effect"
+import * as Layer from "#line/Layer"
 import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@steadfast/core"
 import { Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { Effect, Layer } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
 import * as zlib from "node:zlib"

@@ -3,12 +3,16 @@
  * reads as the story of the test, and Assert checks the attempts and the
  * waits between them in virtual time.
  */
+import type * as Duration from "#line/Duration"
+import * as Effect from "#line/Effect"
+import * as Fiber from "#line/Fiber"
+import * as Layer from "#line/Layer"
+import * as TestClock from "#line/TestClock"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client } from "@steadfast/core"
 import { Assert, Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { type Duration, Effect, Fiber, Layer, TestClock } from "effect"
 
 const api = "https://api.test"
 const noJitter = { retries: 3, backoff: { base: "100 millis", jitter: "none" } } as const

@@ -7,8 +7,33 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+
+/** One logged entry: its message as logged, its level, and the fiber's log annotations. @internal */
+export interface LogEntry {
+  readonly message: unknown
+  readonly level: LogLevel.Literal
+  readonly annotations: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Runs `self` with each entry it logs at `minimum` or above given to
+ * `onEntry` instead of being written out.
+ *
+ * @internal
+ */
+export const withLogEntries = (minimum: LogLevel.Literal, onEntry: (entry: LogEntry) => void) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const logger = Logger.make(({ annotations, logLevel, message }) =>
+    onEntry({ message, level: logLevel._tag, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+  )
+  return self.pipe(
+    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+    Logger.withMinimumLogLevel(LogLevel.fromLiteral(minimum))
+  )
+}
 
 /**
  * Runs `self` with each line it logs at `minimum` or above given to `onLine`
@@ -21,15 +46,10 @@ export const withLogLines = (
   minimum: LogLevel.Literal,
   onLine: (line: string, level: LogLevel.Literal) => void
 ) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const logger = Logger.make(({ logLevel, message }) =>
-    onLine(Array.isArray(message) ? message.join(" ") : String(message), logLevel._tag)
+  withLogEntries(
+    minimum,
+    ({ level, message }) => onLine(Array.isArray(message) ? message.join(" ") : String(message), level)
   )
-  return self.pipe(
-    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-    Logger.withMinimumLogLevel(LogLevel.fromLiteral(minimum))
-  )
-}
 
 /** The level of a warning as `withLogLines` names it (Effect 3: "Warning"). @internal */
 export const Warning: LogLevel.Literal = "Warning"

@@ -61,6 +61,9 @@ export const catchAll: typeof Effect.catch = Effect.catch
 /** @internal */
 export const catchAllCause: typeof Effect.catchCause = Effect.catchCause
 
+/** @internal */
+export const tapErrorCause: typeof Effect.tapCause = Effect.tapCause
+
 /** An effect completed by a callback (`resume`), with an abort signal for interruption. @internal */
 export const async = <A, E = never, R = never>(
   register: (
