@@ -6,17 +6,26 @@
  * it.live: real Redis, real time. Bounded: every request runs under a
  * liveness guard far longer than the 200 ms command timeout.
  */
+import * as ConfigProvider from "#line/ConfigProvider"
+import * as Effect from "#line/Effect"
+import * as Either from "#line/Either"
+import * as Exit from "#line/Exit"
+import * as Layer from "#line/Layer"
+import { logLinesLayer } from "#line/logLines"
+import { redisKey } from "#line/redisStore"
+import * as Scope from "#line/Scope"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, type Errors } from "@steadfast/core"
 import * as RateLimitRedis from "@steadfast/core/RateLimit/Redis"
 import { Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { ConfigProvider, Effect, Either, Exit, Layer, Logger, Option, Redacted, Scope } from "effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
 import * as RedisServer from "./helpers/redis.js"
 
 const api = "https://api.test"
-const KEY = `steadfast:ratelimit:${api}`
+const KEY = redisKey("steadfast:ratelimit:", api)
 
 /** Fails the test instead of hanging. */
 const guarded = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -32,13 +41,6 @@ const keyExists = (url: string) =>
     (redis) => Effect.sync(() => redis.disconnect())
   )
 
-/** Captures log lines. */
-const captureLogs = (lines: Array<string>) =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ message }) => void lines.push(Array.isArray(message) ? message.join(" ") : String(message)))
-  )
-
 const setup = (url: string, onStoreFailure: "local" | "fail", lines: Array<string>) =>
   Client.layer({ retry: { retries: 0 } }).pipe(
     Layer.provide(
@@ -52,7 +54,8 @@ const setup = (url: string, onStoreFailure: "local" | "fail", lines: Array<strin
         "GET /items": Scenario.sequence([Reply.text(200, "ok")], { after: "repeat-last" })
       }))
     ),
-    Layer.provide(captureLogs(lines)),
+    // merged: on Effect 4 the loggers are a service of the context the requests run in
+    Layer.provideMerge(logLinesLayer((line) => void lines.push(line))),
     Layer.orDie
   )
 

@@ -8,6 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
+import type * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 
@@ -49,6 +50,20 @@ export const withLogLines = (
   withLogEntries(
     minimum,
     ({ level, message }) => onLine(Array.isArray(message) ? message.join(" ") : String(message), level)
+  )
+
+/**
+ * A layer that gives each line logged (at the minimum level in force) to
+ * `onLine` instead of the default logger.
+ *
+ * @internal
+ */
+export const logLinesLayer = (onLine: (line: string, level: LogLevel.Literal) => void): Layer.Layer<never> =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message }) =>
+      onLine(Array.isArray(message) ? message.join(" ") : String(message), logLevel._tag)
+    )
   )
 
 /** The level of a warning as `withLogLines` names it (Effect 3: "Warning"). @internal */

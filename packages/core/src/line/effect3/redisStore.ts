@@ -27,3 +27,10 @@ export const makeRedisStore = (
         bound(store.fixedWindow(o)),
       tokenBucket: (o) => bound(store.tokenBucket(o))
     }))
+
+/**
+ * The Redis key under which the store keeps `key`'s quota: `@effect/experimental`
+ * writes `<prefix><key>` (Effect 4's store escapes the key, so the two lines'
+ * limiters never share a quota). @internal
+ */
+export const redisKey = (prefix: string, key: string): string => `${prefix}${key}`

@@ -7,6 +7,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import type * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
@@ -50,6 +51,19 @@ export const withLogLines = (
     minimum,
     ({ level, message }) => onLine(Array.isArray(message) ? message.join(" ") : String(message), level)
   )
+
+/**
+ * A layer that gives each line logged (at the minimum level in force) to
+ * `onLine` instead of the default logger.
+ *
+ * @internal
+ */
+export const logLinesLayer = (onLine: (line: string, level: LogLevel.LogLevel) => void): Layer.Layer<never> =>
+  Logger.layer([
+    Logger.make(({ logLevel, message }) =>
+      onLine(Array.isArray(message) ? message.join(" ") : String(message), logLevel)
+    )
+  ])
 
 /** The level of a warning as `withLogLines` names it (Effect 4: "Warn"). @internal */
 export const Warning: LogLevel.LogLevel = "Warn"

@@ -45,3 +45,12 @@ export const makeRedisStore = (
       adaptiveFeedback: (o) => bound(store.adaptiveFeedback(o))
     } satisfies Store
   })
+
+/**
+ * The Redis key under which the store keeps `key`'s quota: Effect 4's store
+ * writes `<prefix><key>` with `%` and `:` in the key percent-encoded (Effect
+ * 3's writes the key as it is, so the two lines' limiters never share a
+ * quota). @internal
+ */
+export const redisKey = (prefix: string, key: string): string =>
+  `${prefix}${key.replaceAll("%", "%25").replaceAll(":", "%3A")}`
