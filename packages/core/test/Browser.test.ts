@@ -5,8 +5,8 @@
  * redirect mode and tell why a request needs a CORS preflight. The real
  * browser runs them in browser/src/suite.ts.
  */
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { HttpClientRequest } from "#line/http"
+import { requestError } from "#line/platformError"
 import { describe, expect, it } from "@effect/vitest"
 import { Classify, Errors, Redirects, Retry } from "@steadfast/core"
 import * as FC from "effect/FastCheck"
@@ -17,7 +17,7 @@ const fastCheck = { seed: 20261206, numRuns: 500 }
 const url = "https://api.test/orders"
 
 const reported = (facts: Classify.OpaqueFacts) =>
-  new HttpClientError.RequestError({
+  requestError({
     request: HttpClientRequest.get(url),
     reason: "Transport",
     cause: Object.assign(
@@ -100,7 +100,7 @@ describe("Classify over fetch's hidden failures", () => {
     ["Safari", "Load failed"]
   ])("a bare fetch TypeError (%s) says what it may be and how to tell, requestSent unknown", (_name, message) => {
     const error = Classify.classify(
-      new HttpClientError.RequestError({
+      requestError({
         request: HttpClientRequest.get(url),
         reason: "Transport",
         cause: new TypeError(message)

@@ -6,10 +6,16 @@
  * sent only where it can tell something). Retries under the TestClock. The
  * real thing runs in headless Chromium: browser/src/suite.ts.
  */
-import { FetchHttpClient, HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import * as Effect from "#line/Effect"
+import * as Fiber from "#line/Fiber"
+import * as FiberRef from "#line/FiberRef"
+import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "#line/http"
+import * as Layer from "#line/Layer"
+import { requestError } from "#line/platformError"
+import * as TestClock from "#line/TestClock"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import { Client, Errors } from "@steadfast/core"
-import { Context, Effect, Fiber, FiberRef, Layer, TestClock } from "effect"
+import * as Context from "effect/Context"
 
 const PAGE = "http://127.0.0.1:8000"
 const API = "http://127.0.0.1:9000"
@@ -28,7 +34,7 @@ const fakeFetch = (answer: Answer, sent: Array<Sent>) =>
     sent.push({ url: url.href, redirect: init._tag === "Some" ? init.value.redirect : undefined })
     if (answer === "type-error") {
       return Effect.fail(
-        new HttpClientError.RequestError({ request, reason: "Transport", cause: new TypeError("Failed to fetch") })
+        requestError({ request, reason: "Transport", cause: new TypeError("Failed to fetch") })
       )
     }
     // a Response cannot be built with status 0: an opaqueredirect is played by a bare object
