@@ -1,14 +1,15 @@
 import * as Effect from "#line/Effect"
 import * as Fiber from "#line/Fiber"
-import * as LogLevel from "#line/LogLevel"
+import { HttpClient, HttpClientRequest } from "#line/http"
+import * as LogLines from "#line/logLines"
+import { withLogEntries } from "#line/logLines"
 import * as Metric from "#line/Metric"
 import * as MetricLabel from "#line/MetricLabel"
+import { type RecordedSpan as Recorded, recordingTracer } from "#line/recordingTracer"
 import * as TestClock from "#line/TestClock"
-import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client, Metrics } from "@steadfast/core"
-import { Logger, Option, Tracer } from "effect"
 import { after, expectFailure, expectSuccess, paths, withClient } from "./helpers/harness.js"
 import * as Mem from "./helpers/memory.js"
 
@@ -17,49 +18,8 @@ const get = HttpClientRequest.get("http://api.test/items?token=s3cret")
 const reset = { fail: Mem.nodeError("ECONNRESET", { syscall: "read" }) }
 const quick = { retries: 2, backoff: { base: "100 millis", jitter: "none" } } as const
 
-interface Recorded {
-  readonly name: string
-  readonly kind: Tracer.SpanKind
-  readonly spanId: string
-  readonly parentId: string | undefined
-  readonly attributes: Map<string, unknown>
-  ended: boolean
-}
-
-/** A tracer with W3C-shaped ids that records every span. */
-const recording = (spans: Array<Recorded>): Tracer.Tracer =>
-  Tracer.make({
-    span(name, parent, context, links, startTime, kind) {
-      const spanId = (spans.length + 1).toString(16).padStart(16, "0")
-      const record: Recorded = {
-        name,
-        kind,
-        spanId,
-        parentId: Option.getOrUndefined(Option.map(parent, (p) => p.spanId)),
-        attributes: new Map(),
-        ended: false
-      }
-      spans.push(record)
-      return {
-        _tag: "Span",
-        name,
-        spanId,
-        traceId: TRACE,
-        parent,
-        context,
-        status: { _tag: "Started", startTime },
-        attributes: record.attributes,
-        links,
-        sampled: true,
-        kind,
-        end: () => void (record.ended = true),
-        attribute: (key, value) => void record.attributes.set(key, value),
-        event: () => {},
-        addLinks: () => {}
-      }
-    },
-    context: (f) => f()
-  })
+/** A tracer with W3C-shaped ids (trace TRACE) that records every span. */
+const recording = (spans: Array<Recorded>) => recordingTracer(spans, TRACE)
 
 const sends = (spans: ReadonlyArray<Recorded>) => spans.filter((s) => s.kind === "client")
 
@@ -325,32 +285,25 @@ interface Line {
   readonly annotations: Record<string, unknown>
 }
 
-const capture = (lines: Array<Line>) =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ annotations, logLevel, message }) => {
-      const record: Record<string, unknown> = {}
-      for (const [k, v] of annotations) record[k] = v
-      lines.push({
-        level: logLevel.label,
-        message: Array.isArray(message) ? message.join(" ") : String(message),
-        annotations: record
-      })
-    })
-  )
+type Level = Parameters<typeof withLogEntries>[0]
+
+const capture = (lines: Array<Line>, level: Level) =>
+  withLogEntries(level, ({ annotations, level, message }) => {
+    lines.push({ level, message: Array.isArray(message) ? message.join(" ") : String(message), annotations })
+  })
 
 describe("logging", () => {
-  const run = (lines: Array<Line>, level: LogLevel.LogLevel, options: Client.Options = {}) =>
+  const run = (lines: Array<Line>, level: Level, options: Client.Options = {}) =>
     after(
       withClient(
         Mem.make(Mem.sequence(reset, Mem.json(200, "ok"))),
         { retry: quick, ...options },
         (c) => Effect.zipRight(c.json(get), c.json(get))
-      ).pipe(Effect.provide(capture(lines)), Logger.withMinimumLogLevel(level)),
+      ).pipe(capture(lines, level)),
       "1 second"
     )
 
-  it.effect.each([LogLevel.Info, LogLevel.Warning, LogLevel.Error])(
+  it.effect.each<Level>(["Info", LogLines.Warning, "Error"])(
     "at %s, nothing on the happy or the retry path",
     (level) =>
       Effect.gen(function*() {
@@ -363,8 +316,8 @@ describe("logging", () => {
   it.effect("at Debug, the retry with its annotations (attempt, delay, tag, origin), and the history", () =>
     Effect.gen(function*() {
       const lines: Array<Line> = []
-      yield* run(lines, LogLevel.Debug)
-      deepStrictEqual(lines.map((l) => l.level), ["DEBUG", "DEBUG"])
+      yield* run(lines, "Debug")
+      deepStrictEqual(lines.map((l) => l.level), ["Debug", "Debug"])
       deepStrictEqual(lines[0]!.annotations, {
         "steadfast.attempt": 1,
         "steadfast.error": "ConnectionReset",
@@ -379,8 +332,8 @@ describe("logging", () => {
   it.effect("retryLogLevel puts the retry line at another level", () =>
     Effect.gen(function*() {
       const lines: Array<Line> = []
-      yield* run(lines, LogLevel.Info, { retryLogLevel: "Info" })
-      deepStrictEqual(lines.map((l) => [l.level, l.annotations["steadfast.error"]]), [["INFO", "ConnectionReset"]])
+      yield* run(lines, "Info", { retryLogLevel: "Info" })
+      deepStrictEqual(lines.map((l) => [l.level, l.annotations["steadfast.error"]]), [["Info", "ConnectionReset"]])
     }))
 
   it.effect("an invalid propagation or log level option is an InvalidOptions naming it", () =>

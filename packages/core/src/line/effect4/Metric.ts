@@ -21,3 +21,9 @@ export const histogram = (
 /** `self` with one more attribute `key = value` (Effect 3's `Metric.tagged`; `withAttributes` on Effect 4). @internal */
 export const tagged = <In, Out>(self: Metric.Metric<In, Out>, key: string, value: string): Metric.Metric<In, Out> =>
   Metric.withAttributes(self, { [key]: value })
+
+/** `self` with `labels` as its attributes (Effect 3: `Metric.taggedWithLabels`). @internal */
+export const taggedWithLabels = <In, Out>(
+  self: Metric.Metric<In, Out>,
+  labels: ReadonlyArray<{ readonly key: string; readonly value: string }>
+): Metric.Metric<In, Out> => Metric.withAttributes(self, Object.fromEntries(labels.map((l) => [l.key, l.value])))
