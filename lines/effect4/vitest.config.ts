@@ -33,6 +33,8 @@ const effect4Line = (): Plugin => ({
     const platform = /^@effect\/platform(\/.*)?$/.exec(source)
     if (platform !== null) return this.resolve(`effect/http${platform[1] ?? ""}`, anchor, { skipSelf: true })
     if (source === "@effect/vitest") return wrapper
+    // how a test starts a child process on this line (a test helper with an Effect 4 twin)
+    if (/\/helpers\/childLine\.js$/.test(source)) return `${here}test/child/line.ts`
     if (/^(effect|@effect\/vitest|fast-check)(\/.*)?$/.test(source)) {
       const target = source === "effect/FastCheck" ? "fast-check" : source
       return this.resolve(target, anchor, { skipSelf: true })

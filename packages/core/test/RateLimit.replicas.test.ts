@@ -12,10 +12,10 @@ import * as Effect from "#line/Effect"
 import { describe, expect, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as http from "node:http"
-import { createRequire } from "node:module"
 import type * as net from "node:net"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
+import { nodeArgs } from "./helpers/childLine.js"
 import * as RedisServer from "./helpers/redis.js"
 
 const LIMIT = 100
@@ -24,7 +24,6 @@ const INTERVAL_MS = 5 // 200 per second per replica
 const TOLERANCE = 5 // a burst of one plus jitter of arrivals around a second's edge
 
 const fixture = path.join(__dirname, "fixtures", "rate-limit-replica.ts")
-const tsx = createRequire(import.meta.url).resolve("tsx")
 
 interface Report {
   readonly asked: number
@@ -60,9 +59,7 @@ const replica = (serverUrl: string, redisUrl: string) =>
       spawn(
         process.execPath,
         [
-          "--conditions=@steadfast/source",
-          "--import",
-          tsx,
+          ...nodeArgs,
           fixture,
           serverUrl,
           redisUrl,
