@@ -48,6 +48,7 @@ import { either } from "#line/schedule"
 import * as Schedule from "effect/Schedule"
 import * as Errors from "./Errors.js"
 import { Breakers, type Snapshot as InternalSnapshot } from "./internal/breakerGate.js"
+import { policyObject } from "./internal/policyObject.js"
 import * as Policy from "./Policy.js"
 
 /**
@@ -193,14 +194,7 @@ export const make = (options?: Options): Breaker => {
       ? breakDuration
       : Schedule.spaced(breakDuration)
   })
-  const breaker: Breaker & Policy.WithGate & { readonly [BreakersKey]: Breakers } = {
-    [Policy.TypeId]: Policy.TypeId,
-    [Policy.GateKey]: breakers.gate,
-    [BreakersKey]: breakers,
-    name: "circuit-breaker" as const,
-    order: Policy.order.breaker
-  }
-  return breaker
+  return policyObject("circuit-breaker", "breaker", { [Policy.GateKey]: breakers.gate, [BreakersKey]: breakers })
 }
 
 /**

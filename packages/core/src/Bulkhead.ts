@@ -41,6 +41,7 @@ import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import * as Errors from "./Errors.js"
 import { Lanes, type Snapshot as InternalSnapshot } from "./internal/bulkhead.js"
+import { policyObject } from "./internal/policyObject.js"
 import * as Policy from "./Policy.js"
 
 /**
@@ -120,14 +121,7 @@ export const make = (options?: Options): Bulkhead => {
     maxWaitMs: options?.maxWait === undefined ? Infinity : Duration.toMillis(Duration.decode(options.maxWait)),
     key: options?.key ?? ((url) => url.origin)
   })
-  const bulkhead: Bulkhead & Policy.WithGate & { readonly [LanesKey]: Lanes } = {
-    [Policy.TypeId]: Policy.TypeId,
-    [Policy.GateKey]: lanes.gate,
-    [LanesKey]: lanes,
-    name: "bulkhead" as const,
-    order: Policy.order.bulkhead
-  }
-  return bulkhead
+  return policyObject("bulkhead", "bulkhead", { [Policy.GateKey]: lanes.gate, [LanesKey]: lanes })
 }
 
 /**

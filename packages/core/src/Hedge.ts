@@ -48,6 +48,7 @@ import * as Duration from "#line/Duration"
 import type { HttpClientRequest } from "#line/http"
 import * as Errors from "./Errors.js"
 import { type Delay, Hedger } from "./internal/hedge.js"
+import { policyObject } from "./internal/policyObject.js"
 import * as Policy from "./Policy.js"
 
 /**
@@ -170,11 +171,5 @@ export const make = (options?: Options): Hedge => {
     isSafe: options?.isSafe,
     key: options?.key ?? ((url) => url.origin)
   })
-  const hedge: Hedge & Policy.WithHedge = {
-    [Policy.TypeId]: Policy.TypeId,
-    [Policy.HedgeKey]: hedger,
-    name: "hedging" as const,
-    order: Policy.order.hedging
-  }
-  return hedge
+  return policyObject("hedging", "hedging", { [Policy.HedgeKey]: hedger })
 }
