@@ -24,22 +24,9 @@
  * @since 0.1.0
  */
 import * as Errors from "./Errors.js"
-import { defaultPort, malformed, reset, safeUrl, sameHost, withCommon } from "./internal/classify/build.js"
-import { chain, firstMessage, type Node } from "./internal/classify/chain.js"
-import {
-  DNS_ONLY,
-  DNS_SHARED,
-  DNS_TEMPORARY,
-  INVALID_REQUEST_CODES,
-  isDnsSyscall,
-  MALFORMED_CODES,
-  PROXY_STATUS,
-  RESET_CODES,
-  tlsReason,
-  UNREACHABLE_CODES
-} from "./internal/classify/codes.js"
-import { dnsQueries } from "./internal/classify/dnsQueries.js"
-import { http2Reset } from "./internal/classify/http2.js"
+import { reset, safeUrl, withCommon } from "./internal/classify/build.js"
+import { byCode, type Facts } from "./internal/classify/byCode.js"
+import { chain, firstMessage } from "./internal/classify/chain.js"
 import * as opaque from "./internal/opaque.js"
 import { redactUrl } from "./internal/redact.js"
 
@@ -148,8 +135,6 @@ export const judgeOpaque: (
   facts: OpaqueFacts
 ) => { readonly likely: Errors.OpaqueCause; readonly requestSent: boolean | "unknown" } = opaque.judgeOpaque
 
-const NO_TIMEOUT = Number.NaN
-
 const ADDRESS_HINT = "The client's `allowAddress` refuses that address (private, loopback, link-local…); " +
   "nothing was sent. Reach it with a client without that guard if it is meant to."
 
@@ -172,7 +157,6 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
   const requestSent = context.requestSent ?? phase !== "connect"
   // a URL is taken as it is (the client passes its own): parsing its href again would give the same
   const parsed = typeof context.url === "string" ? safeUrl(url) : context.url
-  const hostOf = () => parsed?.hostname ?? ""
 
   // the SSRF guard refused the resolved address: nothing was sent
   for (const node of nodes) {
@@ -247,136 +231,17 @@ export const classify = (cause: unknown, context: Context): Errors.HttpError => 
     }
   }
 
-  const proxy = context.proxy === undefined ? undefined : { ...context.proxy, url: redactUrl(context.proxy.url) }
-  const atProxy = (node: Node) =>
-    proxy !== undefined && node.port === proxy.port &&
-    (node.address === undefined || sameHost(node.address, proxy.host))
-
+  const facts: Facts = {
+    common,
+    context,
+    phase,
+    requestSent,
+    parsed,
+    proxy: context.proxy === undefined ? undefined : { ...context.proxy, url: redactUrl(context.proxy.url) }
+  }
   for (const node of nodes) {
-    const code = node.code
-    // undici's proxy failures are recognised by their message
-    const proxyStatus = PROXY_STATUS.exec(node.message)
-    if (proxyStatus !== null) {
-      return new Errors.ProxyError(
-        withCommon(common, {
-          proxy: proxy?.url ?? "in use",
-          code: code ?? "UND_ERR_ABORTED",
-          status: Number(proxyStatus[1] ?? proxyStatus[2])
-        }),
-        true
-      )
-    }
-    if (code === undefined) {
-      if (node.name === "HTTPParserError") return malformed(common, "HPE_UNKNOWN", node, requestSent)
-      continue
-    }
-    if (code === "UND_ERR_PRX_TLS") {
-      return new Errors.ProxyError(withCommon(common, { proxy: proxy?.url ?? "in use", code }), true)
-    }
-    if (
-      proxy !== undefined && atProxy(node) &&
-      (code === "ECONNREFUSED" || RESET_CODES.has(code) || UNREACHABLE_CODES.has(code) || code === "ETIMEDOUT")
-    ) {
-      return new Errors.ProxyError(withCommon(common, { proxy: proxy.url, code }), true)
-    }
-    if (DNS_ONLY.has(code) || (DNS_SHARED.has(code) && isDnsSyscall(node.syscall))) {
-      if (proxy !== undefined && node.hostname !== undefined && sameHost(node.hostname, proxy.host)) {
-        return new Errors.ProxyError(withCommon(common, { proxy: proxy.url, code }), true)
-      }
-      const hostname = node.hostname ?? hostOf()
-      return new Errors.DnsError(
-        withCommon(common, {
-          hostname,
-          code,
-          temporary: DNS_TEMPORARY.has(code),
-          queries: dnsQueries(node, hostname, code)
-        }),
-        true
-      )
-    }
-    if (code === "ECONNREFUSED") {
-      return new Errors.ConnectionRefused(
-        withCommon(common, {
-          address: node.address ?? hostOf(),
-          port: node.port ?? defaultPort(parsed)
-        }),
-        true
-      )
-    }
-    if (UNREACHABLE_CODES.has(code)) {
-      return new Errors.NetworkUnreachable(
-        node.address === undefined ? withCommon(common, { code }) : withCommon(common, { code, address: node.address }),
-        true
-      )
-    }
-    if (code === "ETIMEDOUT") {
-      if (node.syscall === "connect" || phase === "connect" || (node.syscall === undefined && !requestSent)) {
-        return new Errors.ConnectTimeout(
-          withCommon(common, { timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }),
-          true
-        )
-      }
-      return reset(common, code, phase, requestSent)
-    }
-    const h2 = http2Reset(code, node.message)
-    if (h2 !== undefined) {
-      return new Errors.ConnectionReset(
-        withCommon(common, {
-          code: h2.code,
-          phase: phase === "body" ? "during-body" : "before-response",
-          requestSent: phase === "body" ? true : requestSent,
-          frame: h2.frame
-        }),
-        true
-      )
-    }
-    if (MALFORMED_CODES.has(code) || code.startsWith("HPE_")) return malformed(common, code, node, requestSent)
-    if (RESET_CODES.has(code)) return reset(common, code, phase, requestSent)
-    if (code === "UND_ERR_CONNECT_TIMEOUT") {
-      return new Errors.ConnectTimeout(withCommon(common, { timeoutMs: context.connectTimeoutMs ?? NO_TIMEOUT }), true)
-    }
-    if (code === "UND_ERR_HEADERS_TIMEOUT") {
-      return new Errors.ResponseTimeout(
-        withCommon(common, { timeoutMs: context.responseTimeoutMs ?? NO_TIMEOUT }),
-        true
-      )
-    }
-    if (code === "UND_ERR_BODY_TIMEOUT") {
-      return new Errors.BodyTimeout(
-        withCommon(common, {
-          timeoutMs: context.bodyIdleTimeoutMs ?? NO_TIMEOUT,
-          bytesReceived: 0
-        }),
-        true
-      )
-    }
-    if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
-      // a transport that enforces its own limit names it on the error (`limit`)
-      return new Errors.BodyTooLarge(
-        withCommon(common, { limit: node.limit ?? context.maxBodySize ?? NO_TIMEOUT }),
-        true
-      )
-    }
-    const reason = tlsReason(code)
-    if (reason !== undefined) return new Errors.TlsError(withCommon(common, { reason, code }), true)
-    if (code.startsWith("HPE_") || node.name === "HTTPParserError") return malformed(common, code, node, requestSent)
-    if (code === "ERR_INVALID_URL") {
-      return new Errors.InvalidUrl(withCommon(common, { reason: node.message || "cannot be parsed" }), true)
-    }
-    if (INVALID_REQUEST_CODES.has(code) || (code === "UND_ERR_INVALID_ARG" && !/proxy/i.test(node.message))) {
-      return new Errors.InvalidRequest(withCommon(common, { reason: node.message || code }), true)
-    }
-    if (code === "UND_ERR_CLOSED" || code === "UND_ERR_DESTROYED") {
-      return new Errors.TransportError(
-        withCommon(common, {
-          reason: "closed",
-          code,
-          description: "the connection pool is closed",
-          requestSent: false
-        }),
-        true
-      )
-    }
+    const error = byCode(node, facts)
+    if (error !== undefined) return error
   }
   const first = nodes.find((n) => n.code !== undefined) ?? nodes.find((n) => n.platformReason === undefined) ?? nodes[0]
   // "terminated" and "other side closed" without a code still mean a lost connection
