@@ -284,7 +284,11 @@ describe("Bulkhead: through the client, under TestClock", () => {
       lanes.gate.release!(holder)
       const result = yield* Fiber.join(waiting)
       if (at === 300) {
-        expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "BulkheadRejected", reason: "wait", waitedMs: 300 })
+        expect(Either.isLeft(result) && result.left).toMatchObject({
+          _tag: "BulkheadRejected",
+          reason: "wait",
+          waitedMs: 300
+        })
         expect(lanes.snapshot(origin)).toMatchObject({ inFlight: 0, queued: 0 })
       } else {
         expect(Either.isRight(result)).toBe(true)

@@ -25,16 +25,17 @@ export interface LogEntry {
  *
  * @internal
  */
-export const withLogEntries = (minimum: LogLevel.Literal, onEntry: (entry: LogEntry) => void) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const logger = Logger.make(({ annotations, logLevel, message }) =>
-    onEntry({ message, level: logLevel._tag, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
-  )
-  return self.pipe(
-    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-    Logger.withMinimumLogLevel(LogLevel.fromLiteral(minimum))
-  )
-}
+export const withLogEntries =
+  (minimum: LogLevel.Literal, onEntry: (entry: LogEntry) => void) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const logger = Logger.make(({ annotations, logLevel, message }) =>
+      onEntry({ message, level: logLevel._tag, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+    )
+    return self.pipe(
+      Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+      Logger.withMinimumLogLevel(LogLevel.fromLiteral(minimum))
+    )
+  }
 
 /**
  * Runs `self` with each line it logs at `minimum` or above given to `onLine`

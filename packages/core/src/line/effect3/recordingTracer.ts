@@ -15,13 +15,29 @@ import { type RecordedSpan, recordSpan } from "../../internal/recordedSpan.js"
 export type { RecordedSpan } from "../../internal/recordedSpan.js"
 
 /** A tracer that pushes a record of each span onto `spans`. @internal */
-export const recordingTracer = (spans: Array<RecordedSpan>, traceId = "4bf92f3577b34da6a3ce929d0e0e4736"): Tracer.Tracer =>
+export const recordingTracer = (
+  spans: Array<RecordedSpan>,
+  traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+): Tracer.Tracer =>
   Tracer.make({
     span(name, parent, context, links, startTime, kind) {
       const { methods, record } = recordSpan(spans, name, kind, Option.getOrUndefined(parent)?.spanId)
       const status = { _tag: "Started", startTime } as const
       const { attributes, spanId } = record
-      return { _tag: "Span", name, spanId, traceId, parent, context, status, attributes, links, sampled: true, kind, ...methods }
+      return {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId,
+        parent,
+        context,
+        status,
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        ...methods
+      }
     },
     context: (f) => f()
   })

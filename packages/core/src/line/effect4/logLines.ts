@@ -25,16 +25,17 @@ export interface LogEntry {
  *
  * @internal
  */
-export const withLogEntries = (minimum: LogLevel.LogLevel, onEntry: (entry: LogEntry) => void) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const logger = Logger.make(({ fiber, logLevel, message }) =>
-    onEntry({ message, level: logLevel, annotations: { ...fiber.getRef(References.CurrentLogAnnotations) } })
-  )
-  return self.pipe(
-    Effect.provideService(Logger.CurrentLoggers, new Set([logger])),
-    Effect.provideService(References.MinimumLogLevel, minimum)
-  )
-}
+export const withLogEntries =
+  (minimum: LogLevel.LogLevel, onEntry: (entry: LogEntry) => void) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const logger = Logger.make(({ fiber, logLevel, message }) =>
+      onEntry({ message, level: logLevel, annotations: { ...fiber.getRef(References.CurrentLogAnnotations) } })
+    )
+    return self.pipe(
+      Effect.provideService(Logger.CurrentLoggers, new Set([logger])),
+      Effect.provideService(References.MinimumLogLevel, minimum)
+    )
+  }
 
 /**
  * Runs `self` with each line it logs at `minimum` or above given to `onLine`

@@ -15,12 +15,28 @@ import { type RecordedSpan, recordSpan } from "../../internal/recordedSpan.js"
 export type { RecordedSpan } from "../../internal/recordedSpan.js"
 
 /** A tracer that pushes a record of each span onto `spans`. @internal */
-export const recordingTracer = (spans: Array<RecordedSpan>, traceId = "4bf92f3577b34da6a3ce929d0e0e4736"): Tracer.Tracer =>
+export const recordingTracer = (
+  spans: Array<RecordedSpan>,
+  traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+): Tracer.Tracer =>
   Tracer.make({
     span({ annotations, kind, links, name, parent, sampled, startTime }) {
       const { methods, record } = recordSpan(spans, name, kind, Option.getOrUndefined(parent)?.spanId)
       const status = { _tag: "Started", startTime } as const
       const { attributes, spanId } = record
-      return { _tag: "Span", name, spanId, traceId, parent, annotations, status, attributes, links, sampled, kind, ...methods }
+      return {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId,
+        parent,
+        annotations,
+        status,
+        attributes,
+        links,
+        sampled,
+        kind,
+        ...methods
+      }
     }
   })
