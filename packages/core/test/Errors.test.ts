@@ -50,7 +50,6 @@ const rendering: { readonly [T in Errors.Tag]: { readonly what: string; readonly
 /** Raised before any attempt is made (the client gives them `attempts: 0`). */
 const BEFORE_ANY_ATTEMPT: ReadonlyArray<Errors.Tag> = ["InvalidUrl", "InvalidRequest"]
 
-
 const SECRET_URL = "https://alice:hunter2@api.test/v1/items?access_token=s3cr3tT0ken&page=2"
 const SECRET_LOCATION = "https://bob:pa55w0rd@other.test/cb?code=0authC0de&sig=5ignature&state=xyz"
 
