@@ -18,16 +18,27 @@ export interface RecordedSpan {
   ended: boolean
 }
 
+/** What a tracer is asked for a span, in the fields both lines share. @internal */
+export interface SpanRequest<Parent, Link> {
+  readonly name: string
+  readonly kind: RecordedSpan["kind"]
+  /** The parent span, if any (an `Option` of it), and its id. */
+  readonly parent: Parent
+  readonly parentId: string | undefined
+  readonly links: ReadonlyArray<Link>
+  readonly startTime: bigint
+  readonly sampled: boolean
+}
+
 /**
  * Records a new span on `spans` (its id W3C-shaped, 16 hex digits, from its
- * place in `spans`) and returns the record with the span's methods writing
- * into it. @internal
+ * place in `spans`, in trace `traceId`) and returns the span's fields but its
+ * annotations, its methods writing into the record. @internal
  */
-export const recordSpan = (
+export const recordSpan = <Parent, Link>(
   spans: Array<RecordedSpan>,
-  name: string,
-  kind: RecordedSpan["kind"],
-  parentId: string | undefined
+  traceId: string,
+  { kind, links, name, parent, parentId, sampled, startTime }: SpanRequest<Parent, Link>
 ) => {
   const record: RecordedSpan = {
     name,
@@ -40,13 +51,20 @@ export const recordSpan = (
   }
   spans.push(record)
   return {
-    record,
-    methods: {
-      end: () => void (record.ended = true),
-      attribute: (key: string, value: unknown) => void record.attributes.set(key, value),
-      event: (eventName: string, _time: bigint, attributes?: Record<string, unknown>) =>
-        void record.events.push({ name: eventName, attributes: attributes ?? {} }),
-      addLinks: () => {}
-    }
+    _tag: "Span" as const,
+    name,
+    spanId: record.spanId,
+    traceId,
+    parent,
+    status: { _tag: "Started" as const, startTime },
+    attributes: record.attributes,
+    links: [...links],
+    sampled,
+    kind,
+    end: () => void (record.ended = true),
+    attribute: (key: string, value: unknown) => void record.attributes.set(key, value),
+    event: (eventName: string, _time: bigint, attributes?: Record<string, unknown>) =>
+      void record.events.push({ name: eventName, attributes: attributes ?? {} }),
+    addLinks: () => {}
   }
 }

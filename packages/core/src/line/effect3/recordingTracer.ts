@@ -21,22 +21,10 @@ export const recordingTracer = (
 ): Tracer.Tracer =>
   Tracer.make({
     span(name, parent, context, links, startTime, kind) {
-      const { methods, record } = recordSpan(spans, name, kind, Option.getOrUndefined(parent)?.spanId)
-      const status = { _tag: "Started", startTime } as const
-      const { attributes, spanId } = record
+      const parentId = Option.getOrUndefined(parent)?.spanId
       return {
-        _tag: "Span",
-        name,
-        spanId,
-        traceId,
-        parent,
-        context,
-        status,
-        attributes,
-        links,
-        sampled: true,
-        kind,
-        ...methods
+        ...recordSpan(spans, traceId, { name, kind, parent, parentId, links, startTime, sampled: true }),
+        context
       }
     },
     context: (f) => f()

@@ -21,22 +21,7 @@ export const recordingTracer = (
 ): Tracer.Tracer =>
   Tracer.make({
     span({ annotations, kind, links, name, parent, sampled, startTime }) {
-      const { methods, record } = recordSpan(spans, name, kind, Option.getOrUndefined(parent)?.spanId)
-      const status = { _tag: "Started", startTime } as const
-      const { attributes, spanId } = record
-      return {
-        _tag: "Span",
-        name,
-        spanId,
-        traceId,
-        parent,
-        annotations,
-        status,
-        attributes,
-        links,
-        sampled,
-        kind,
-        ...methods
-      }
+      const parentId = Option.getOrUndefined(parent)?.spanId
+      return { ...recordSpan(spans, traceId, { name, kind, parent, parentId, links, startTime, sampled }), annotations }
     }
   })
