@@ -28,6 +28,7 @@ import {
   exchange,
   expectHeadError,
   expectResponse,
+  handshakeFailure,
   schemes,
   text
 } from "./helpers/faultServer.js"
@@ -56,7 +57,7 @@ describe("FaultServer", () => {
           [server.urls.selfSigned, "DEPTH_ZERO_SELF_SIGNED_CERT"],
           [server.urls.expired, "CERT_HAS_EXPIRED"],
           [server.urls.wrongHost, "ERR_TLS_CERT_ALTNAME_INVALID"],
-          [server.urls.handshake, "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE"],
+          [server.urls.handshake, handshakeFailure],
           [server.urls.connectHang, "UND_ERR_CONNECT_TIMEOUT"],
           [server.urls.refused, "ECONNREFUSED"]
         ]

@@ -26,6 +26,7 @@ import {
   expectBodyError,
   expectHeadError,
   expectResponse,
+  handshakeFailure,
   schemes
 } from "./helpers/faultServer.js"
 
@@ -175,7 +176,7 @@ describe("FaultServer", () => {
       ["/self-signed", "DEPTH_ZERO_SELF_SIGNED_CERT"],
       ["/expired", "CERT_HAS_EXPIRED"],
       ["/wrong-host", "ERR_TLS_CERT_ALTNAME_INVALID"],
-      ["/handshake", "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE"],
+      ["/handshake", handshakeFailure],
       ["/connect-hang", "UND_ERR_CONNECT_TIMEOUT"]
     ]
 
