@@ -12,6 +12,7 @@ import { describe, it } from "@effect/vitest"
 import { assertFalse, assertTrue, deepStrictEqual, notDeepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Duration from "effect/Duration"
+import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
 import * as net from "node:net"
 import { Agent, type Dispatcher, request } from "undici"
@@ -318,7 +319,7 @@ describe("FaultProxy", () => {
       assertTrue(yield* eventually(() => Effect.runSync(server.attempts).length === 1))
       strictEqual(yield* proxy.openConnections, 1)
       yield* proxy.down
-      strictEqual(expectFailure(yield* pending.await.pipe(Effect.flatten)).error.code, "UND_ERR_SOCKET")
+      strictEqual(expectFailure(yield* Fiber.join(pending)).error.code, "UND_ERR_SOCKET")
       strictEqual(expectFailure(yield* exchange(dispatcher, url)).error.code, "ECONNREFUSED")
       strictEqual(yield* proxy.openSockets, 0)
       yield* proxy.up
