@@ -91,7 +91,11 @@ const countingMethod = <T extends object>(method: T): T =>
       if (typeof args[0] === "string" && typeof args[1] === "function") {
         const body = args[1] as (...xs: Array<unknown>) => Effect.Effect<unknown, unknown, unknown>
         const wrapped = (...xs: Array<unknown>) => counting(Effect.suspend(() => body(...xs)))
-        return Reflect.apply(target as (...xs: Array<unknown>) => unknown, thisArg, [args[0], wrapped, ...args.slice(2)])
+        return Reflect.apply(target as (...xs: Array<unknown>) => unknown, thisArg, [
+          args[0],
+          wrapped,
+          ...args.slice(2)
+        ])
       }
       const result = Reflect.apply(target as (...xs: Array<unknown>) => unknown, thisArg, args)
       return typeof result === "function" ? countingMethod(result) : result
