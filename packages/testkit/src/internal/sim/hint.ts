@@ -24,10 +24,13 @@ export const missingAdjustHint = (clock: {
   readonly cancelled: { readonly count: number; readonly earliest: number }
   /** Whether the clock was ever adjusted or set. */
   readonly adjusted: boolean
-  /** The attempts still waiting. */
-  readonly pending: ReadonlyArray<AttemptRecord>
+  /** The network's attempts (those still waiting, or cut off by the interruption, are listed). */
+  readonly records: ReadonlyArray<AttemptRecord>
 }): string => {
-  const { adjusted, cancelled, now, pending, sleeping } = clock
+  const { adjusted, cancelled, now, records, sleeping } = clock
+  const pending = records.filter((r) =>
+    r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
+  )
   const count = sleeping.length + cancelled.count
   const earliestAt = Math.min(sleeping[0] ?? Infinity, cancelled.earliest)
   const at = count === 0 ? undefined : earliestAt

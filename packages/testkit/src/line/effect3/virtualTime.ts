@@ -338,18 +338,15 @@ export const virtualTime = (timeline: Effect.Effect<ReadonlyArray<AttemptRecord>
     yield* Effect.addFinalizer((exit) =>
       Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.count > 0)
         ? Effect.flatMap(timeline, (records) =>
-          Effect.sync(() => {
-            const stuck = records.filter((r) =>
-              r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
-            )
+          Effect.sync(() =>
             console.warn(missingAdjustHint({
               now: virtual.unsafeCurrentTimeMillis(),
               sleeping: virtual.pendingInstants(),
               cancelled: virtual.cancelledWaits,
               adjusted: virtual.adjusted,
-              pending: stuck
+              records
             }))
-          }))
+          ))
         : Effect.void
     )
     return Layer.merge(Layer.setClock(virtual), Layer.setScheduler(scheduler))

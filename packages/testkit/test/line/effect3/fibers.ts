@@ -1,7 +1,7 @@
 /**
  * Fibers as the test files look at them on the Effect 3 line (see
  * docs/design.md, "Two Effect lines"): a fiber's exit if it has one, without
- * waiting, and a count of the fibers an effect forks (a `Supervisor`). Same
+ * waiting, a count of the fibers an effect forks (a `Supervisor`), and a yield. Same
  * names and signatures as `../effect4/fibers.ts`.
  */
 import * as Effect from "effect/Effect"
@@ -33,3 +33,6 @@ class Counting extends Supervisor.AbstractSupervisor<void> {
 /** Runs `self` counting each fiber started under it in `count.forks`. */
 export const countForks = (count: ForkCount) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.supervised(self, new Counting(count))
+
+/** Lets the other fibers run once (`Effect.yieldNow()`). */
+export const yieldOnce: Effect.Effect<void> = Effect.yieldNow()

@@ -1,7 +1,7 @@
 /**
  * Fibers as the test files look at them on the Effect 4 line (see
  * docs/design.md, "Two Effect lines"): a fiber's exit if it has one, without
- * waiting, and a count of the fibers an effect forks. Effect 4 has no
+ * waiting, a count of the fibers an effect forks, and a yield. Effect 4 has no
  * `Supervisor`; every fiber tells the `FiberRuntimeMetrics` service of its
  * context when it starts, so the count is that service's. Same names and
  * signatures as `../effect3/fibers.ts`.
@@ -27,3 +27,6 @@ export const countForks = (count: ForkCount) => <A, E, R>(self: Effect.Effect<A,
     },
     recordFiberEnd: () => {}
   })
+
+/** Lets the other fibers run once (`Effect.yieldNow`). */
+export const yieldOnce: Effect.Effect<void> = Effect.yieldNow
