@@ -8,6 +8,9 @@ import { Fault, Reply } from "../../src/Fault.js"
 import * as FaultProxy from "../../src/FaultProxy.js"
 import * as FaultServer from "../../src/FaultServer.js"
 import * as Scenario from "../../src/Scenario.js"
+import type { RequestOptions } from "./faultServer.js"
+
+export { eventually } from "./faultServer.js"
 
 export type Outcome =
   | {
@@ -18,10 +21,6 @@ export type Outcome =
     readonly elapsed: number
   }
   | { readonly _tag: "Failure"; readonly error: NodeJS.ErrnoException; readonly elapsed: number }
-
-export type RequestOptions = Omit<Dispatcher.RequestOptions, "origin" | "path" | "method"> & {
-  readonly method?: Dispatcher.HttpMethod
-}
 
 export const exchange = (dispatcher: Dispatcher, url: string, options: RequestOptions = {}) =>
   Effect.promise(async (): Promise<Outcome> => {
@@ -147,10 +146,3 @@ export const roundTrip = (socket: net.Socket, head: string) =>
       socket.write(head)
     })
   )
-
-export const eventually = (f: () => boolean, ms = 1_000) =>
-  Effect.promise(async () => {
-    const until = performance.now() + ms
-    while (!f() && performance.now() < until) await new Promise((r) => setTimeout(r, 5))
-    return f()
-  })
