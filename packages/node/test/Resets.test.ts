@@ -10,7 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Metric } from "effect"
+import * as Metric from "@steadfast/core/line/Metric"
 import { Pool } from "../src/index.js"
 import { buildClient, ok, rawServer } from "./helpers.js"
 
