@@ -8,7 +8,7 @@
  * it.scopedLive: real sockets on 127.0.0.1, whose teardown only the wall
  * clock moves. Every wait is bounded.
  */
-import { makeFiberWatch } from "#line/fiberWatch"
+import { makeFiberWatch } from "#testline/fiberWatch"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "@steadfast/core/line/Cause"
