@@ -2,7 +2,7 @@
  * A test's view of what an effect prints, on the Effect 3 line: the
  * default console replaced (`Console.withConsole`) by one whose `log` and
  * `error` hand each line over. Same names as
- * `src/line/effect4/consoleCapture.ts`. See docs/design.md, "Two Effect
+ * `../effect4/consoleCapture.ts`. See docs/design.md, "Two Effect
  * lines".
  *
  * @internal

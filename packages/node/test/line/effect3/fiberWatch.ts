@@ -1,7 +1,7 @@
 /**
  * A test's count of the fibers an effect starts, on the Effect 3 line: a
  * `Supervisor.track` over the effect (fibers started by its fibers, daemons
- * included, are counted too). Same names as `src/line/effect4/fiberWatch.ts`.
+ * included, are counted too). Same names as `../effect4/fiberWatch.ts`.
  * See docs/design.md, "Two Effect lines".
  *
  * @internal

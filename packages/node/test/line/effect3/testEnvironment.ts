@@ -1,7 +1,7 @@
 /**
  * A test's fresh test services, on the Effect 3 line: `TestContext` (a
  * TestClock at time 0, and the services it needs). Same names as
- * `src/line/effect4/testEnvironment.ts`. See docs/design.md, "Two Effect
+ * `../effect4/testEnvironment.ts`. See docs/design.md, "Two Effect
  * lines".
  *
  * @internal

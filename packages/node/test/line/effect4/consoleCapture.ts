@@ -2,7 +2,7 @@
  * A test's view of what an effect prints, on the Effect 4 line: the
  * `Console` reference replaced by a console whose `log` and `error` hand
  * each line over (Effect 4's console methods are plain functions). Same
- * names as `src/line/effect3/consoleCapture.ts`. See docs/design.md, "Two
+ * names as `../effect3/consoleCapture.ts`. See docs/design.md, "Two
  * Effect lines".
  *
  * @internal

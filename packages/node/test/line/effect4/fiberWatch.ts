@@ -4,7 +4,7 @@
  * service of each fiber's start and end, and a fiber inherits that service
  * from the fiber that started it (daemons included), so one provided around
  * the effect sees every fiber started under it. Same names as
- * `src/line/effect3/fiberWatch.ts`. See docs/design.md, "Two Effect lines".
+ * `../effect3/fiberWatch.ts`. See docs/design.md, "Two Effect lines".
  *
  * @internal
  */

@@ -2,7 +2,7 @@
  * A test's fresh test services, on the Effect 4 line (which has no
  * `TestContext`): a TestClock and a TestConsole of their own, as
  * `@effect/vitest` 4 provides to `it.effect`. Same names as
- * `src/line/effect3/testEnvironment.ts`. See docs/design.md, "Two Effect
+ * `../effect3/testEnvironment.ts`. See docs/design.md, "Two Effect
  * lines".
  *
  * @internal
