@@ -10,10 +10,14 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 
-/** Runs `self` with each line it prints with `Console.log` or `Console.error` (its items joined by a space) given to `onLine`. @internal */
+/**
+ * Runs `self` with each line it prints with `Console.log` or `Console.error`
+ * (its items joined by a space) given to `onLine`, with the method's name.
+ */
 export const captureConsole =
-  (onLine: (line: string) => void) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  (onLine: (line: string, method: "log" | "error") => void) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(Effect.service(Console.Console), (base) => {
-      const push = (...items: ReadonlyArray<unknown>) => onLine(items.join(" "))
-      return Effect.provideService(self, Console.Console, { ...base, log: push, error: push })
+      const push = (method: "log" | "error") => (...items: ReadonlyArray<unknown>) => onLine(items.join(" "), method)
+      return Effect.provideService(self, Console.Console, { ...base, log: push("log"), error: push("error") })
     })
