@@ -33,7 +33,11 @@ const effect4Line = (): Plugin => ({
     const platform = /^@effect\/platform(\/.*)?$/.exec(source)
     if (platform !== null) return this.resolve(`effect/http${platform[1] ?? ""}`, anchor, { skipSelf: true })
     if (source === "@effect/vitest") return wrapper
-    if (/^(effect|@effect\/vitest|@effect\/platform-node|fast-check)(\/.*)?$/.test(source)) {
+    // (and the OpenTelemetry SDK the OpenTelemetry test hands to @effect/opentelemetry 4: one copy of its classes)
+    if (
+      /^(effect|@effect\/vitest|@effect\/platform-node|@effect\/opentelemetry|@opentelemetry\/[^/]+|fast-check)(\/.*)?$/
+        .test(source)
+    ) {
       const target = source === "effect/FastCheck" ? "fast-check" : source
       return this.resolve(target, anchor, { skipSelf: true })
     }
