@@ -9,13 +9,13 @@
  * killed with the scope.
  */
 import * as Effect from "#line/Effect"
+import { nodeArgs } from "#testline/childLine"
 import { describe, expect, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as http from "node:http"
 import type * as net from "node:net"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
-import { nodeArgs } from "./helpers/childLine.js"
 import * as RedisServer from "./helpers/redis.js"
 
 const LIMIT = 100

@@ -3,13 +3,11 @@
  * Effect 3 through a `Supervisor`; Effect 4, which has none, through the
  * runtime's fiber start/end hook (`Metric.FiberRuntimeMetrics`). See
  * docs/design.md, "Two Effect lines".
- *
- * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Supervisor from "effect/Supervisor"
 
-/** The fibers started under `countForks`, and how many of them ended. @internal */
+/** The fibers started under `countForks`, and how many of them ended. */
 export interface ForkCount {
   started: number
   ended: number
@@ -30,6 +28,6 @@ class Counter extends Supervisor.AbstractSupervisor<number> {
   }
 }
 
-/** Runs `self`, counting in `count` each fiber started under it (and each that ended). @internal */
+/** Runs `self`, counting in `count` each fiber started under it (and each that ended). */
 export const countForks = (count: ForkCount) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.supervised(self, new Counter(count))

@@ -3,11 +3,9 @@
  * and the span's recording methods: the same on both Effect lines (the seams
  * differ only in the tracer's `span` call and the span's annotations). No
  * Effect import.
- *
- * @internal
  */
 
-/** One span as a test's tracer saw it. @internal */
+/** One span as a test's tracer saw it. */
 export interface RecordedSpan {
   readonly name: string
   readonly kind: "internal" | "server" | "client" | "producer" | "consumer"
@@ -18,7 +16,7 @@ export interface RecordedSpan {
   ended: boolean
 }
 
-/** What a tracer is asked for a span, in the fields both lines share. @internal */
+/** What a tracer is asked for a span, in the fields both lines share. */
 export interface SpanRequest<Parent, Link> {
   readonly name: string
   readonly kind: RecordedSpan["kind"]

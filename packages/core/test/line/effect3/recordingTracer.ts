@@ -4,17 +4,15 @@
  * its fields one by one and a span keeps its annotations as `context`;
  * Effect 4's takes one options object and names them `annotations`. See
  * docs/design.md, "Two Effect lines".
- *
- * @internal
  */
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 
-import { type RecordedSpan, recordSpan } from "../../internal/recordedSpan.js"
+import { type RecordedSpan, recordSpan } from "../../helpers/recordedSpan.js"
 
-export type { RecordedSpan } from "../../internal/recordedSpan.js"
+export type { RecordedSpan } from "../../helpers/recordedSpan.js"
 
-/** A tracer that pushes a record of each span onto `spans`. @internal */
+/** A tracer that pushes a record of each span onto `spans`. */
 export const recordingTracer = (
   spans: Array<RecordedSpan>,
   traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
