@@ -11,6 +11,7 @@ import * as Fiber from "#line/Fiber"
 import * as Layer from "#line/Layer"
 import * as RateLimiterStore from "#line/RateLimiter"
 import * as TestClock from "#line/TestClock"
+import { failingStore } from "#testline/failingStore"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertInclude, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
@@ -274,7 +275,7 @@ describe("RateLimit in the client (memory, TestClock)", () => {
 
   describe("a failing store", () => {
     const failing = (calls: { n: number }) =>
-      Layer.succeed(RateLimiterStore.RateLimiterStore, RateLimiterStore.failingStore(() => calls.n++, "store down"))
+      Layer.succeed(RateLimiterStore.RateLimiterStore, failingStore(() => calls.n++, "store down"))
 
     it.effect("onStoreFailure local: a local limiter with the same options paces the requests", () => {
       const calls = { n: 0 }

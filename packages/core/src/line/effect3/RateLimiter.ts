@@ -7,9 +7,7 @@
  * @internal
  */
 import type * as RateLimiter from "@effect/experimental/RateLimiter"
-import { RateLimiterStore, RateLimitStoreError } from "@effect/experimental/RateLimiter"
-import type * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import { RateLimitStoreError } from "@effect/experimental/RateLimiter"
 
 export * from "@effect/experimental/RateLimiter"
 
@@ -20,9 +18,3 @@ export const isStoreError = (
 
 /** The store failed: `message` says how. @internal */
 export const storeError = (message: string): RateLimiter.RateLimiterError => new RateLimitStoreError({ message })
-
-/** A store whose every operation calls `onCall` and fails with `storeError(message)` (a store that is down). @internal */
-export const failingStore = (onCall: () => void, message: string): Context.Tag.Service<typeof RateLimiterStore> => {
-  const fail = () => Effect.zipRight(Effect.sync(onCall), Effect.fail(storeError(message)))
-  return { fixedWindow: fail, tokenBucket: fail }
-}

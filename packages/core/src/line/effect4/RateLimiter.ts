@@ -7,7 +7,6 @@
  *
  * @internal
  */
-import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 
@@ -36,12 +35,3 @@ export const isStoreError = (e: RateLimiter.RateLimiterErrorReason): e is RateLi
 /** The store failed: `message` says how. @internal */
 export const storeError = (message: string): RateLimiter.RateLimiterError =>
   new RateLimiter.RateLimiterError({ reason: new RateLimiter.RateLimitStoreError({ message }) })
-
-/** A store whose every operation calls `onCall` and fails with `storeError(message)` (a store that is down). @internal */
-export const failingStore = (
-  onCall: () => void,
-  message: string
-): Context.Service.Shape<typeof RateLimiter.RateLimiterStore> => {
-  const fail = () => Effect.andThen(Effect.sync(onCall), Effect.fail(storeError(message)))
-  return { fixedWindow: fail, tokenBucket: fail, adaptiveConsume: fail, adaptiveFeedback: fail }
-}
