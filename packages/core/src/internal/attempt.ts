@@ -237,7 +237,11 @@ export class AttemptState implements Transport.Attempt, Timed {
     return this.reasonTag !== undefined
   }
 
-  onAbort(listener: (reason: Error) => void): void {
+  onAbort(listener: ((reason: Error) => void) | undefined): void {
+    if (listener === undefined) {
+      this.listener = undefined
+      return
+    }
     const reason = this.reason
     if (reason !== undefined) listener(reason)
     else this.listener = listener

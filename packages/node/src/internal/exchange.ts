@@ -272,6 +272,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
         this.leaveQueue()
         const proxy = this.route.proxy
         this.state = State.Failed
+        this.attempt.onAbort(undefined)
         this.streamBody?.stop()
         this.settle(Effect.fail(this.requestError(proxy === undefined ? error : proxyCause(error, proxy))))
         return
@@ -364,6 +365,9 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
     // undici's controller holds the response's raw headers: an exchange still
     // referenced (by its response, say) would keep them through every minor GC
     this.controller = undefined
+    // nothing left to cut off: a failed attempt (a 503 read to its end, say)
+    // then ends without core building an abort reason for this exchange
+    this.attempt.onAbort(undefined)
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
