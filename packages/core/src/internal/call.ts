@@ -29,6 +29,7 @@ import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
 import { HttpClientRequest } from "#line/http"
 import * as RuntimeFlags from "#line/RuntimeFlags"
+import { isLiveClock } from "#line/unsafe"
 import * as Errors from "../Errors.js"
 import { type AttemptState, Call, type Hop } from "./attempt.js"
 import { authorize } from "./credentials.js"
@@ -149,6 +150,11 @@ const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void
 const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): Effect.Effect<void> | undefined => {
   const current = call.current
   if (cause !== undefined) {
+    if (call.waitTimer !== undefined) {
+      // interrupted while waiting to retry
+      clearTimeout(call.waitTimer)
+      call.waitTimer = undefined
+    }
     // the transport learns of an interruption from this abort (`Transport.Attempt.abortsOnInterrupt`)
     if (Cause.isInterrupted(cause)) current?.abort("Interrupted")
     current?.done()
@@ -345,7 +351,7 @@ const act = <A, R>(
       // one step reads the log level, then the wait and the next attempt (no step of their own)
       return Effect.withFiberRuntime((fiber) => {
         const log = observe.retrying(fiber, attempt, error, delayMs, reason)
-        const wait = call.cfg.clock.sleep(Duration.millis(delayMs))
+        const wait = waitFor(call, delayMs)
         return Effect.flatMap(
           log === undefined ? wait : Effect.zipRight(log, wait),
           () => nextNow(call, onResponse, undefined)
@@ -358,6 +364,28 @@ const act = <A, R>(
       // decide asks for the schedule only when it was not given
       return Effect.dieMessage("steadfast: decide asked for the schedule twice")
   }
+}
+
+/** The longest wait `setTimeout` takes (Effect's clock sleeps forever beyond it). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * The wait before a retry. On Effect's own clock: one timer of the call's,
+ * which `finish` clears when the call ends first (interrupted while it
+ * waits), so the wait needs no interruption handler of its own (Effect's
+ * `sleep` wraps its timer in one: an uninterruptible region and a handler
+ * frame per wait). On any other clock (`TestClock`, a virtual one), that
+ * clock's `sleep`.
+ */
+const waitFor = (call: Call, ms: number): Effect.Effect<void> => {
+  const clock = call.cfg.clock
+  if (!isLiveClock(clock) || !(ms <= MAX_TIMER_MS)) return clock.sleep(Duration.millis(ms))
+  return Effect.async<void>((resume) => {
+    call.waitTimer = setTimeout(() => {
+      call.waitTimer = undefined
+      resume(Effect.void)
+    }, ms)
+  })
 }
 
 const giveUp = (
