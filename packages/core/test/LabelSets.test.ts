@@ -45,17 +45,30 @@ describe("LabelSets", () => {
     )
   })
 
-  it("keeps at most 512 combinations by key; past that, a new one is made when it comes back", () => {
+  it("keeps at most 512 combinations; past that, a new one gets a new array each time", () => {
     const sets = new LabelSets()
-    for (let status = 0; status < 600; status++) sets.get("GET", "http://a.test", status, undefined, "", make)
+    const kept = sets.get("GET", "http://a.test", 0, undefined, "", make)
+    for (let status = 1; status < 600; status++) sets.get("GET", "http://a.test", status, undefined, "", make)
     expect(sets.size).toBe(512)
-    const first = sets.get("GET", "http://a.test", 599, undefined, "", make)
-    // the last one asked is still the same array; one not kept is not, once another came between
-    expect(sets.get("GET", "http://a.test", 599, undefined, "", make)).toBe(first)
-    sets.get("GET", "http://a.test", 1, undefined, "", make)
-    expect(sets.get("GET", "http://a.test", 599, undefined, "", make)).not.toBe(first)
-    expect(sets.get("GET", "http://a.test", 1, undefined, "", make)).toBe(
-      sets.get("GET", "http://a.test", 1, undefined, "", make)
-    )
+    const late = sets.get("GET", "http://a.test", 599, undefined, "", make)
+    expect(late).toEqual(["GET", "", "599", "undefined"])
+    expect(sets.get("GET", "http://a.test", 599, undefined, "", make)).not.toBe(late)
+    expect(sets.get("GET", "http://a.test", 0, undefined, "", make)).toBe(kept)
+  })
+
+  it("alternating statuses each get their own set back, made once", () => {
+    const sets = new LabelSets()
+    let made = 0
+    const counting: typeof make = (...args) => {
+      made++
+      return make(...args)
+    }
+    const ok = sets.get("GET", "http://a.test", 200, undefined, "", counting)
+    const unavailable = sets.get("GET", "http://a.test", 503, "503", "", counting)
+    for (let i = 0; i < 10; i++) {
+      expect(sets.get("GET", "http://a.test", 200, undefined, "", counting)).toBe(ok)
+      expect(sets.get("GET", "http://a.test", 503, "503", "", counting)).toBe(unavailable)
+    }
+    expect(made).toBe(2)
   })
 })

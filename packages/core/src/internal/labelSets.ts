@@ -3,9 +3,11 @@
  * combination of method, origin, status and error type: the metric caches
  * its hook by the array, so a combination must get the same array each time.
  *
- * A client mostly sends one method to one origin and gets one status back:
- * the set used last is compared field by field first (no key built), then
- * the sets seen so far are looked up by a key (bounded).
+ * A client mostly sends one method to one origin, and each status comes
+ * with one error type: the set used last with the status is compared field
+ * by field first (no key built), then the sets seen so far are looked up by
+ * a key (bounded: past the bound, a new combination gets a new array each
+ * time, and is not remembered).
  *
  * @internal
  */
@@ -16,14 +18,18 @@ export type Labels = ReadonlyArray<MetricLabel.MetricLabel>
 
 const MAX_LABEL_SETS = 512
 
+interface Last {
+  readonly method: string
+  readonly origin: string
+  readonly error: string | undefined
+  readonly labels: Labels
+}
+
 /** @internal */
 export class LabelSets {
   private readonly byKey = new Map<string, Labels>()
-  private method = ""
-  private origin = ""
-  private status: number | undefined = undefined
-  private error: string | undefined = undefined
-  private last: Labels | undefined = undefined
+  /** Per status (a number, or `undefined` without a response): the set used last with it. */
+  private readonly lastByStatus = new Map<number | undefined, Last>()
 
   /** The combinations kept by key. */
   get size(): number {
@@ -39,22 +45,18 @@ export class LabelSets {
     url: U,
     make: (method: string, url: U, status: number | undefined, error: string | undefined) => Labels
   ): Labels {
-    const last = this.last
-    if (
-      last !== undefined && status === this.status && origin === this.origin && method === this.method &&
-      error === this.error
-    ) return last
+    const last = this.lastByStatus.get(status)
+    if (last !== undefined && origin === last.origin && method === last.method && error === last.error) {
+      return last.labels
+    }
     const key = `${method} ${origin} ${status} ${error}`
     let labels = this.byKey.get(key)
     if (labels === undefined) {
       labels = make(method, url, status, error)
-      if (this.byKey.size < MAX_LABEL_SETS) this.byKey.set(key, labels)
+      if (this.byKey.size >= MAX_LABEL_SETS) return labels
+      this.byKey.set(key, labels)
     }
-    this.method = method
-    this.origin = origin
-    this.status = status
-    this.error = error
-    this.last = labels
+    this.lastByStatus.set(status, { method, origin, error, labels })
     return labels
   }
 }
