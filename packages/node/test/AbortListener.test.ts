@@ -10,8 +10,8 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Transport } from "@steadfast/core"
+import * as Effect from "@steadfast/core/line/Effect"
 import { FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Effect } from "effect"
 import { buildClient, eventually, rawServer, releasedPort } from "./helpers.js"
 
 const scenario = Scenario.make({
