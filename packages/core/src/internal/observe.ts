@@ -129,23 +129,20 @@ export const retrying = (
       "steadfast.reason": reason
     })
   }
-  return logIfOn(
-    fiber,
-    call.cfg.retryLogLevel,
-    () => {
-      const info = call.requestInfo
-      return `${info.method} ${info.url}: attempt ${attempt.n} failed with ${error._tag}${
-        statusOf(error)
-      }; retrying in ${Duration.format(Duration.millis(delayMs))}${reason === "retry-after" ? " (Retry-After)" : ""}`
-    },
-    () => ({
-      "steadfast.attempt": attempt.n,
-      "steadfast.error": error._tag,
-      "steadfast.delay_ms": delayMs,
-      "steadfast.reason": reason,
-      "steadfast.origin": call.url.origin
-    })
-  )
+  const level = call.cfg.retryLogLevel
+  // the level first: with it off (Debug, by default) nothing of the line is built
+  if (LogLevel.lessThan(level, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return undefined
+  const info = call.requestInfo
+  const message = `${info.method} ${info.url}: attempt ${attempt.n} failed with ${error._tag}${
+    statusOf(error)
+  }; retrying in ${Duration.format(Duration.millis(delayMs))}${reason === "retry-after" ? " (Retry-After)" : ""}`
+  return Effect.annotateLogs(Effect.logWithLevel(level, message), {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.delay_ms": delayMs,
+    "steadfast.reason": reason,
+    "steadfast.origin": call.url.origin
+  })
 }
 
 /**
