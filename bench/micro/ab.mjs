@@ -8,7 +8,8 @@
 // <dir> holds node_modules/@steadfast/{core,node} (each package.json + dist);
 // "workspace" means this checkout's packages. `paths`: comma-separated of
 // "/" (200), "/flaky" (503 then 200 after one retry), default both; the
-// retry cost is flaky - happy. Against bench's forked node:http server.
+// retry cost is flaky - happy. Against bench's forked node:http server
+// (AB_SERVER=nginx: bench's nginx, paths "/" only; AB_TRACE=1: tracer on).
 // Build first (pnpm build). A base copy: bench/micro/ab-snapshot.sh <dir>.
 import { fork } from "node:child_process"
 import * as path from "node:path"
@@ -38,9 +39,13 @@ const platform = await import(
 const { Effect, Layer, Logger, ManagedRuntime } = effect
 const { HttpClientRequest } = platform
 
-const child = fork(path.join(root, "bench/dist/node-server.js"))
-const { port } = await new Promise((r) => child.once("message", r))
-const origin = `http://127.0.0.1:${port}`
+// AB_SERVER=nginx: bench's nginx (happy path only); AB_TRACE=1: Effect's tracer on (spans made)
+const nginx = process.env.AB_SERVER === "nginx"
+  ? await (await import(pathToFileURL(path.join(root, "bench/dist/server.js")).href)).startServer("nginx")
+  : undefined
+const child = nginx === undefined ? fork(path.join(root, "bench/dist/node-server.js")) : undefined
+const origin = nginx?.origin ?? `http://127.0.0.1:${(await new Promise((r) => child.once("message", r))).port}`
+const tracing = process.env.AB_TRACE === "1"
 
 let key = 0
 const variant = async (name, dir) => {
@@ -61,7 +66,7 @@ const variant = async (name, dir) => {
     const items = Array.from({ length: n }, (_, i) => i)
     const c0 = process.cpuUsage()
     await rt.runPromise(
-      Effect.withTracerEnabled(Effect.forEach(items, () => one, { concurrency: conc, discard: true }), false)
+      Effect.withTracerEnabled(Effect.forEach(items, () => one, { concurrency: conc, discard: true }), tracing)
     )
     const c = process.cpuUsage(c0)
     return (c.user + c.system) / n
@@ -91,4 +96,5 @@ for (const p of paths) {
   console.log(`${p}: new/base ${median(samples[1][p].map((x, j) => x / samples[0][p][j])).toFixed(3)}`)
 }
 for (const v of variants) await v.close()
-child.kill()
+child?.kill()
+await nginx?.stop()
