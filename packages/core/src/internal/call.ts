@@ -320,8 +320,10 @@ const decideAfter = <A, R>(
   const history = call.history ?? noHistory
   const first = decide(cfg.decide, call, history, outcome, now)
   if (first._tag !== "AskSchedule") return act(attempt, error, first, onResponse, now)
-  return Effect.flatMap(
-    step(call, error, now),
+  return step(
+    call,
+    error,
+    now,
     (answer) => act(attempt, error, decide(cfg.decide, call, history, outcome, now, answer), onResponse, now)
   )
 }
