@@ -6,7 +6,7 @@
 # node_modules when a module is missing from Effect 4, which would quietly
 # type-check against the workspace's Effect 3).
 install() {
-  if [ ! -x node_modules/.bin/node ] || [ ! -d node_modules/effect ] || [ ! -d node_modules/@effect/platform-node ] || [ ! -e node_modules/@steadfast/node ] || [ ! -e node_modules/@steadfast/testkit ]; then
+  if [ ! -x node_modules/.bin/node ] || [ ! -d node_modules/effect ] || [ ! -d node_modules/@effect/platform-node ] || [ ! -d node_modules/@effect/opentelemetry ] || [ ! -e node_modules/@steadfast/node ] || [ ! -e node_modules/@steadfast/testkit ]; then
     npm ci --no-audit --no-fund
   fi
   node22=node_modules/.bin/node

@@ -33,14 +33,21 @@ const effect4Line = (): Plugin => ({
     const platform = /^@effect\/platform(\/.*)?$/.exec(source)
     if (platform !== null) return this.resolve(`effect/http${platform[1] ?? ""}`, anchor, { skipSelf: true })
     if (source === "@effect/vitest") return wrapper
-    if (/^(effect|@effect\/vitest|fast-check)(\/.*)?$/.test(source)) {
+    // (and the OpenTelemetry SDK the OpenTelemetry test hands to @effect/opentelemetry 4: one copy of its classes)
+    if (
+      /^(effect|@effect\/vitest|@effect\/platform-node|@effect\/opentelemetry|@opentelemetry\/[^/]+|fast-check)(\/.*)?$/
+        .test(source)
+    ) {
       const target = source === "effect/FastCheck" ? "fast-check" : source
       return this.resolve(target, anchor, { skipSelf: true })
     }
-    const line = /^#line\/(.*)$/.exec(source)
+    const line = /^#(test)?line\/(.*)$/.exec(source)
     if (line !== null) {
       const pkg = /\/packages\/([^/]+)\//.exec(importer)?.[1]
-      if (pkg !== undefined) return `${repo}packages/${pkg}/src/line/effect4/${line[1]}.ts`
+      // #line/*: the sources' seams; #testline/*: the test files' own (a package's test/line)
+      if (pkg !== undefined) {
+        return `${repo}packages/${pkg}/${line[1] === undefined ? "src" : "test"}/line/effect4/${line[2]}.ts`
+      }
     }
     if (source === "@steadfast/core") return `${repo}packages/core/src/index.ts`
     if (source === "@steadfast/core/RateLimit/Redis") return `${repo}packages/core/src/RateLimit/Redis.ts`

@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as TestClock from "effect/testing/TestClock"
 import * as TestConsole from "effect/testing/TestConsole"
 import * as fc from "fast-check"
+import { counting } from "../../../packages/core/src/line/effect4/TestClock.js"
 import * as V from "../node_modules/@effect/vitest/dist/index.js"
 
 export * from "../node_modules/@effect/vitest/dist/index.js"
@@ -67,7 +68,9 @@ const effectProp: EffectProp = (name, arbitraries, self, options) =>
   register(name, arbitraries, options, (arbitrary, parameters, ctx) =>
     fc.assert(
       fc.asyncProperty(arbitrary, (values) =>
-        Effect.runPromise(self(values, ctx).pipe(Effect.scoped, Effect.provide(testEnv), Effect.asVoid))),
+        Effect.runPromise(
+          Effect.suspend(() => self(values, ctx)).pipe(counting, Effect.scoped, Effect.provide(testEnv), Effect.asVoid)
+        )),
       parameters
     ))
 
@@ -75,8 +78,38 @@ const withProp = <T extends object>(target: T, replacement: unknown): T =>
   new Proxy(target, { get: (t, key, receiver) => key === "prop" ? replacement : Reflect.get(t, key, receiver) })
 
 /**
+ * A test method whose test bodies run under core's TestClock seam's
+ * `counting` scheduler, so that its `adjust` settles the test's fibers until
+ * none of their tasks is queued (Effect 3's `TestClock.adjust` contract). A
+ * call with a name and a body registers the wrapped body; any other call
+ * (`each(cases)`, `skipIf(cond)`) or property (`only`, `skip`, `fails`, ...)
+ * gives a method wrapped the same way.
+ */
+const countingMethod = <T extends object>(method: T): T =>
+  new Proxy(method, {
+    apply: (target, thisArg, args: Array<unknown>) => {
+      if (typeof args[0] === "string" && typeof args[1] === "function") {
+        const body = args[1] as (...xs: Array<unknown>) => Effect.Effect<unknown, unknown, unknown>
+        const wrapped = (...xs: Array<unknown>) => counting(Effect.suspend(() => body(...xs)))
+        return Reflect.apply(target as (...xs: Array<unknown>) => unknown, thisArg, [
+          args[0],
+          wrapped,
+          ...args.slice(2)
+        ])
+      }
+      const result = Reflect.apply(target as (...xs: Array<unknown>) => unknown, thisArg, args)
+      return typeof result === "function" ? countingMethod(result) : result
+    },
+    get: (target, key, receiver) => {
+      const value = Reflect.get(target, key, receiver)
+      return key !== "prop" && typeof value === "function" ? countingMethod(value) : value
+    }
+  })
+
+/**
  * `it` as the test files use it: @effect/vitest 4's, with `it.prop` and
- * `it.effect.prop` in their fast-check form, and `it.scoped` / `it.scopedLive`
+ * `it.effect.prop` in their fast-check form, `it.effect`'s bodies under the
+ * TestClock seam's counting scheduler, and `it.scoped` / `it.scopedLive`
  * (@effect/vitest 0.30's names) as `it.effect` / `it.live`, which on
  * @effect/vitest 4 already run each test in a scope.
  */
@@ -89,10 +122,8 @@ export const it: typeof V.it & {
   get: (target, key, receiver) =>
     key === "prop"
       ? prop
-      : key === "effect"
-      ? withProp(target.effect, effectProp)
-      : key === "scoped"
-      ? withProp(target.effect, effectProp)
+      : key === "effect" || key === "scoped"
+      ? withProp(countingMethod(target.effect), effectProp)
       : key === "scopedLive"
       ? target.live
       : Reflect.get(target, key, receiver)

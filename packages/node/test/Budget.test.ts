@@ -12,8 +12,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Budget, Client } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Either from "@steadfast/core/line/Either"
+import * as FiberRef from "@steadfast/core/line/FiberRef"
+import * as LogLevel from "@steadfast/core/line/LogLevel"
 import { Fault, FaultServer, Scenario } from "@steadfast/testkit"
-import { Clock, Layer, Logger, LogLevel } from "effect"
+import { Clock, Layer } from "effect"
 import { NodeClient } from "../src/index.js"
 
 const scenario = Scenario.make({
@@ -35,7 +37,7 @@ describe("the default retry budget on sockets", () => {
       ).pipe(
         Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("the requests did not end") }),
         // a line per retry is noise here
-        Logger.withMinimumLogLevel(LogLevel.Warning)
+        Effect.locally(FiberRef.currentMinimumLogLevel, LogLevel.Warning)
       )
       const seconds = ((yield* Clock.currentTimeMillis) - start) / 1000
       const received = yield* server.hits("GET /busy")

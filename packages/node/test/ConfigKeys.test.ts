@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigKeys } from "@steadfast/core"
+import * as ConfigProvider from "@steadfast/core/line/ConfigProvider"
 import * as Effect from "@steadfast/core/line/Effect"
-import { ConfigProvider, Layer, Logger } from "effect"
+import { Layer } from "effect"
 import { NodeClient } from "../src/index.js"
+import { captureWarnings } from "./helpers.js"
 
 const env = (vars: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(vars)), { pathDelim: "_" })
 
@@ -28,15 +30,13 @@ describe("NodeClient.layerConfig and unknown variables", () => {
 
   it.scoped("a misspelt pool variable is logged with the right name; the layer still builds", () =>
     Effect.gen(function*() {
-      const lines: Array<string> = []
-      const capture = Logger.make(({ logLevel, message }) => {
-        if (logLevel._tag === "Warning") lines.push(Array.isArray(message) ? message.join(" ") : String(message))
-      })
+      // warnings and above
+      const warnings = captureWarnings()
       yield* Layer.build(NodeClient.layerConfig()).pipe(
         Effect.withConfigProvider(env({ STEADFAST_POOL_CONECTIONS: "4", STEADFAST_PROXY: "none" })),
-        Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+        Effect.provide(warnings.layer)
       )
-      expect(lines).toEqual([
+      expect(warnings.messages).toEqual([
         "STEADFAST_POOL_CONECTIONS is set, but steadfast reads no such setting: it is ignored. Did you mean STEADFAST_POOL_CONNECTIONS?"
       ])
     }))

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "@steadfast/core/line/Effect"
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import * as zlib from "node:zlib"
 import { type Coding, Decoding, MAX_CODINGS, plan, type Sink, type Source } from "../src/internal/decode.js"
 

@@ -6,16 +6,18 @@
  * it.live / it.scopedLive: real sockets to loopback servers that record what
  * they received.
  */
+import { steadfastCommand } from "#testline/command"
+import { captureConsole } from "#testline/consoleCapture"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Either from "@steadfast/core/line/Either"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Console, Schedule } from "effect"
 import { execFile } from "node:child_process"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { Doctor } from "../src/index.js"
+import { eventually } from "./helpers.js"
 
 const TOKEN = "s3cr3t-token-value"
 
@@ -54,9 +56,7 @@ const authServer = Effect.acquireRelease(
 const runMain = (args: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const out: Array<string> = []
-    const base = yield* Effect.console
-    const push = (...items: ReadonlyArray<unknown>) => Effect.sync(() => void out.push(items.join(" ")))
-    const code = yield* Console.withConsole(Doctor.main(args), { ...base, log: push, error: push } as typeof base)
+    const code = yield* Doctor.main(args).pipe(captureConsole((line) => void out.push(line)))
     return { code, output: out.join("\n") }
   })
 
@@ -175,15 +175,11 @@ describe("the steadfast command", () => {
         Scenario.make({ "GET /hang": Scenario.sequence([Fault.hang()], { after: "repeat-last" }) })
       )
       const root = path.resolve(__dirname, "../../..")
-      const bin = path.join(root, "packages/node/src/bin/steadfast.ts")
       const result = yield* Effect.async<{ code: number | null; signal: string | null; stdout: string }>((resume) => {
         const child = execFile(
           process.execPath,
           [
-            "--conditions=@steadfast/source",
-            "--import",
-            "tsx",
-            bin,
+            ...steadfastCommand(root),
             "doctor",
             `${server.urls.http}/hang`,
             "--timeout",
@@ -211,12 +207,6 @@ describe("the steadfast command", () => {
       })
       expect(result).toMatchObject({ code: 130, signal: null })
       // the command's socket is closed (the server hears of it a moment later: poll, bounded)
-      const open = yield* server.openSockets.pipe(
-        Effect.repeat({
-          until: (n) => n === 0,
-          schedule: Schedule.spaced("20 millis").pipe(Schedule.upTo("5 seconds"))
-        })
-      )
-      expect(open).toBe(0)
+      yield* eventually("the server has no socket open", () => Effect.runSync(server.openSockets) === 0, 5000)
     }), 30_000)
 })

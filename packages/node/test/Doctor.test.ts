@@ -7,11 +7,13 @@
  * that must not resolve are served by an injected `lookup`, so no query
  * leaves the machine.
  */
+import { steadfastCommand } from "#testline/command"
+import { captureConsole } from "#testline/consoleCapture"
 import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "@steadfast/core/line/ConfigProvider"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Either from "@steadfast/core/line/Either"
 import { Certificates, Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { ConfigProvider, Console } from "effect"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
 import { Doctor } from "../src/index.js"
@@ -31,13 +33,7 @@ const failureTags = (report: Doctor.Report) => report.failures.map((f) => `${f.s
 const runMain = (args: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const out: Array<string> = []
-    const base = yield* Effect.console
-    const capture = {
-      ...base,
-      log: (...items: ReadonlyArray<unknown>) => Effect.sync(() => void out.push(items.join(" "))),
-      error: (...items: ReadonlyArray<unknown>) => Effect.sync(() => void out.push(items.join(" ")))
-    } as typeof base
-    const code = yield* Console.withConsole(Doctor.main(args), capture)
+    const code = yield* Doctor.main(args).pipe(captureConsole((line) => void out.push(line)))
     return { code, output: out.join("\n") }
   })
 
@@ -213,17 +209,17 @@ describe("Doctor", () => {
       expect((yield* runMain(["--nope"])).code).toBe(2)
     }))
 
-  // One run of the real command. It goes through `node --import tsx` on the
-  // sources (the "@steadfast/source" condition), so the suite needs no build.
+  // One run of the real command: on Effect 3 through `node --import tsx` on
+  // the sources (the "@steadfast/source" condition), so the suite needs no
+  // build; on Effect 4 the line's build (see test/line/*/command.ts).
   it.scopedLive("the steadfast command (a child process)", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make(scenario)
       const root = path.resolve(__dirname, "../../..")
-      const bin = path.join(root, "packages/node/src/bin/steadfast.ts")
       const result = yield* Effect.async<{ code: number; stdout: string }>((resume) => {
         const child = execFile(
           process.execPath,
-          ["--conditions=@steadfast/source", "--import", "tsx", bin, "doctor", `${server.urls.refused}/`, "--json"],
+          [...steadfastCommand(root), "doctor", `${server.urls.refused}/`, "--json"],
           { cwd: root, timeout: 20_000, env: { ...process.env, NO_COLOR: "1" } },
           (error, stdout) =>
             resume(Effect.succeed({ code: error === null ? 0 : Number(error.code ?? 1), stdout: String(stdout) }))

@@ -10,9 +10,11 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, type Errors } from "@steadfast/core"
+import * as ConfigProvider from "@steadfast/core/line/ConfigProvider"
 import * as Effect from "@steadfast/core/line/Effect"
+import { completeDeferred } from "@steadfast/core/line/unsafe"
 import { Certificates } from "@steadfast/testkit"
-import { ConfigProvider, Deferred, Layer, Schedule, type Scope } from "effect"
+import { Deferred, Exit, Fiber, Layer, Schedule, type Scope } from "effect"
 import type * as http from "node:http"
 import * as http2 from "node:http2"
 import * as https from "node:https"
@@ -148,7 +150,7 @@ describe("HTTP/2", () => {
       const server = yield* h2Server((stream, headers) => {
         if (headers[":path"] === "/warm") return answer(stream)
         held.push(stream)
-        if (held.length === n) Deferred.unsafeDone(allArrived, Effect.void)
+        if (held.length === n) completeDeferred(allArrived, Exit.void)
       })
       const { client, stats } = yield* clientOf(server)
       // the connection first: undici's pool opens one connection per request while none is open
@@ -165,7 +167,7 @@ describe("HTTP/2", () => {
       const during = (yield* stats).find((s) => s.origin === server.url)
       expect(during).toMatchObject({ connected: 1, running: n, pending: 0 })
       for (const stream of held) answer(stream)
-      const bodies = yield* fiber.await.pipe(Effect.flatten)
+      const bodies = yield* Fiber.join(fiber)
       expect(bodies).toEqual(Array.from({ length: n }, () => "ok"))
       expect(server.connections()).toBe(1)
       expect(server.sessions()).toBe(1)
@@ -207,7 +209,7 @@ describe("HTTP/2", () => {
         if (req.url === "/warm") return res.end("ok")
         held.push(res)
         sockets.add(req.socket)
-        if (held.length === 4) Deferred.unsafeDone(allArrived, Effect.void)
+        if (held.length === 4) completeDeferred(allArrived, Exit.void)
       })
       yield* Effect.acquireRelease(
         Effect.async<void>((resume) => {
@@ -238,7 +240,7 @@ describe("HTTP/2", () => {
       )
       yield* Deferred.await(allArrived)
       for (const res of held) res.end("ok")
-      expect(yield* fiber.await.pipe(Effect.flatten)).toEqual(["ok", "ok", "ok", "ok"])
+      expect(yield* Fiber.join(fiber)).toEqual(["ok", "ok", "ok", "ok"])
       // four requests at once, each on a connection of its own
       expect(sockets.size).toBe(4)
     }))

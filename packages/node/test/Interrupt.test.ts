@@ -8,12 +8,15 @@
  * it.scopedLive: real sockets on 127.0.0.1, whose teardown only the wall
  * clock moves. Every wait is bounded.
  */
+import { makeFiberWatch } from "#testline/fiberWatch"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "@steadfast/core/line/Cause"
 import * as Effect from "@steadfast/core/line/Effect"
+import * as Fiber from "@steadfast/core/line/Fiber"
+import * as Metric from "@steadfast/core/line/Metric"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Exit, Fiber, Metric, Supervisor } from "effect"
+import { Exit, Option } from "effect"
 import { Pool } from "../src/index.js"
 import { buildClient, eventually } from "./helpers.js"
 
@@ -24,7 +27,7 @@ const scenario = Scenario.make({
 
 const REQUESTS = 1000
 
-type Built = Effect.Effect.Success<ReturnType<typeof buildClient>>
+type Built = ReturnType<typeof buildClient> extends Effect.Effect<infer A, infer _E, infer _R> ? A : never
 
 /** Sends a GET through one of the layer's clients. */
 type Via = (built: Built) => (url: string) => Effect.Effect<unknown, unknown>
@@ -50,14 +53,14 @@ const interruptThousand = (via: Via) =>
     const stats = () => Effect.runSync(pool.stats).find((s) => s.origin === server.urls.http)
     const openSockets = () => Effect.runSync(server.openSockets)
 
-    // every fiber forked below (and anything they fork) is tracked
-    const supervisor = yield* Supervisor.track
+    // every fiber forked below (and anything they fork) is watched; the test's fiber forks them one after the
+    // other (on Effect 4 a fiber forked in a concurrent forEach's worker ends with that worker)
+    const fiberWatch = yield* makeFiberWatch
     const fibers = yield* Effect.forEach(
       Array.from({ length: REQUESTS }),
-      () => Effect.fork(get(`${server.urls.http}/hang`)),
-      { concurrency: "unbounded" }
-    ).pipe(Effect.supervised(supervisor))
-    expect((yield* supervisor.value).length).toBeGreaterThanOrEqual(REQUESTS)
+      () => Effect.fork(get(`${server.urls.http}/hang`))
+    ).pipe(fiberWatch.watch)
+    expect(yield* fiberWatch.running).toBeGreaterThanOrEqual(REQUESTS)
 
     // the default bound: 64 on a connection (and seen by the server), the rest queued
     yield* eventually("the server holds the pool's connections", () => {
@@ -71,12 +74,15 @@ const interruptThousand = (via: Via) =>
     yield* Fiber.interruptAll(fibers)
 
     // every fiber is done, ended by the interruption alone (no typed error, no defect)
-    const exits = fibers.map((fiber) => fiber.unsafePoll())
-    expect(exits.filter((exit) => exit === null)).toHaveLength(0)
-    expect(exits.filter((exit) => exit !== null && !(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))))
-      .toHaveLength(0)
+    const exits = yield* Effect.forEach(fibers, Fiber.poll)
+    expect(exits.filter(Option.isNone)).toHaveLength(0)
+    expect(
+      exits.filter((exit) =>
+        Option.isSome(exit) && !(Exit.isFailure(exit.value) && Cause.isInterruptedOnly(exit.value.cause))
+      )
+    ).toHaveLength(0)
     // nothing the requests forked is still alive
-    expect(yield* supervisor.value).toHaveLength(0)
+    expect(yield* fiberWatch.running).toBe(0)
 
     // the pool is idle: nothing runs, nothing waits (undici drops the
     // cancelled requests of its queue asynchronously)
@@ -84,7 +90,7 @@ const interruptThousand = (via: Via) =>
       const s = stats()
       return s === undefined || (s.running === 0 && s.pending === 0 && s.size === 0)
     })
-    const gauge = (metric: Metric.Metric.Gauge<number>) =>
+    const gauge = (metric: typeof Pool.running) =>
       Metric.value(Metric.tagged(metric, "origin", server.urls.http)).pipe(Effect.map((state) => state.value))
     expect([yield* gauge(Pool.running), yield* gauge(Pool.pending), yield* gauge(Pool.size)]).toEqual([0, 0, 0])
     // no cancelled request reached the server
@@ -120,8 +126,7 @@ const interruptMidBody = Effect.gen(function*() {
   const openSockets = () => Effect.runSync(server.openSockets)
   const fibers = yield* Effect.forEach(
     Array.from({ length: n }),
-    () => Effect.fork(built.client.text(HttpClientRequest.get(`${server.urls.http}/slow`))),
-    { concurrency: "unbounded" }
+    () => Effect.fork(built.client.text(HttpClientRequest.get(`${server.urls.http}/slow`)))
   )
   yield* eventually(
     "the server answered every request",
@@ -130,12 +135,15 @@ const interruptMidBody = Effect.gen(function*() {
   )
   // the heads and first chunks are on their way; the next chunk is 5 s off
   yield* Effect.sleep("200 millis")
-  expect(fibers.filter((fiber) => fiber.unsafePoll() !== null)).toHaveLength(0)
+  expect((yield* Effect.forEach(fibers, Fiber.poll)).filter(Option.isSome)).toHaveLength(0)
 
   yield* Fiber.interruptAll(fibers)
-  const exits = fibers.map((fiber) => fiber.unsafePoll())
-  expect(exits.filter((exit) => exit === null || !(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))))
-    .toHaveLength(0)
+  const exits = yield* Effect.forEach(fibers, Fiber.poll)
+  expect(
+    exits.filter((exit) =>
+      Option.isNone(exit) || !(Exit.isFailure(exit.value) && Cause.isInterruptedOnly(exit.value.cause))
+    )
+  ).toHaveLength(0)
   // each socket was in the middle of a body: it cannot be reused, it is closed
   yield* eventually("the server has no socket open", () => openSockets() === 0, 2000)
 })

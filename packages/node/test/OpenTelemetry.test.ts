@@ -7,7 +7,7 @@
  *
  * it.scopedLive: real sockets on 127.0.0.1; retries back off for 1 ms.
  */
-import { NodeSdk, Tracer as OtelTracer } from "@effect/opentelemetry"
+import { makeExternalSpan, sdkLayer, successStatusCode } from "#testline/otel"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { SpanKind } from "@opentelemetry/api"
@@ -40,7 +40,7 @@ const otel = () => {
   const spans = new InMemorySpanExporter()
   const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
   const reader = new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 })
-  const layer = NodeSdk.layer(() => ({
+  const layer = sdkLayer(() => ({
     resource: { serviceName: "steadfast-test" },
     spanProcessor: new SimpleSpanProcessor(spans),
     metricReader: reader
@@ -105,8 +105,9 @@ describe("OpenTelemetry (the SDK's in-memory exporters, real sockets)", () => {
           "http.response.status_code": 200
         }
       ])
-      // OpenTelemetry status codes: ERROR (2) for the 503, OK (1) for the 200
-      expect(attempts.map((a) => a.status.code)).toEqual([2, 1])
+      // OpenTelemetry status codes: ERROR (2) for the 503; for the 200 what the bridge sets on a success
+      // (OK with @effect/opentelemetry 0.64, UNSET with 4.x: see test/line/*/otel.ts)
+      expect(attempts.map((a) => a.status.code)).toEqual([2, successStatusCode])
       expect(call.attributes["steadfast.attempts"]).toBe(2)
       expect(call.events.map((e) => e.name)).toContain("steadfast.retry")
       expect(JSON.stringify(finished.map((s) => [s.attributes, s.events]))).not.toContain("s3cret")
@@ -118,7 +119,7 @@ describe("OpenTelemetry (the SDK's in-memory exporters, real sockets)", () => {
       const server = yield* flaky(heads, 0)
       const sdk = otel()
       const c = yield* client({ propagation: { formats: ["w3c", "b3"] } })
-      const incoming = OtelTracer.makeExternalSpan({
+      const incoming = makeExternalSpan({
         traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
         spanId: "00f067aa0ba902b7",
         traceFlags: 1,

@@ -6,7 +6,7 @@
  * fields a user acts on, the same number of requests on the wire.
  *
  * Each row builds one `Scenario` value and plays it on both sides; the
- * in-memory half runs under a fresh `TestContext` (virtual time, starting at
+ * in-memory half runs under a fresh TestClock (virtual time, starting at
  * the same instant as the socket half, so that an HTTP date means the same
  * on both sides), the socket half live.
  *
@@ -15,14 +15,17 @@
  * a reused connection it did not expect: a reset there is sent once more
  * (see Resets.test.ts), which the one explicit exception of the table shows.
  */
+import { testEnvironment } from "#testline/testEnvironment"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, type Errors } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Either from "@steadfast/core/line/Either"
+import * as FiberRef from "@steadfast/core/line/FiberRef"
+import * as LogLevel from "@steadfast/core/line/LogLevel"
 import * as TestClock from "@steadfast/core/line/TestClock"
 import { Fault, FaultServer, Reply, SimulatedNetwork } from "@steadfast/testkit"
-import { Clock, Fiber, Layer, Logger, LogLevel, TestContext } from "effect"
+import { Clock, Fiber, Layer } from "effect"
 import { NodeClient } from "../src/index.js"
 import { eventually } from "./helpers.js"
 import { noRetries, type Row } from "./parity/row.js"
@@ -166,7 +169,7 @@ const inMemory = (row: Row, start: number): Effect.Effect<Summary> => {
         Layer.provideMerge(SimulatedNetwork.layer(row.scenario(start)))
       )
     ),
-    Effect.provide(TestContext.TestContext)
+    Effect.provide(testEnvironment)
   )
 }
 
@@ -231,6 +234,6 @@ describe("parity: one scenario in memory and on sockets", () => {
         expect(memory.wire).toBe(row.wire ?? 1)
         if (row.fields !== undefined) expect(memory.fields).toMatchObject(row.fields)
         if (memory.tag !== "Success") expect(memory.fields["attempts"]).toBe(row.fields?.["attempts"] ?? 1)
-      }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
+      }).pipe(Effect.locally(FiberRef.currentMinimumLogLevel, LogLevel.Warning)))
   }
 })

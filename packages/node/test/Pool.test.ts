@@ -8,9 +8,11 @@
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@steadfast/core"
+import * as ConfigProvider from "@steadfast/core/line/ConfigProvider"
 import * as Effect from "@steadfast/core/line/Effect"
+import * as Metric from "@steadfast/core/line/Metric"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { ConfigProvider, Duration, Exit, Fiber, Layer, Metric, Scope } from "effect"
+import { Duration, Exit, Fiber, Layer, Scope } from "effect"
 import { NodeClient, Pool } from "../src/index.js"
 import { eventually, ok, rawServer } from "./helpers.js"
 
@@ -91,7 +93,7 @@ describe("Pool", () => {
         const s = Effect.runSync(pool.stats).find((s) => s.origin === server.urls.http)
         return s?.running === 2 && s.pending === 4
       })
-      const gauge = (metric: Metric.Metric.Gauge<number>) =>
+      const gauge = (metric: typeof Pool.running) =>
         Effect.map(Metric.value(Metric.tagged(metric, "origin", server.urls.http)), (s) => s.value)
       expect([yield* gauge(Pool.running), yield* gauge(Pool.pending), yield* gauge(Pool.connected)])
         .toEqual([2, 4, 2])

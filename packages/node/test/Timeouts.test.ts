@@ -10,8 +10,10 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Classify } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
+import * as Metric from "@steadfast/core/line/Metric"
+import { platformFields } from "@steadfast/core/line/platformReason"
 import { Fault, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Fiber, Metric } from "effect"
+import { Fiber } from "effect"
 import { Pool } from "../src/index.js"
 import { buildClient, eventually, rawServer } from "./helpers.js"
 
@@ -51,8 +53,11 @@ describe("timeouts on real sockets", () => {
       const { context } = yield* buildClient({ pool: { connectTimeout: "200 millis" }, tls: { ca: server.ca } })
       const http = yield* Effect.provide(HttpClient.HttpClient, context)
       const error = yield* Effect.flip(http.get(`${server.urls.connectHang}/`))
-      expect(error._tag).toBe("RequestError")
-      expect((error.cause as { code?: string }).code).toBe("UND_ERR_CONNECT_TIMEOUT")
+      // the platform's error before a response (Effect 4: an HttpClientError whose reason is a TransportError)
+      const fields = platformFields(error)
+      expect(fields?.kind).toBe("RequestError")
+      expect(fields?.reason).toBe("Transport")
+      expect((fields?.cause as { code?: string }).code).toBe("UND_ERR_CONNECT_TIMEOUT")
       expect(Classify.classify(error, { method: "GET", url: server.urls.connectHang, phase: "connect" })._tag)
         .toBe("ConnectTimeout")
     }))
@@ -140,7 +145,7 @@ describe("timeouts on real sockets", () => {
         yield* eventually("the server has no socket open", () => Effect.runSync(server.openSockets) === 0)
         yield* eventually("the pool has no connection", () => (stats()?.connected ?? 0) === 0)
         // the gauges say so too
-        const gauge = (metric: Metric.Metric.Gauge<number>) =>
+        const gauge = (metric: typeof Pool.running) =>
           Metric.value(Metric.tagged(metric, "origin", server.urls.http)).pipe(Effect.map((state) => state.value))
         expect(yield* gauge(Pool.running)).toBe(0)
         expect(yield* gauge(Pool.pending)).toBe(0)

@@ -7,9 +7,10 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "@steadfast/core/line/ConfigProvider"
 import * as Effect from "@steadfast/core/line/Effect"
 import { Certificates, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { ConfigProvider, Layer, Redacted } from "effect"
+import { Layer, Redacted } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as https from "node:https"

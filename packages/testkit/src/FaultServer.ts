@@ -65,7 +65,7 @@
  * - `TlsFailure`: sends it, over https whatever the original scheme, to the
  *   listener for the reason: real TLS errors from Node (`DEPTH_ZERO_SELF_SIGNED_CERT`,
  *   `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`,
- *   `ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE`). The certificate reasons need a
+ *   `ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE` on Node 20, `ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE` on Node 22). The certificate reasons need a
  *   client that trusts {@link FaultServer.ca}; one that does not gets
  *   `UNABLE_TO_VERIFY_LEAF_SIGNATURE` for `expired` and `hostname-mismatch`;
  * - `ConnectHang`: for https, sends it to the listener that never answers the

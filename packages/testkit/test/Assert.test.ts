@@ -1,7 +1,9 @@
+import { requestErrorTag } from "#testline/platform"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Effect from "@steadfast/core/line/Effect"
+import { platformFields } from "@steadfast/core/line/platformReason"
 import * as TestClock from "@steadfast/core/line/TestClock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -90,8 +92,8 @@ describe("Assert", () => {
       strictEqual(wrong.message, "expected a failure tagged \"Other\", but it failed with Boom {\"detail\":\"x\"}")
       const succeeded = yield* Effect.flip(Assert.failsWithTag(Effect.succeed({ id: 1 }), "Boom"))
       strictEqual(succeeded.message, "expected a failure tagged \"Boom\", but it succeeded with {\"id\":1}")
-      const died = yield* Effect.flip(Assert.failsWithTag(Effect.dieMessage("bug"), "Boom"))
-      strictEqual(died.message, "expected a failure tagged \"Boom\", but it died with RuntimeException: bug")
+      const died = yield* Effect.flip(Assert.failsWithTag(Effect.die(new RangeError("bug")), "Boom"))
+      strictEqual(died.message, "expected a failure tagged \"Boom\", but it died with RangeError: bug")
       const interrupted = yield* Effect.flip(Assert.failsWithTag(Effect.interrupt, "Boom"))
       assertTrue(interrupted.message.startsWith("expected a failure tagged \"Boom\", but it was interrupted"))
     }))
@@ -100,8 +102,11 @@ describe("Assert", () => {
     Effect.gen(function*() {
       const net = yield* SimulatedNetwork.SimulatedNetwork
       yield* net.script("GET /down", [Fault.refused()])
-      const error = yield* HttpClient.get(`${API}/down`).pipe(Assert.failsWithTag("RequestError"))
-      strictEqual(error.reason, "Transport")
-      strictEqual((error.cause as { code: string }).code, "ECONNREFUSED")
+      // Effect 4: an HttpClientError whose reason is a TransportError
+      const error = yield* HttpClient.get(`${API}/down`).pipe(Assert.failsWithTag(requestErrorTag))
+      const fields = platformFields(error)
+      strictEqual(fields?.kind, "RequestError")
+      strictEqual(fields?.reason, "Transport")
+      strictEqual((fields?.cause as { code: string }).code, "ECONNREFUSED")
     }).pipe(Effect.provide(SimulatedNetwork.layer())))
 })

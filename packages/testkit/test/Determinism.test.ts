@@ -11,19 +11,19 @@
  * Also measured (reported, not asserted): 10,000 requests with 10% chaos
  * through the core client.
  */
+import { freshTestServices } from "#testline/testServices"
 import { HttpClientRequest } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Either from "@steadfast/core/line/Either"
+import * as FiberRef from "@steadfast/core/line/FiberRef"
+import * as LogLevel from "@steadfast/core/line/LogLevel"
+import { withSeed } from "@steadfast/core/line/random"
 import * as TestClock from "@steadfast/core/line/TestClock"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import * as Random from "effect/Random"
-import * as TestContext from "effect/TestContext"
 import { Fault, Reply } from "../src/Fault.js"
 import * as Scenario from "../src/Scenario.js"
 import * as SimulatedNetwork from "../src/SimulatedNetwork.js"
@@ -89,10 +89,15 @@ const run = (seed: number, n = 300) =>
         Array.from({ length: n }, (_, i) => i),
         (i) =>
           Effect.either(client.json(request(i))).pipe(
-            Effect.map(Either.match({
-              onRight: () => ({ ok: true }),
-              onLeft: (e) => ({ tag: e._tag, attempts: e.attempts, delays: e.history.map((h) => h.delayMs) })
-            }))
+            Effect.map((result) =>
+              Either.isRight(result)
+                ? { ok: true }
+                : {
+                  tag: result.left._tag,
+                  attempts: result.left.attempts,
+                  delays: result.left.history.map((h) => h.delayMs)
+                }
+            )
           ),
         { concurrency: 16 }
       )
@@ -112,10 +117,10 @@ const run = (seed: number, n = 300) =>
   }).pipe(
     Effect.provide(Client.layer(options).pipe(Layer.provideMerge(SimulatedNetwork.layer(chaosScenario(seed))))),
     // the backoff jitter, afresh for each run
-    Effect.withRandom(Random.make(seed)),
+    withSeed(seed),
     // a fresh TestClock at 0 for each run
-    Effect.provide(TestContext.TestContext),
-    Logger.withMinimumLogLevel(LogLevel.Warning)
+    Effect.provide(freshTestServices),
+    Effect.locally(FiberRef.currentMinimumLogLevel, LogLevel.Warning)
   )
 
 describe("determinism: seeded chaos through the core client", () => {
@@ -202,8 +207,8 @@ describe("determinism: seeded chaos through the core client", () => {
               Layer.provideMerge(SimulatedNetwork.layer(scenario))
             )
           ),
-          Effect.provide(TestContext.TestContext),
-          Logger.withMinimumLogLevel(LogLevel.Warning)
+          Effect.provide(freshTestServices),
+          Effect.locally(FiberRef.currentMinimumLogLevel, LogLevel.Warning)
         )
       for (const retries of [0, 3]) {
         const { attempts, failed, ms } = yield* measure(retries)

@@ -9,9 +9,10 @@
  * or as byte counts; never from above, which would measure how busy the
  * machine is.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { undiciClient } from "#testline/platformNode"
 import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { platformFields } from "@steadfast/core/line/platformReason"
 import * as Effect from "effect/Effect"
 import * as net from "node:net"
 import { Agent, request } from "undici"
@@ -28,6 +29,7 @@ import {
   exchange,
   expectHeadError,
   expectResponse,
+  handshakeFailure,
   schemes,
   text
 } from "./helpers/faultServer.js"
@@ -56,7 +58,7 @@ describe("FaultServer", () => {
           [server.urls.selfSigned, "DEPTH_ZERO_SELF_SIGNED_CERT"],
           [server.urls.expired, "CERT_HAS_EXPIRED"],
           [server.urls.wrongHost, "ERR_TLS_CERT_ALTNAME_INVALID"],
-          [server.urls.handshake, "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE"],
+          [server.urls.handshake, handshakeFailure],
           [server.urls.connectHang, "UND_ERR_CONNECT_TIMEOUT"],
           [server.urls.refused, "ECONNREFUSED"]
         ]
@@ -292,10 +294,13 @@ describe("FaultServer", () => {
         const server = yield* FaultServer.make(Scenario.make({
           "GET /items": [Fault.refused(), Fault.close(), Reply.json(200, { items: [1, 2] })]
         }))
-        const client = NodeHttpClient.makeUndici(yield* agent(server))
-        const causeCode = (error: { readonly cause?: unknown }) => (error.cause as NodeJS.ErrnoException).code
+        const client = undiciClient(yield* agent(server))
+        // the platform's error read in the Effect 3 shape (Effect 4: one HttpClientError with a reason)
+        const fields = (error: object) => platformFields(error)
+        const causeCode = (error: object) => (fields(error)?.cause as NodeJS.ErrnoException | undefined)?.code
         const refused = yield* Effect.flip(client.get(`${server.urls.http}/items`))
-        strictEqual(refused._tag, "RequestError")
+        strictEqual(fields(refused)?.kind, "RequestError")
+        strictEqual(fields(refused)?.reason, "Transport")
         strictEqual(causeCode(refused), "ECONNREFUSED")
         const closed = yield* Effect.flip(client.get(`${server.urls.http}/items`))
         strictEqual(causeCode(closed), "UND_ERR_SOCKET")

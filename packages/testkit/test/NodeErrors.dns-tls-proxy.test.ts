@@ -273,6 +273,17 @@ describe("NodeErrors for TLS", () => {
         NodeErrors.handshake("ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION"),
         "protocol version"
       )
+      // no cipher suite in common: an ECDSA key offered only an RSA-authenticated suite, TLS <= 1.2
+      const noCipher = yield* tlsServer({
+        ...(yield* Effect.promise(() => pki.serverOptions([l], l))),
+        ciphers: "ECDHE-RSA-AES128-GCM-SHA256",
+        maxVersion: "TLSv1.2"
+      })
+      sameShape(
+        yield* rejection(get(`https://localhost:${noCipher.port}/`, old)),
+        NodeErrors.handshake("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE"),
+        "handshake failure"
+      )
     })))
 })
 

@@ -1,14 +1,16 @@
+import { hasDefect } from "#testline/causes"
+import { freshTestServices } from "#testline/testServices"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Client, Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
+import * as LineHttp from "@steadfast/core/line/http"
 import * as TestClock from "@steadfast/core/line/TestClock"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as TestContext from "effect/TestContext"
 import { Fault, type Fault as FaultT, Reply } from "../src/Fault.js"
 import { stepFor } from "../src/internal/scenario.js"
 import * as Scenario from "../src/Scenario.js"
@@ -169,7 +171,7 @@ const tenPercent = Scenario.make({
  */
 const hammer = (n: number, options: { readonly concurrency?: number } = {}) =>
   Effect.flatMap(HttpClient.HttpClient, (tracedClient) => {
-    const client = HttpClient.withTracerPropagation(tracedClient, false)
+    const client = tracedClient
     return Effect.forEach(
       Array.from({ length: n }, (_, i) => i),
       () =>
@@ -178,7 +180,7 @@ const hammer = (n: number, options: { readonly concurrency?: number } = {}) =>
           Effect.catchAll((e) => Effect.succeed(causeOf(e).code ?? "?"))
         ),
       { concurrency: options.concurrency ?? 1 }
-    )
+    ).pipe(Effect.locally(LineHttp.HttpClient.currentTracerPropagation, false))
   })
 
 describe("SimulatedNetwork: chaos", () => {
@@ -192,7 +194,7 @@ describe("SimulatedNetwork: chaos", () => {
           return yield* Effect.flatMap(Net, (net) => net.timeline)
         }).pipe(
           // a fresh TestClock at 0 for each run
-          Effect.provide(TestContext.TestContext),
+          Effect.provide(freshTestServices),
           provide(Scenario.make({
             "GET /items": Scenario.chaos({
               seed,
@@ -261,7 +263,7 @@ describe("SimulatedNetwork: what a route takes", () => {
       strictEqual(first.status, 503)
       // one step is a sequence that fails loudly after it: the test did not expect a second attempt
       const second = yield* Effect.exit(HttpClient.get(`${API}/one`))
-      assertTrue(Exit.isFailure(second) && Cause.isDie(second.cause))
+      assertTrue(Exit.isFailure(second) && hasDefect(second.cause))
     }).pipe(provide()))
 
   it.effect("anything else is a type error and, at run time, a TypeError naming the shapes a route takes", () =>
@@ -269,7 +271,7 @@ describe("SimulatedNetwork: what a route takes", () => {
       const net = yield* Net
       // @ts-expect-error a status number is not a step
       const exit = yield* Effect.exit(net.script("GET /x", 503))
-      assertTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      assertTrue(Exit.isFailure(exit) && hasDefect(exit.cause))
       const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as Error
       strictEqual(defect.name, "TypeError")
       strictEqual(

@@ -1,7 +1,6 @@
-import * as HttpApi from "@effect/platform/HttpApi"
-import * as HttpApiClient from "@effect/platform/HttpApiClient"
-import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
-import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import { countForks, exitNow, type ForkCount } from "#testline/fibers"
+import { Item, itemClient } from "#testline/httpApi"
+import { requestErrorTag } from "#testline/platform"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -11,14 +10,15 @@ import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as TestClock from "@steadfast/core/line/TestClock"
-import * as Chunk from "effect/Chunk"
+import { currentTimeMillis } from "@steadfast/core/line/unsafe"
+import { urlParamsEntries } from "@steadfast/core/line/urlParams"
 import * as Fiber from "effect/Fiber"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { errors as undiciErrors } from "undici"
 import { Fault, type Fault as FaultT, Reply } from "../src/Fault.js"
 import * as Scenario from "../src/Scenario.js"
-import { API, causeOf, failure, ForkCounter, makeAttempt, Net, provide, send } from "./helpers/simulated.js"
+import { API, causeOf, failure, fieldsOf, makeAttempt, Net, provide, send } from "./helpers/simulated.js"
 
 describe("SimulatedNetwork: replies", () => {
   it.effect("serves a JSON reply to the platform client, schemaBodyJson included", () =>
@@ -44,21 +44,13 @@ describe("SimulatedNetwork: replies", () => {
 
   it.effect("an HttpApiClient runs over it unchanged, its errors included", () =>
     Effect.gen(function*() {
-      class Item extends Schema.Class<Item>("Item")({ id: Schema.Number, name: Schema.String }) {}
-      class Api extends HttpApi.make("api").add(
-        HttpApiGroup.make("items").add(
-          HttpApiEndpoint.get("get", "/items/:id")
-            .setPath(Schema.Struct({ id: Schema.NumberFromString }))
-            .addSuccess(Item)
-        )
-      ) {}
       const net = yield* Net
       yield* net.script("GET /items/*", [Reply.json(200, { id: 7, name: "seven" }), Fault.reset()])
-      const client = yield* HttpApiClient.make(Api, { baseUrl: API })
-      deepStrictEqual(yield* client.items.get({ path: { id: 7 } }), new Item({ id: 7, name: "seven" }))
-      const error = yield* failure(client.items.get({ path: { id: 7 } }))
-      strictEqual(error._tag, "RequestError")
-      strictEqual((error as HttpClientError.RequestError).reason, "Transport")
+      const getItem = yield* itemClient(API)
+      deepStrictEqual(yield* getItem(7), new Item({ id: 7, name: "seven" }))
+      const error = yield* failure(getItem(7))
+      strictEqual(error._tag, requestErrorTag)
+      strictEqual(fieldsOf(error as HttpClientError.HttpClientError).reason, "Transport")
       deepStrictEqual((yield* net.attempts("GET /items/*")).map((r) => r.url), [`${API}/items/7`, `${API}/items/7`])
     }).pipe(provide()))
 
@@ -72,10 +64,10 @@ describe("SimulatedNetwork: replies", () => {
       yield* net.script("HEAD /form", [Reply.text(200, "ignored")])
       const response = yield* HttpClient.get(`${API}/form`)
       deepStrictEqual(new TextDecoder().decode(yield* response.arrayBuffer), "a=1&b=two")
-      deepStrictEqual(yield* response.urlParamsBody, [["a", "1"], ["b", "two"]])
+      deepStrictEqual(urlParamsEntries(yield* response.urlParamsBody), [["a", "1"], ["b", "two"]])
       strictEqual(response.cookies.cookies["sid"]?.value, "abc")
       const streamed = yield* Stream.runCollect((yield* HttpClient.get(`${API}/form`)).stream)
-      strictEqual(new TextDecoder().decode(Chunk.toReadonlyArray(streamed)[0]), "a=1&b=two")
+      strictEqual(new TextDecoder().decode(Array.from(streamed)[0]), "a=1&b=two")
       const head = yield* HttpClient.head(`${API}/form`)
       strictEqual(head.headers["content-length"], "7")
       strictEqual(yield* head.text, "")
@@ -132,14 +124,14 @@ describe("SimulatedNetwork: replies", () => {
     Effect.gen(function*() {
       const net = yield* Net
       yield* net.script("GET /cheap", Scenario.sequence([Reply.json(200, { ok: true })], { after: "repeat-last" }))
-      const counter = new ForkCounter()
+      const counter: ForkCount = { forks: 0 }
       yield* Effect.gen(function*() {
         const response = yield* HttpClient.get(`${API}/cheap`)
         yield* response.json
         const { attempt } = yield* makeAttempt
         const direct = yield* send("/cheap", attempt)
         yield* (direct as unknown as Transport.BodyReader)[Transport.BodyReaderTypeId](() => true)
-      }).pipe(Effect.supervised(counter))
+      }).pipe(countForks(counter))
       strictEqual(counter.forks, 0)
     }).pipe(provide()))
 })
@@ -211,11 +203,12 @@ describe("SimulatedNetwork: failures before the response", () => {
         yield* net.script("GET /x", [fault])
         const { attempt, connects: connectCalls } = yield* makeAttempt
         const error = yield* failure(send("/x", attempt))
-        strictEqual(error._tag, "RequestError")
-        strictEqual((error as HttpClientError.RequestError).reason, "Transport")
+        strictEqual(error._tag, requestErrorTag)
+        strictEqual(fieldsOf(error).kind, "RequestError")
+        strictEqual(fieldsOf(error).reason, "Transport")
         const cause = causeOf(error)
         strictEqual(cause.code ?? cause.name, code)
-        check(error.cause)
+        check(fieldsOf(error).cause)
         // A failure before connected() proves the request never left.
         strictEqual(connectCalls.length, connects ? 1 : 0)
         const [record] = yield* net.attempts("GET /x")
@@ -223,7 +216,7 @@ describe("SimulatedNetwork: failures before the response", () => {
         // The platform client fails the same way.
         yield* net.script("GET /x", [fault])
         const viaPlatform = yield* failure(HttpClient.get(`${API}/x`))
-        strictEqual(viaPlatform._tag, "RequestError")
+        strictEqual(fieldsOf(viaPlatform).kind, "RequestError")
         strictEqual(causeOf(viaPlatform).code ?? causeOf(viaPlatform).name, code)
       }).pipe(provide())
   )
@@ -249,8 +242,8 @@ describe("SimulatedNetwork: body faults happen while the body is read", () => {
       strictEqual(response.headers["content-length"], "100")
       deepStrictEqual((yield* net.attempts("GET /body"))[0]?.outcome, { _tag: "Response", status: 200 })
       const error = yield* failure(response.text)
-      strictEqual(error._tag, "ResponseError")
-      strictEqual(error.reason, "Decode")
+      strictEqual(fieldsOf(error).kind, "ResponseError")
+      strictEqual(fieldsOf(error).reason, "Decode")
       strictEqual(causeOf(error).code, code)
       deepStrictEqual((yield* net.attempts("GET /body"))[0]?.outcome, { _tag: "Failed", code, phase: "body" })
       // stream: the first 30 bytes, then the failure
@@ -299,7 +292,7 @@ describe("SimulatedNetwork: body faults happen while the body is read", () => {
       const response = (yield* send("/slow", attempt)) as unknown as Transport.BodyReader
       const seen: Array<[number, string]> = []
       const fiber = yield* Effect.fork(response[Transport.BodyReaderTypeId]((chunk) => {
-        seen.push([clock.unsafeCurrentTimeMillis(), new TextDecoder().decode(chunk)])
+        seen.push([currentTimeMillis(clock), new TextDecoder().decode(chunk)])
         return true
       }))
       yield* TestClock.adjust("999 millis")
@@ -319,7 +312,7 @@ describe("SimulatedNetwork: body faults happen while the body is read", () => {
       ])
       const fiber = yield* Effect.fork(Effect.flatMap(HttpClient.get(`${API}/slow`), (r) => r.text))
       yield* TestClock.adjust("29 seconds")
-      strictEqual(fiber.unsafePoll(), null)
+      strictEqual(exitNow(fiber), undefined)
       yield* TestClock.adjust("1 second")
       strictEqual(yield* Fiber.join(fiber), "hello world")
     }).pipe(provide()))

@@ -1,3 +1,5 @@
+import { defectOption } from "#testline/causes"
+import { exitNow } from "#testline/fibers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, it } from "@effect/vitest"
@@ -6,13 +8,22 @@ import { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "@steadfast/core/line/Exit"
 import * as TestClock from "@steadfast/core/line/TestClock"
-import * as Cause from "effect/Cause"
 import * as Fiber from "effect/Fiber"
 import type * as Option from "effect/Option"
 import { Fault, Reply } from "../src/Fault.js"
 import * as Scenario from "../src/Scenario.js"
 import * as SimulatedNetwork from "../src/SimulatedNetwork.js"
-import { API, attemptAborted, causeOf, failure, makeAttempt, Net, provide, send } from "./helpers/simulated.js"
+import {
+  API,
+  attemptAborted,
+  causeOf,
+  failure,
+  fieldsOf,
+  makeAttempt,
+  Net,
+  provide,
+  send
+} from "./helpers/simulated.js"
 
 describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
   it.effect("ResponseLatency answers at its exact virtual instant, after connecting at once", () =>
@@ -22,7 +33,7 @@ describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
       const { attempt, connects } = yield* makeAttempt
       const fiber = yield* Effect.fork(send("/late", attempt))
       yield* TestClock.adjust("1999 millis")
-      strictEqual(fiber.unsafePoll(), null)
+      strictEqual(exitNow(fiber), undefined)
       deepStrictEqual(connects, [0])
       yield* TestClock.adjust("1 milli")
       strictEqual((yield* Fiber.join(fiber)).status, 200)
@@ -56,13 +67,13 @@ describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
       const { attempt, connects, controller } = yield* makeAttempt
       const fiber = yield* Effect.fork(failure(send("/blackhole", attempt)))
       yield* TestClock.adjust("1 hour")
-      strictEqual(fiber.unsafePoll(), null)
+      strictEqual(exitNow(fiber), undefined)
       deepStrictEqual(connects, [])
       controller.abort(reason("ConnectTimeout"))
       // No clock movement: the abort alone ends the attempt.
       const error = yield* Fiber.join(fiber)
-      strictEqual(error._tag, "RequestError")
-      strictEqual(error.cause, controller.signal.reason)
+      strictEqual(fieldsOf(error).kind, "RequestError")
+      strictEqual(fieldsOf(error).cause, controller.signal.reason)
       const [record] = yield* net.attempts("GET /blackhole")
       deepStrictEqual(record?.outcome, { _tag: "Aborted", reason: "ConnectTimeout", phase: "connect" })
       strictEqual(record?.endedAt, 3_600_000)
@@ -78,7 +89,7 @@ describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
       yield* TestClock.adjust("30 seconds")
       deepStrictEqual(connects, [0])
       controller.abort(reason("ResponseTimeout"))
-      strictEqual((yield* Fiber.join(fiber))._tag, "RequestError")
+      strictEqual(fieldsOf(yield* Fiber.join(fiber)).kind, "RequestError")
       deepStrictEqual((yield* net.attempts("GET /stuck"))[0]?.outcome, {
         _tag: "Aborted",
         reason: "ResponseTimeout",
@@ -95,7 +106,7 @@ describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
       const fiber = yield* Effect.fork(failure(send("/late", late.attempt)))
       yield* TestClock.adjust("1 second")
       late.controller.abort(reason("DeadlineExceeded"))
-      strictEqual((yield* Fiber.join(fiber))._tag, "RequestError")
+      strictEqual(fieldsOf(yield* Fiber.join(fiber)).kind, "RequestError")
       yield* net.script("GET /slow", [Fault.trickle({ chunkSize: 1, interval: "1 second" }, Reply.text(200, "abc"))])
       const slow = yield* makeAttempt
       const response = (yield* send("/slow", slow.attempt)) as unknown as Transport.BodyReader
@@ -103,8 +114,8 @@ describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
       yield* TestClock.adjust("1500 millis")
       slow.controller.abort(reason("BodyTimeout"))
       const error = yield* Fiber.join(read)
-      strictEqual(error._tag, "ResponseError")
-      strictEqual(error.reason, "Decode")
+      strictEqual(fieldsOf(error).kind, "ResponseError")
+      strictEqual(fieldsOf(error).reason, "Decode")
       deepStrictEqual((yield* net.timeline).map((r) => r.outcome), [
         { _tag: "Aborted", reason: "DeadlineExceeded", phase: "response" },
         { _tag: "Aborted", reason: "BodyTimeout", phase: "body" }
@@ -117,7 +128,7 @@ describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
       yield* net.script("GET /x", [Reply.empty(200)])
       const { attempt, controller, connects } = yield* makeAttempt
       controller.abort()
-      strictEqual((yield* failure(send("/x", attempt)))._tag, "RequestError")
+      strictEqual(fieldsOf(yield* failure(send("/x", attempt))).kind, "RequestError")
       deepStrictEqual(connects, [])
       deepStrictEqual((yield* net.attempts())[0]?.outcome, { _tag: "Aborted", reason: "Aborted", phase: "connect" })
     }).pipe(provide()))
@@ -128,8 +139,8 @@ describe("SimulatedNetwork: time, hangs, aborts and interruption", () => {
       yield* net.script("GET /stuck", Scenario.sequence([Fault.hang()], { after: "repeat-last" }))
       const fiber = yield* Effect.fork(HttpClient.get(`${API}/stuck`))
       yield* TestClock.adjust("5 seconds")
-      const exit = yield* Fiber.interrupt(fiber)
-      assertTrue(Exit.isInterrupted(exit))
+      yield* Fiber.interrupt(fiber)
+      assertTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
       const { attempt } = yield* makeAttempt
       const direct = yield* Effect.fork(send("/stuck", attempt))
       yield* TestClock.adjust("1 second")
@@ -176,7 +187,7 @@ describe("SimulatedNetwork: routing and scripts", () => {
     Effect.gen(function*() {
       const exit = yield* Effect.exit(HttpClient.get(`${API}/nope?token=secret`))
       assertTrue(Exit.isFailure(exit))
-      const defect = Cause.dieOption(exit.cause) as Option.Some<Error>
+      const defect = defectOption(exit.cause) as Option.Some<Error>
       const message = defect.value.message
       assertTrue(message.includes("GET http://api.test/nope?token=<redacted>"), message)
       assertTrue(message.includes("\"GET /items\", \"POST /orders\""), message)
@@ -194,8 +205,7 @@ describe("SimulatedNetwork: routing and scripts", () => {
       deepStrictEqual(yield* statuses("/c"), [500, 200, 500, 200])
       strictEqual(yield* status("GET", "/f"), 200)
       const exit = yield* Effect.exit(status("GET", "/f"))
-      const message =
-        (Cause.dieOption((exit as Exit.Failure<number, unknown>).cause) as Option.Some<Error>).value.message
+      const message = (defectOption((exit as Exit.Failure<number, unknown>).cause) as Option.Some<Error>).value.message
       assertTrue(message.includes("route \"GET /f\" got attempt 2"), message)
       assertTrue(message.includes("Request: GET http://api.test/f"), message)
       deepStrictEqual((yield* net.attempts("GET /c")).map((r) => r.step), [0, 1, 2, 3])

@@ -4,13 +4,16 @@
  * fiber runs until it stops before time moves on), and a hint when a test is
  * interrupted while fibers wait for an adjustment that never came.
  */
+import { pendingSleeps } from "#testline/clock"
+import { exitNow, yieldOnce } from "#testline/fibers"
+import { freshTestServices } from "#testline/testServices"
 import { HttpClient } from "@effect/platform"
 import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Duration from "@steadfast/core/line/Duration"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as TestClock from "@steadfast/core/line/TestClock"
-import { Clock, Fiber, Layer, TestContext } from "effect"
+import { Clock, Fiber, Layer } from "effect"
 import { vi } from "vitest"
 import { Fault, Reply } from "../src/Fault.js"
 import * as Scenario from "../src/Scenario.js"
@@ -26,10 +29,10 @@ describe("the virtual clock", () => {
     Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
       const fiber = yield* Effect.fork(Effect.sleep("2 seconds"))
-      yield* Effect.yieldNow()
-      deepStrictEqual(Array.from(yield* TestClock.sleeps()), [start + 2000])
+      yield* yieldOnce
+      deepStrictEqual(yield* pendingSleeps, [start + 2000])
       yield* TestClock.adjust("1 second")
-      strictEqual(fiber.unsafePoll(), null)
+      strictEqual(exitNow(fiber), undefined)
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(fiber)
       strictEqual((yield* Clock.currentTimeMillis) - start, 2000)
@@ -55,7 +58,7 @@ describe("the virtual clock", () => {
       const fiber = yield* Effect.fork(program)
       // a partial adjust wakes only what is due
       yield* TestClock.adjust("500 millis")
-      strictEqual(fiber.unsafePoll(), null)
+      strictEqual(exitNow(fiber), undefined)
       yield* TestClock.adjust("1 minute")
       const [times, status] = yield* Fiber.join(fiber)
       deepStrictEqual(times.map((t) => t - start), [100, 1100, 4100])
@@ -120,13 +123,13 @@ describe("a test that forgot TestClock.adjust", () => {
       const warn = vi.spyOn(console, "warn").mockImplementation(() => {})
       try {
         const fiber = Effect.runFork(
-          body.pipe(Effect.provide(Layer.fresh(net)), Effect.provide(TestContext.TestContext))
+          body.pipe(Effect.provide(Layer.fresh(net)), Effect.provide(freshTestServices))
         )
         // the test waits on the virtual clock: the attempt is recorded and pending
-        for (let i = 0; i < 100 && fiber.unsafePoll() === null; i++) {
+        for (let i = 0; i < 100 && exitNow(fiber) === undefined; i++) {
           yield* Effect.promise(() => new Promise(setImmediate))
         }
-        strictEqual(fiber.unsafePoll(), null)
+        strictEqual(exitNow(fiber), undefined)
         yield* Fiber.interrupt(fiber) // what a test runner's timeout does
         return warn.mock.calls.map((args) => String(args[0]))
       } finally {

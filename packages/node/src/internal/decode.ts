@@ -134,6 +134,14 @@ const describe = (coding: Coding, error: unknown): ContentDecodingError => {
 }
 
 /**
+ * Each stage's buffers (its raw input waiting for zlib, its output waiting
+ * for the reader): 16 KiB, said here rather than left to Node's default,
+ * which is 16 KiB up to Node 20 and 64 KiB from Node 22. zlib's streams pass
+ * stream options on to their `Transform`.
+ */
+const buffering = { highWaterMark: 16 * 1024 }
+
+/**
  * `deflate` as servers send it: zlib-wrapped (a first byte whose low nibble
  * is 8, the deflate method) or raw.
  */
@@ -143,7 +151,9 @@ class Inflate extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     if (this.inner === undefined) {
       if (chunk.length === 0) return callback()
-      const inner = (chunk[0]! & 0x0f) === 0x08 ? zlib.createInflate() : zlib.createInflateRaw()
+      const inner = (chunk[0]! & 0x0f) === 0x08
+        ? zlib.createInflate(buffering as zlib.ZlibOptions)
+        : zlib.createInflateRaw(buffering as zlib.ZlibOptions)
       inner.on("data", (out: Buffer) => {
         // the inner stream's backpressure: wait until this one's reader took what it has
         if (!this.push(out)) inner.pause()
@@ -173,7 +183,11 @@ class Inflate extends Transform {
 }
 
 const stage = (coding: Coding): Transform =>
-  coding === "gzip" ? zlib.createGunzip() : coding === "br" ? zlib.createBrotliDecompress() : new Inflate()
+  coding === "gzip"
+    ? zlib.createGunzip(buffering as zlib.ZlibOptions)
+    : coding === "br"
+    ? zlib.createBrotliDecompress(buffering as zlib.BrotliOptions)
+    : new Inflate(buffering)
 
 /** Where the raw body comes from (the exchange). @internal */
 export interface Source {

@@ -17,6 +17,7 @@
  * @internal
  */
 import * as BodyStream from "#line/bodyStream"
+import { deferResume } from "#line/runtime"
 import { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Exit from "@steadfast/core/line/Exit"
@@ -109,7 +110,8 @@ export class NodeResponse extends ResponseBase implements HttpClientResponse.Htt
     const plan = this.plan
     switch (plan._tag) {
       case "decode":
-        return Effect.async<void, ResponseError>((resume) => {
+        return Effect.async<void, ResponseError>((callback) => {
+          const resume = deferResume(callback)
           const decoding = new decode.Decoding(this.rawBody, plan.codings, {
             chunk: onChunk,
             end: () => resume(Effect.void),

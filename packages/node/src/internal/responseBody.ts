@@ -21,6 +21,7 @@
  * @internal
  */
 import * as BodyStream from "#line/bodyStream"
+import { deferResume } from "#line/runtime"
 import * as Effect from "@steadfast/core/line/Effect"
 import type { HttpClientResponse } from "@steadfast/core/line/http"
 import type { ResponseError } from "@steadfast/core/line/platformError"
@@ -246,7 +247,8 @@ export class ResponseBody implements Source {
       switch (this.state) {
         case State.Open:
           return Effect.async<PullSuccess, PullError>((resume) => {
-            this.waiter = () => resume(this.pull(response))
+            const later = deferResume(resume)
+            this.waiter = () => later(this.pull(response))
             return Effect.sync(() => {
               this.waiter = undefined
             })
@@ -311,7 +313,7 @@ class ReadSink implements Sink {
   /** The read waits for the end: `resume` is called with it (at once if it came already). */
   wait(resume: (effect: ReadResult) => void): void {
     if (this.result !== undefined) resume(this.result)
-    else this.resume = resume
+    else this.resume = deferResume(resume)
   }
 
   end(): void {

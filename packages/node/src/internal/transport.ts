@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { deferResume } from "#line/runtime"
 import type { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
 import type { HttpClientError, HttpClientResponse } from "@steadfast/core/line/http"
@@ -16,6 +17,6 @@ export const makeTransport = (engine: Engine): Transport.Transport => ({
   onResend: engine.onResend,
   send: (request, url, attempt) =>
     Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) =>
-      new Exchange(engine, request, url, attempt, resume).start()
+      new Exchange(engine, request, url, attempt, deferResume(resume)).start()
     )
 })

@@ -6,20 +6,19 @@
  *
  * it.scopedLive: real sockets to a FaultServer.
  */
+import { captureConsole } from "#testline/consoleCapture"
 import { describe, expect, it } from "@effect/vitest"
 import { FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
 import { Doctor } from "../../src/index.js"
 
 const json = (args: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const out: Array<string> = []
-    const base = yield* Effect.console
-    const capture = {
-      ...base,
-      log: (...items: ReadonlyArray<unknown>) => Effect.sync(() => void out.push(items.join(" ")))
-    } as typeof base
-    yield* Console.withConsole(Doctor.main([...args, "--json"]), capture)
+    // what goes to standard output
+    yield* Doctor.main([...args, "--json"]).pipe(captureConsole((line, method) => {
+      if (method === "log") out.push(line)
+    }))
     return JSON.parse(out.join("\n")) as Record<string, unknown>
   })
 

@@ -80,8 +80,12 @@ describe("regression: hostile bodies", () => {
       Effect.gen(function*() {
         const small = yield* serve(1)
         const { client, context } = yield* buildClient({ retry: { retries: 0 }, maxBodySize: 16 * 1024 * 1024 })
-        const fold = (response: { readonly stream: Stream.Stream<Uint8Array, unknown> }) =>
-          Stream.runFold(response.stream, 0, (n, bytes) => n + bytes.length)
+        const fold = (response: { readonly stream: Stream.Stream<Uint8Array, unknown> }) => {
+          let n = 0
+          return Stream.runForEach(response.stream, (bytes) => Effect.sync(() => void (n += bytes.length))).pipe(
+            Effect.map(() => n)
+          )
+        }
         expect(yield* Effect.flatMap(client.execute(HttpClientRequest.get(`${small.url}/`)), fold)).toBe(BODY)
         const platform = yield* Effect.provide(HttpClient.HttpClient, context)
         expect(yield* Effect.flatMap(platform.get(`${small.url}/`), fold)).toBe(BODY)

@@ -8,8 +8,9 @@
  * it.scopedLive for the doctor: real sockets to a proxy that is not running.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "@steadfast/core/line/ConfigProvider"
 import * as Effect from "@steadfast/core/line/Effect"
-import { ConfigProvider, Layer } from "effect"
+import { Layer } from "effect"
 import { Doctor, NodeClient, Proxy } from "../../src/index.js"
 import { releasedPort } from "../helpers.js"
 

@@ -6,9 +6,11 @@
  * neither in its message nor in the Node error kept as its cause.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "@steadfast/core/line/Cause"
+import * as ConfigProvider from "@steadfast/core/line/ConfigProvider"
 import * as Effect from "@steadfast/core/line/Effect"
 import { Certificates } from "@steadfast/testkit"
-import { Cause, ConfigProvider, Exit, Layer, Redacted } from "effect"
+import { Exit, Layer, Redacted } from "effect"
 import { NodeClient } from "../../src/index.js"
 
 const KEY_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDtopSecretKeyMaterial"

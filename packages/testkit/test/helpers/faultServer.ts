@@ -4,6 +4,7 @@ import * as Scope from "effect/Scope"
 import { Agent, type Dispatcher, request } from "undici"
 import { Reply } from "../../src/Fault.js"
 import * as FaultServer from "../../src/FaultServer.js"
+import * as NodeErrors from "../../src/NodeErrors.js"
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -115,6 +116,14 @@ export const eventually = (f: () => boolean, ms = 1_000) =>
 export const text = (outcome: Outcome) => expectResponse(outcome).body.toString("utf8")
 
 export const body100 = Reply.text(200, "0123456789".repeat(10))
+
+/**
+ * The code of the handshake listener's failure (no cipher suite in common)
+ * on the running Node: `ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE` with Node 20's
+ * OpenSSL 3.0, `ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE` with Node 22's 3.5
+ * (NodeErrors.dns-tls-proxy checks it against a real socket).
+ */
+export const handshakeFailure = NodeErrors.handshake("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE").code
 
 export const schemes = ["http", "https"] as const
 

@@ -1,10 +1,11 @@
 // What the SimulatedNetwork test files share: the network tag, its layer, an
-// attempt for the direct transport, and a fork counter.
+// attempt for the direct transport, and the platform error's fields.
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Transport } from "@steadfast/core"
 import * as Effect from "@steadfast/core/line/Effect"
-import * as Supervisor from "effect/Supervisor"
+import { platformFields } from "@steadfast/core/line/platformReason"
+import { currentTimeMillis } from "@steadfast/core/line/unsafe"
 import * as Scenario from "../../src/Scenario.js"
 import * as SimulatedNetwork from "../../src/SimulatedNetwork.js"
 
@@ -16,18 +17,15 @@ export const provide = (scenario?: Scenario.Scenario) => Effect.provide(Simulate
 /** The failure of an effect that must fail. */
 export const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flip(effect)
 
-export const causeOf = (error: HttpClientError.HttpClientError) => error.cause as { code?: string; name?: string }
-
-/** Counts the fibers forked while `effect` runs. */
-export class ForkCounter extends Supervisor.AbstractSupervisor<number> {
-  forks = 0
-  get value() {
-    return Effect.sync(() => this.forks)
-  }
-  override onStart() {
-    this.forks++
-  }
+/** A platform error's fields in the Effect 3 shape (Effect 4: one HttpClientError with a reason). */
+export const fieldsOf = (error: HttpClientError.HttpClientError): NonNullable<ReturnType<typeof platformFields>> => {
+  const fields = platformFields(error)
+  if (fields === undefined) throw new Error(`not a platform error: ${String(error)}`)
+  return fields
 }
+
+export const causeOf = (error: HttpClientError.HttpClientError) =>
+  fieldsOf(error).cause as { code?: string; name?: string }
 
 /** An attempt for the direct transport, with an abort controller and a record of `connected()` calls. */
 export const makeAttempt = Effect.map(Effect.clock, (clock) => {
@@ -35,7 +33,7 @@ export const makeAttempt = Effect.map(Effect.clock, (clock) => {
   const connects: Array<number> = []
   const attempt = Transport.attemptFromSignal(controller.signal, {
     connectTimeoutMs: 5000,
-    connected: () => void connects.push(clock.unsafeCurrentTimeMillis())
+    connected: () => void connects.push(currentTimeMillis(clock))
   })
   return { controller, connects, attempt }
 })

@@ -22,3 +22,11 @@ export const runCallback = (runner: Runner): <A, E>(
   effect: Effect.Effect<A, E>,
   options: { readonly onExit: (exit: Exit.Exit<A, E>) => void }
 ) => unknown => Runtime.runCallback(runner)
+
+/**
+ * The `resume` of an `Effect.async` that undici's (or zlib's) callbacks
+ * call: the fiber goes on after the callback returned, not inside it. On
+ * Effect 3 a resumed fiber always waits for its scheduler, so this is
+ * `resume` itself. @internal
+ */
+export const deferResume = <A>(resume: (a: A) => void): (a: A) => void => resume

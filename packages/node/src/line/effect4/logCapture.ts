@@ -1,7 +1,8 @@
 /**
  * Log lines captured instead of printed, on the Effect 4 line: the loggers
  * replaced (`Logger.layer`) by one that hands each message over. Same names
- * as `src/line/effect3/logCapture.ts`. See docs/design.md, "Two Effect
+ * and the same level names as `src/line/effect3/logCapture.ts` (Effect 4
+ * calls Effect 3's "Warning" level "Warn"). See docs/design.md, "Two Effect
  * lines".
  *
  * @internal
@@ -13,6 +14,9 @@ import * as Logger from "effect/Logger"
 export const captureLogs = (onMessage: (text: string, level: string) => void): Layer.Layer<never> =>
   Logger.layer([
     Logger.make(({ logLevel, message }) =>
-      onMessage(Array.isArray(message) ? message.join(" ") : String(message), logLevel)
+      onMessage(
+        Array.isArray(message) ? message.join(" ") : String(message),
+        logLevel === "Warn" ? "Warning" : logLevel
+      )
     )
   ])

@@ -21,3 +21,13 @@ export const runCallback = (runner: Runner): <A, E>(
   effect: Effect.Effect<A, E>,
   options: { readonly onExit: (exit: Exit.Exit<A, E>) => void }
 ) => unknown => Effect.runCallbackWith(runner)
+
+/**
+ * The `resume` of an `Effect.async` that undici's (or zlib's) callbacks
+ * call: the fiber goes on after the callback returned, not inside it, as on
+ * Effect 3. Effect 4 runs a resumed fiber at once, in the caller's stack:
+ * code after a body read ran inside undici's `onResponseEnd`, before undici
+ * had counted the request done (the pool's stats still said it was
+ * running). @internal
+ */
+export const deferResume = <A>(resume: (a: A) => void): (a: A) => void => (a) => queueMicrotask(() => resume(a))

@@ -121,36 +121,89 @@ export interface SslError extends Error {
 }
 
 /**
- * The OpenSSL handshake failures {@link handshake} knows how to render.
+ * OpenSSL's error lines for the handshake failures below, as the OpenSSL
+ * Node bundles writes them. They moved with OpenSSL's record layer rewrite
+ * (3.2): a plain-http peer is caught in `tls_validate_record_header`
+ * instead of `ssl3_get_record`, alerts are read at another line, and the
+ * `sslv3 alert` reasons became `ssl/tls alert` (so the handshake failure's
+ * code is `ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE` from Node 22 on). Each
+ * row was read from a real failure on loopback (Node 20: OpenSSL 3.0; Node
+ * 22: 3.5); another OpenSSL takes the row of the closest version below it.
+ */
+const opensslRows = [
+  {
+    since: [3, 0],
+    wrongVersion: "ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:",
+    alertAt: "../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601",
+    alertPrefix: "sslv3 alert"
+  },
+  {
+    since: [3, 5],
+    wrongVersion:
+      "tls_validate_record_header:wrong version number:../deps/openssl/openssl/ssl/record/methods/tlsany_meth.c:77:",
+    alertAt: "../deps/openssl/openssl/ssl/record/rec_layer_s3.c:918",
+    alertPrefix: "ssl/tls alert"
+  }
+] as const
+
+/** The row for an OpenSSL version string (`process.versions.openssl`, e.g. `"3.5.8"`). */
+const opensslRow = (version: string | undefined) => {
+  const [major = 0, minor = 0] = (version ?? "").split(".").map(Number)
+  const below = opensslRows.filter(({ since: [a, b] }) => major > a || (major === a && minor >= b))
+  return below[below.length - 1] ?? opensslRows[0]
+}
+
+/** A failure's `reason` and the OpenSSL line after `0A0000xx:SSL routines:`, for an OpenSSL version. */
+const sslErrorsFor = (version: string | undefined) => {
+  const row = opensslRow(version)
+  const alert = (reason: string, alertNumber: number) => ({
+    reason,
+    detail: `0A000${alertNumber === 70 ? "42E" : "410"}:SSL routines:ssl3_read_bytes:${reason}:${row.alertAt}:` +
+      `SSL alert number ${alertNumber}`
+  })
+  return {
+    /** The peer does not speak TLS (an `https://` url on a plain-http port). */
+    ERR_SSL_WRONG_VERSION_NUMBER: {
+      code: "ERR_SSL_WRONG_VERSION_NUMBER",
+      reason: "wrong version number",
+      detail: `0A00010B:SSL routines:${row.wrongVersion}`
+    },
+    /** No TLS version in common (the server answered with a protocol_version alert). */
+    ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: {
+      code: "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
+      ...alert("tlsv1 alert protocol version", 70)
+    },
+    /** No cipher or parameters in common (handshake_failure alert); its code names OpenSSL's reason. */
+    ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: {
+      code: `ERR_SSL_${row.alertPrefix.toUpperCase().replace(/ /g, "_")}_HANDSHAKE_FAILURE`,
+      ...alert(`${row.alertPrefix} handshake failure`, 40)
+    }
+  } as const
+}
+
+/**
+ * The OpenSSL handshake failures {@link handshake} knows how to render, as
+ * the OpenSSL of the running Node reports them (`process.versions.openssl`):
+ * the `code`, `reason` and error line differ between OpenSSL 3.0 (Node 20)
+ * and 3.5 (Node 22). Keyed by the Node 20 codes.
  *
  * @since 0.1.0
  */
-export const sslErrors = {
-  /** The peer does not speak TLS (an `https://` url on a plain-http port). */
-  ERR_SSL_WRONG_VERSION_NUMBER: {
-    reason: "wrong version number",
-    detail:
-      "0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:"
-  },
-  /** No TLS version in common (the server answered with a protocol_version alert). */
-  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: {
-    reason: "tlsv1 alert protocol version",
-    detail:
-      "0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 70"
-  },
-  /** No cipher or parameters in common (handshake_failure alert). */
-  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: {
-    reason: "sslv3 alert handshake failure",
-    detail:
-      "0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:SSL alert number 40"
+export const sslErrors: {
+  readonly [K in keyof ReturnType<typeof sslErrorsFor>]: {
+    readonly code: string
+    readonly reason: string
+    readonly detail: string
   }
-} as const
+} = sslErrorsFor(process.versions.openssl)
 
 /**
  * A TLS handshake failure as Node >= 17 reports it:
  * `ERR_SSL_WRONG_VERSION_NUMBER` by default (an `https://` url on a port
- * that speaks plain http). The message carries OpenSSL's error line with a
- * zeroed thread id where the real one has the thread's address.
+ * that speaks plain http). `code` picks the failure by its Node 20 code; the
+ * error has the running Node's code, reason and OpenSSL line (see
+ * {@link sslErrors}). The message carries OpenSSL's error line with a zeroed
+ * thread id where the real one has the thread's address.
  *
  * @since 0.1.0
  */
@@ -159,7 +212,7 @@ export const handshake = (code: keyof typeof sslErrors = "ERR_SSL_WRONG_VERSION_
   const error = new globalThis.Error(`0000000000000000:error:${known.detail}\n`) as unknown as Record<string, unknown>
   error["library"] = "SSL routines"
   error["reason"] = known.reason
-  error["code"] = code
+  error["code"] = known.code
   return error as unknown as SslError
 }
 

@@ -5,9 +5,9 @@
  * @internal
  */
 import type * as net from "node:net"
-import type { Direction, Toxic } from "../../FaultProxy.js"
 import { millis } from "../faults/connection.js"
 import { hash } from "../seeded.js"
+import type { Direction, Toxic } from "./toxic.js"
 
 /** What every link of one proxy shares. */
 export interface ProxyState {

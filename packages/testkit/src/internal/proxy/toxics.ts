@@ -7,7 +7,7 @@
  * @internal
  */
 import * as Duration from "@steadfast/core/line/Duration"
-import type { Direction, Toxic, ToxicCommon, ToxicOptions } from "../../FaultProxy.js"
+import type { Direction, Toxic, ToxicCommon, ToxicOptions } from "./toxic.js"
 
 /** A toxic as Toxiproxy's API shows it. */
 export interface ToxicJson {

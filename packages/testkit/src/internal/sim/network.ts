@@ -22,7 +22,8 @@ import type { AttemptRecord, RouteSpec, Service, SimulatedNetwork } from "../../
 import { rowOf } from "../faults/table.js"
 import * as Script from "../scenario.js"
 import { withoutStack } from "../stackless.js"
-import { AttemptContext, Entry } from "./attempt.js"
+import { AttemptContext } from "./attempt.js"
+import { Entry } from "./entry.js"
 export { formatRecord, outcomeLabel } from "./records.js"
 
 const describeRoutes = (scenario: Scenario.Scenario): string =>

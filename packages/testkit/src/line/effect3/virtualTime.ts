@@ -28,54 +28,12 @@ import * as Effect from "@steadfast/core/line/Effect"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
-import * as Scheduler from "effect/Scheduler"
 import type * as TestClock from "effect/TestClock"
-import { formatRecord } from "../../internal/sim/records.js"
+import { missingAdjustHint } from "../../internal/sim/hint.js"
 import type { AttemptRecord } from "../../SimulatedNetwork.js"
-
-/**
- * The scheduler fibers run on under the virtual clock: Effect's own
- * (priority buckets, drained on the microtask queue) but falling back to
- * `setImmediate` rather than a 1 ms `setTimeout` after many drains in a row,
- * and counting the tasks queued and not yet run, so the clock can tell when
- * every fiber has stopped.
- */
-export class CountingScheduler implements Scheduler.Scheduler {
-  pending = 0
-  private tasks = new Scheduler.PriorityBuckets()
-  private running = false
-  constructor(readonly inner: Scheduler.Scheduler) {}
-  shouldYield(fiber: Fiber.RuntimeFiber<unknown, unknown>): number | false {
-    return this.inner.shouldYield(fiber)
-  }
-  scheduleTask(task: Scheduler.Task, priority: number): void {
-    this.pending++
-    this.tasks.scheduleTask(task, priority)
-    if (!this.running) {
-      this.running = true
-      this.starve(0)
-    }
-  }
-  private starve(depth: number): void {
-    if (depth >= 2048) setImmediate(() => this.drain(0))
-    else Promise.resolve().then(() => this.drain(depth + 1))
-  }
-  private drain(depth: number): void {
-    const buckets = this.tasks.buckets
-    this.tasks.buckets = []
-    for (const [, tasks] of buckets) {
-      for (let i = 0; i < tasks.length; i++) {
-        this.pending--
-        tasks[i]!()
-      }
-    }
-    if (this.tasks.buckets.length === 0) this.running = false
-    else this.starve(depth)
-  }
-}
+import { CountingScheduler } from "./virtualTime/scheduler.js"
 
 /** Core's key for a clock's timer (`Symbol.for`, so the testkit needs no import from core's internals). */
 const TimerSymbol = Symbol.for("@steadfast/core/Clock/timer")
@@ -361,33 +319,6 @@ export const follow = (outer: TestClock.TestClock, virtual: VirtualClock): Effec
 }
 
 /**
- * The hint printed when a test under the virtual clock is interrupted (a
- * test runner's timeout interrupts the test's fiber) while fibers still wait
- * for virtual time that no `TestClock.adjust` brought: the usual cause of a
- * test that "times out" under `TestClock`.
- *
- * @internal
- */
-export const missingAdjustHint = (clock: VirtualClock, pending: ReadonlyArray<AttemptRecord>): string => {
-  const sleeping = clock.pendingInstants()
-  const count = sleeping.length + clock.cancelledWaits.count
-  const earliestAt = Math.min(sleeping[0] ?? Infinity, clock.cancelledWaits.earliest)
-  const at = count === 0 ? undefined : earliestAt
-  const now = clock.unsafeCurrentTimeMillis()
-  const earliest = at === undefined ? "" : `, the earliest until ${at === Infinity ? "never" : `+${at - now} ms`}`
-  const cause = clock.adjusted
-    ? `the TestClock stands at ${now} ms and was not adjusted far enough`
-    : "TestClock.adjust was never called"
-  const attempts = pending.length === 0
-    ? ""
-    : `\nAttempts still waiting:${pending.slice(0, 5).map((r) => `\n  ${formatRecord(r)}`).join("")}` +
-      (pending.length > 5 ? `\n  … and ${pending.length - 5} more` : "")
-  return `steadfast testkit: the test was interrupted (did it time out?) while ${count} fiber(s) waited ` +
-    `for virtual time${earliest}, and ${cause}. Under TestClock, time moves only when the test moves it: fork the ` +
-    `code under test, call TestClock.adjust (e.g. TestClock.adjust("1 minute")), then Fiber.join.${attempts}`
-}
-
-/**
  * Under a `TestClock`: the layer that runs the simulated network's fibers on
  * a {@link VirtualClock} with the {@link CountingScheduler}, kept up with
  * the outer clock, and, when the test is interrupted while fibers wait for
@@ -407,12 +338,15 @@ export const virtualTime = (timeline: Effect.Effect<ReadonlyArray<AttemptRecord>
     yield* Effect.addFinalizer((exit) =>
       Exit.isInterrupted(exit) && (virtual.waiting > 0 || virtual.cancelledWaits.count > 0)
         ? Effect.flatMap(timeline, (records) =>
-          Effect.sync(() => {
-            const stuck = records.filter((r) =>
-              r.outcome._tag === "Pending" || (r.outcome._tag === "Aborted" && r.outcome.reason === "Interrupted")
-            )
-            console.warn(missingAdjustHint(virtual, stuck))
-          }))
+          Effect.sync(() =>
+            console.warn(missingAdjustHint({
+              now: virtual.unsafeCurrentTimeMillis(),
+              sleeping: virtual.pendingInstants(),
+              cancelled: virtual.cancelledWaits,
+              adjusted: virtual.adjusted,
+              records
+            }))
+          ))
         : Effect.void
     )
     return Layer.merge(Layer.setClock(virtual), Layer.setScheduler(scheduler))
