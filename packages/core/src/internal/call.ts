@@ -24,12 +24,10 @@
  * @internal
  */
 import * as Cause from "#line/Cause"
-import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
 import { HttpClientRequest } from "#line/http"
 import * as RuntimeFlags from "#line/RuntimeFlags"
-import { isLiveClock } from "#line/unsafe"
 import * as Errors from "../Errors.js"
 import { type AttemptState, Call, type Hop } from "./attempt.js"
 import { authorize } from "./credentials.js"
@@ -41,6 +39,7 @@ import { caught, hop, noHistory, type OnResponse } from "./hop.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { hookedHeadersProblem, resolve, sendable } from "./request.js"
+import { waitFor } from "./retryWait.js"
 import { step } from "./scheduleStep.js"
 import * as trace from "./trace.js"
 
@@ -366,28 +365,6 @@ const act = <A, R>(
       // decide asks for the schedule only when it was not given
       return Effect.dieMessage("steadfast: decide asked for the schedule twice")
   }
-}
-
-/** The longest wait `setTimeout` takes (Effect's clock sleeps forever beyond it). */
-const MAX_TIMER_MS = 2 ** 31 - 1
-
-/**
- * The wait before a retry. On Effect's own clock: one timer of the call's,
- * which `finish` clears when the call ends first (interrupted while it
- * waits), so the wait needs no interruption handler of its own (Effect's
- * `sleep` wraps its timer in one: an uninterruptible region and a handler
- * frame per wait). On any other clock (`TestClock`, a virtual one), that
- * clock's `sleep`.
- */
-const waitFor = (call: Call, ms: number): Effect.Effect<void> => {
-  const clock = call.cfg.clock
-  if (!isLiveClock(clock) || !(ms <= MAX_TIMER_MS)) return clock.sleep(Duration.millis(ms))
-  return Effect.async<void>((resume) => {
-    call.waitTimer = setTimeout(() => {
-      call.waitTimer = undefined
-      resume(Effect.void)
-    }, ms)
-  })
 }
 
 const giveUp = (
