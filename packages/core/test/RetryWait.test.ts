@@ -1,5 +1,5 @@
 /**
- * The wait before a retry (call.ts `waitFor`): on Effect's own clock, one
+ * The wait before a retry (internal/retryWait.ts): on Effect's own clock, one
  * timer of the call's that the call's end clears when it is interrupted
  * while waiting; on a `TestClock`, the clock's own sleep (virtual time).
  *

@@ -76,7 +76,7 @@ export class Call implements Decide.Request, GateRequest {
   sending: Sending | undefined = undefined
   /** The call span opened in place, until it ends (`trace.open`). */
   callSpan: CallSpan | undefined = undefined
-  /** The timer of the retry wait in progress on the live clock (`call.ts` `wait`), cleared if the call ends first. */
+  /** The timer of the retry wait in progress on the live clock (`retryWait.ts`), cleared if the call ends first. */
   waitTimer: ReturnType<typeof setTimeout> | undefined = undefined
   /** Where `Client.withHistory` collects, when it wraps this request. */
   collector: Array<Errors.AttemptRecord> | undefined = undefined
