@@ -7,7 +7,7 @@
 import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import { isLiveClock } from "#line/unsafe"
-import type { Call } from "./attempt.js"
+import type { Call } from "./callState.js"
 
 /** The longest wait `setTimeout` takes (Effect's clock sleeps forever beyond it). */
 const MAX_TIMER_MS = 2 ** 31 - 1

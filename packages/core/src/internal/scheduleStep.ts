@@ -8,8 +8,8 @@ import * as Effect from "#line/Effect"
 import { stepDelay } from "#line/schedule"
 import * as Random from "effect/Random"
 import * as Errors from "../Errors.js"
-import { Call } from "./attempt.js"
 import * as backoff from "./backoff.js"
+import { Call } from "./callState.js"
 import { type ScheduleAnswer } from "./decide.js"
 
 /**
