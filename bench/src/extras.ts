@@ -46,7 +46,8 @@ const backoff = () => new Promise<void>((resolve) => setTimeout(resolve, Math.ra
 /** The backoff base of the retry-cost test, small so waiting does not dominate the run. */
 const BACKOFF_BASE = "1 millis"
 
-const undiciRetryRunner = (origin: string, concurrency: number): PathRunner => {
+/** The undici side of the retry-cost test (also profiled by `profile.ts --retry --client undici`). */
+export const undiciRetryRunner = (origin: string, concurrency: number): PathRunner => {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 60_000 })
   const once = async (path: string) => {
     const { statusCode, body } = await agent.request({ origin, path, method: "GET" })

@@ -5,7 +5,7 @@
  * where the code lives (steadfast core, steadfast node, the Effect runtime,
  * undici, Node's internals, GC) and the hottest functions, in µs per request.
  *
- *   node bench/dist/profile.js [--client steadfast-default-each] [--c 64] [--requests 20000] [--top 25] [--alloc | --survivors] [--retry] [--save file]
+ *   node bench/dist/profile.js [--client steadfast-default-each] [--c 64] [--requests 20000] [--top 25] [--alloc | --survivors] [--retry [--happy]] [--save file]
  *
  * With `--alloc`, the sampling heap profiler instead: bytes allocated per
  * request, per place and per function (what the GC then has to collect).
@@ -16,7 +16,10 @@
  *
  * With `--retry`, the retry-cost test's steadfast client on its failure
  * path instead (`/flaky` on the node server: a 503, then 200 on the retry;
- * `--client` is ignored): figures are per request, so per retry.
+ * `--client` is ignored, except `--client undici`: raw undici's hand-written
+ * retry of the same test): figures are per request, so per retry; with
+ * `--retry --happy`, the same client's happy path on the same server (`/`,
+ * 200), whose figures subtracted from the failure path's are one retry's.
  * `--save file` writes the raw profile (`.cpuprofile` / `.heapprofile` JSON,
  * which Chrome DevTools opens).
  *
@@ -27,7 +30,7 @@
 import * as fs from "node:fs"
 import * as inspector from "node:inspector/promises"
 import { clients } from "./clients.js"
-import { steadfastRetryRunner } from "./extras.js"
+import { steadfastRetryRunner, undiciRetryRunner } from "./extras.js"
 import { type HeapNode, type ProfileNode, summarizeAllocations, summarizeProfile } from "./profileSummary.js"
 import { startNodeServer, startServer } from "./server.js"
 
@@ -44,22 +47,25 @@ const top = Number(value("--top", "25"))
 const survivors = argv.includes("--survivors")
 const alloc = survivors || argv.includes("--alloc")
 const retry = argv.includes("--retry")
+const happy = argv.includes("--happy")
 const save = value("--save", "")
 
 const main = async (): Promise<number> => {
   const spec = clients.find((c) => c.id === clientId)
-  if (spec === undefined) {
+  if (spec === undefined && !retry) {
     process.stderr.write(`unknown client ${clientId}; one of: ${clients.map((c) => c.id).join(", ")}\n`)
     return 2
   }
   const server = retry ? await startNodeServer() : await startServer("nginx")
   const instance = retry
-    ? await steadfastRetryRunner(server.origin, concurrency).then((r) => ({
-      name: `${r.name}, 503 then retry`,
-      run: r.flaky,
-      close: r.close
-    }))
-    : { name: spec.name, ...await spec.make(server.origin, concurrency) }
+    ? await (clientId === "undici"
+      ? Promise.resolve(undiciRetryRunner(server.origin, concurrency))
+      : steadfastRetryRunner(server.origin, concurrency)).then((r) => ({
+        name: happy ? `${r.name}, happy path (200)` : `${r.name}, 503 then retry`,
+        run: happy ? r.happy : r.flaky,
+        close: r.close
+      }))
+    : { name: spec!.name, ...await spec!.make(server.origin, concurrency) }
   const session = new inspector.Session()
   try {
     await instance.run({ maxRequests: Math.min(5000, requests), maxMs: 5000 })

@@ -1,206 +1,23 @@
 /**
- * From samples to figures, and from figures to text: the stdout table and
- * bench/RESULTS.md. Pure (no I/O, no clocks), so it is tested in bench/test.
+ * From figures to text: the stdout table and bench/RESULTS.md. Pure (no I/O,
+ * no clocks), so it is tested in bench/test. The figures are `figures.ts`,
+ * the targets `targets.ts`, the extra sections `extrasReport.ts`.
  */
 import {
-  formatInt,
-  formatMiB,
-  formatMicros,
-  formatRatio,
-  median,
-  meets,
-  pairedRatio,
-  percentileSorted
-} from "./stats.js"
+  type HeapFigures,
+  renderHeap,
+  renderRetry,
+  renderSimulated,
+  type RetryFigures,
+  type SimulatedFigures
+} from "./extrasReport.js"
+import type { ClientInfo, Row } from "./figures.js"
+import { formatInt, formatMicros, formatRatio, mdRow } from "./stats.js"
+import { checkTargets, renderTargets } from "./targets.js"
 
-/** The figures of one run (one client, one concurrency, one repetition). */
-export interface RunFigures {
-  readonly ok: number
-  readonly errors: number
-  readonly rps: number
-  readonly p50Us: number
-  readonly p99Us: number
-  readonly cpuUsPerRequest: number
-}
-
-/** What a run measured, as the load driver reports it. */
-export interface RawRun {
-  readonly ok: number
-  readonly errors: number
-  readonly wallMs: number
-  readonly cpuUs: number
-  readonly latenciesUs: ArrayLike<number>
-}
-
-export const figures = (run: RawRun): RunFigures => ({
-  ok: run.ok,
-  errors: run.errors,
-  rps: run.ok > 0 && run.wallMs > 0 ? run.ok / (run.wallMs / 1000) : NaN,
-  p50Us: percentileSorted(run.latenciesUs, 50),
-  p99Us: percentileSorted(run.latenciesUs, 99),
-  cpuUsPerRequest: run.ok > 0 ? run.cpuUs / run.ok : NaN
-})
-
-/** Medians over repetitions, and paired ratios to the reference. */
-export interface Summary {
-  readonly rps: number
-  readonly p50Us: number
-  readonly p99Us: number
-  readonly cpuUsPerRequest: number
-  readonly ratio: {
-    readonly rps: number
-    readonly p50: number
-    readonly p99: number
-    readonly cpu: number
-  }
-  readonly requests: number
-  readonly errors: number
-}
-
-export const summarize = (runs: ReadonlyArray<RunFigures>, reference: ReadonlyArray<RunFigures>): Summary => {
-  const pick = (xs: ReadonlyArray<RunFigures>, f: (r: RunFigures) => number) => xs.map(f)
-  const ratioOf = (f: (r: RunFigures) => number) => pairedRatio(pick(runs, f), pick(reference, f))
-  return {
-    rps: median(pick(runs, (r) => r.rps)),
-    p50Us: median(pick(runs, (r) => r.p50Us)),
-    p99Us: median(pick(runs, (r) => r.p99Us)),
-    cpuUsPerRequest: median(pick(runs, (r) => r.cpuUsPerRequest)),
-    ratio: {
-      rps: ratioOf((r) => r.rps),
-      p50: ratioOf((r) => r.p50Us),
-      p99: ratioOf((r) => r.p99Us),
-      cpu: ratioOf((r) => r.cpuUsPerRequest)
-    },
-    requests: runs.reduce((n, r) => n + r.ok, 0),
-    errors: runs.reduce((n, r) => n + r.errors, 0)
-  }
-}
-
-export interface ClientInfo {
-  readonly id: string
-  readonly name: string
-  readonly tracing: "on" | "off" | undefined
-  readonly describe: string
-}
-
-export interface Row {
-  readonly client: ClientInfo
-  readonly concurrency: number
-  readonly summary: Summary
-  /** For Effect clients: paired ratios to the Effect floor of the same shape, in the same repetitions. */
-  readonly floor?: Summary["ratio"] | undefined
-  readonly firstError: string | undefined
-}
-
-export interface Target {
-  readonly label: string
-  readonly clientId: string
-  readonly concurrency: number
-  readonly metric: "cpu" | "rps" | "p50"
-  /** The ratio's denominator: raw undici, or the Effect floor of the client's shape. */
-  readonly against: "undici" | "floor"
-  readonly target: number
-  readonly direction: "at-most" | "at-least"
-}
-
-/** The targets of the performance issue: measured and reported, never asserted. */
-export const targets: ReadonlyArray<Target> = [
-  {
-    label: "steadfast default policy, tracing off, fiber/request: CPU/request",
-    clientId: "steadfast-default-each",
-    concurrency: 64,
-    metric: "cpu",
-    against: "floor",
-    target: 1.15,
-    direction: "at-most"
-  },
-  {
-    label: "steadfast default policy, tracing off, fiber/request: throughput",
-    clientId: "steadfast-default-each",
-    concurrency: 64,
-    metric: "rps",
-    against: "floor",
-    target: 0.9,
-    direction: "at-least"
-  },
-  {
-    label: "steadfast default policy, tracing on, fiber/request: CPU/request",
-    clientId: "steadfast-traced-each",
-    concurrency: 64,
-    metric: "cpu",
-    against: "floor",
-    target: 1.5,
-    direction: "at-most"
-  },
-  {
-    label: "steadfast default policy: p50 latency",
-    clientId: "steadfast-default",
-    concurrency: 1,
-    metric: "p50",
-    against: "undici",
-    target: 1.2,
-    direction: "at-most"
-  }
-]
-
-export interface TargetResult {
-  readonly target: Target
-  readonly measured: number
-  readonly met: boolean | undefined
-}
-
-export const checkTargets = (rows: ReadonlyArray<Row>, list: ReadonlyArray<Target> = targets) =>
-  list.map((target): TargetResult => {
-    const row = rows.find((r) => r.client.id === target.clientId && r.concurrency === target.concurrency)
-    const ratios = row === undefined ? undefined : target.against === "floor" ? row.floor : row.summary.ratio
-    const measured = ratios === undefined ? NaN : ratios[target.metric]
-    return { target, measured, met: meets(measured, target.target, target.direction) }
-  })
-
-/** One client's retry cost at one concurrency (extras.ts measures it). */
-export interface RetryRow {
-  readonly client: string
-  readonly concurrency: number
-  readonly happyCpuUs: number
-  readonly flakyCpuUs: number
-  /** flaky − happy, paired by repetition: what one failed attempt and its retry cost, in CPU µs. */
-  readonly retryCostUs: number
-  readonly happyRps: number
-  readonly flakyRps: number
-  readonly errors: number
-}
-
-export interface RetryFigures {
-  readonly concurrencies: ReadonlyArray<number>
-  readonly repetitions: number
-  readonly requests: number
-  readonly server: string
-  readonly rows: ReadonlyArray<RetryRow>
-}
-
-export interface HeapFigures {
-  readonly client: string
-  readonly concurrency: number
-  readonly requests: number
-  readonly errors: number
-  readonly seconds: number
-  readonly checkpoints: ReadonlyArray<{ readonly requests: number; readonly heapUsed: number }>
-  readonly growth: number
-}
-
-export interface SimulatedFigures {
-  readonly clock: "TestClock" | "live"
-  /** With the 10% chaos, or the same route without faults. */
-  readonly chaos: boolean
-  readonly requests: number
-  readonly attempts: number
-  readonly failed: number
-  readonly concurrency: number
-  readonly seconds: number
-  readonly requestsPerSecond: number
-  readonly cpuUsPerRequest: number
-  readonly virtualSeconds: number | undefined
-}
+export * from "./extrasReport.js"
+export * from "./figures.js"
+export * from "./targets.js"
 
 export interface Report {
   readonly date: string
@@ -258,8 +75,6 @@ export const renderTable = (rows: ReadonlyArray<Row>): string => {
   return [fmt(header), ...lines.map(fmt)].join("\n")
 }
 
-const mdRow = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
-
 /** The Markdown table of one concurrency's rows. */
 export const mdTable = (rows: ReadonlyArray<Row>, concurrency: number): string => {
   const header = [
@@ -287,106 +102,6 @@ export const mdTable = (rows: ReadonlyArray<Row>, concurrency: number): string =
     ])
   })
   return [mdRow(header), mdRow(align), ...body].join("\n")
-}
-
-export const renderTargets = (results: ReadonlyArray<TargetResult>): string =>
-  results.map(({ measured, met, target }) => {
-    const sign = target.direction === "at-most" ? "≤" : "≥"
-    const verdict = met === undefined ? "not measured" : met ? "meets" : "misses"
-    const of = target.against === "floor" ? "the Effect floor" : "raw undici"
-    return `- ${target.label} at c=${target.concurrency}: ${formatRatio(measured)} of ${of} ` +
-      `(target ${sign} ${target.target}x): **${verdict}**`
-  }).join("\n")
-
-export const renderRetry = (retry: RetryFigures): string =>
-  [
-    `Against ${retry.server}: \`GET /?k=N\` (200) vs \`GET /flaky?k=N\` (503 the first time a key is seen, ` +
-    `200 on its retry), at c=${retry.concurrencies.join(" and c=")}, ${retry.repetitions} interleaved ` +
-    `repetitions of up to ${formatInt(retry.requests)} logical requests each; medians, CPU per logical request. ` +
-    "The cost of one retry is the paired difference (503 then 200) − (200): the failed attempt, the decision, " +
-    "the backoff timer and the second request. Both wait a random 0–1 ms before the retry (steadfast: its default " +
-    "policy with `backoff.base: 1 ms`, full jitter); raw undici's row is the floor: a hand-written re-send.",
-    "",
-    mdRow([
-      "client",
-      "c",
-      "happy CPU/req",
-      "503 then 200 CPU/req",
-      "cost of one retry",
-      "happy req/s",
-      "retried req/s"
-    ]),
-    mdRow(["---", "---:", "---:", "---:", "---:", "---:", "---:"]),
-    ...retry.rows.map((r) =>
-      mdRow([
-        r.client,
-        String(r.concurrency),
-        formatMicros(r.happyCpuUs),
-        formatMicros(r.flakyCpuUs),
-        `**${formatMicros(r.retryCostUs)}**`,
-        formatInt(r.happyRps),
-        formatInt(r.flakyRps) + (r.errors > 0 ? ` (${r.errors} errors)` : "")
-      ])
-    )
-  ].join("\n")
-
-export const renderHeap = (heap: HeapFigures): string =>
-  [
-    `${formatInt(heap.requests)} requests through ${heap.client} at c=${heap.concurrency} in ` +
-    `${heap.seconds.toFixed(1)} s (${heap.errors} errors); \`heapUsed\` after a forced GC:`,
-    "",
-    mdRow(["after requests", "heapUsed"]),
-    mdRow(["---:", "---:"]),
-    ...heap.checkpoints.map((c) => mdRow([formatInt(c.requests), formatMiB(c.heapUsed)])),
-    "",
-    `Growth from before to after: **${formatMiB(heap.growth, true)}**.`
-  ].join("\n")
-
-export const renderSimulated = (sims: ReadonlyArray<SimulatedFigures>): string => {
-  const under = (chaos: boolean) => sims.find((s) => s.clock === "TestClock" && s.chaos === chaos)
-  const withChaos = under(true)
-  const without = under(false)
-  return [
-    "Requests through the core client over `SimulatedNetwork`, `client.json`, tracing off, response timeout 1 s: " +
-    "with the 10% seeded chaos of docs/testing.md (4% reset, 3% 503, 2% hang ended by the response timeout, " +
-    "1% truncated body), and the same route without faults. Under `TestClock` (the default policy, as a test " +
-    "runs it, the clock advanced in 1 minute steps until done) and on the live clock (backoff base 1 ms).",
-    "",
-    mdRow([
-      "clock",
-      "faults",
-      "c",
-      "requests",
-      "attempts",
-      "failed after retries",
-      "simulated requests/s",
-      "CPU/request"
-    ]),
-    mdRow(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:"]),
-    ...sims.map((sim) =>
-      mdRow([
-        sim.clock + (sim.virtualSeconds === undefined ? "" : ` (${sim.virtualSeconds} virtual s)`),
-        sim.chaos ? "10% chaos" : "none",
-        String(sim.concurrency),
-        formatInt(sim.requests),
-        formatInt(sim.attempts),
-        formatInt(sim.failed),
-        `**${formatInt(sim.requestsPerSecond)}**`,
-        formatMicros(sim.cpuUsPerRequest)
-      ])
-    ),
-    ...(withChaos !== undefined && without !== undefined
-      ? [
-        "",
-        `Under TestClock the chaos run costs **${
-          (withChaos.cpuUsPerRequest / without.cpuUsPerRequest).toFixed(2)
-        }x** ` +
-        `the CPU per request of the run without faults (${
-          (without.requestsPerSecond / withChaos.requestsPerSecond).toFixed(2)
-        }x its wall time).`
-      ]
-      : [])
-  ].join("\n")
 }
 
 /** bench/RESULTS.md. */

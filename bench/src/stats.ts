@@ -91,3 +91,6 @@ export const slope = (points: ReadonlyArray<{ readonly x: number; readonly y: nu
   const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0)
   return sxx === 0 ? 0 : sxy / sxx
 }
+
+/** A Markdown table row. */
+export const mdRow = (cells: ReadonlyArray<string>): string => `| ${cells.join(" | ")} |`

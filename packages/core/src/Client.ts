@@ -38,6 +38,7 @@ import { Client, type ResilientClient } from "./client/service.js"
 import * as ConfigKeys from "./ConfigKeys.js"
 import * as Errors from "./Errors.js"
 import { makeClient } from "./internal/engine.js"
+import { LabelSets } from "./internal/labelSets.js"
 import { DeadlineScheduler } from "./internal/scheduler.js"
 import { credentialProblem, resolve, validateOptions } from "./internal/settings.js"
 import * as RateLimit from "./RateLimit.js"
@@ -137,7 +138,7 @@ export const makeWithTransport = (
         scheduler,
         proxyFor: extra?.proxyFor,
         warnedProxies: new Set(),
-        durationLabels: new Map(),
+        durationLabels: new LabelSets(),
         rateLimit: rateLimit._tag === "Some" ? rateLimit.value : undefined,
         budget: budget._tag === "Some" ? budget.value : Budget.make()
       },

@@ -88,9 +88,11 @@ export interface Attempt {
   /**
    * The cheap alternative to `signal`: `listener` is called once, with the
    * reason, when the attempt is cut off (at once if it already was). One
-   * listener per attempt; a later call replaces it.
+   * listener per attempt; a later call replaces it, and `undefined` removes
+   * it: a transport that let go of the attempt (its response is over) says
+   * so, and the client then builds no reason for it when the attempt ends.
    */
-  onAbort(listener: (reason: Error) => void): void
+  onAbort(listener: ((reason: Error) => void) | undefined): void
   /**
    * True when the client aborts this attempt (see {@link Attempt.signal})
    * whenever its caller is interrupted while a send or a body read of the
@@ -295,6 +297,14 @@ export const attemptFromSignal = (
 ): Attempt => {
   const report = options?.report
   const connected = options?.connected
+  // one listener at a time (`onAbort` replaces it, `undefined` removes it), told once
+  let listener: ((reason: Error) => void) | undefined = undefined
+  let listening = false
+  const tell = () => {
+    const told = listener
+    listener = undefined
+    told?.(signal.reason)
+  }
   return {
     signal,
     connectTimeoutMs: options?.connectTimeoutMs ?? Infinity,
@@ -303,9 +313,14 @@ export const attemptFromSignal = (
     get aborted() {
       return signal.aborted
     },
-    onAbort: (listener) => {
-      if (signal.aborted) listener(signal.reason)
-      else signal.addEventListener("abort", () => listener(signal.reason), { once: true })
+    onAbort: (next) => {
+      listener = next
+      if (next === undefined) return
+      if (signal.aborted) tell()
+      else if (!listening) {
+        listening = true
+        signal.addEventListener("abort", tell, { once: true })
+      }
     },
     queued: () => report?.("queued"),
     connecting: () => report?.("connecting"),

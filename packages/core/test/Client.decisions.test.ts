@@ -12,6 +12,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Client, Errors, Retry } from "@steadfast/core"
 import { run } from "../src/internal/call.js"
+import { LabelSets } from "../src/internal/labelSets.js"
 import type { Compiled } from "../src/internal/policy.js"
 import { decidePolicy } from "../src/internal/policy.js"
 import { DeadlineScheduler } from "../src/internal/scheduler.js"
@@ -202,7 +203,7 @@ describe("decisions", () => {
         metrics: false,
         decompress: true,
         propagation: settings.propagation,
-        durationLabels: new Map(),
+        durationLabels: new LabelSets(),
         retryLogLevel: LogLevel.Debug,
         proxyFor: undefined,
         gates: [

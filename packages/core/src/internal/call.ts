@@ -24,13 +24,13 @@
  * @internal
  */
 import * as Cause from "#line/Cause"
-import * as Duration from "#line/Duration"
 import * as Effect from "#line/Effect"
 import * as Exit from "#line/Exit"
 import { HttpClientRequest } from "#line/http"
 import * as RuntimeFlags from "#line/RuntimeFlags"
 import * as Errors from "../Errors.js"
-import { type AttemptState, Call, type Hop } from "./attempt.js"
+import type { AttemptState } from "./attempt.js"
+import { Call, type Hop } from "./callState.js"
 import { authorize } from "./credentials.js"
 import { decide, type Decision, type GiveUpReason } from "./decide.js"
 import { deadlineError, finalize } from "./facts.js"
@@ -40,6 +40,7 @@ import { caught, hop, noHistory, type OnResponse } from "./hop.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { hookedHeadersProblem, resolve, sendable } from "./request.js"
+import { waitFor } from "./retryWait.js"
 import { step } from "./scheduleStep.js"
 import * as trace from "./trace.js"
 
@@ -149,6 +150,11 @@ const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void
 const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): Effect.Effect<void> | undefined => {
   const current = call.current
   if (cause !== undefined) {
+    if (call.waitTimer !== undefined) {
+      // interrupted while waiting to retry
+      clearTimeout(call.waitTimer)
+      call.waitTimer = undefined
+    }
     // the transport learns of an interruption from this abort (`Transport.Attempt.abortsOnInterrupt`)
     if (Cause.isInterrupted(cause)) current?.abort("Interrupted")
     current?.done()
@@ -314,8 +320,10 @@ const decideAfter = <A, R>(
   const history = call.history ?? noHistory
   const first = decide(cfg.decide, call, history, outcome, now)
   if (first._tag !== "AskSchedule") return act(attempt, error, first, onResponse, now)
-  return Effect.flatMap(
-    step(call, error, now),
+  return step(
+    call,
+    error,
+    now,
     (answer) => act(attempt, error, decide(cfg.decide, call, history, outcome, now, answer), onResponse, now)
   )
 }
@@ -345,7 +353,7 @@ const act = <A, R>(
       // one step reads the log level, then the wait and the next attempt (no step of their own)
       return Effect.withFiberRuntime((fiber) => {
         const log = observe.retrying(fiber, attempt, error, delayMs, reason)
-        const wait = call.cfg.clock.sleep(Duration.millis(delayMs))
+        const wait = waitFor(call, delayMs)
         return Effect.flatMap(
           log === undefined ? wait : Effect.zipRight(log, wait),
           () => nextNow(call, onResponse, undefined)

@@ -10,7 +10,6 @@ import * as Effect from "#line/Effect"
 import { HttpClient } from "#line/http"
 import type { HttpClientRequest, HttpClientResponse } from "#line/http"
 import * as LogLevel from "#line/LogLevel"
-import type * as MetricLabel from "#line/MetricLabel"
 import * as ParseResult from "#line/ParseResult"
 import * as Schema from "#line/Schema"
 import type * as Classify from "../Classify.js"
@@ -25,6 +24,7 @@ import type { AttemptState } from "./attempt.js"
 import { readBody, readBodyThen } from "./body.js"
 import { run as runRequest } from "./call.js"
 import * as credentials from "./credentials.js"
+import type { LabelSets } from "./labelSets.js"
 import { mapThen } from "./mapRequest.js"
 import { type Compiled, decidePolicy, rateLimitGate } from "./policy.js"
 import { ResilientResponse } from "./response.js"
@@ -37,7 +37,7 @@ export interface Engine {
   readonly proxyFor: ((url: URL) => Classify.Context["proxy"]) | undefined
   readonly warnedProxies: Set<string>
   readonly rateLimit: RateLimit.Limiter | undefined
-  readonly durationLabels: Map<string, ReadonlyArray<MetricLabel.MetricLabel>>
+  readonly durationLabels: LabelSets
   /** The client's retry budget (a shared one from the context, or its own), for policies that name none. */
   readonly budget: Retry.Budget
 }

@@ -7,7 +7,8 @@
  */
 import * as Classify from "../Classify.js"
 import * as Errors from "../Errors.js"
-import type { AttemptState, Call } from "./attempt.js"
+import type { AttemptState } from "./attempt.js"
+import type { Call } from "./callState.js"
 import { withoutStack } from "./transport.js"
 
 const noHistory: ReadonlyArray<Errors.AttemptRecord> = []

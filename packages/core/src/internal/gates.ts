@@ -8,7 +8,8 @@ import * as Effect from "#line/Effect"
 import { HttpClientRequest } from "#line/http"
 import type { HttpClientResponse } from "#line/http"
 import * as Errors from "../Errors.js"
-import { type AttemptState, Call } from "./attempt.js"
+import type { AttemptState } from "./attempt.js"
+import { Call } from "./callState.js"
 import { finalize } from "./facts.js"
 
 /** Runs the gates' `admit`s in order; `undefined` when none has anything to run. */

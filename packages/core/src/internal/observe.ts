@@ -18,7 +18,8 @@ import * as MetricLabel from "#line/MetricLabel"
 import { currentTimeNanos, updateMetric } from "#line/unsafe"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
-import type { AttemptState, Call } from "./attempt.js"
+import type { AttemptState } from "./attempt.js"
+import type { Call } from "./callState.js"
 import type * as Decide from "./decide.js"
 import { hedgedAttempts } from "./hedge.js"
 import { redactUrl } from "./redact.js"
@@ -129,23 +130,20 @@ export const retrying = (
       "steadfast.reason": reason
     })
   }
-  return logIfOn(
-    fiber,
-    call.cfg.retryLogLevel,
-    () => {
-      const info = call.requestInfo
-      return `${info.method} ${info.url}: attempt ${attempt.n} failed with ${error._tag}${
-        statusOf(error)
-      }; retrying in ${Duration.format(Duration.millis(delayMs))}${reason === "retry-after" ? " (Retry-After)" : ""}`
-    },
-    () => ({
-      "steadfast.attempt": attempt.n,
-      "steadfast.error": error._tag,
-      "steadfast.delay_ms": delayMs,
-      "steadfast.reason": reason,
-      "steadfast.origin": call.url.origin
-    })
-  )
+  const level = call.cfg.retryLogLevel
+  // the level first: with it off (Debug, by default) nothing of the line is built
+  if (LogLevel.lessThan(level, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return undefined
+  const info = call.requestInfo
+  const message = `${info.method} ${info.url}: attempt ${attempt.n} failed with ${error._tag}${
+    statusOf(error)
+  }; retrying in ${Duration.format(Duration.millis(delayMs))}${reason === "retry-after" ? " (Retry-After)" : ""}`
+  return Effect.annotateLogs(Effect.logWithLevel(level, message), {
+    "steadfast.attempt": attempt.n,
+    "steadfast.error": error._tag,
+    "steadfast.delay_ms": delayMs,
+    "steadfast.reason": reason,
+    "steadfast.origin": call.url.origin
+  })
 }
 
 /**
@@ -280,15 +278,18 @@ const withSuccess = (
   const history = call.history ?? []
   const attempt = call.current
   if (cause !== undefined || attempt === undefined) return history
-  const success: Errors.AttemptRecord = {
+  // fields added one by one, as `Call.record` does: fields after a spread in a literal take V8's slow path
+  const success: { -readonly [K in keyof Errors.AttemptRecord]: Errors.AttemptRecord[K] } = {
     attempt: attempt.n,
     tag: "Success",
-    ...(attempt.status === undefined ? {} : { status: attempt.status }),
     delayMs: 0,
     elapsedMs: now - call.startedAt,
-    phase: attempt.phaseName,
-    ...(attempt.reusedSocket ? { reusedSocket: true } : {}),
-    ...(hedgedAttempts.has(attempt) ? { hedged: true } : {})
+    phase: attempt.phaseName
   }
-  return [...history, success]
+  if (attempt.status !== undefined) success.status = attempt.status
+  if (attempt.reusedSocket) success.reusedSocket = true
+  if (hedgedAttempts.has(attempt)) success.hedged = true
+  const records = history.slice()
+  records.push(success)
+  return records
 }

@@ -7,7 +7,6 @@
 import * as Effect from "#line/Effect"
 import type { Headers } from "#line/http"
 import type * as LogLevel from "#line/LogLevel"
-import type * as MetricLabel from "#line/MetricLabel"
 import type * as Clock from "effect/Clock"
 import type * as Tracer from "effect/Tracer"
 import type * as Classify from "../Classify.js"
@@ -21,6 +20,7 @@ import type { Transport } from "../Transport.js"
 import type { Credentials } from "./credentials.js"
 import type * as Decide from "./decide.js"
 import type { Hedger } from "./hedge.js"
+import type { LabelSets } from "./labelSets.js"
 import { redactUrl } from "./redact.js"
 import type { DeadlineScheduler } from "./scheduler.js"
 import { withoutStack } from "./transport.js"
@@ -114,7 +114,7 @@ export interface Compiled {
   /** Where trace context headers go, in which formats. */
   readonly propagation: Propagation.Policy
   /** The label sets of `http.client.request.duration`, by method, origin, status and error (bounded). */
-  readonly durationLabels: Map<string, ReadonlyArray<MetricLabel.MetricLabel>>
+  readonly durationLabels: LabelSets
   /** The level of the log line of each retry and stale-connection re-send. */
   readonly retryLogLevel: LogLevel.LogLevel
   /** The proxy for a url, for transports that do not report it on the attempt. */

@@ -28,7 +28,8 @@ import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 import type * as Errors from "../Errors.js"
 import * as Metrics from "../Metrics.js"
-import type { Call } from "./attempt.js"
+import type { Call } from "./callState.js"
+import type { Labels } from "./labelSets.js"
 import { forSpan } from "./propagation.js"
 import { redactUrl } from "./redact.js"
 
@@ -273,27 +274,30 @@ export const responded = (call: Call, status: number): void => {
   if (call.span !== undefined) call.span.attribute("http.response.status_code", status)
 }
 
-const MAX_LABEL_SETS = 512
-
-/** The histogram's attributes, one array per combination (the metric caches its hook by the array). */
-const labels = (call: Call, sending: Sending, error: string | undefined): ReadonlyArray<MetricLabel.MetricLabel> => {
-  const method = methodOf(call.request.method)
-  const url = sending.url
-  // the origin is scheme://host[:port], as `${protocol}//${host}` for http(s); the call's is read once
-  const key = `${method} ${url === call.url ? call.origin : url.origin} ${sending.status} ${error}`
-  const cache = call.cfg.durationLabels
-  const cached = cache.get(key)
-  if (cached !== undefined) return cached
+/** The histogram's attributes of one combination (see `labelSets.ts`). */
+const makeLabels = (
+  method: string,
+  url: URL,
+  status: number | undefined,
+  error: string | undefined
+): Labels => {
   const made = [
     MetricLabel.make("http.request.method", method),
     MetricLabel.make("server.address", hostOf(url)),
     MetricLabel.make("server.port", String(portOf(url))),
     MetricLabel.make("url.scheme", url.protocol.slice(0, -1))
   ]
-  if (sending.status !== undefined) made.push(MetricLabel.make("http.response.status_code", String(sending.status)))
+  if (status !== undefined) made.push(MetricLabel.make("http.response.status_code", String(status)))
   if (error !== undefined) made.push(MetricLabel.make("error.type", error))
-  if (cache.size < MAX_LABEL_SETS) cache.set(key, made)
   return made
+}
+
+/** The histogram's attributes, one array per combination (the metric caches its hook by the array). */
+const labels = (call: Call, sending: Sending, error: string | undefined): Labels => {
+  const url = sending.url
+  // the origin is scheme://host[:port], as `${protocol}//${host}` for http(s); the call's is read once
+  const origin = url === call.url ? call.origin : url.origin
+  return call.cfg.durationLabels.get(methodOf(call.request.method), origin, sending.status, error, url, makeLabels)
 }
 
 /**

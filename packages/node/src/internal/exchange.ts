@@ -272,6 +272,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
         this.leaveQueue()
         const proxy = this.route.proxy
         this.state = State.Failed
+        this.attempt.onAbort(undefined)
         this.streamBody?.stop()
         this.settle(Effect.fail(this.requestError(proxy === undefined ? error : proxyCause(error, proxy))))
         return
@@ -360,6 +361,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Assignable, Owner {
     // a response that ended before the request body was sent (undici then
     // destroys the socket): the body's stream is read no more
     this.streamBody?.stop()
+    // nothing left to cut off: a failed attempt (a 503 read to its end, say)
+    // then ends without core building an abort reason for this exchange
+    // (before the body's end, which may resume its reader at once)
+    this.attempt.onAbort(undefined)
     this.body!.end()
     // undici's controller holds the response's raw headers: an exchange still
     // referenced (by its response, say) would keep them through every minor GC

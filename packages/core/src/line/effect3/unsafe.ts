@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
@@ -25,6 +25,14 @@ export const completeDeferred = <A, E>(self: Deferred.Deferred<A, E>, exit: Exit
 
 /** The clock's time in ms, read now. @internal */
 export const currentTimeMillis = (clock: Clock.Clock): number => clock.unsafeCurrentTimeMillis()
+
+const liveClock: object | null = Object.getPrototypeOf(Clock.make())
+
+/**
+ * Whether `clock` is Effect's own clock (`setTimeout` and the system time),
+ * not a `TestClock` or another clock of the user's. @internal
+ */
+export const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClock
 
 /** The clock's time in ns, read now. @internal */
 export const currentTimeNanos = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()

@@ -1,0 +1,100 @@
+// In-process A/B of two steadfast builds (for work on the request path on a
+// busy machine, where req/s mean nothing but CPU ratios in one process hold).
+// Both builds share one `effect`, `@effect/platform` and `undici`; rounds
+// alternate, and each figure is the median over rounds of CPU per request.
+//
+//   node bench/micro/ab.mjs <baseDir> <newDir> [rounds] [requests] [concurrency] [paths]
+//
+// <dir> holds node_modules/@steadfast/{core,node} (each package.json + dist);
+// "workspace" means this checkout's packages. `paths`: comma-separated of
+// "/" (200), "/flaky" (503 then 200 after one retry), default both; the
+// retry cost is flaky - happy. Against bench's forked node:http server
+// (AB_SERVER=nginx: bench's nginx, paths "/" only; AB_TRACE=1: tracer on).
+// Build first (pnpm build). A base copy: bench/micro/ab-snapshot.sh <dir>.
+import { fork } from "node:child_process"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+
+const here = path.dirname(new URL(import.meta.url).pathname)
+const root = path.resolve(here, "../..")
+const [baseDir = "workspace", newDir = "workspace"] = process.argv.slice(2)
+const rounds = Number(process.argv[4] ?? 8)
+const requests = Number(process.argv[5] ?? 3000)
+const conc = Number(process.argv[6] ?? 64)
+const paths = (process.argv[7] ?? "/,/flaky").split(",")
+
+const load = async (dir) => {
+  const pkg = (name) =>
+    dir === "workspace"
+      ? path.join(root, "packages", name, "dist/index.js")
+      : path.join(dir, "node_modules/@steadfast", name, "dist/index.js")
+  const core = await import(pathToFileURL(pkg("core")).href)
+  const node = await import(pathToFileURL(pkg("node")).href)
+  return { core, node }
+}
+const effect = await import(pathToFileURL(path.join(root, "bench/node_modules/effect/dist/esm/index.js")).href)
+const platform = await import(
+  pathToFileURL(path.join(root, "bench/node_modules/@effect/platform/dist/esm/index.js")).href
+)
+const { Effect, Layer, Logger, ManagedRuntime } = effect
+const { HttpClientRequest } = platform
+
+// AB_SERVER=nginx: bench's nginx (happy path only); AB_TRACE=1: Effect's tracer on (spans made)
+const nginx = process.env.AB_SERVER === "nginx"
+  ? await (await import(pathToFileURL(path.join(root, "bench/dist/server.js")).href)).startServer("nginx")
+  : undefined
+const child = nginx === undefined ? fork(path.join(root, "bench/dist/node-server.js")) : undefined
+const origin = nginx?.origin ?? `http://127.0.0.1:${(await new Promise((r) => child.once("message", r))).port}`
+const tracing = process.env.AB_TRACE === "1"
+
+let key = 0
+const variant = async (name, dir) => {
+  const { core, node } = await load(dir)
+  const rt = ManagedRuntime.make(
+    Layer.merge(
+      node.NodeClient.layer({
+        retry: { backoff: { base: "1 millis" }, budget: core.Retry.unlimited },
+        proxy: { url: "none" },
+        pool: { connections: conc, keepAliveTimeout: "60 seconds" }
+      }),
+      Logger.remove(Logger.defaultLogger)
+    )
+  )
+  const client = await rt.runPromise(core.Client.Client)
+  const run = async (p, n) => {
+    const one = Effect.suspend(() => client.json(HttpClientRequest.get(`${origin}${p}?k=${++key}`)))
+    const items = Array.from({ length: n }, (_, i) => i)
+    const c0 = process.cpuUsage()
+    await rt.runPromise(
+      Effect.withTracerEnabled(Effect.forEach(items, () => one, { concurrency: conc, discard: true }), tracing)
+    )
+    const c = process.cpuUsage(c0)
+    return (c.user + c.system) / n
+  }
+  return { name, run, close: () => rt.dispose() }
+}
+
+const variants = [await variant("base", baseDir), await variant("new", newDir)]
+const samples = variants.map(() => Object.fromEntries(paths.map((p) => [p, []])))
+for (const v of variants) for (const p of paths) await v.run(p, 2000)
+for (let r = 0; r < rounds; r++) {
+  const order = r % 2 === 0 ? [0, 1] : [1, 0]
+  for (const i of order) for (const p of paths) samples[i][p].push(await variants[i].run(p, requests))
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+for (let i = 0; i < variants.length; i++) {
+  const line = paths.map((p) => `${p} ${median(samples[i][p]).toFixed(1)} µs`)
+  if (paths.includes("/") && paths.includes("/flaky")) {
+    line.push(`retry ${median(samples[i]["/flaky"].map((f, j) => f - samples[i]["/"][j])).toFixed(1)} µs`)
+  }
+  console.log(`${variants[i].name} (${i === 0 ? baseDir : newDir}), c=${conc}: ${line.join(", ")}`)
+}
+for (const p of paths) {
+  console.log(`${p}: new/base ${median(samples[1][p].map((x, j) => x / samples[0][p][j])).toFixed(3)}`)
+}
+for (const v of variants) await v.close()
+child?.kill()
+await nginx?.stop()
