@@ -213,6 +213,30 @@ describe.each(paths)("trace context ($name)", (path) => {
       )
     }))
 
+  it.effect("requests to other origins in turn: each span names its own address, port and scheme", () =>
+    Effect.gen(function*() {
+      const mem = Mem.make(() => Effect.succeed(Mem.json(200, "ok")))
+      const spans: Array<Recorded> = []
+      const urls = ["http://api.test/a", "https://[::1]:8443/b", "http://api.test:8080/c", "http://api.test/d"]
+      yield* Effect.withTracer(
+        withClient(mem, {}, (c) => Effect.forEach(urls, (url) => c.json(HttpClientRequest.get(url))), path),
+        recording(spans)
+      )
+      const where = (kind: string) =>
+        spans.filter((s) => s.kind === kind).map((s) => [
+          s.attributes.get("server.address"),
+          s.attributes.get("server.port"),
+          s.attributes.get("url.scheme")
+        ])
+      const expected = [["api.test", 80, "http"], ["::1", 8443, "https"], ["api.test", 8080, "http"], [
+        "api.test",
+        80,
+        "http"
+      ]]
+      deepStrictEqual(where("internal"), expected)
+      deepStrictEqual(where("client"), expected)
+    }))
+
   it.effect("with spans off, the caller's span is propagated; with the tracer off, nothing", () =>
     Effect.gen(function*() {
       const mem = Mem.make(Mem.sequence(Mem.json(200, "ok")))
