@@ -30,6 +30,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { type BrowserContext, chromium } from "playwright-core"
+import { checkInputs, type Line, lineOptions } from "./line.js"
 import { REPORT_FUNCTION } from "./page.js"
 
 /** Debian's Chromium. */
@@ -76,11 +77,13 @@ export interface Bundle {
  * Bundles `entry` (a TypeScript or JavaScript file, or TypeScript source
  * whose imports resolve from `resolveDir`) for the browser, as one
  * minified ES module, resolving packages the way a browser bundler does
- * (`browser`, `import`, `default` conditions; no source condition).
+ * (`browser`, `import`, `default` conditions; no source condition) for the
+ * Effect 3 line, or for `line: "effect4"` core's Effect 4 build (see
+ * `./line.js`).
  */
 export const bundle = async (
   entry: string | { readonly contents: string; readonly resolveDir: string },
-  options: { readonly minify?: boolean } = {}
+  options: { readonly minify?: boolean; readonly line?: Line } = {}
 ): Promise<Bundle> => {
   const result = await esbuild.build({
     ...(typeof entry === "string"
@@ -93,8 +96,11 @@ export const bundle = async (
     target: "es2022",
     minify: options.minify ?? true,
     legalComments: "none",
-    logLevel: "silent"
+    logLevel: "silent",
+    metafile: true,
+    ...lineOptions(options.line ?? "effect3")
   })
+  checkInputs(options.line ?? "effect3", Object.keys(result.metafile.inputs))
   const code = result.outputFiles[0]!.text
   const bytes = Buffer.byteLength(code)
   return { code, bytes, gzipBytes: zlib.gzipSync(code).byteLength }

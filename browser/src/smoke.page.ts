@@ -1,11 +1,11 @@
 /**
- * The browser smoke check's page: @steadfast/core over @effect/platform's
- * FetchHttpClient — the browser's own fetch — against the server that served
- * the page. Absolute urls, built from the page's origin.
+ * The browser smoke check's page: @steadfast/core over the platform's
+ * FetchHttpClient (`./http.js`) — the browser's own fetch — against the
+ * server that served the page. Absolute urls, built from the page's origin.
  */
-import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { Client, Errors } from "@steadfast/core"
 import { Effect, Layer, Schema } from "effect"
+import { FetchHttpClient, HttpClientRequest } from "./http.js"
 import { report } from "./page.js"
 
 const origin = window.location.origin

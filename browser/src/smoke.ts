@@ -1,6 +1,7 @@
 /**
- * The browser smoke check (`pnpm --filter @steadfast/browser check`, run by
- * .ci/run): @steadfast/core bundled for the browser with esbuild, its size
+ * The browser smoke check (`pnpm browser:check`, run by .ci/run):
+ * @steadfast/core bundled for the browser with esbuild — its Effect 3 build,
+ * or with `--line=effect4` its Effect 4 build (see `./line.js`) — its size
  * printed, run in headless Chromium over the browser's fetch against a
  * loopback server — a request, a retried 503, a response timeout — with the
  * server's side of each checked too (the retry arrived, the timed-out fetch
@@ -11,6 +12,7 @@ import type * as http from "node:http"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { bundle, launch, runPage, serve } from "./harness.js"
+import { lineFromArgs, lineName } from "./line.js"
 
 interface Outcome {
   readonly ok: boolean
@@ -32,10 +34,12 @@ const entry = path.resolve(here, "../src/smoke.page.ts")
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`
 
+const line = lineFromArgs(process.argv.slice(2))
+
 const main = async () => {
-  const bundled = await bundle(entry)
+  const bundled = await bundle(entry, { line })
   console.log(
-    `bundle: core + @effect/platform FetchHttpClient + effect, ${kib(bundled.bytes)} minified, ${
+    `bundle (${lineName(line)}): core + FetchHttpClient + effect, ${kib(bundled.bytes)} minified, ${
       kib(bundled.gzipBytes)
     } gzipped`
   )
@@ -84,7 +88,7 @@ const main = async () => {
     await browser.close()
     await server.close()
   }
-  console.log("browser check passed")
+  console.log(`browser check passed (${lineName(line)})`)
 }
 
 /** Polls `condition` for up to 5 s (the server learns of an abort a moment after the page does). */
@@ -94,6 +98,6 @@ const waitFor = async (condition: () => boolean, what: string) => {
 }
 
 main().catch((error: unknown) => {
-  console.error("browser check failed:", error)
+  console.error(`browser check failed (${lineName(line)}):`, error)
   process.exitCode = 1
 })

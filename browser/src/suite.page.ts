@@ -4,9 +4,9 @@
  * against the loopback servers the suite started, and reported as data (the
  * suite checks it, and what the servers received).
  */
-import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { Client, Errors } from "@steadfast/core"
 import { Effect, Layer } from "effect"
+import { FetchHttpClient, HttpClientRequest } from "./http.js"
 import { report } from "./page.js"
 
 const query = new URLSearchParams(window.location.search)
@@ -48,7 +48,8 @@ const text = (request: HttpClientRequest.HttpClientRequest) =>
 /** With the client's trace propagation as configured (its defaults unless `options` say otherwise). */
 const traced = (effect: Effect.Effect<Result, Errors.HttpError, Client.Client>, options: Client.Options = {}) =>
   effect.pipe(
-    Effect.catchAll((error) => Effect.succeed(failed(error))),
+    // (match, not catchAll: the page's code is the same on both Effect lines)
+    Effect.match({ onFailure: failed, onSuccess: (result) => result }),
     Effect.provide(
       Client.layer({
         retry: { retries: 2, backoff: { base: "20 millis" } },

@@ -1,7 +1,9 @@
 /**
  * The browser suite (run by `pnpm browser:check` after the smoke check, in
  * .ci/run): @steadfast/core over the browser's own fetch in headless
- * Chromium, against loopback servers started here, one page load per case.
+ * Chromium, against loopback servers started here, one page load per case;
+ * core's Effect 3 build, or with `--line=effect4` its Effect 4 build (see
+ * `./line.js`), with the same cases and checks.
  * Each case checks what the page got (tag, reason, likely cause, attempts)
  * and what the servers received (requests per path and method, headers a
  * redirect carried to another origin). Then the guide's example
@@ -12,12 +14,14 @@ import type * as http from "node:http"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { bundle, launch, runPage, serve } from "./harness.js"
+import { lineFromArgs, lineName } from "./line.js"
 import { rawServer, recordingServer, refusedPort } from "./servers.js"
 import type { Result } from "./suite.page.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const src = path.resolve(here, "../src")
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`
+const line = lineFromArgs(process.argv.slice(2))
 
 /** Answers with CORS headers for the origins in `allowed` only. */
 const api = (allowed: Set<string>, landing: () => string): http.RequestListener => (req, res) => {
@@ -76,7 +80,7 @@ const api = (allowed: Set<string>, landing: () => string): http.RequestListener 
 
 const main = async () => {
   const started = Date.now()
-  const suitePage = await bundle(path.join(src, "suite.page.ts"))
+  const suitePage = await bundle(path.join(src, "suite.page.ts"), { line })
   const guidePage = await bundle({
     contents: [
       `import { Effect } from "effect"`,
@@ -86,8 +90,10 @@ const main = async () => {
       `  (result) => report({ ok: true, result }), (error) => report({ ok: false, error: String(error) }))`
     ].join("\n"),
     resolveDir: src
-  })
-  console.log(`bundle: the suite's page ${kib(suitePage.bytes)} minified, ${kib(suitePage.gzipBytes)} gzipped`)
+  }, { line })
+  console.log(
+    `bundle (${lineName(line)}): the suite's page ${kib(suitePage.bytes)} minified, ${kib(suitePage.gzipBytes)} gzipped`
+  )
 
   const allowed = new Set<string>()
   const landing = await recordingServer((_req, res) =>
@@ -248,7 +254,7 @@ const main = async () => {
     await Promise.all([page.close(), guide.close(), apiServer.close(), landing.close(), raw.close()])
   }
   console.log(
-    `browser suite: ${failures.length === 0 ? "passed" : `FAILED (${failures.join(", ")})`} in ${
+    `browser suite (${lineName(line)}): ${failures.length === 0 ? "passed" : `FAILED (${failures.join(", ")})`} in ${
       ((Date.now() - started) / 1000).toFixed(1)
     } s`
   )
@@ -256,6 +262,6 @@ const main = async () => {
 }
 
 main().catch((error: unknown) => {
-  console.error("browser suite failed:", error)
+  console.error(`browser suite failed (${lineName(line)}):`, error)
   process.exitCode = 1
 })

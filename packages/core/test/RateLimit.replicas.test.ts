@@ -40,6 +40,10 @@ const countingServer = Effect.acquireRelease(
       arrivals.push(performance.timeOrigin + performance.now())
       res.writeHead(200, { "content-type": "text/plain" }).end("ok")
     })
+    // idle keep-alive connections stay open for the whole test: Node's default (5 s) closes one that a
+    // starved replica's fetch pool left idle just as the replica reuses it, a race of the platform's
+    // fetch (retries are off and fetch does not say whether a socket was reused), not of the limiter
+    server.keepAliveTimeout = 120_000
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as net.AddressInfo
       resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, arrivals, server }))
