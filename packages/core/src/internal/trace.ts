@@ -60,36 +60,15 @@ const hostOf = (url: URL): string => {
 /** `url` redacted: the call's own url is redacted once per call (its `requestInfo`, which errors show too). */
 const redactedOf = (call: Call, url: URL): string => url === call.url ? call.requestInfo.url : redactUrl(url)
 
-/** `server.address`, `server.port` and `url.scheme` of one origin. */
-class Where {
-  constructor(readonly origin: string, readonly host: string, readonly port: number, readonly scheme: string) {}
-}
-
-/**
- * The last origin's {@link Where}: a client mostly talks to one origin, and
- * each of the url's getters builds a new string, twice per request (the call
- * span and its send's).
- */
-let lastWhere: Where | undefined = undefined
-
-const whereOf = (origin: string, url: URL): Where => {
-  const last = lastWhere
-  if (last !== undefined && last.origin === origin) return last
-  return lastWhere = new Where(origin, hostOf(url), portOf(url), url.protocol.slice(0, -1))
-}
-
-const setRequestAttributes = (span: Tracer.Span, method: string, where: Where, redacted: string): void => {
+const setRequestAttributes = (span: Tracer.Span, method: string, url: URL, redacted: string): void => {
   const known = methodOf(method)
   span.attribute("http.request.method", known)
   if (known === "_OTHER") span.attribute("http.request.method_original", method)
-  span.attribute("server.address", where.host)
-  span.attribute("server.port", where.port)
+  span.attribute("server.address", hostOf(url))
+  span.attribute("server.port", portOf(url))
   span.attribute("url.full", redacted)
-  span.attribute("url.scheme", where.scheme)
+  span.attribute("url.scheme", url.protocol.slice(0, -1))
 }
-
-/** The {@link Where} of `url`, one of the call's urls (its own origin is read once per call). */
-const callWhere = (call: Call, url: URL): Where => whereOf(url === call.url ? call.origin : url.origin, url)
 
 /** `error.type`: the status code for a failure status (as the conventions say), else the `_tag`. @internal */
 export const errorType = (error: Errors.HttpError): string =>
@@ -120,7 +99,7 @@ export const traced = <A, R>(
   call.tracer = fiber.currentTracer
   const method = call.request.method
   return Effect.useSpan(spanName(method), CALL_SPAN, (span) => {
-    setRequestAttributes(span, method, callWhere(call, call.url), call.requestInfo.url)
+    setRequestAttributes(span, method, call.url, call.requestInfo.url)
     call.span = span
     call.parentSpan = span
     return Effect.withParentSpan(effect, span)
@@ -217,7 +196,7 @@ export const open = (call: Call, fiber: FiberAccess): void => {
     CALL_SPAN
   )
   forEachSpanAnnotation(fiber, (value, key) => span.attribute(key, value))
-  setRequestAttributes(span, method, callWhere(call, call.url), call.requestInfo.url)
+  setRequestAttributes(span, method, call.url, call.requestInfo.url)
   call.span = span
   call.parentSpan = span
   const refs = fiber as RefsAccess
@@ -276,7 +255,7 @@ export const sending = (
       "client",
       undefined
     )
-    setRequestAttributes(span, method, callWhere(call, url), redactedOf(call, url))
+    setRequestAttributes(span, method, url, redactedOf(call, url))
     if (resends > 0) span.attribute("http.request.resend_count", resends)
     sending.span = span
     parent = span
