@@ -14,7 +14,7 @@
  *
  * it.live: real sockets and the FaultServer's real timers.
  */
-import { format, loggers, metricKeys, recordingTracer, tapErrorCause, withRecordingConsole } from "#testline/renderings"
+import { metricKeys, recordingTracer } from "#testline/renderings"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Breaker, Bulkhead, Client, Errors, type Policy, RateLimit } from "@steadfast/core"
@@ -22,10 +22,11 @@ import * as Cause from "@steadfast/core/line/Cause"
 import * as Effect from "@steadfast/core/line/Effect"
 import { platformFields } from "@steadfast/core/line/platformReason"
 import { Fault, type Fault as FaultType, FaultServer, Reply, Scenario } from "@steadfast/testkit"
-import { Context, Exit, Fiber, Inspectable, Layer, type Scope, type Tracer } from "effect"
+import { Context, Exit, Fiber, Layer, type Scope, type Tracer } from "effect"
 import * as util from "node:util"
 import { NodeClient } from "../../src/index.js"
 import { connectProxy, eventually } from "../helpers.js"
+import { leaks, rendered, spanRenderings } from "./renderings.js"
 
 const AUTH = "AUTH-SECRET-a1b2c3"
 const COOKIE = "COOKIE-SECRET-d4e5f6"
@@ -114,67 +115,6 @@ const scenario = Scenario.make(
     ])
   )
 )
-
-// --- renderings -------------------------------------------------------------
-
-/** A console that records what each logger prints, as Node's console would format it. */
-const recordingConsole = (lines: Array<string>) =>
-  withRecordingConsole((...args) => void lines.push(util.formatWithOptions({ depth: Infinity }, ...args)))
-
-/** What each built-in logger prints for the ways a program logs a failure. */
-const logged = (error: unknown): Effect.Effect<Record<string, string>> =>
-  Effect.gen(function*() {
-    const out: Record<string, string> = {}
-    for (const [name, layer] of Object.entries(loggers)) {
-      const lines: Array<string> = []
-      yield* Effect.fail(error).pipe(
-        tapErrorCause((cause) => Effect.logError("request failed", cause)),
-        Effect.tapError((e) => Effect.logError(e)),
-        Effect.tapError((e) => Effect.annotateLogs(Effect.logWarning("annotated"), "error", e)),
-        Effect.exit,
-        recordingConsole(lines),
-        Effect.provide(layer)
-      )
-      out[`logger ${name}`] = lines.join("\n")
-    }
-    return out
-  })
-
-const rendered = (error: unknown): Effect.Effect<Record<string, string>> =>
-  Effect.map(logged(error), (logs) => ({
-    message: (error as Error).message,
-    stack: String((error as Error).stack),
-    String: String(error),
-    "JSON.stringify": JSON.stringify(error),
-    "util.inspect": util.inspect(error, { depth: Infinity, showHidden: true }),
-    "Inspectable.toStringUnknown": Inspectable.toStringUnknown(error),
-    "Inspectable.format": format(error),
-    "Cause.pretty": Cause.pretty(Cause.fail(error), { renderErrorCause: true }),
-    "Cause.prettyErrors": util.inspect(Cause.prettyErrors(Cause.fail(error)), { depth: Infinity }),
-    ...logs
-  }))
-
-const spanRenderings = (spans: ReadonlyArray<Tracer.Span>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  spans.forEach((span, i) => {
-    const status = span.status
-    out[`span ${i} ${span.name} attributes`] = util.inspect(span.attributes, { depth: Infinity })
-    out[`span ${i} ${span.name} events`] = util.inspect((span as { events?: unknown }).events, { depth: Infinity })
-    if (status._tag === "Ended") {
-      out[`span ${i} ${span.name} exit`] = util.inspect(status.exit, { depth: Infinity, showHidden: true })
-      out[`span ${i} ${span.name} exit JSON`] = JSON.stringify(status.exit)
-      if (Exit.isFailure(status.exit)) {
-        out[`span ${i} ${span.name} exit Cause.pretty`] = Cause.pretty(status.exit.cause, { renderErrorCause: true })
-      }
-    }
-  })
-  return out
-}
-
-const leaks = (renderings: Record<string, string>): Array<string> =>
-  Object.entries(renderings).flatMap(([how, text]) =>
-    SECRETS.filter((secret) => text.includes(secret)).map((secret) => `${how} shows ${secret}`)
-  )
 
 // --- clients ----------------------------------------------------------------
 
@@ -392,14 +332,14 @@ describe("regression: no secret in any rendering of an error", () => {
         expect(tag, `${c.name}: ${String(error)}`).toBe(c.tag)
         seen.add(tag!)
         const renderings = { ...(yield* rendered(error)), ...spanRenderings(spans) }
-        problems.push(...leaks(renderings).map((l) => `${c.name}: ${l}`))
+        problems.push(...leaks(SECRETS, renderings).map((l) => `${c.name}: ${l}`))
         // the failure is still useful: it says what happened and where
         expect((error as Error).message).toContain("/k/")
       }
       // every tag of the taxonomy was built and rendered
       expect(Errors.tags.filter((t) => !seen.has(t))).toEqual([])
       // metric keys and labels
-      problems.push(...leaks({ metrics: util.inspect(yield* metricKeys, { depth: 5 }) }))
+      problems.push(...leaks(SECRETS, { metrics: util.inspect(yield* metricKeys, { depth: 5 }) }))
       expect(problems).toEqual([])
     }), 30_000)
 })
