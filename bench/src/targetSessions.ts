@@ -76,6 +76,7 @@ export const measureTargetSessions = async (
   }))
   const rows: Array<ReadonlyArray<Row>> = []
   for (let session = 0; session < plan.sessions; session++) {
+    const started = performance.now()
     const sessionRows: Array<Row> = []
     for (const g of groups) {
       const order = g.specs.map((_, i) => g.specs[(i + session) % g.specs.length]!)
@@ -84,7 +85,8 @@ export const measureTargetSessions = async (
     }
     rows.push(sessionRows)
     const values = spreadTargets([sessionRows], list).map((r) => formatRatio(r.median))
-    log(`  targets session ${session + 1}/${plan.sessions}: ${values.join(", ")}`)
+    const seconds = ((performance.now() - started) / 1000).toFixed(0)
+    log(`  targets session ${session + 1}/${plan.sessions} (${seconds} s): ${values.join(", ")}`)
   }
   return {
     figures: {
