@@ -11,8 +11,9 @@
  * repetitions each (7 and 3; `--quick`: 2 and 1; K = 0 skips it), and
  * decides each target by the median of the sessions. With `--only`, it runs
  * when one of the ids named is a target's client. The full run writes
- * bench/RESULTS.md; `--quick` (the CI smoke run) prints only. The exit code is 1 only when something is really broken: the server
- * does not start, or a client completes no request at all.
+ * bench/RESULTS.md; `--quick` (the CI smoke run) prints only. The exit code
+ * is 1 only when something is really broken: the server does not start, or
+ * a client completes no request at all.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -62,20 +63,22 @@ const preferServer = value("--server") === "node" ? "node" : "nginx"
 const extras = !flag("--no-extras")
 const write = !quick && !flag("--no-write") && only === undefined
 
-/** A count option: a whole number >= 0, or `fallback` when absent; anything else stops the run with a hint. */
-const count = (name: string, fallback: number): number => {
+/** A count option: a whole number >= `least`, or `fallback` when absent; anything else stops the run with a hint. */
+const count = (name: string, fallback: number, least: number): number => {
   const text = value(name)
   if (text === undefined) return fallback
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 0) {
-    process.stderr.write(`${name} takes a whole number >= 0 (got ${JSON.stringify(text)}), e.g. ${name} ${fallback}\n`)
+  if (text.trim() === "" || !Number.isInteger(n) || n < least) {
+    process.stderr.write(
+      `${name} takes a whole number >= ${least} (got ${JSON.stringify(text)}), e.g. ${name} ${fallback}\n`
+    )
     process.exit(2)
   }
   return n
 }
 
-const targetSessions = count("--target-sessions", quick ? 2 : 7)
-const sessionRepetitions = Math.max(1, count("--session-repetitions", quick ? 1 : 3))
+const targetSessions = count("--target-sessions", quick ? 2 : 7, 0)
+const sessionRepetitions = count("--session-repetitions", quick ? 1 : 3, 1)
 /** The targets phase runs unless `--only` names none of the targets' clients. */
 const runTargets = targetSessions > 0 &&
   (only === undefined || targets.some((t) => only.includes(t.clientId)))
