@@ -1,7 +1,9 @@
 /**
  * The Effect line bench: raw undici, the Effect floor, Effect's own HTTP
  * client (plain, and with `retryTransient` + a timeout) and steadfast over
- * its node transport, on the Effect line this build is compiled for. `lines/effect4/bench.sh` builds it for Effect 4
+ * its node transport (tracer off, and tracer on in the fiber-per-request
+ * shape: on Effect 4 the default tracer makes the call's and the attempt's
+ * native spans), on the Effect line this build is compiled for. `lines/effect4/bench.sh` builds it for Effect 4
  * and runs it under lines/effect4's Node 22, so the Effect 4 rows have their
  * own reference and floor, measured in the same process and interleaved as
  * `run.ts` does (which covers the Effect 3 line with the full table).
@@ -60,6 +62,15 @@ const specs: ReadonlyArray<ClientSpec> = [
     "off",
     defaults,
     "`NodeClient.layer()`: default policy",
+    "each"
+  ),
+  steadfastClient(
+    nodeLayer,
+    "steadfast-traced-each",
+    "steadfast default (tracing on, fiber/request)",
+    "on",
+    defaults,
+    "`NodeClient.layer()`, default policy, Effect's default tracer enabled (native spans, no exporter)",
     "each"
   ),
   steadfastClient(

@@ -14,10 +14,12 @@ import {
 import type { ClientInfo, Row } from "./figures.js"
 import { formatInt, formatMicros, formatRatio, mdRow } from "./stats.js"
 import { checkTargets, renderTargets } from "./targets.js"
+import { renderTargetSessions, type TargetSessions } from "./targetSpread.js"
 
 export * from "./extrasReport.js"
 export * from "./figures.js"
 export * from "./targets.js"
+export * from "./targetSpread.js"
 
 export interface Report {
   readonly date: string
@@ -38,6 +40,8 @@ export interface Report {
   }
   readonly clients: ReadonlyArray<ClientInfo>
   readonly rows: ReadonlyArray<Row>
+  /** The targets decided over sessions (`--target-sessions`); without them, the main table's one run is shown. */
+  readonly targets?: TargetSessions | undefined
   readonly retry: RetryFigures | undefined
   readonly heap: HeapFigures | undefined
   readonly simulated: ReadonlyArray<SimulatedFigures>
@@ -155,7 +159,15 @@ export const renderMarkdown = (report: Report): string => {
   for (const c of concurrencies) {
     sections.push(`## Results at c=${c}`, "", mdTable(report.rows, c), "")
   }
-  sections.push("## Targets (measured, not asserted)", "", renderTargets(checkTargets(report.rows)), "")
+  sections.push(
+    "## Targets (measured, not asserted)",
+    "",
+    report.targets !== undefined && report.targets.sessions > 0
+      ? renderTargetSessions(report.targets)
+      : `From the main table's one run, which does not decide them (bench/PROFILES.md, "How far one run decides ` +
+        `the targets"):\n\n${renderTargets(checkTargets(report.rows))}`,
+    ""
+  )
   if (report.retry !== undefined) sections.push("## Cost of one retry", "", renderRetry(report.retry), "")
   if (report.heap !== undefined) sections.push("## Heap after many requests", "", renderHeap(report.heap), "")
   if (report.simulated.length > 0) {

@@ -4,10 +4,16 @@
  * instead, side by side in one run, on loopback.
  *
  *   node bench/dist/run.js [--quick] [--server node] [--only id,id] [--no-extras] [--no-write] [--by-count]
+ *                          [--target-sessions K] [--session-repetitions R]
  *
- * The full run writes bench/RESULTS.md; `--quick` (the CI smoke run) prints
- * only. The exit code is 1 only when something is really broken: the server
- * does not start, or a client completes no request at all.
+ * After the main table, the targets phase (`targetSessions.ts`) runs K
+ * sessions of only the rows the targets of issue 16 need, R interleaved
+ * repetitions each (7 and 3; `--quick`: 2 and 1; K = 0 skips it), and
+ * decides each target by the median of the sessions. With `--only`, it runs
+ * when one of the ids named is a target's client. The full run writes
+ * bench/RESULTS.md; `--quick` (the CI smoke run) prints only. The exit code
+ * is 1 only when something is really broken: the server does not start, or
+ * a client completes no request at all.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -26,6 +32,7 @@ import {
   renderSimulated,
   renderTable,
   renderTargets,
+  renderTargetSessions,
   type Report,
   type RetryFigures,
   type Row,
@@ -34,6 +41,8 @@ import {
 import { type Server, startNodeServer, startServer } from "./server.js"
 import { formatMicros } from "./stats.js"
 import { STEADFAST_PATH } from "./steadfast.js"
+import { targets } from "./targets.js"
+import { measureTargetSessions, type TargetPhase } from "./targetSessions.js"
 import { tracingCost } from "./tracing.js"
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -53,6 +62,26 @@ const only = value("--only")?.split(",").map((s) => s.trim())
 const preferServer = value("--server") === "node" ? "node" : "nginx"
 const extras = !flag("--no-extras")
 const write = !quick && !flag("--no-write") && only === undefined
+
+/** A count option: a whole number >= `least`, or `fallback` when absent; anything else stops the run with a hint. */
+const count = (name: string, fallback: number, least: number): number => {
+  const text = value(name)
+  if (text === undefined) return fallback
+  const n = Number(text)
+  if (text.trim() === "" || !Number.isInteger(n) || n < least) {
+    process.stderr.write(
+      `${name} takes a whole number >= ${least} (got ${JSON.stringify(text)}), e.g. ${name} ${fallback}\n`
+    )
+    process.exit(2)
+  }
+  return n
+}
+
+const targetSessions = count("--target-sessions", quick ? 2 : 7, 0)
+const sessionRepetitions = count("--session-repetitions", quick ? 1 : 3, 1)
+/** The targets phase runs unless `--only` names none of the targets' clients. */
+const runTargets = targetSessions > 0 &&
+  (only === undefined || targets.some((t) => only.includes(t.clientId)))
 
 interface Plan extends TablePlan {
   readonly retry: {
@@ -82,6 +111,20 @@ const plan: Plan = {
 
 const log = (line: string) => process.stdout.write(`${line}\n`)
 
+/** Logs the rows that completed no request (broken: true) and those with errors. */
+const reportBroken = (rows: ReadonlyArray<Row>): boolean => {
+  let broken = false
+  for (const row of rows) {
+    if (row.summary.requests === 0) {
+      broken = true
+      log(`BROKEN: ${row.client.name} at c=${row.concurrency} completed no request: ${row.firstError ?? "?"}`)
+    } else if (row.summary.errors > 0) {
+      log(`warning: ${row.client.name} at c=${row.concurrency}: ${row.summary.errors} errors, first: ${row.firstError}`)
+    }
+  }
+  return broken
+}
+
 // --- main ----------------------------------------------------------------------------
 
 const main = async (): Promise<number> => {
@@ -109,17 +152,29 @@ const main = async (): Promise<number> => {
     }
     log("")
     log(renderTable(rows))
-    log("")
-    log(renderTargets(checkTargets(rows)).replace(/\*\*/g, ""))
-    for (const row of rows) {
-      if (row.summary.requests === 0) {
-        exitCode = 1
-        log(`BROKEN: ${row.client.name} at c=${row.concurrency} completed no request: ${row.firstError ?? "?"}`)
-      } else if (row.summary.errors > 0) {
-        log(
-          `warning: ${row.client.name} at c=${row.concurrency}: ${row.summary.errors} errors, first: ${row.firstError}`
-        )
-      }
+    if (reportBroken(rows)) exitCode = 1
+
+    let phase: TargetPhase | undefined
+    if (runTargets) {
+      log("")
+      log(
+        `targets: ${targetSessions} session${targetSessions === 1 ? "" : "s"} of the target rows, ` +
+          `${sessionRepetitions} repetition${sessionRepetitions === 1 ? "" : "s"} each …`
+      )
+      phase = await measureTargetSessions(
+        server.origin,
+        clients,
+        { ...plan, repetitions: sessionRepetitions, sessions: targetSessions },
+        gc,
+        log
+      )
+      if (phase.rows.map(reportBroken).includes(true)) exitCode = 1
+      log("")
+      log(renderTargetSessions(phase.figures).replace(/\*\*/g, ""))
+    } else {
+      log("")
+      log("targets, from the main table's one run (it does not decide them; --target-sessions K does):")
+      log(renderTargets(checkTargets(rows)).replace(/\*\*/g, ""))
     }
 
     let retry: RetryFigures | undefined
@@ -208,6 +263,7 @@ const main = async (): Promise<number> => {
       },
       clients: specs.map((s) => ({ id: s.id, name: s.name, tracing: s.tracing, describe: s.describe })),
       rows,
+      targets: phase?.figures,
       retry,
       heap,
       simulated: sims,

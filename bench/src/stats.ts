@@ -32,6 +32,23 @@ export const median = (values: ReadonlyArray<number>): number => {
   return n % 2 === 1 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2
 }
 
+/** The median and the least and greatest of some values, and how many of them were finite. */
+export interface Spread {
+  readonly median: number
+  readonly min: number
+  readonly max: number
+  /** How many of the values were finite (the others are ignored). */
+  readonly count: number
+}
+
+/** The {@link Spread} of `values`, ignoring non-finite ones; `NaN` figures and a count of 0 when none is finite. */
+export const spread = (values: ReadonlyArray<number>): Spread => {
+  const xs = values.filter(Number.isFinite)
+  return xs.length === 0
+    ? { median: NaN, min: NaN, max: NaN, count: 0 }
+    : { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), count: xs.length }
+}
+
 /** `value / reference`, `NaN` when either is missing or the reference is 0. */
 export const ratio = (value: number, reference: number): number =>
   Number.isFinite(value) && Number.isFinite(reference) && reference !== 0 ? value / reference : NaN

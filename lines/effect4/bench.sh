@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Effect 4 rows of the benchmark (bench/src/effectLine.ts): raw undici,
-# the Effect floor, Effect 4's own HTTP client and steadfast, built for Effect 4 and run
-# under lines/effect4's Node 22. `pnpm bench` and `pnpm bench:quick` run it
+# the Effect floor, Effect 4's own HTTP client and steadfast (tracing off, and
+# the default policy with Effect 4's default tracer on, a fiber per request),
+# built for Effect 4 and run under lines/effect4's Node 22. `pnpm bench` and `pnpm bench:quick` run it
 # after the Effect 3 table; arguments go to effectLine.js (--quick, --no-write).
 set -euo pipefail
 cd "$(dirname "$0")"
