@@ -1,0 +1,83 @@
+/**
+ * The time source of the FaultServer and the FaultProxy.
+ *
+ * Bytes on real sockets cannot wait on Effect's `Clock`: a latency toxic
+ * holds a chunk that a real peer sent, in another process perhaps, and no
+ * `TestClock` can hold it back. So the fault server and the proxy keep their
+ * own time: every delay they apply (a response latency, a trickled body, a
+ * connect latency, the grace before a mid-body reset, a latency, bandwidth,
+ * slicer, slow-close, reset or timeout toxic) is one call to
+ * {@link Timer.later}, and what they record (`Attempt.at`,
+ * `Connection.at`) is {@link Timer.now}.
+ *
+ * The default, {@link real}, is the wall clock. A test that is about a
+ * delay can pass its own timer instead (the `timer` option of
+ * `FaultServer.make` and `FaultProxy.make`): one that records each `later`
+ * and runs it when the test says so. The test then asserts what was asked
+ * for and in what order ("the proxy asked for a 150 ms timer; until it ran,
+ * the client had received nothing"), on real sockets, instead of measuring
+ * elapsed time on a busy machine.
+ *
+ * @example
+ * ```ts
+ * import { FaultServer, Timer } from "@steadfast/testkit"
+ *
+ * // a timer that runs nothing until the test calls `fire`
+ * const held: Array<() => void> = []
+ * const timer: Timer.Timer = {
+ *   now: () => 0,
+ *   later: (_ms, f) => {
+ *     held.push(f)
+ *     return () => {}
+ *   }
+ * }
+ * const fire = () => held.shift()?.()
+ * // FaultServer.make(scenario, { timer })
+ * ```
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Cancels a timer set with {@link Timer.later}; does nothing once the timer
+ * ran or was cancelled.
+ *
+ * @since 0.1.0
+ */
+export type Cancel = () => void
+
+/**
+ * What the fault server and the proxy read the time from and wait on.
+ *
+ * @since 0.1.0
+ */
+export interface Timer {
+  /**
+   * The current time, in epoch milliseconds. Delays are measured from it
+   * (a latency toxic holds a chunk until `now()` reaches its arrival plus
+   * the latency) and records are stamped with it. It must not go back.
+   */
+  readonly now: () => number
+  /**
+   * Calls `f` once, `ms` milliseconds from now (`ms` >= 0, at most
+   * 2^31 - 1), unless cancelled first. `f` must not be called before
+   * `later` returns.
+   */
+  readonly later: (ms: number, f: () => void) => Cancel
+}
+
+/**
+ * The wall clock: `now` is a monotonic time in whole epoch milliseconds
+ * (`performance.timeOrigin + performance.now()`, floored), `later` is
+ * `setTimeout` / `clearTimeout`. Its timers keep the process alive, as the
+ * sockets they delay do. The default of every `timer` option.
+ *
+ * @since 0.1.0
+ */
+export const real: Timer = {
+  now: () => Math.floor(performance.timeOrigin + performance.now()),
+  later: (ms, f) => {
+    const timer = setTimeout(f, ms)
+    return () => clearTimeout(timer)
+  }
+}
