@@ -20,19 +20,28 @@
  *
  * @example
  * ```ts
- * import { FaultServer, Timer } from "@steadfast/testkit"
+ * import type { Timer } from "@steadfast/testkit"
  *
- * // a timer that runs nothing until the test calls `fire`
- * const held: Array<() => void> = []
+ * // a timer the test runs by hand; running one moves the time to its due time
+ * let now = 0
+ * const held: Array<{ readonly due: number; readonly f: () => void }> = []
  * const timer: Timer.Timer = {
- *   now: () => 0,
- *   later: (_ms, f) => {
- *     held.push(f)
- *     return () => {}
+ *   now: () => now,
+ *   later: (ms, f) => {
+ *     const entry = { due: now + ms, f }
+ *     held.push(entry)
+ *     return () => {
+ *       if (held.includes(entry)) held.splice(held.indexOf(entry), 1)
+ *     }
  *   }
  * }
- * const fire = () => held.shift()?.()
- * // FaultServer.make(scenario, { timer })
+ * const runNext = () => {
+ *   const entry = held.sort((a, b) => a.due - b.due).shift()
+ *   if (entry === undefined) return
+ *   now = Math.max(now, entry.due)
+ *   entry.f()
+ * }
+ * // FaultServer.make(scenario, { timer }), FaultProxy.make({ upstream, timer })
  * ```
  *
  * @since 0.1.0
@@ -61,7 +70,10 @@ export interface Timer {
   /**
    * Calls `f` once, `ms` milliseconds from now (`ms` >= 0, at most
    * 2^31 - 1), unless cancelled first. `f` must not be called before
-   * `later` returns.
+   * `later` returns, and when it runs `now()` must have reached the due
+   * time (`now()` when `later` was called, plus `ms`): the proxy checks a
+   * held chunk's time again when it wakes, and asks for another timer if it
+   * is early.
    */
   readonly later: (ms: number, f: () => void) => Cancel
 }
