@@ -119,7 +119,7 @@ export interface Options {
 export interface Connection {
   /** 0-based, in order of acceptance. */
   readonly index: number
-  /** Time of acceptance, in epoch milliseconds, on the proxy's `timer` (the wall clock by default). */
+  /** Time of acceptance, in whole epoch milliseconds, on the proxy's `timer` (the wall clock by default). */
   readonly at: number
   /** Names of the toxics that applied to it when it was accepted (by their toxicity draw). */
   readonly toxics: ReadonlyArray<string>

@@ -199,7 +199,7 @@ export interface Options {
  * @since 0.1.0
  */
 export interface Attempt {
-  /** Time of the draw, in epoch milliseconds, on the server's `timer` (the wall clock by default). */
+  /** Time of the draw, in whole epoch milliseconds, on the server's `timer` (the wall clock by default). */
   readonly at: number
   readonly method: string
   /** The request url, secrets redacted (`Redact.url`). */
@@ -226,7 +226,7 @@ export interface Attempt {
  * @since 0.1.0
  */
 export interface Exhausted {
-  /** Time of the draw, in epoch milliseconds, on the server's `timer` (the wall clock by default). */
+  /** Time of the draw, in whole epoch milliseconds, on the server's `timer` (the wall clock by default). */
   readonly at: number
   readonly route: string
   /** The 1-based attempt number. */

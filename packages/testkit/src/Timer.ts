@@ -8,7 +8,7 @@
  * connect latency, the grace before a mid-body reset, a latency, bandwidth,
  * slicer, slow-close, reset or timeout toxic) is one call to
  * {@link Timer.later}, and what they record (`Attempt.at`,
- * `Connection.at`) is {@link Timer.now}.
+ * `Connection.at`) is {@link Timer.now}, floored to whole milliseconds.
  *
  * The default, {@link real}, is the wall clock. A test that is about a
  * delay can pass its own timer instead (the `timer` option of
@@ -79,15 +79,15 @@ export interface Timer {
 }
 
 /**
- * The wall clock: `now` is a monotonic time in whole epoch milliseconds
- * (`performance.timeOrigin + performance.now()`, floored), `later` is
+ * The wall clock: `now` is a monotonic time in epoch milliseconds, with
+ * fractions (`performance.timeOrigin + performance.now()`), `later` is
  * `setTimeout` / `clearTimeout`. Its timers keep the process alive, as the
  * sockets they delay do. The default of every `timer` option.
  *
  * @since 0.1.0
  */
 export const real: Timer = {
-  now: () => Math.floor(performance.timeOrigin + performance.now()),
+  now: () => performance.timeOrigin + performance.now(),
   later: (ms, f) => {
     const timer = setTimeout(f, ms)
     return () => clearTimeout(timer)

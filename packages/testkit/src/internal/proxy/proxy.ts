@@ -79,7 +79,7 @@ export const start = async (options: Options): Promise<Handle> => {
     log.push({
       index,
       // the timer's time, for a human reading the log (ordering uses `index`)
-      at: timer.now(),
+      at: Math.floor(timer.now()),
       toxics: [...state.toxics.values()].filter((t) => state.applies(t, index)).map((t) => t.name)
     })
   }
