@@ -54,6 +54,7 @@ import * as Layer from "@steadfast/core/line/Layer"
 import type * as Scope from "@steadfast/core/line/Scope"
 import * as internal from "./internal/proxy/proxy.js"
 import type { Toxic } from "./internal/proxy/toxic.js"
+import type * as Timer from "./Timer.js"
 
 /**
  * The toxics: `Toxic` (`Latency`, `Bandwidth`, `Slicer`, `ResetPeer`,
@@ -99,6 +100,15 @@ export interface Options {
    * @default []
    */
   readonly toxics?: ReadonlyArray<Toxic>
+  /**
+   * What the toxics wait on and the log is stamped with: every latency,
+   * bandwidth pause, slicer delay, slow close, `resetPeer` and `timeout`
+   * deadline is one `timer.later` (see the `Timer` module). A test about a
+   * delay passes a timer it runs by hand, and asserts the delays asked for
+   * and what the peers received before and after each one ran.
+   * @default Timer.real (the wall clock)
+   */
+  readonly timer?: Timer.Timer
 }
 
 /**
@@ -109,7 +119,7 @@ export interface Options {
 export interface Connection {
   /** 0-based, in order of acceptance. */
   readonly index: number
-  /** Wall-clock time of acceptance, in epoch milliseconds. */
+  /** Time of acceptance, in whole epoch milliseconds, on the proxy's `timer` (the wall clock by default). */
   readonly at: number
   /** Names of the toxics that applied to it when it was accepted (by their toxicity draw). */
   readonly toxics: ReadonlyArray<string>

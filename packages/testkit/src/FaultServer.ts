@@ -35,7 +35,7 @@
  * | `CloseBeforeResponse` | reads the request, then FIN | `UND_ERR_SOCKET` ("other side closed") |
  * | `ResetMidBody` | head with the full `content-length`, `afterBytes` bytes, 25 ms, RST (1) | headers, then `ECONNRESET` on the body |
  * | `Truncated` | head with the full `content-length`, `afterBytes` bytes, FIN | headers, then `UND_ERR_SOCKET` on the body |
- * | `ResponseLatency` | waits `delay` (a real timer), then `then` | |
+ * | `ResponseLatency` | waits `delay` (on the server's timer), then `then` | |
  * | `NoResponse` | reads the request, never answers, keeps the socket open | a response timeout |
  * | `Trickle` | head at once, then `chunkSize` bytes after each `interval` | a slow body |
  * | `Malformed` | the bytes, then FIN | `HTTPParserError` |
@@ -84,7 +84,7 @@
  *   exactly Node's `getaddrinfo` shape (`code` `ENOTFOUND` or `EAI_AGAIN`,
  *   `errno`, `syscall: "getaddrinfo"`, `hostname`, message `getaddrinfo
  *   ENOTFOUND <host>`), since real DNS is out of reach in tests (synthesized);
- * - `ConnectLatency`: holds the request for `delay` on a real timer, then
+ * - `ConnectLatency`: holds the request for `delay` on the server's timer, then
  *   applies `then`. The handler hears nothing meanwhile, so to the client the
  *   request is still connecting; undici's own `connectTimeout` does not see
  *   the delay (it starts afterwards), a client-side connect timeout does.
@@ -103,6 +103,16 @@
  * ({@link FaultServer.exhausted}); a request no route matches gets a 404.
  * Every draw is recorded ({@link Attempt}), and so is every request the
  * secondary origin echoes.
+ *
+ * ## Time
+ * The server waits on its own timer, the wall clock unless the `timer`
+ * option ({@link Options}) says otherwise: the delays of `ResponseLatency`,
+ * `Trickle`, `ConnectLatency` and the pause of `ResetMidBody` are each one
+ * `timer.later`, and records are stamped with `timer.now()`. A test about a
+ * delay can run those timers by hand and assert what the client had
+ * received before and after each one, instead of timing the exchange. (The
+ * black hole's start-up probe, which checks that this kernel drops SYNs,
+ * keeps a real 100 ms bound.)
  *
  * Closing the scope (or `stop()`) fails requests the interceptor still holds,
  * destroys every open socket, closes every listener, the internal `Agent` and
@@ -135,6 +145,7 @@ import type { Dispatcher } from "undici"
 import type { Fault } from "./Fault.js"
 import * as internal from "./internal/server/faultServer.js"
 import type * as Scenario from "./Scenario.js"
+import type * as Timer from "./Timer.js"
 
 /**
  * The base urls of the listeners (`scheme://127.0.0.1:port`, no trailing
@@ -166,13 +177,29 @@ export interface Urls {
 }
 
 /**
+ * Fault server options.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /**
+   * What the faults wait on and records are stamped with: every delay of
+   * `ResponseLatency`, `Trickle`, `ConnectLatency` and `ResetMidBody` is one
+   * `timer.later` (see the `Timer` module). A test about a delay passes a
+   * timer it runs by hand.
+   * @default Timer.real (the wall clock)
+   */
+  readonly timer?: Timer.Timer
+}
+
+/**
  * One recorded attempt: a step drawn for a request (or a request the
  * secondary origin echoed).
  *
  * @since 0.1.0
  */
 export interface Attempt {
-  /** Wall-clock time of the draw, in epoch milliseconds. */
+  /** Time of the draw, in whole epoch milliseconds, on the server's `timer` (the wall clock by default). */
   readonly at: number
   readonly method: string
   /** The request url, secrets redacted (`Redact.url`). */
@@ -199,7 +226,7 @@ export interface Attempt {
  * @since 0.1.0
  */
 export interface Exhausted {
-  /** Wall-clock time, in epoch milliseconds. */
+  /** Time of the draw, in whole epoch milliseconds, on the server's `timer` (the wall clock by default). */
   readonly at: number
   readonly route: string
   /** The 1-based attempt number. */
@@ -275,7 +302,7 @@ export class FaultServer extends Context.Tag("@steadfast/testkit/FaultServer")<F
  *
  * @since 0.1.0
  */
-export const start: (scenario: Scenario.Scenario) => Promise<Handle> = internal.start
+export const start: (scenario: Scenario.Scenario, options?: Options) => Promise<Handle> = internal.start
 
 const toService = (handle: Handle): Service => ({
   urls: handle.urls,
@@ -294,10 +321,10 @@ const toService = (handle: Handle): Service => ({
  *
  * @since 0.1.0
  */
-export const make = (scenario: Scenario.Scenario): Effect.Effect<Service, never, Scope.Scope> =>
+export const make = (scenario: Scenario.Scenario, options?: Options): Effect.Effect<Service, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.promise(() => internal.start(scenario)),
+      Effect.promise(() => internal.start(scenario, options)),
       (handle) => Effect.promise(() => handle.stop())
     ),
     toService
@@ -309,5 +336,5 @@ export const make = (scenario: Scenario.Scenario): Effect.Effect<Service, never,
  *
  * @since 0.1.0
  */
-export const layer = (scenario: Scenario.Scenario): Layer.Layer<FaultServer> =>
-  Layer.scoped(FaultServer, make(scenario))
+export const layer = (scenario: Scenario.Scenario, options?: Options): Layer.Layer<FaultServer> =>
+  Layer.scoped(FaultServer, make(scenario, options))

@@ -20,6 +20,9 @@ export * as FaultServer from "./FaultServer.js"
 export * as FaultProxy from "./FaultProxy.js"
 
 /** @since 0.1.0 */
+export * as Timer from "./Timer.js"
+
+/** @since 0.1.0 */
 export * as ToxiproxyApi from "./ToxiproxyApi.js"
 
 /** @since 0.1.0 */

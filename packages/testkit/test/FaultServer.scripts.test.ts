@@ -33,6 +33,7 @@ import {
   schemes,
   text
 } from "./helpers/faultServer.js"
+import { manualTimer } from "./helpers/manualTimer.js"
 
 describe("FaultServer", () => {
   describe("TLS listeners and the test CA", () => {
@@ -179,8 +180,9 @@ describe("FaultServer", () => {
 
     it.scopedLive("attempts are recorded with the route, step, fault and redacted headers", () =>
       Effect.gen(function*() {
-        const server = yield* FaultServer.make(Scenario.make({ "POST /login": [Reply.json(200, { ok: true })] }))
-        const before = Date.now()
+        // records are stamped with the server's timer (the wall clock by default)
+        const login = Scenario.make({ "POST /login": [Reply.json(200, { ok: true })] })
+        const server = yield* FaultServer.make(login, { timer: manualTimer(1_767_225_600_000) })
         yield* exchange(yield* agent(server), `${server.urls.http}/login?token=abc&page=2`, {
           method: "POST",
           headers: { authorization: "Bearer secret", "x-request-id": "r1" },
@@ -198,7 +200,7 @@ describe("FaultServer", () => {
           "Reply",
           "interceptor"
         ])
-        assertTrue(attempt.at >= before && attempt.at <= Date.now())
+        strictEqual(attempt.at, 1_767_225_600_000)
       }))
   })
 

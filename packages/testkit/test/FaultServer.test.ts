@@ -2,18 +2,16 @@
  * The fault server on real loopback sockets.
  *
  * Every test here uses `it.live` / `it.scopedLive`: the server and the undici
- * client under test move real bytes over 127.0.0.1 on the wall clock, which
- * TestClock cannot drive. Waits are bounded and only as long as the fault
- * under test needs. Timings are asserted only from below, by what the server
- * guarantees (a delayed answer or connection never comes before its delay),
- * or as byte counts; never from above, which would measure how busy the
- * machine is.
+ * client under test move real bytes over 127.0.0.1, which TestClock cannot
+ * drive. A test about a delay gives the server a manual timer (its `timer`
+ * option) and asserts the delays the server asked for and what the client
+ * had received before and after each one ran; no test measures elapsed
+ * time, which would measure how busy the machine is.
  */
 import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Effect from "@steadfast/core/line/Effect"
 import * as Fiber from "effect/Fiber"
-import { request } from "undici"
 import { Fault, Reply } from "../src/Fault.js"
 import * as FaultServer from "../src/FaultServer.js"
 import * as Scenario from "../src/Scenario.js"
@@ -30,6 +28,10 @@ import {
   handshakeFailure,
   schemes
 } from "./helpers/faultServer.js"
+import { manualTimer } from "./helpers/manualTimer.js"
+import { headEnd, rawClient, responses } from "./helpers/rawClient.js"
+
+const portOf = (url: string) => Number(new URL(url).port)
 
 describe("FaultServer", () => {
   describe("faults on an open connection", () => {
@@ -106,35 +108,42 @@ describe("FaultServer", () => {
 
     it.scopedLive("ResponseLatency answers after the delay", () =>
       Effect.gen(function*() {
-        const server = yield* FaultServer.make(scenario)
-        const outcome = expectResponse(yield* exchange(yield* agent(server), `${server.urls.http}/latency`))
-        strictEqual(outcome.body.toString(), "late")
-        assertTrue(outcome.elapsed >= 145, `answered after ${outcome.elapsed} ms`)
+        const timer = manualTimer()
+        const server = yield* FaultServer.make(scenario, { timer })
+        const client = yield* rawClient(portOf(server.urls.http))
+        client.send("GET /latency HTTP/1.1\r\nhost: x\r\n\r\n")
+        // the step is drawn; the answer waits on the 150 ms the server asked for
+        assertTrue(yield* timer.awaitPending())
+        deepStrictEqual(timer.pending(), [150])
+        deepStrictEqual((yield* server.attempts).map((a) => a.fault), ["ResponseLatency"])
+        strictEqual(client.received().length, 0)
+        timer.runNext()
+        assertTrue(yield* eventually(() => responses(client.received()) === 1))
+        assertTrue(client.received().toString().endsWith("late"))
+        deepStrictEqual(timer.requested(), [150])
       }))
 
     it.scopedLive("Trickle sends the headers at once and the body 4 bytes every 40 ms", () =>
       Effect.gen(function*() {
-        const server = yield* FaultServer.make(scenario)
-        const dispatcher = yield* agent(server)
-        const started = performance.now()
-        const response = yield* Effect.promise(() => request(`${server.urls.http}/trickle`, { dispatcher }))
-        // bytes of the body already here when the headers were handed over (all 20 if the headers had waited)
-        const bufferedAtHeaders = response.body.readableLength
-        const arrivals: Array<number> = []
-        const parts: Array<Buffer> = []
-        yield* Effect.promise(async () => {
-          for await (const chunk of response.body) {
-            arrivals.push(performance.now() - started)
-            parts.push(chunk as Buffer)
-          }
-        })
-        strictEqual(Buffer.concat(parts).toString(), "abcdefghijklmnopqrst")
-        // the headers did not wait for the body: part of it was still to come (a byte count, not a gap
-        // between two client-side times, which a busy event loop shrinks)
-        assertTrue(bufferedAtHeaders < 20, `${bufferedAtHeaders} body bytes had arrived with the headers`)
-        // five chunks, each after a 40 ms wait: the body cannot complete before ~200 ms
-        assertTrue(arrivals.at(-1)! >= 195, `body complete after ${arrivals.at(-1)} ms`)
-        assertTrue(parts.length >= 3, `the body arrived in ${parts.length} piece(s)`)
+        const timer = manualTimer()
+        const server = yield* FaultServer.make(scenario, { timer })
+        const client = yield* rawClient(portOf(server.urls.http))
+        client.send("GET /trickle HTTP/1.1\r\nhost: x\r\n\r\n")
+        // the headers come before any wait
+        assertTrue(yield* eventually(() => headEnd(client.received()) !== -1))
+        const head = headEnd(client.received())
+        let body = ""
+        for (const piece of ["abcd", "efgh", "ijkl", "mnop", "qrst"]) {
+          // each piece waits on a 40 ms timer: until it runs, nothing more of the body arrives
+          assertTrue(yield* timer.awaitPending())
+          deepStrictEqual(timer.pending(), [40])
+          strictEqual(client.received().subarray(head).toString(), body)
+          timer.runNext()
+          body += piece
+          assertTrue(yield* eventually(() => client.received().subarray(head).toString() === body))
+        }
+        deepStrictEqual(timer.requested(), [40, 40, 40, 40, 40])
+        strictEqual(responses(client.received()), 1)
       }))
 
     it.scopedLive("NoResponse keeps the socket open without answering until the client gives up", () =>
@@ -245,14 +254,26 @@ describe("FaultServer", () => {
 
     it.scopedLive("ConnectLatency holds the request for the delay, then applies `then`", () =>
       Effect.gen(function*() {
-        const server = yield* FaultServer.make(scenario)
+        const timer = manualTimer()
+        const server = yield* FaultServer.make(scenario, { timer })
         const dispatcher = yield* agent(server)
-        const ok = expectResponse(yield* exchange(dispatcher, `${server.urls.https}/slow-connect`))
-        strictEqual(ok.body.toString(), "connected")
-        assertTrue(ok.elapsed >= 145, `connected after ${ok.elapsed} ms`)
-        const refused = yield* exchange(dispatcher, `${server.urls.http}/slow-refused`)
-        strictEqual(expectHeadError(refused).code, "ECONNREFUSED")
-        assertTrue(refused.elapsed >= 55, `refused after ${refused.elapsed} ms`)
+        const connecting = yield* Effect.fork(exchange(dispatcher, `${server.urls.https}/slow-connect`))
+        // drawn by the interceptor, and held on the 150 ms it asked for: no socket reached a listener yet
+        assertTrue(yield* timer.awaitPending())
+        deepStrictEqual(timer.pending(), [150])
+        deepStrictEqual((yield* server.attempts).map((a) => [a.via, a.fault]), [["interceptor", "ConnectLatency"]])
+        strictEqual(yield* server.openSockets, 0)
+        timer.runNext()
+        strictEqual(expectResponse(yield* Fiber.join(connecting)).body.toString(), "connected")
+        // the https connection stays open (keep-alive); the refused one never opens a socket at all
+        const open = yield* server.openSockets
+        const refusing = yield* Effect.fork(exchange(dispatcher, `${server.urls.http}/slow-refused`))
+        assertTrue(yield* timer.awaitPending())
+        deepStrictEqual(timer.pending(), [60])
+        timer.runNext()
+        strictEqual(expectHeadError(yield* Fiber.join(refusing)).code, "ECONNREFUSED")
+        strictEqual(yield* server.openSockets, open)
+        deepStrictEqual(timer.requested(), [150, 60])
       }))
 
     it.scopedLive("without the interceptor a connection-level step is a 500 that says the interceptor is needed", () =>

@@ -60,7 +60,7 @@ export interface WireRequest {
   readonly write: (bytes: Uint8Array | string) => Promise<boolean>
   /** Whether a response to this request has a body (not HEAD, not 204/304). */
   readonly hasBody: (status: number) => boolean
-  /** Waits `ms` on a real timer; false when the connection closed or the server stopped first. */
+  /** Waits `ms` on the server's timer; false when the connection closed or the server stopped first. */
   readonly wait: (ms: number) => Promise<boolean>
   /** RST. */
   readonly reset: () => Outcome

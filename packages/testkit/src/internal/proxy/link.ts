@@ -5,8 +5,10 @@
  * @internal
  */
 import type * as net from "node:net"
+import type { Cancel } from "../../Timer.js"
 import { millis } from "../faults/connection.js"
 import { hash } from "../seeded.js"
+import type { Tracked } from "../timer.js"
 import type { Direction, Toxic } from "./toxic.js"
 
 /** What every link of one proxy shares. */
@@ -16,12 +18,10 @@ export interface ProxyState {
   readonly links: Set<Link>
   /** Whether a toxic applies to the connection with this index (its toxicity draw). */
   readonly applies: (toxic: Toxic, index: number) => boolean
-  /** A real timer the proxy clears when it stops. */
-  readonly later: (ms: number, f: () => void) => NodeJS.Timeout
-  readonly cancel: (timer: NodeJS.Timeout | undefined) => void
+  /** The proxy's time (its `timer` option): every delay of a toxic waits on it; cleared when the proxy stops. */
+  readonly timer: Tracked
 }
 
-/** mulberry32: a small seeded PRNG. */
 /** A small seeded PRNG (mulberry32): draws in [0, 1). @internal */
 export const prng = (state: number) => (): number => {
   state = (state + 0x6d2b79f5) >>> 0
@@ -34,7 +34,7 @@ export const prng = (state: number) => (): number => {
 export class Link {
   readonly pipes: Record<Direction, Pipe>
   /** Timers of connection-level toxics (reset_peer, timeout), by toxic name. */
-  readonly scheduled = new Map<string, { readonly toxic: Toxic; readonly timer: NodeJS.Timeout }>()
+  readonly scheduled = new Map<string, { readonly toxic: Toxic; readonly cancel: Cancel }>()
   closed = false
 
   constructor(
@@ -72,7 +72,7 @@ export class Link {
     if (this.closed) return
     for (const [name, entry] of this.scheduled) {
       if (this.state.toxics.get(name) !== entry.toxic) {
-        this.state.cancel(entry.timer)
+        entry.cancel()
         this.scheduled.delete(name)
       }
     }
@@ -83,11 +83,11 @@ export class Link {
         // timeout 0 resets at once, as Toxiproxy does: a timer, however short, lets
         // a quick exchange through first (its reply then reads as a clean close)
         if (millis(toxic.timeout) === 0) return this.reset(victim)
-        const timer = this.state.later(millis(toxic.timeout), () => this.reset(victim))
-        this.scheduled.set(toxic.name, { toxic, timer })
+        const cancel = this.state.timer.later(millis(toxic.timeout), () => this.reset(victim))
+        this.scheduled.set(toxic.name, { toxic, cancel })
       } else if (toxic._tag === "Timeout" && millis(toxic.timeout) > 0) {
-        const timer = this.state.later(millis(toxic.timeout), () => this.close())
-        this.scheduled.set(toxic.name, { toxic, timer })
+        const cancel = this.state.timer.later(millis(toxic.timeout), () => this.close())
+        this.scheduled.set(toxic.name, { toxic, cancel })
       }
     }
     for (const pipe of [this.pipes.upstream, this.pipes.downstream]) {
@@ -122,7 +122,8 @@ export class Link {
     other.destroy()
     if (sink.destroyed) return
     sink.end(() => sink.destroy())
-    this.state.later(1_000, () => sink.destroy())
+    // a bound on the flush, on the proxy's timer like every other wait
+    this.state.timer.later(1_000, () => sink.destroy())
   }
 
   close() {
@@ -134,7 +135,7 @@ export class Link {
 
   finish() {
     this.closed = true
-    for (const entry of this.scheduled.values()) this.state.cancel(entry.timer)
+    for (const entry of this.scheduled.values()) entry.cancel()
     this.scheduled.clear()
     this.pipes.upstream.dispose()
     this.pipes.downstream.dispose()
@@ -156,7 +157,7 @@ class Pipe {
   running = false
   passed = 0
   wake: (() => void) | undefined
-  waitTimer: NodeJS.Timeout | undefined
+  cancelWait: Cancel | undefined
 
   constructor(
     readonly link: Link,
@@ -166,7 +167,7 @@ class Pipe {
   ) {
     this.random = prng(hash(link.state.seed, `${direction}#${link.index}`))
     source.on("data", (chunk: Buffer) => {
-      this.queue.push({ chunk, at: performance.now(), jitter: undefined })
+      this.queue.push({ chunk, at: link.state.timer.now(), jitter: undefined })
       if (this.queue.length > 64) source.pause()
       this.kick()
     })
@@ -181,7 +182,8 @@ class Pipe {
     if (this.wake === undefined) return
     const wake = this.wake
     this.wake = undefined
-    this.link.state.cancel(this.waitTimer)
+    this.cancelWait?.()
+    this.cancelWait = undefined
     wake()
   }
 
@@ -205,14 +207,19 @@ class Pipe {
     this.wakeUp()
   }
 
-  /** Sleeps until `until` (performance.now() scale); false when the link closed. */
+  /** Sleeps until the proxy's timer reaches `until`; false when the link closed. */
   sleepUntil(until: number): Promise<boolean> {
-    const ms = until - performance.now()
+    return this.sleep(until - this.link.state.timer.now())
+  }
+
+  /** Sleeps `ms` on the proxy's timer (a change of toxics wakes it early); false when the link closed. */
+  sleep(ms: number): Promise<boolean> {
     if (ms <= 0) return Promise.resolve(!this.link.closed)
     return new Promise((resolve) => {
       this.wake = () => resolve(!this.link.closed)
-      this.waitTimer = this.link.state.later(ms, () => {
+      this.cancelWait = this.link.state.timer.later(ms, () => {
         this.wake = undefined
+        this.cancelWait = undefined
         resolve(!this.link.closed)
       })
     })
@@ -250,7 +257,7 @@ class Pipe {
           delay += Math.max(0, millis(t.latency) + (jitter === 0 ? 0 : item.jitter! * jitter))
         }
       }
-      if (performance.now() < item.at + delay) {
+      if (this.link.state.timer.now() < item.at + delay) {
         if (!(await this.sleepUntil(item.at + delay))) return
         // woken by a change of toxics, or on time: look again
         continue
@@ -262,7 +269,7 @@ class Pipe {
     if (this.ended && this.queue.length === 0 && !this.link.closed && !this.sink.writableEnded) {
       const slow = this.link.active(this.direction).filter((t) => t._tag === "SlowClose")
       const wait = slow.reduce((ms, t) => Math.max(ms, t._tag === "SlowClose" ? millis(t.delay) : 0), 0)
-      if (wait > 0 && !(await this.sleepUntil(performance.now() + wait))) return
+      if (wait > 0 && !(await this.sleep(wait))) return
       this.sink.end()
     }
   }
@@ -297,14 +304,14 @@ class Pipe {
         const step = Math.max(1, Math.floor(bandwidth / 10))
         for (let at = 0; at < slice.length; at += step) {
           const piece = slice.subarray(at, at + step)
-          const started = performance.now()
+          const started = this.link.state.timer.now()
           if (!(await this.write(piece))) return false
           if (!(await this.sleepUntil(started + (piece.length / bandwidth) * 1000))) return false
         }
       } else if (!(await this.write(slice))) return false
       this.passed += slice.length
       if (slicer !== undefined && i < slices.length - 1 && millis(slicer.delay) > 0) {
-        if (!(await this.sleepUntil(performance.now() + millis(slicer.delay)))) return false
+        if (!(await this.sleep(millis(slicer.delay)))) return false
       }
     }
     if (closeAfter) {

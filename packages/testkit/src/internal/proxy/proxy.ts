@@ -6,7 +6,9 @@
  */
 import * as net from "node:net"
 import type { Connection, Handle, Options, Toxic, Upstream } from "../../FaultProxy.js"
+import * as Timer from "../../Timer.js"
 import { drawFor } from "../seeded.js"
+import { tracked } from "../timer.js"
 import { Link, type ProxyState } from "./link.js"
 
 const LOOPBACK = "127.0.0.1"
@@ -37,7 +39,7 @@ const socketClosed = (socket: net.Socket): Promise<void> =>
 export const start = async (options: Options): Promise<Handle> => {
   const upstream = parseUpstream(options.upstream)
   const host = options.listen?.host ?? LOOPBACK
-  const timers = new Set<NodeJS.Timeout>()
+  const timer = tracked(options.timer ?? Timer.real)
   const seed = (options.seed ?? 0) >>> 0
   const state: ProxyState = {
     seed,
@@ -45,22 +47,10 @@ export const start = async (options: Options): Promise<Handle> => {
     links: new Set(),
     applies: (toxic: Toxic, index: number): boolean =>
       toxic.toxicity >= 1 || (toxic.toxicity > 0 && drawFor(seed, `${toxic.name}#${index}`) < toxic.toxicity),
-    // real timers on purpose: the proxy delays bytes on real sockets between real processes (latency,
-    // slow_close, timeout toxics), which no Effect clock can hold back; in-memory faults under the
-    // TestClock are SimulatedNetwork's job
-    later: (ms, f) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer)
-        f()
-      }, ms)
-      timers.add(timer)
-      return timer
-    },
-    cancel: (timer) => {
-      if (timer === undefined) return
-      clearTimeout(timer)
-      timers.delete(timer)
-    }
+    // not Effect's Clock: the proxy delays bytes on real sockets between real processes, which no
+    // TestClock can hold back (in-memory faults under the TestClock are SimulatedNetwork's job); a test
+    // about a delay passes its own timer instead of the wall clock
+    timer
   }
   for (const toxic of options.toxics ?? []) state.toxics.set(toxic.name, toxic)
   const sockets = new Set<net.Socket>()
@@ -88,8 +78,8 @@ export const start = async (options: Options): Promise<Handle> => {
     state.links.add(new Link(state, index, client, server))
     log.push({
       index,
-      // wall time, for a human reading the log (ordering uses `index`)
-      at: Date.now(),
+      // the timer's time, for a human reading the log (ordering uses `index`)
+      at: Math.floor(timer.now()),
       toxics: [...state.toxics.values()].filter((t) => state.applies(t, index)).map((t) => t.name)
     })
   }
@@ -169,8 +159,7 @@ export const start = async (options: Options): Promise<Handle> => {
         stopped = true
         const closing = [closeListener(), ...[...sockets].map(socketClosed)]
         closeAll()
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
+        timer.cancelAll()
         await Promise.all(closing)
       })()
   }

@@ -9,8 +9,10 @@
 import * as tls from "node:tls"
 import type { KeyPairPem } from "../../Certificates.js"
 import type { Fault } from "../../Fault.js"
-import type { Handle, Urls } from "../../FaultServer.js"
+import type { Handle, Options, Urls } from "../../FaultServer.js"
 import type * as Scenario from "../../Scenario.js"
+import * as Timer from "../../Timer.js"
+import { tracked } from "../timer.js"
 import * as Certificates from "./certificates.js"
 import { Interceptor } from "./interceptor.js"
 import { closedPort, Listeners } from "./listeners.js"
@@ -19,12 +21,13 @@ import { LOOPBACK, type ServerState } from "./wire.js"
 
 export { STEP_HEADER } from "./scripts.js"
 
-export const start = async (scenario: Scenario.Scenario): Promise<Handle> => {
+export const start = async (scenario: Scenario.Scenario, options: Options = {}): Promise<Handle> => {
   const certs = await Certificates.generate()
+  const timer = tracked(options.timer ?? Timer.real)
   const state: ServerState = {
-    scripts: new Scripts(scenario),
+    scripts: new Scripts(scenario, timer.now),
     pending: new Map(),
-    timers: new Set(),
+    timer,
     urls: undefined,
     stopped: false
   }
@@ -83,8 +86,7 @@ export const start = async (scenario: Scenario.Scenario): Promise<Handle> => {
   const stop = () =>
     stopping ??= (async () => {
       state.stopped = true
-      for (const timer of state.timers) clearTimeout(timer)
-      state.timers.clear()
+      timer.cancelAll()
       const stopped = interceptor.stop()
       state.pending.clear()
       await listeners.close()

@@ -131,14 +131,8 @@ export class Interceptor {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      // a real timer: it delays a real connection made by undici, outside any Effect clock
-      const timer = setTimeout(() => {
-        this.server.timers.delete(timer)
-        resolve()
-      }, ms)
-      this.server.timers.add(timer)
-    })
+    // the server's timer, not Effect's Clock: it delays a real connection made by undici
+    return new Promise((resolve) => void this.server.timer.later(ms, resolve))
   }
 
   /**

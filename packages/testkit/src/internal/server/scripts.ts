@@ -30,7 +30,8 @@ export class Scripts {
   readonly attempts: Array<Attempt> = []
   readonly exhausted: Array<Exhausted> = []
 
-  constructor(scenario: Scenario.Scenario) {
+  /** `now`: the server's time in epoch milliseconds; records are stamped with it, floored. */
+  constructor(scenario: Scenario.Scenario, private readonly now: () => number) {
     this.routes = scenario.routes.map((route) => ({ route, position: 0, hits: 0 }))
   }
 
@@ -51,7 +52,7 @@ export class Scripts {
     const copy: Record<string, string> = {}
     for (const [name, value] of Object.entries(headers)) if (name !== STEP_HEADER) copy[name] = value
     this.attempts.push({
-      at: Date.now(),
+      at: Math.floor(this.now()),
       method,
       url: Redact.url(url),
       headers: Redact.headers(copy),
@@ -74,7 +75,7 @@ export class Scripts {
     const fault = Script.stepFor(state.route, step)
     if (fault === undefined) {
       const message = Script.exhaustedMessage(state.route, step)
-      this.exhausted.push({ at: Date.now(), route: state.route.key, attempt: step + 1, message })
+      this.exhausted.push({ at: Math.floor(this.now()), route: state.route.key, attempt: step + 1, message })
       this.record(method, url, headers, via, state.route.key, step, "Exhausted")
       return { _tag: "Exhausted", message }
     }

@@ -9,6 +9,7 @@ import type { Fault, Redirect, Reply } from "../../Fault.js"
 import type { Urls } from "../../FaultServer.js"
 import type { Outcome, WireRequest } from "../faults/player.js"
 import { rowOf } from "../faults/table.js"
+import type { Tracked } from "../timer.js"
 import * as Http1 from "./http1.js"
 import { type Plan, type Scripts, STEP_HEADER } from "./scripts.js"
 
@@ -19,8 +20,8 @@ export interface ServerState {
   readonly scripts: Scripts
   /** Steps the interceptor drew, by the token it put in `STEP_HEADER`. */
   readonly pending: Map<string, Plan>
-  /** Real timers to clear when the server stops. */
-  readonly timers: Set<NodeJS.Timeout>
+  /** The server's time (its `timer` option): every delay of a fault waits on it; cleared when the server stops. */
+  readonly timer: Tracked
   /** Set once every listener is up. */
   urls: Urls | undefined
   stopped: boolean
@@ -114,16 +115,13 @@ class Exchange implements WireRequest {
     return new Promise((resolve) => {
       if (server.stopped || conn.io.destroyed) return resolve(false)
       const onClose = () => {
-        clearTimeout(timer)
-        server.timers.delete(timer)
+        cancel()
         resolve(false)
       }
-      const timer = setTimeout(() => {
-        server.timers.delete(timer)
+      const cancel = server.timer.later(ms, () => {
         conn.io.off("close", onClose)
         resolve(!server.stopped && !conn.io.destroyed)
-      }, ms)
-      server.timers.add(timer)
+      })
       conn.io.once("close", onClose)
     })
   }
