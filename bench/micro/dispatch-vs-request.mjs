@@ -1,10 +1,11 @@
 // Micro-benchmark: undici `Agent.request()` vs `Agent.dispatch()` with a
-// minimal handler, on loopback against a node:http server in a child process.
+// minimal handler on undici's own (legacy) handler API ("dispatch") and on its
+// controller API ("controller"), on loopback against a node:http server in a child process.
 // Reports client CPU time (user + system) per request. Interleaved rounds.
 //
 //   node bench/micro/dispatch-vs-request.mjs [requests] [concurrency] [rounds]
 import { fork } from "node:child_process"
-import { Agent } from "undici"
+import { Agent, util } from "undici"
 
 if (process.argv[2] === "--server") {
   const http = await import("node:http")
@@ -41,8 +42,10 @@ if (process.argv[2] === "--server") {
       let status = 0
       agent.dispatch({ origin, path: "/", method: "GET" }, {
         onConnect() {},
-        onHeaders(statusCode) {
+        onHeaders(statusCode, rawHeaders) {
           status = statusCode
+          // parsed as the controller API would hand them over
+          if (util.parseHeaders(rawHeaders)["content-length"] === undefined) reject(new Error("no content-length"))
           return true
         },
         onData(chunk) {
@@ -54,6 +57,29 @@ if (process.argv[2] === "--server") {
           else resolve(chunks)
         },
         onError: reject
+      })
+    })
+
+  // the controller API (onRequestStart…): undici wraps the handler in its UnwrapHandler
+  // (one more object, a controller, the headers and the trailers parsed into objects)
+  const viaController = () =>
+    new Promise((resolve, reject) => {
+      const chunks = []
+      let status = 0
+      agent.dispatch({ origin, path: "/", method: "GET" }, {
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode, headers) {
+          status = statusCode
+          if (headers["content-length"] === undefined) reject(new Error("no content-length"))
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk)
+        },
+        onResponseEnd() {
+          if (status !== 200) reject(new Error(String(status)))
+          else resolve(chunks)
+        },
+        onResponseError: (_controller, error) => reject(error)
       })
     })
 
@@ -75,10 +101,12 @@ if (process.argv[2] === "--server") {
 
   await run(viaRequest) // warm-up
   await run(viaDispatch)
-  const results = { request: [], dispatch: [] }
+  await run(viaController)
+  const results = { request: [], dispatch: [], controller: [] }
   for (let i = 0; i < rounds; i++) {
     results.request.push(await run(viaRequest))
     results.dispatch.push(await run(viaDispatch))
+    results.controller.push(await run(viaController))
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   for (const [name, rs] of Object.entries(results)) {
