@@ -1,12 +1,13 @@
 /**
  * A 429 or 503 with Retry-After sets the next delay (never shorter than the
  * backoff); one longer than `retryAfterMax`, or past the deadline, fails at
- * once with the StatusError so the caller can decide.
+ * once with the StatusError so the caller can decide. The wait is checked
+ * under the TestClock with the testkit's `Assert.delays`.
  */
 import { HttpClientRequest } from "@effect/platform"
 import { Client } from "@steadfast/core"
-import { Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
-import { Effect, Layer } from "effect"
+import { Assert, Fault, Reply, Scenario, SimulatedNetwork } from "@steadfast/testkit"
+import { Effect, Fiber, Layer, TestClock, TestContext } from "effect"
 import * as assert from "node:assert"
 
 // region: retry-after
@@ -26,8 +27,10 @@ const network = SimulatedNetwork.layer(Scenario.make({
 }))
 
 export const program = Effect.gen(function*() {
-  const started = Date.now()
-  assert.deepStrictEqual(yield* search("effect"), ["a"])
-  assert.ok(Date.now() - started >= 1000, "waited the second Retry-After asked for")
+  const first = yield* Effect.fork(search("effect"))
+  yield* TestClock.adjust("1 second")
+  assert.deepStrictEqual(yield* Fiber.join(first), ["a"])
+  // the retry waited the second Retry-After asked for
+  yield* Assert.delays("GET /q", ["1 second"])
   assert.strictEqual(yield* Effect.flip(search("again")), "rate limited for 3600 s, try later")
-}).pipe(Effect.provide(ClientLive.pipe(Layer.provide(network))))
+}).pipe(Effect.provide(ClientLive.pipe(Layer.provideMerge(network))), Effect.provide(TestContext.TestContext))
