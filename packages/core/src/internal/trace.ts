@@ -264,7 +264,11 @@ export const sending = (
   const allow = call.cfg.propagation.allow
   if (allow !== undefined && !allow(url)) return request
   const headers = forSpan(parent, call.cfg.propagation.formats, request.headers)
-  return headers === undefined ? request : HttpClientRequest.setHeaders(request, headers)
+  if (headers === undefined) return request
+  // one header at a time: `setHeaders` lists and lower-cases its input first (ours is lower case)
+  let sent = request
+  for (const name in headers) sent = HttpClientRequest.setHeader(sent, name, headers[name]!)
+  return sent
 }
 
 /** The response headers of the send in flight arrived. @internal */
