@@ -29,7 +29,9 @@ describe("Propagation.headers", () => {
     ["upper-case hex", "4BF92F3577B34DA6A3CE929D0E0E4736", "00f067aa0ba902b7"],
     ["an all-zero trace id", "00000000000000000000000000000000", "00f067aa0ba902b7"],
     ["an all-zero span id", "4bf92f3577b34da6a3ce929d0e0e4736", "0000000000000000"],
-    ["a span id that is not hex", "4bf92f3577b34da6a3ce929d0e0e4736", "span-1"]
+    ["a span id that is not hex", "4bf92f3577b34da6a3ce929d0e0e4736", "span-1"],
+    // the value is checked as a whole (one test of the built header): the ids' lengths still count apart
+    ["a trace id one too long, a span id one too short", "4bf92f3577b34da6a3ce929d0e0e4736a", "00f067aa0ba902b"]
   ])("no header for %s", (_, traceId, spanId) => {
     deepStrictEqual(Propagation.headers({ traceId, spanId, sampled: true }, ["w3c", "b3"]), {})
   })

@@ -50,10 +50,14 @@ export const make = (input: Propagation.Input | boolean | undefined, page: strin
   return { formats, allow: (url) => allowed.has(url.origin) }
 }
 
-const TRACE_ID = /^[0-9a-f]{32}$/
-const SPAN_ID = /^[0-9a-f]{16}$/
-const ZERO_TRACE = "00000000000000000000000000000000"
-const ZERO_SPAN = "0000000000000000"
+/**
+ * A W3C `traceparent` of valid ids: lower-case hex of the right lengths, not
+ * all zeros. One test of the value built, not one per id: an id made one
+ * character at a time (Effect's own spans) is a chain of string pieces that
+ * each test copies into one flat string first; this copies them once, and
+ * the value is then flat for the transport's own check and write.
+ */
+const TRACEPARENT = /^00-(?!0{32}-)[0-9a-f]{32}-(?!0{16}-)[0-9a-f]{16}-0[01]$/
 
 /**
  * The headers for a span in `formats` (see `Propagation.headers`).
@@ -68,10 +72,11 @@ export const headers = (
   formats: ReadonlyArray<Propagation.Format>
 ): Record<string, string> => {
   const out: Record<string, string> = {}
-  if (!TRACE_ID.test(traceId) || !SPAN_ID.test(spanId) || traceId === ZERO_TRACE || spanId === ZERO_SPAN) return out
+  const traceparent = `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`
+  if (!TRACEPARENT.test(traceparent)) return out
   for (const format of formats) {
     if (format === "w3c") {
-      out["traceparent"] = `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`
+      out["traceparent"] = traceparent
       if (traceState !== undefined && traceState !== "") out["tracestate"] = traceState
     } else {
       out["b3"] = `${traceId}-${spanId}-${sampled ? "1" : "0"}`

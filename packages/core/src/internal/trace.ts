@@ -21,7 +21,14 @@ import * as FiberId from "#line/FiberId"
 import * as FiberRef from "#line/FiberRef"
 import { HttpClient, HttpClientRequest } from "#line/http"
 import * as MetricLabel from "#line/MetricLabel"
-import { type FiberAccess, fiberSpanLinks, forEachSpanAnnotation, makeSpan, spanAnnotations } from "#line/tracer"
+import {
+  type FiberAccess,
+  fiberSpanLinks,
+  forEachSpanAnnotation,
+  makeSpan,
+  setParentSpan,
+  spanAnnotations
+} from "#line/tracer"
 import { currentTimeNanos, updateMetric } from "#line/unsafe"
 import * as Clock from "effect/Clock"
 import * as Option from "effect/Option"
@@ -201,7 +208,9 @@ export const open = (call: Call, fiber: FiberAccess): void => {
   call.parentSpan = span
   const refs = fiber as RefsAccess
   const before = typeof refs.setFiberRefs === "function" ? refs._fiberRefs : undefined
-  fiber.setFiberRef(FiberRef.currentContext, Context.add(context, Tracer.ParentSpan, span))
+  if (!setParentSpan(fiber, context, span)) {
+    fiber.setFiberRef(FiberRef.currentContext, Context.add(context, Tracer.ParentSpan, span))
+  }
   call.callSpan = new CallSpan(
     span,
     context,
@@ -264,7 +273,11 @@ export const sending = (
   const allow = call.cfg.propagation.allow
   if (allow !== undefined && !allow(url)) return request
   const headers = forSpan(parent, call.cfg.propagation.formats, request.headers)
-  return headers === undefined ? request : HttpClientRequest.setHeaders(request, headers)
+  if (headers === undefined) return request
+  // one header at a time: `setHeaders` lists and lower-cases its input first (ours is lower case)
+  let sent = request
+  for (const name in headers) sent = HttpClientRequest.setHeader(sent, name, headers[name]!)
+  return sent
 }
 
 /** The response headers of the send in flight arrived. @internal */

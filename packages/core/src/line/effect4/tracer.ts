@@ -6,9 +6,9 @@
  *
  * @internal
  */
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import type * as Option from "effect/Option"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 
 import * as FiberRef from "./FiberRef.js"
 import type { RuntimeFlags } from "./RuntimeFlags.js"
@@ -66,4 +66,20 @@ export const forEachSpanAnnotation = (
 ): void => {
   const annotations = fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations)
   for (const key of Object.keys(annotations)) f(annotations[key], key)
+}
+
+/**
+ * Makes `span` the parent span of what `fiber` runs next: its context
+ * becomes `context` with `span` as `Tracer.ParentSpan`. (The request path
+ * opens its span in place on Effect 3 only; this is the plain way.)
+ *
+ * @internal
+ */
+export const setParentSpan = (
+  fiber: FiberAccess,
+  context: Context.Context<never>,
+  span: Tracer.AnySpan
+): boolean => {
+  fiber.setFiberRef(FiberRef.currentContext, Context.add(context, Tracer.ParentSpan, span))
+  return true
 }
