@@ -258,15 +258,15 @@ export const finished = (
   const history = call.history
   const collector = call.collector
   if (history === undefined && collector === undefined) return undefined
+  // the line only when Debug is on (read from the call's fiber, which runs this), and then with the history
+  const debug = history !== undefined &&
+    !LogLevel.lessThan(LogLevel.Debug, call.fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
+  if (collector === undefined && !debug) return undefined
   const records = withSuccess(call, cause, now)
   if (collector !== undefined) collector.push(...records)
-  if (records.length < 2) return undefined
-  // the line is built only when Debug is on (the history is the retry path's, not the happy path's)
-  return Effect.withFiberRuntime((fiber) => {
-    if (LogLevel.lessThan(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return Effect.void
-    const info = call.requestInfo
-    return Effect.logDebug(`${info.method} ${info.url}: ${records.length} attempts: ${describe(records)}`)
-  })
+  if (!debug || records.length < 2) return undefined
+  const info = call.requestInfo
+  return Effect.logDebug(`${info.method} ${info.url}: ${records.length} attempts: ${describe(records)}`)
 }
 
 /** The history, with a record for the attempt that succeeded. */
