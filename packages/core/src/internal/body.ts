@@ -87,22 +87,27 @@ export const readLimitedThen = <A, E>(
   limit: number,
   then: (preview: Uint8Array | undefined) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> => {
-  const chunks: Array<Uint8Array> = []
+  // the first chunk kept alone, an array only from the second (a failure body is most often one chunk)
+  let first: Uint8Array | undefined
+  let chunks: Array<Uint8Array> | undefined
   let size = 0
   let kept = 0
   const read = bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
     attempt.activity(chunk.length)
     if (kept < PREVIEW_LIMIT) {
-      chunks.push(chunk)
+      if (first === undefined) first = chunk
+      else if (chunks === undefined) chunks = [first, chunk]
+      else chunks.push(chunk)
       kept += chunk.length
     }
     size += chunk.length
     return size < limit
   })
+  const preview = () => chunks !== undefined ? concat(chunks, kept) : first ?? new Uint8Array(0)
   // read in full already (the reader returned its `Exit`): no step for it
-  if (Exit.isExit(read) && Exit.isSuccess(read)) return then(concat(chunks, kept))
+  if (Exit.isExit(read) && Exit.isSuccess(read)) return then(preview())
   // as `Effect.match` then `flatMap`: a failed read leaves no preview; defects and interruption pass through
-  return Effect.matchEffect(read, { onFailure: () => then(undefined), onSuccess: () => then(concat(chunks, kept)) })
+  return Effect.matchEffect(read, { onFailure: () => then(undefined), onSuccess: () => then(preview()) })
 }
 
 /** The body passed `maxBodySize`. @internal */
