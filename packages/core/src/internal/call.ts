@@ -171,7 +171,7 @@ const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): E
       status: current.status
     })
     const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
-    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, cause) ?? Effect.void)
+    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, cause, true) ?? Effect.void)
   }
   return observe.finished(call, cause)
 }
