@@ -4,6 +4,8 @@
  * (`#line/Schema`'s `TaggedError`); built with validation it runs Schema's
  * own. Both must give the same error: prototype, own properties and their
  * order, `toJSON`, `util.inspect`, `Equal`, `Hash` and the Schema round trip.
+ * So must one built from props it may keep (`builtSafe`, the client's
+ * `StatusError`: the props object is kept, not copied).
  */
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
@@ -12,6 +14,7 @@ import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
 import * as Schema from "effect/Schema"
 import * as util from "node:util"
+import { builtSafe } from "../src/internal/taggedError.js"
 import { withoutStack as stackless } from "../src/internal/transport.js"
 
 const request = { method: "GET", url: "https://api.test/v1/items" }
@@ -104,6 +107,8 @@ const build = (Ctor: new(props: any, options?: any) => Errors.HttpError, raw: ob
     const props = "cause" in raw ? { ...raw, cause: first.cause } : raw
     return {
       fast: new Ctor(props, true),
+      // a fresh copy: the constructor keeps this object as the instance's props
+      owned: new Ctor({ ...props }, builtSafe),
       unchecked: new Ctor(props, { disableValidation: true }),
       reference: Reflect.construct(schemaClassOf(Ctor), [props, true], Ctor) as Errors.HttpError,
       checked: new Ctor(props)
@@ -118,16 +123,24 @@ const descriptors = (e: object) =>
 
 describe("Errors: built without validation", () => {
   it.each(cases)("%s: the same prototype, own properties in the same order, the same values", (_, Ctor, props) => {
-    const { fast, reference, unchecked } = build(Ctor, props())
+    const { fast, owned, reference, unchecked } = build(Ctor, props())
     strictEqual(Object.getPrototypeOf(fast), Ctor.prototype)
+    strictEqual(Object.getPrototypeOf(owned), Ctor.prototype)
     assertTrue(fast instanceof Ctor && fast instanceof Error && Errors.isHttpError(fast))
     deepStrictEqual(descriptors(fast), descriptors(reference))
     deepStrictEqual(descriptors(unchecked), descriptors(reference))
+    deepStrictEqual(descriptors(owned), descriptors(reference))
     strictEqual(fast.stack, reference.stack)
+    strictEqual(owned.stack, reference.stack)
   })
 
   it.each(cases)("%s: the same message, toJSON and util.inspect", (_, Ctor, props) => {
-    const { checked, fast, reference } = build(Ctor, props())
+    const { checked, fast, owned, reference } = build(Ctor, props())
+    for (const built of [fast, owned]) {
+      strictEqual(JSON.stringify(built), JSON.stringify(reference))
+      strictEqual(util.inspect(built, { depth: 8 }), util.inspect(reference, { depth: 8 }))
+    }
+    strictEqual(owned.message, reference.message)
     strictEqual(fast.message, reference.message)
     strictEqual(fast.name, reference.name)
     strictEqual(String(fast), String(reference))
@@ -139,9 +152,11 @@ describe("Errors: built without validation", () => {
   })
 
   it.each(cases)("%s: Equal and Hash hold between the two", (_, Ctor, props) => {
-    const { fast, reference } = build(Ctor, props())
+    const { fast, owned, reference } = build(Ctor, props())
     assertTrue(Equal.equals(fast, reference))
+    assertTrue(Equal.equals(owned, reference))
     strictEqual(Hash.hash(fast), Hash.hash(reference))
+    strictEqual(Hash.hash(owned), Hash.hash(reference))
   })
 
   it.each(cases)("%s: the Schema round trip gives it back", (_, Ctor, props) => {

@@ -11,8 +11,10 @@ import type { HttpClientResponse } from "#line/http"
 import * as Errors from "../Errors.js"
 import * as RetryAfter from "../RetryAfter.js"
 import type { AttemptState } from "./attempt.js"
+import { caught } from "./caught.js"
 import { failure } from "./facts.js"
-import { redactHeaders } from "./redact.js"
+import { redactBody, redactHeaders } from "./redact.js"
+import { builtSafe } from "./taggedError.js"
 import { bodyReaderOf, BodyReaderTypeId, withoutStack } from "./transport.js"
 
 /** At most this much of a failure or redirect body is read (and dropped), so the connection can be reused. */
@@ -27,7 +29,14 @@ const decoder = new TextDecoder()
 
 type StatusProps = ConstructorParameters<typeof Errors.StatusError>[0]
 
-/** The `StatusError` of a response whose status is a failure; `preview` is the start of its body. @internal */
+/**
+ * The `StatusError` of a response whose status is a failure; `preview` is
+ * the start of its body. Built safe as it is built (headers through
+ * `redactHeaders`, the body through `redactBody`), so the constructor skips
+ * its `safeProps` pass and keeps the props object (`builtSafe`).
+ *
+ * @internal
+ */
 export const statusError = (
   attempt: AttemptState,
   response: HttpClientResponse.HttpClientResponse,
@@ -36,10 +45,11 @@ export const statusError = (
   withoutStack(() => {
     const call = attempt.call
     const headers = response.headers
-    const retryAfterMs = RetryAfter.parse(headers["retry-after"], call.now())
+    const retryAfter = headers["retry-after"]
+    const retryAfterMs = retryAfter === undefined ? undefined : RetryAfter.parse(retryAfter, call.now())
     const type = headers["content-type"] ?? ""
     const body = preview !== undefined && preview.length > 0 && TEXTUAL.test(type)
-      ? decoder.decode(preview.subarray(0, PREVIEW_LIMIT))
+      ? redactBody(decoder.decode(preview.subarray(0, PREVIEW_LIMIT)))
       : undefined
     // optional fields assigned, not spread in: a spread in a literal takes V8's slow path
     const props: { -readonly [K in keyof StatusProps]: StatusProps[K] } = {
@@ -51,7 +61,7 @@ export const statusError = (
     }
     if (retryAfterMs !== undefined) props.retryAfterMs = retryAfterMs
     if (body !== undefined) props.body = body
-    return new Errors.StatusError(props, true)
+    return new Errors.StatusError(props, builtSafe as true)
   })
 
 /** Reads and drops up to 64 KiB so the connection can be reused; errors are ignored. @internal */
@@ -63,22 +73,41 @@ export const readLimited = (
   attempt: AttemptState,
   response: HttpClientResponse.HttpClientResponse,
   limit: number
-): Effect.Effect<Uint8Array | undefined> => {
-  const chunks: Array<Uint8Array> = []
+): Effect.Effect<Uint8Array | undefined> => readLimitedThen(attempt, response, limit, Effect.succeed)
+
+/**
+ * Reads as {@link readLimited} does, then `then` of what it kept, in the
+ * same step (a body read in full already takes no step for the read).
+ *
+ * @internal
+ */
+export const readLimitedThen = <A, E>(
+  attempt: AttemptState,
+  response: HttpClientResponse.HttpClientResponse,
+  limit: number,
+  then: (preview: Uint8Array | undefined) => Effect.Effect<A, E>
+): Effect.Effect<A, E> => {
+  // the first chunk kept alone, an array only from the second (a failure body is most often one chunk)
+  let first: Uint8Array | undefined
+  let chunks: Array<Uint8Array> | undefined
   let size = 0
   let kept = 0
   const read = bodyReaderOf(response, attempt)[BodyReaderTypeId]((chunk) => {
     attempt.activity(chunk.length)
     if (kept < PREVIEW_LIMIT) {
-      chunks.push(chunk)
+      if (first === undefined) first = chunk
+      else if (chunks === undefined) chunks = [first, chunk]
+      else chunks.push(chunk)
       kept += chunk.length
     }
     size += chunk.length
     return size < limit
   })
+  const preview = () => chunks !== undefined ? concat(chunks, kept) : first ?? new Uint8Array(0)
   // read in full already (the reader returned its `Exit`): no step for it
-  if (Exit.isExit(read) && Exit.isSuccess(read)) return Effect.succeed(concat(chunks, kept))
-  return Effect.match(read, { onFailure: () => undefined, onSuccess: () => concat(chunks, kept) })
+  if (Exit.isExit(read) && Exit.isSuccess(read)) return then(preview())
+  // as `Effect.match` then `flatMap`: a failed read leaves no preview; defects and interruption pass through
+  return Effect.matchEffect(read, { onFailure: () => then(undefined), onSuccess: () => then(preview()) })
 }
 
 /** The body passed `maxBodySize`. @internal */
@@ -156,8 +185,7 @@ export const readBodyThen = <A>(
     return true
   })
   // as `Effect.matchEffect` would: defects and interruption pass through
-  const onFailure = (cause: Cause.Cause<unknown>) =>
-    Effect.catchAll(Effect.failCause(cause), (error) => Effect.fail(failure(attempt, error)))
+  const onFailure = (cause: Cause.Cause<unknown>) => caught(cause, (error) => Effect.fail(failure(attempt, error)))
   const onSuccess = () =>
     over
       ? Effect.fail(tooLarge(attempt))

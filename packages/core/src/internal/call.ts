@@ -31,12 +31,13 @@ import * as RuntimeFlags from "#line/RuntimeFlags"
 import * as Errors from "../Errors.js"
 import type { AttemptState } from "./attempt.js"
 import { Call, type Hop } from "./callState.js"
+import { caught } from "./caught.js"
 import { authorize } from "./credentials.js"
 import { decide, type Decision, type GiveUpReason } from "./decide.js"
 import { deadlineError, finalize } from "./facts.js"
 import { admit, observeGates } from "./gates.js"
 import { hedged } from "./hedge.js"
-import { caught, hop, noHistory, type OnResponse } from "./hop.js"
+import { hop, noHistory, type OnResponse } from "./hop.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
 import { hookedHeadersProblem, resolve, sendable } from "./request.js"
@@ -60,7 +61,7 @@ export const run = <A, R>(
     if (resolved._tag !== "Resolved") return Effect.fail(resolved)
     const sent = sendable(cfg, request, resolved)
     if (Errors.isHttpError(sent)) return Effect.fail(sent)
-    const call = new Call(cfg, sent, resolved.url)
+    const call = new Call(cfg, sent, resolved.url, fiber)
     observe.started(call, fiber)
     const effect = next(call, onResponse)
     const access = trace.access(fiber)
@@ -170,7 +171,7 @@ const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): E
       status: current.status
     })
     const observed = after === undefined ? gated : gated === undefined ? after : Effect.zipRight(gated, after)
-    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, cause) ?? Effect.void)
+    if (observed !== undefined) return Effect.zipRight(observed, observe.finished(call, cause, true) ?? Effect.void)
   }
   return observe.finished(call, cause)
 }
@@ -350,15 +351,13 @@ const act = <A, R>(
       const delayMs = decision.delayMs
       const reason = decision.reason
       call.record(attempt, error._tag, statusOf(error), "retry", reason, delayMs, now)
-      // one step reads the log level, then the wait and the next attempt (no step of their own)
-      return Effect.withFiberRuntime((fiber) => {
-        const log = observe.retrying(fiber, attempt, error, delayMs, reason)
-        const wait = waitFor(call, delayMs)
-        return Effect.flatMap(
-          log === undefined ? wait : Effect.zipRight(log, wait),
-          () => nextNow(call, onResponse, undefined)
-        )
-      })
+      // the log level read from the call's fiber (this code runs on it), then the wait and the next attempt
+      const log = observe.retrying(call.fiber, attempt, error, delayMs, reason)
+      const wait = waitFor(call, delayMs)
+      return Effect.flatMap(
+        log === undefined ? wait : Effect.zipRight(log, wait),
+        () => nextNow(call, onResponse, undefined)
+      )
     }
     case "GiveUp":
       return giveUp(attempt, error, decision.reason, now)

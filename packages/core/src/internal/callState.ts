@@ -6,7 +6,9 @@
  *
  * @internal
  */
+import type * as FiberRef from "#line/FiberRef"
 import type { HttpClientRequest } from "#line/http"
+import type { DrawFiber } from "#line/random"
 import { currentTimeMillis } from "#line/unsafe"
 import type * as Tracer from "effect/Tracer"
 import type * as Errors from "../Errors.js"
@@ -25,6 +27,11 @@ export interface Hop {
   /** Redirects followed before this hop. */
   readonly followed: number
   readonly visited: ReadonlyArray<string> | undefined
+}
+
+/** What a call reads of the fiber that runs it (its log level, its `Random`). @internal */
+export interface CallFiber extends DrawFiber {
+  readonly getFiberRef: <X>(ref: FiberRef.FiberRef<X>) => X
 }
 
 /** One request, across its attempts. @internal */
@@ -70,7 +77,13 @@ export class Call implements Decide.Request, GateRequest {
   constructor(
     readonly cfg: Compiled,
     readonly request: HttpClientRequest.HttpClientRequest,
-    readonly url: URL
+    readonly url: URL,
+    /**
+     * The fiber that runs the call (its decisions and its end run on it,
+     * hedged or not), read for its log level and its `Random` where an
+     * Effect step would otherwise only read the fiber.
+     */
+    readonly fiber: CallFiber
   ) {
     this.startedAt = currentTimeMillis(cfg.clock)
     this.deadlineAt = this.startedAt + cfg.deadlineMs
@@ -129,6 +142,8 @@ export class Call implements Decide.Request, GateRequest {
     if (hedgedAttempts.has(attempt)) entry.hedged = true
     if (decision !== undefined) entry.decision = decision
     if (reason !== undefined) entry.reason = reason
-    ;(this.history ??= []).push(entry)
+    // the first record in a literal: an empty array's first push allocates room for 17
+    if (this.history === undefined) this.history = [entry]
+    else this.history.push(entry)
   }
 }

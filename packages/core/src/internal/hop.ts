@@ -4,14 +4,14 @@
  *
  * @internal
  */
-import * as Cause from "#line/Cause"
 import * as Effect from "#line/Effect"
 import { HttpClientRequest } from "#line/http"
 import type { HttpClientResponse } from "#line/http"
 import * as Errors from "../Errors.js"
 import * as Redirects from "../Redirects.js"
 import { type AttemptState } from "./attempt.js"
-import { discard, DISCARD_LIMIT, readLimited, statusError } from "./body.js"
+import { discard, DISCARD_LIMIT, readLimitedThen, statusError } from "./body.js"
+import { caught } from "./caught.js"
 import { failure } from "./facts.js"
 import { respond } from "./gates.js"
 import * as observe from "./observe.js"
@@ -26,15 +26,6 @@ export type OnResponse<A, R> = (
   attempt: AttemptState,
   response: HttpClientResponse.HttpClientResponse
 ) => Effect.Effect<A, Errors.HttpError, R>
-
-/**
- * `f` of the failure in `cause`, exactly as `Effect.catchAll` would call it
- * (defects and interruption pass through); built on the failure path only.
- */
-export const caught = <A, E, E2, R>(
-  cause: Cause.Cause<E>,
-  f: (error: E) => Effect.Effect<A, E2, R>
-): Effect.Effect<A, E2, R> => Effect.catchAll(Effect.failCause(cause), f)
 
 export const hop = <A, R>(
   attempt: AttemptState,
@@ -119,8 +110,10 @@ const onHeaders = <A, R>(
     }
   }
   if (cfg.isFailure(status)) {
-    return Effect.flatMap(
-      readLimited(attempt, response, DISCARD_LIMIT),
+    return readLimitedThen(
+      attempt,
+      response,
+      DISCARD_LIMIT,
       (preview) => Effect.fail(statusError(attempt, response, preview))
     )
   }

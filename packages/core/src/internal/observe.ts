@@ -227,13 +227,15 @@ export const describe = (records: ReadonlyArray<Errors.AttemptRecord>): string =
 /**
  * The request is over: latency and error metrics, the span's attempt count,
  * the history for `withHistory`, and a Debug line with the history when
- * there was more than one attempt.
+ * there was more than one attempt. `later`: the line runs after other
+ * effects (the end's hooks), so Debug is asked for when it runs.
  *
  * @internal
  */
 export const finished = (
   call: Call,
-  cause: Cause.Cause<Errors.HttpError> | undefined
+  cause: Cause.Cause<Errors.HttpError> | undefined,
+  later = false
 ): Effect.Effect<void> | undefined => {
   const cfg = call.cfg
   const now = call.now()
@@ -258,15 +260,22 @@ export const finished = (
   const history = call.history
   const collector = call.collector
   if (history === undefined && collector === undefined) return undefined
+  // the level read now from the call's fiber (which runs this), unless something runs before the line
+  // (`later`: the end's hooks), which might change it: then read when the line would be logged
+  const debug = history !== undefined &&
+    (later || !LogLevel.lessThan(LogLevel.Debug, call.fiber.getFiberRef(FiberRef.currentMinimumLogLevel)))
+  if (collector === undefined && !debug) return undefined
   const records = withSuccess(call, cause, now)
   if (collector !== undefined) collector.push(...records)
-  if (records.length < 2) return undefined
-  // the line is built only when Debug is on (the history is the retry path's, not the happy path's)
-  return Effect.withFiberRuntime((fiber) => {
-    if (LogLevel.lessThan(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))) return Effect.void
+  if (!debug || records.length < 2) return undefined
+  const line = () => {
     const info = call.requestInfo
     return Effect.logDebug(`${info.method} ${info.url}: ${records.length} attempts: ${describe(records)}`)
-  })
+  }
+  if (!later) return line()
+  return Effect.withFiberRuntime((fiber) =>
+    LogLevel.lessThan(LogLevel.Debug, fiber.getFiberRef(FiberRef.currentMinimumLogLevel)) ? Effect.void : line()
+  )
 }
 
 /** The history, with a record for the attempt that succeeded. */

@@ -11,8 +11,21 @@ const SENSITIVE_NAME = /^(?:key|sig|auth|authorization|code|jwt|x-amz-.*|x-goog-
 /** @internal */
 export const REDACTED = "<redacted>"
 
+/** Whether a query parameter's name looks secret, by its patterns (what `isSensitiveParam` remembers). @internal */
+export const matchesSensitiveParam = (name: string): boolean => SENSITIVE_WORD.test(name) || SENSITIVE_NAME.test(name)
+
+/** Parameter names seen, and whether each is sensitive: a client's urls use the same few names again and again. */
+const seenParams = new Map<string, boolean>()
+
 /** @internal */
-export const isSensitiveParam = (name: string): boolean => SENSITIVE_WORD.test(name) || SENSITIVE_NAME.test(name)
+export const isSensitiveParam = (name: string): boolean => {
+  const known = seenParams.get(name)
+  if (known !== undefined) return known
+  const sensitive = matchesSensitiveParam(name)
+  // names of a few dozen characters at most are kept, and a few hundred of them (a bounded cache)
+  if (seenParams.size < 512 && name.length <= 64) seenParams.set(name, sensitive)
+  return sensitive
+}
 
 /** A query parameter's name decoded (`+` as a space, `%XX` escapes), or as it is when it does not decode. @internal */
 export const safeDecode = (text: string): string => {
@@ -28,14 +41,37 @@ export const safeDecode = (text: string): string => {
 /**
  * Replaces the values of sensitive `name=value` pairs in a query string or
  * fragment (without its leading `?` / `#`), keeping everything else byte for
- * byte.
+ * byte; text without a sensitive pair (most queries) as it is, unsplit.
+ *
+ * @internal
  */
-const redactPairs = (text: string): string =>
+export const redactPairs = (text: string): string => hasSensitivePair(text) ? redactEachPair(text) : text
+
+/**
+ * `redactPairs` without its shortcut: every pair split, checked and joined
+ * again. What the shortcut is checked against.
+ *
+ * @internal
+ */
+export const redactEachPair = (text: string): string =>
   text.split("&").map((pair) => {
     const eq = pair.indexOf("=")
     if (eq < 0) return pair
     return isSensitiveParam(safeDecode(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=${REDACTED}` : pair
   }).join("&")
+
+/** Whether a pair of `text` has a sensitive name (else `redactEachPair` would give `text` back as it is). */
+const hasSensitivePair = (text: string): boolean => {
+  let start = 0
+  while (start <= text.length) {
+    let end = text.indexOf("&", start)
+    if (end < 0) end = text.length
+    const eq = text.indexOf("=", start)
+    if (eq >= 0 && eq < end && isSensitiveParam(safeDecode(text.slice(start, eq)))) return true
+    start = end + 1
+  }
+  return false
+}
 
 const FREE_PAIR = /([?&#;\s]|^)([^=&?#;\s]+)=([^&#;\s]*)/g
 const FREE_USERINFO = /(\/\/[^/@:\s]*):[^/@\s]*@/g

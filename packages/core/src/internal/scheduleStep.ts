@@ -5,8 +5,8 @@
  * @internal
  */
 import * as Effect from "#line/Effect"
+import { nextThen } from "#line/random"
 import { stepDelay } from "#line/schedule"
-import * as Random from "effect/Random"
 import * as Errors from "../Errors.js"
 import * as backoff from "./backoff.js"
 import { Call } from "./callState.js"
@@ -16,7 +16,8 @@ import { type ScheduleAnswer } from "./decide.js"
  * Asks the retry schedule (its state is kept per call) how long to wait
  * after `error`, then goes on with `then` (one step: the policy's own
  * backoff without jitter answers at once, with jitter after one draw of
- * `Random`, without stepping the `Schedule`: see internal/backoff.ts).
+ * the fiber's `Random`, without stepping the `Schedule`: see
+ * internal/backoff.ts).
  */
 export const step = <A, E, R>(
   call: Call,
@@ -29,7 +30,7 @@ export const step = <A, E, R>(
   if (settings !== undefined) {
     return settings.jitter === "none"
       ? then(backoffAnswer(call, settings, 0))
-      : Effect.flatMap(Random.next, (r) => then(backoffAnswer(call, settings, r)))
+      : nextThen(call.fiber, (r) => then(backoffAnswer(call, settings, r)))
   }
   return Effect.flatMap(
     stepDelay(schedule, call, now, error),

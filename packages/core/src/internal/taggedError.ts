@@ -17,10 +17,24 @@ export const common = {
 }
 
 /**
+ * The second argument of an error's constructor for props that steadfast
+ * built safe, for this instance: each field redacted as `safeProps` would
+ * redact it (no foreign `cause`, headers through `redactHeaders`, a body
+ * through `redactBody`), in a fresh object. Skips validation and the
+ * `safeProps` pass, and the instance keeps the object instead of a copy.
+ * Only the client's own builders pass it (`statusError`); a test checks
+ * that what they build equals what `safeProps` makes of the same props.
+ *
+ * @internal
+ */
+export const builtSafe: unknown = Schema.ownedProps
+
+/**
  * `Schema.TaggedError`, whose instances keep no secret: the constructor
  * replaces `cause` with a safe summary (see `internal/cause.ts`) and
  * redacts sensitive headers and quoted text, so `toJSON`, `util.inspect`,
- * loggers and span exit data cannot print a token, whoever builds the error.
+ * loggers and span exit data cannot print a token, whoever builds the error
+ * (steadfast's own builders that pass {@link builtSafe} redact as they build).
  */
 export const TaggedError = <Self>() =>
 <Tag extends string, Fields extends Schema.Struct.Fields>(
@@ -30,7 +44,7 @@ export const TaggedError = <Self>() =>
   const Base = (Schema.TaggedError<Self>() as any)(tag, fields) as new(props: any, options?: any) => object
   class Safe extends Base {
     constructor(props: any, options?: any) {
-      super(safeProps(props), options)
+      super(options === builtSafe ? props : safeProps(props), options)
     }
   }
   markSafe(Safe.prototype)

@@ -30,6 +30,17 @@ const defaultsOf = (fields: Schema.Struct.Fields): Defaults => {
   return out
 }
 
+/**
+ * The second argument of a `TaggedError` constructor for props that the
+ * constructor may keep: a fresh object its caller built for this instance
+ * and does not touch again. Like `true` (no validation), and the object
+ * itself becomes the props the instance keeps for `toJSON`, instead of a
+ * copy. Internal: only steadfast's own builders pass it.
+ *
+ * @internal
+ */
+export const ownedProps: { readonly disableValidation: true } = Object.freeze({ disableValidation: true as const })
+
 const skipsValidation = (options: unknown): boolean =>
   options === true ||
   (typeof options === "object" && options !== null &&
@@ -48,6 +59,7 @@ const skipsValidation = (options: unknown): boolean =>
  * `Equal`, `toJSON`, `util.inspect` and the Schema API are unchanged, and
  * with validation the class's own constructor runs as before. Only the
  * stack's frames differ: those of the skipped constructors are not in it.
+ * With {@link ownedProps}, the props object is kept as it is, not copied.
  *
  * @internal
  */
@@ -68,7 +80,7 @@ export const TaggedError: typeof Schema.TaggedError = ((identifier?: string) =>
         return
       }
       // `Object.assign`, not a spread: V8 adds `_tag` to a spread's copy on a slow path (~10x the copy)
-      const args: Record<PropertyKey, unknown> = Object.assign({}, props)
+      const args: Record<PropertyKey, unknown> = options === ownedProps ? props : Object.assign({}, props)
       if (Object.hasOwn(args, "_tag")) delete args["_tag"]
       for (const [key, value] of defaults ??= defaultsOf(Base.fields)) {
         if (args[key] === undefined) args[key] = value()

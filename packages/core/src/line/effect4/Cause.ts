@@ -24,6 +24,20 @@ export const failureOption: typeof Cause.findErrorOption = Cause.findErrorOption
 export const sequential = <E, E2>(self: Cause.Cause<E>, that: Cause.Cause<E2>): Cause.Cause<E | E2> =>
   Cause.combine(self, that)
 
+/**
+ * The failure of a cause that is one failure and nothing else (no defect,
+ * no interruption, no second failure): the `Fail` reason itself, whose
+ * `error` is what `Effect.catch` would hand to its handler; otherwise
+ * `undefined`.
+ *
+ * @internal
+ */
+export const soleFailure = <E>(cause: Cause.Cause<E>): { readonly error: E } | undefined => {
+  const reasons = cause.reasons
+  const only = reasons.length === 1 ? reasons[0]! : undefined
+  return only !== undefined && only._tag === "Fail" ? only : undefined
+}
+
 /** `cause` rendered; the Effect 3 options (`renderErrorCause`) are Effect 4's only way. @internal */
 export const pretty = <E>(
   cause: Cause.Cause<E>,

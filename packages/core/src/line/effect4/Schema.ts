@@ -50,8 +50,24 @@ export type TaggedErrorClass<Self, _Tag extends string, Fields extends S.Struct.
     ): S.Struct<Fields>["Type"] & Cause.YieldableError
   }
 
+/**
+ * The second argument of a `TaggedError` constructor for props that the
+ * constructor may keep (a fresh object built for this instance): on this
+ * line, the same as `true` (Effect 3's seam keeps the object instead of
+ * copying it).
+ *
+ * @internal
+ */
+export const ownedProps: { readonly disableValidation: true } = Object.freeze({ disableValidation: true as const })
+
+const checksOff: S.MakeOptions = { disableChecks: true }
+
 const makeOptions = (options: unknown): S.MakeOptions | undefined =>
-  options === true ? { disableChecks: true } : options === false ? undefined : options as S.MakeOptions
+  options === true || options === ownedProps
+    ? checksOff
+    : options === false
+    ? undefined
+    : options as S.MakeOptions
 
 /** @internal */
 export const TaggedError: <Self>(

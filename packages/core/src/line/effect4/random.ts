@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 
@@ -14,3 +15,20 @@ import * as Random from "effect/Random"
  */
 export const withSeed = (seed: number) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Random.withSeed(self, seed)
+
+/** What a draw reads of the fiber it runs on (as `Effect.withFiberRuntime` hands it over). @internal */
+export interface DrawFiber {
+  readonly getFiberRef: <X>(ref: Context.Reference<X>) => X
+}
+
+/**
+ * `then` of one draw in `[0, 1)` of `fiber`'s `Random` service (what
+ * `Random.next` draws), `fiber` being the fiber this runs on: Effect 4's
+ * service draws synchronously, so no step at all.
+ *
+ * @internal
+ */
+export const nextThen = <A, E, R>(
+  fiber: DrawFiber,
+  then: (r: number) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => then(fiber.getFiberRef(Random.Random).nextDoubleUnsafe())
