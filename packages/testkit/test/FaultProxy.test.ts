@@ -121,21 +121,30 @@ describe("FaultProxy", () => {
 
   it.scopedLive("toxicity draws per connection are reproducible with a seed", () =>
     Effect.gen(function*() {
-      const server = yield* FaultServer.make(upstreamScenario)
+      // Both sides run on manual timers: the upstream holds each answer and
+      // the proxy its reset until the test runs them, reset first. So a
+      // connection the draw picked is reset after the request reached the
+      // upstream (undici never sends it again), however busy the machine is.
+      const upstreamTimer = manualTimer()
+      const server = yield* FaultServer.make(upstreamScenario, { timer: upstreamTimer })
       const dispatcher = yield* agent
       const run = (seed: number) =>
         Effect.gen(function*() {
-          // The reset comes 10 ms into a 40 ms exchange, after the request is
-          // on the wire, so undici never retries it on a new connection.
+          const proxyTimer = manualTimer()
           const proxy = yield* FaultProxy.make({
             upstream: server.urls.http,
             seed,
+            timer: proxyTimer,
             toxics: [FaultProxy.resetPeer({ toxicity: 0.5, timeout: "10 millis" })]
           })
           const pattern: Array<string> = []
           for (let i = 0; i < 10; i++) {
             // a new connection per request (connection: close)
-            const outcome = yield* exchange(dispatcher, `${proxy.url}/late`, { reset: true })
+            const pending = yield* Effect.fork(exchange(dispatcher, `${proxy.url}/late`, { reset: true }))
+            assertTrue(yield* upstreamTimer.awaitPending(1), "the upstream got the request")
+            if (proxyTimer.pending().length > 0) strictEqual(proxyTimer.runNext(), 10)
+            strictEqual(upstreamTimer.runNext(), 40)
+            const outcome = yield* Fiber.join(pending)
             pattern.push(outcome._tag === "Response" ? "ok" : outcome.error.code ?? outcome.error.name)
           }
           const applied = (yield* proxy.connections).map((c) => c.toxics.length === 0 ? "ok" : "ECONNRESET")
