@@ -20,6 +20,7 @@ import { type ClientSpec, effectFloor, undiciReference } from "./base.js"
 import { commit, gc, machine, versionOf } from "./environment.js"
 import { measureConcurrency, rowsOf, tablePlan } from "./measure.js"
 import { mdTable, renderTable, type Row } from "./report.js"
+import { describeRewarm } from "./rewarm.js"
 import { type Server, startServer } from "./server.js"
 import { defaults, everythingOff, nodeLayer, steadfastClient } from "./steadfastNode.js"
 
@@ -90,7 +91,8 @@ const markdown = (rows: ReadonlyArray<Row>, server: Server, seconds: number): st
     `# steadfast benchmark results: ${line}`,
     "",
     "Written by the Effect line bench (bench/src/effectLine.ts, run by `pnpm bench`); do not edit by hand. " +
-    "Method as in RESULTS.md (interleaved repetitions, medians, paired ratios); every ratio here is to raw undici " +
+    `Method as in RESULTS.md (interleaved repetitions, medians, paired ratios; ${describeRewarm(plan.rewarm)}); ` +
+    "every ratio here is to raw undici " +
     `and to the Effect floor measured in this process, on ${line}.`,
     "",
     `- date: ${new Date().toISOString()}`,

@@ -16,6 +16,7 @@ import { Agent } from "undici"
 import { quietLogger } from "./clients.js"
 import { type Bound, driveEffect, drivePromise, type Sample } from "./load.js"
 import type { HeapFigures, RetryRow, SimulatedFigures } from "./report.js"
+import { measuredSample } from "./rewarm.js"
 import { median } from "./stats.js"
 import * as Steadfast from "./steadfast.js"
 
@@ -27,6 +28,7 @@ export interface RetryResult {
   readonly concurrencies: ReadonlyArray<number>
   readonly repetitions: number
   readonly requests: number
+  readonly rewarm: number
   readonly rows: ReadonlyArray<RetryRow>
 }
 
@@ -96,7 +98,9 @@ export const steadfastRetryRunner = async (origin: string, concurrency: number):
 
 /**
  * Happy path (`/`, 200) against failure path (`/flaky`: 503, then 200 on the
- * retry), interleaved, on the node server (the route needs state).
+ * retry), interleaved, on the node server (the route needs state); each
+ * sample starts with `gc` and `rewarm` requests of the same client on the
+ * same path (rewarm.ts).
  */
 export const retryCost = async (
   origin: string,
@@ -104,6 +108,7 @@ export const retryCost = async (
     readonly concurrencies: ReadonlyArray<number>
     readonly repetitions: number
     readonly bound: Bound
+    readonly rewarm: Bound
   },
   gc: () => void
 ): Promise<RetryResult> => {
@@ -122,10 +127,8 @@ export const retryCost = async (
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (let i = 0; i < runners.length; i++) {
         const r = runners[i]!
-        gc()
-        samples[i]!.happy.push(await r.happy(options.bound))
-        gc()
-        samples[i]!.flaky.push(await r.flaky(options.bound))
+        samples[i]!.happy.push(await measuredSample(gc, options.rewarm, r.happy, options.bound))
+        samples[i]!.flaky.push(await measuredSample(gc, options.rewarm, r.flaky, options.bound))
       }
     }
     for (const r of runners) await r.close()
@@ -147,6 +150,7 @@ export const retryCost = async (
     concurrencies: options.concurrencies,
     repetitions: options.repetitions,
     requests: options.bound.maxRequests,
+    rewarm: options.rewarm.maxRequests,
     rows
   }
 }

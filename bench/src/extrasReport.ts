@@ -22,6 +22,8 @@ export interface RetryFigures {
   readonly concurrencies: ReadonlyArray<number>
   readonly repetitions: number
   readonly requests: number
+  /** Unmeasured requests of the same client and path after the forced GC before each sample (0: none). */
+  readonly rewarm: number
   readonly server: string
   readonly rows: ReadonlyArray<RetryRow>
 }
@@ -54,7 +56,12 @@ export const renderRetry = (retry: RetryFigures): string =>
   [
     `Against ${retry.server}: \`GET /?k=N\` (200) vs \`GET /flaky?k=N\` (503 the first time a key is seen, ` +
     `200 on its retry), at c=${retry.concurrencies.join(" and c=")}, ${retry.repetitions} interleaved ` +
-    `repetitions of up to ${formatInt(retry.requests)} logical requests each; medians, CPU per logical request. ` +
+    `repetitions of up to ${formatInt(retry.requests)} logical requests each, ` +
+    (retry.rewarm > 0
+      ? `each after a forced GC and ${formatInt(retry.rewarm)} unmeasured requests of the same client on the same ` +
+        "path (as in the Method); "
+      : "each after a forced GC, with no re-warm; ") +
+    "medians, CPU per logical request. " +
     "The cost of one retry is the paired difference (503 then 200) − (200): the failed attempt, the decision, " +
     "the backoff timer and the second request. Both wait a random 0–1 ms before the retry (steadfast: its default " +
     "policy with `backoff.base: 1 ms`, full jitter); raw undici's row is the floor: a hand-written re-send.",

@@ -8,6 +8,7 @@
 import { type ClientSpec, FLOOR, type Instance, REFERENCE } from "./base.js"
 import type { Bound, Sample } from "./load.js"
 import { figures, type Row, type RunFigures, summarize } from "./report.js"
+import { measuredSample, rewarmBound } from "./rewarm.js"
 
 /** How long and how often each client runs, at which concurrencies. */
 export interface TablePlan {
@@ -15,16 +16,19 @@ export interface TablePlan {
   readonly concurrencies: ReadonlyArray<number>
   readonly bound: (concurrency: number) => Bound
   readonly warmup: (concurrency: number) => Bound
+  /** The unmeasured requests after the forced GC before each run (rewarm.ts). */
+  readonly rewarm: Bound
 }
 
 /**
- * The main table's plan: `quick` for the CI smoke run. `byCount`
+ * The main table's plan: `quick` for the CI smoke run. `rewarmRequests`
+ * (`--rewarm N`): the re-warm's count instead of rewarm.ts's. `byCount`
  * (`--by-count`): every run ends at its request count (the time bound, 20
  * times longer, is only a safety net). A run cut at its time bound divides
  * the CPU of the fiber-per-request shape's leftover items (each a fork and a
  * check) by fewer requests for a slower client, which inflates its ratio.
  */
-export const tablePlan = (quick: boolean, byCount: boolean): TablePlan => {
+export const tablePlan = (quick: boolean, byCount: boolean, rewarmRequests?: number): TablePlan => {
   const countBound = (bound: Bound): Bound => byCount ? { ...bound, maxMs: bound.maxMs * 20 } : bound
   const bound = quick
     ? (c: number) => c === 1 ? { maxRequests: 1000, maxMs: 300 } : { maxRequests: 5000, maxMs: 500 }
@@ -34,7 +38,8 @@ export const tablePlan = (quick: boolean, byCount: boolean): TablePlan => {
     repetitions: quick ? 2 : 5,
     concurrencies: [1, 64],
     bound: (c) => countBound(bound(c)),
-    warmup: () => countBound(warmup)
+    warmup: () => countBound(warmup),
+    rewarm: rewarmBound(quick, rewarmRequests)
   }
 }
 
@@ -68,7 +73,10 @@ const failedRun = (message: string, slot: Slot): RunFigures => {
   return { ok: 0, errors: 1, rps: NaN, p50Us: NaN, p99Us: NaN, cpuUsPerRequest: NaN }
 }
 
-/** Every client of `specs` at one concurrency, interleaved; `gc` runs before each run. */
+/**
+ * Every client of `specs` at one concurrency, interleaved; each run starts
+ * with `gc` and the plan's re-warm of the same client (rewarm.ts).
+ */
 export const measureConcurrency = async (
   origin: string,
   specs: ReadonlyArray<ClientSpec>,
@@ -95,9 +103,9 @@ export const measureConcurrency = async (
         slot.runs.push(failedRun(slot.firstError ?? "no instance", slot))
         continue
       }
-      gc()
+      const instance = slot.instance
       try {
-        const sample = await runBounded(slot.instance, bound)
+        const sample = await measuredSample(gc, plan.rewarm, (b) => runBounded(instance, b), bound)
         if (sample.firstError !== undefined) slot.firstError ??= sample.firstError
         slot.runs.push(figures(sample))
       } catch (error) {

@@ -36,6 +36,8 @@ export interface Report {
       { readonly concurrency: number; readonly maxRequests: number; readonly maxMs: number }
     >
     readonly warmup: string
+    /** Unmeasured requests after the forced GC before each run (0: none); rewarm.ts. */
+    readonly rewarm: number
     readonly quick: boolean
   }
   readonly clients: ReadonlyArray<ClientInfo>
@@ -138,7 +140,15 @@ export const renderMarkdown = (report: Report): string => {
     }, whichever comes first. A request is \`GET /\`, status checked, small JSON body read and parsed.`,
     "- **CPU/request** is the client process's `process.cpuUsage()` (user + system, all its threads: JS, " +
       "libuv, GC) over the run divided by the requests completed; a GC is forced before each run so a client " +
-      "does not pay for the previous one's garbage. It is the steadiest figure on a shared machine.",
+      "does not pay for the previous one's garbage, " +
+      (m.rewarm > 0
+        ? `then ${formatInt(m.rewarm)} requests of the same client at the same concurrency, unmeasured, ` +
+          "re-warm it: a forced full GC deoptimises the optimised code that holds objects it finds dead, and V8 " +
+          "recompiles it over the next few thousand requests, which a run right after the GC measured (up to 2.5x " +
+          "steadfast's CPU per request; a steady state pays it far less often; bench/PROFILES.md, " +
+          "\"A forced GC, then a re-warm\"). "
+        : "with no re-warm after it (`--rewarm 0`), so each run includes V8 recompiling what the GC deoptimised. ") +
+      "It is the steadiest figure on a shared machine.",
     "- Latency is per request, from send to parsed body (nearest-rank p50/p99 within a run).",
     "- Figures are medians over repetitions; `(x)` is the median of the per-repetition ratios to raw undici " +
       "`Agent.request()` measured in the same repetition (1.00x is the practical limit; higher CPU and latency " +

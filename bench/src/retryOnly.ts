@@ -1,11 +1,14 @@
 /**
- * `node bench/dist/retryOnly.js [--c 1,64] [--repetitions 2] [--requests 2000] [--ms 10000]`:
+ * `node bench/dist/retryOnly.js [--c 1,64] [--repetitions 2] [--requests 2000] [--ms 10000] [--rewarm N]`:
  * the retry-cost extra of `run.ts` on its own (node server), for working on
- * the retry path without the whole bench.
+ * the retry path without the whole bench. Each sample starts with a forced GC
+ * and N unmeasured requests of the same client and path (rewarm.ts: 4,000 by
+ * default; 0: none).
  */
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { retryCost } from "./extras.js"
+import { rewarmBound } from "./rewarm.js"
 import { startNodeServer } from "./server.js"
 import { formatMicros } from "./stats.js"
 
@@ -27,7 +30,8 @@ const main = async () => {
     const result = await retryCost(server.origin, {
       concurrencies: value("--c", "1,64").split(",").map(Number),
       repetitions: Number(value("--repetitions", "2")),
-      bound: { maxRequests: Number(value("--requests", "2000")), maxMs: Number(value("--ms", "10000")) }
+      bound: { maxRequests: Number(value("--requests", "2000")), maxMs: Number(value("--ms", "10000")) },
+      rewarm: rewarmBound(false, argv.includes("--rewarm") ? Number(value("--rewarm", "")) : undefined)
     }, gc)
     for (const r of result.rows) {
       process.stdout.write(

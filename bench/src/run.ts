@@ -4,7 +4,12 @@
  * instead, side by side in one run, on loopback.
  *
  *   node bench/dist/run.js [--quick] [--server node] [--only id,id] [--no-extras] [--no-write] [--by-count]
- *                          [--target-sessions K] [--session-repetitions R]
+ *                          [--target-sessions K] [--session-repetitions R] [--rewarm N]
+ *
+ * Every measured run, in the main table, the targets phase, the retry cost
+ * and the trace propagation extra, starts with a forced GC and N unmeasured
+ * requests of the same client on the same path (rewarm.ts: 4,000; 500 with
+ * `--quick`; `--rewarm 0` runs without, as the bench did before).
  *
  * After the main table, the targets phase (`targetSessions.ts`) runs K
  * sessions of only the rows the targets of issue 16 need, R interleaved
@@ -38,6 +43,7 @@ import {
   type Row,
   type SimulatedFigures
 } from "./report.js"
+import { describeRewarm } from "./rewarm.js"
 import { type Server, startNodeServer, startServer } from "./server.js"
 import { formatMicros } from "./stats.js"
 import { STEADFAST_PATH } from "./steadfast.js"
@@ -79,6 +85,8 @@ const count = (name: string, fallback: number, least: number): number => {
 
 const targetSessions = count("--target-sessions", quick ? 2 : 7, 0)
 const sessionRepetitions = count("--session-repetitions", quick ? 1 : 3, 1)
+/** `--rewarm N`: the re-warm's count instead of rewarm.ts's (0: none). */
+const rewarmRequests = value("--rewarm") === undefined ? undefined : count("--rewarm", 0, 0)
 /** The targets phase runs unless `--only` names none of the targets' clients. */
 const runTargets = targetSessions > 0 &&
   (only === undefined || targets.some((t) => only.includes(t.clientId)))
@@ -88,22 +96,29 @@ interface Plan extends TablePlan {
     readonly concurrencies: ReadonlyArray<number>
     readonly repetitions: number
     readonly bound: Bound
+    readonly rewarm: Bound
   }
   readonly heap: { readonly requests: number; readonly concurrency: number; readonly maxMs: number }
   readonly simulated: { readonly requests: number; readonly concurrency: number }
 }
 
+const table = tablePlan(quick, flag("--by-count"), rewarmRequests)
 const plan: Plan = {
-  ...tablePlan(quick, flag("--by-count")),
+  ...table,
   ...(quick
     ? {
       // bounded by count (the time bound is a safety net): a run cut short by time measures warm-up, not retries
-      retry: { concurrencies: [64], repetitions: 2, bound: { maxRequests: 2000, maxMs: 10_000 } },
+      retry: { concurrencies: [64], repetitions: 2, bound: { maxRequests: 2000, maxMs: 10_000 }, rewarm: table.rewarm },
       heap: { requests: 10_000, concurrency: 64, maxMs: 10_000 },
       simulated: { requests: 2000, concurrency: 64 }
     }
     : {
-      retry: { concurrencies: [1, 64], repetitions: 5, bound: { maxRequests: 6000, maxMs: 30_000 } },
+      retry: {
+        concurrencies: [1, 64],
+        repetitions: 5,
+        bound: { maxRequests: 6000, maxMs: 30_000 },
+        rewarm: table.rewarm
+      },
       heap: { requests: 100_000, concurrency: 64, maxMs: 120_000 },
       simulated: { requests: 100_000, concurrency: 64 }
     })
@@ -137,6 +152,7 @@ const main = async (): Promise<number> => {
       `${plan.repetitions} repetitions`
   )
   log(`steadfast path: ${STEADFAST_PATH}`)
+  log(`${describeRewarm(plan.rewarm)}`)
 
   const servers: Array<Server> = []
   let exitCode = 0
@@ -259,6 +275,7 @@ const main = async (): Promise<number> => {
         concurrencies: plan.concurrencies,
         bounds: plan.concurrencies.map((c) => ({ concurrency: c, ...plan.bound(c) })),
         warmup: `${plan.warmup(1).maxRequests} requests or ${plan.warmup(1).maxMs} ms per client and concurrency`,
+        rewarm: plan.rewarm.maxRequests,
         quick
       },
       clients: specs.map((s) => ({ id: s.id, name: s.name, tracing: s.tracing, describe: s.describe })),

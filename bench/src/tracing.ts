@@ -12,6 +12,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { quietLogger } from "./clients.js"
 import { type Bound, driveEffect, type Sample } from "./load.js"
+import { measuredSample } from "./rewarm.js"
 import { median } from "./stats.js"
 import * as Steadfast from "./steadfast.js"
 
@@ -38,10 +39,18 @@ const variants: ReadonlyArray<Variant> = [
 
 let key = 0
 
-/** The three variants against `origin`, `repetitions` interleaved runs each. */
+/**
+ * The three variants against `origin`, `repetitions` interleaved runs each,
+ * each run after `gc` and `rewarm` requests of the same variant (rewarm.ts).
+ */
 export const tracingCost = async (
   origin: string,
-  options: { readonly concurrencies: ReadonlyArray<number>; readonly repetitions: number; readonly bound: Bound },
+  options: {
+    readonly concurrencies: ReadonlyArray<number>
+    readonly repetitions: number
+    readonly bound: Bound
+    readonly rewarm: Bound
+  },
   gc: () => void
 ): Promise<ReadonlyArray<TracingRow>> => {
   const perRequest = (s: Sample) => s.ok > 0 ? s.cpuUs / s.ok : NaN
@@ -60,8 +69,7 @@ export const tracingCost = async (
     const samples = runners.map(() => [] as Array<Sample>)
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (let i = 0; i < runners.length; i++) {
-        gc()
-        samples[i]!.push(await runners[i]!.drive(options.bound))
+        samples[i]!.push(await measuredSample(gc, options.rewarm, runners[i]!.drive, options.bound))
       }
     }
     for (const r of runners) await r.runtime.dispose()

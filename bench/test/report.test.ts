@@ -99,6 +99,7 @@ const report: Report = {
     concurrencies: [1, 64],
     bounds: [{ concurrency: 1, maxRequests: 100, maxMs: 10 }, { concurrency: 64, maxRequests: 1000, maxMs: 20 }],
     warmup: "10 requests",
+    rewarm: 4000,
     quick: false
   },
   clients: [
@@ -111,6 +112,7 @@ const report: Report = {
     concurrencies: [64],
     repetitions: 2,
     requests: 100,
+    rewarm: 4000,
     server: "node:http",
     rows: [{
       client: "steadfast",
@@ -226,6 +228,24 @@ describe("renderers", () => {
         "| TestClock (60 virtual s) | 10% chaos | 64 | 1,000 | 1,100 | 0 | **2,000** | 150 µs |"
       ]
     ) assertInclude(md, expected)
+  })
+
+  it("says in the method and the retry section that each run starts with a forced GC and the re-warm, or without it", () => {
+    const md = renderMarkdown(report)
+    assertInclude(
+      md,
+      "a GC is forced before each run so a client does not pay for the previous one's garbage, " +
+        "then 4,000 requests of the same client at the same concurrency, unmeasured, re-warm it"
+    )
+    assertInclude(md, "each after a forced GC and 4,000 unmeasured requests of the same client on the same path")
+    const without = renderMarkdown({
+      ...report,
+      method: { ...report.method, rewarm: 0 },
+      retry: { ...report.retry!, rewarm: 0 }
+    })
+    assertFalse(without.includes("re-warm it"))
+    assertInclude(without, "with no re-warm after it (`--rewarm 0`)")
+    assertInclude(without, "each after a forced GC, with no re-warm;")
   })
 
   it("leaves out the extras that did not run", () => {

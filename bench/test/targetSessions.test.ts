@@ -179,7 +179,7 @@ describe("rendering the targets of a run's sessions", () => {
       versions: {},
       server: { description: "nginx", note: undefined },
       steadfastPath: "node",
-      method: { repetitions: 1, concurrencies: [64], bounds: [], warmup: "10 requests", quick: false },
+      method: { repetitions: 1, concurrencies: [64], bounds: [], warmup: "10 requests", rewarm: 0, quick: false },
       clients: [],
       rows: [...session([1.1, 1, 1, 1])],
       retry: undefined,
