@@ -14,7 +14,10 @@
 // <dir> as for ab.mjs (bench/micro/ab-snapshot.sh; "workspace": this
 // checkout's build). Prints each build's median CPU per request and the
 // median of the per-round ratios new/base, and each build's clock reads
-// (`Date.now`, what Effect's live clock reads) per request.
+// (`Date.now`, what Effect's live clock reads) per request. AB_ALLOC=1:
+// instead of CPU, bytes allocated per request (V8's sampling heap profiler,
+// every 128 bytes, objects collected by a GC included), median of `rounds`.
+import * as inspector from "node:inspector/promises"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 
@@ -100,10 +103,25 @@ const clockReads = async (v) => {
 }
 const reads = []
 for (const v of variants) reads.push(await clockReads(v))
+const alloc = process.env.AB_ALLOC === "1"
+const session = alloc ? new inspector.Session() : undefined
+session?.connect()
+const allocated = async (v, n) => {
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 128,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true
+  })
+  await v.run(n)
+  const { profile } = await session.post("HeapProfiler.stopSampling")
+  const sum = (node) => node.selfSize + node.children.reduce((a, c) => a + sum(c), 0)
+  return sum(profile.head) / n
+}
+const measure = (v) => alloc ? allocated(v, requests) : v.run(requests)
 const samples = variants.map(() => [])
 for (const v of variants) await v.run(requests)
 for (let r = 0; r < rounds; r++) {
-  for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) samples[i].push(await variants[i].run(requests))
+  for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) samples[i].push(await measure(variants[i]))
 }
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -111,7 +129,7 @@ const median = (xs) => {
 }
 for (let i = 0; i < variants.length; i++) {
   console.log(
-    `${variants[i].name} (${i === 0 ? baseDir : newDir}), c=${conc}: ${median(samples[i]).toFixed(2)} µs, ` +
+    `${variants[i].name} (${i === 0 ? baseDir : newDir}), c=${conc}: ${median(samples[i]).toFixed(alloc ? 0 : 2)} ${alloc ? "B" : "µs"}, ` +
       `${reads[i].toFixed(1)} clock reads/request`
   )
 }
