@@ -79,7 +79,10 @@ const variant = async (name, dir) => {
     const c0 = process.cpuUsage()
     await Effect.runPromise(
       Effect.withTracerEnabled(
-        Effect.provide(Effect.forEach(items, () => one, { concurrency: conc, discard: true }), Logger.remove(Logger.defaultLogger)),
+        Effect.provide(
+          Effect.forEach(items, () => one, { concurrency: conc, discard: true }),
+          Logger.remove(Logger.defaultLogger)
+        ),
         false
       )
     )
@@ -129,7 +132,9 @@ const median = (xs) => {
 }
 for (let i = 0; i < variants.length; i++) {
   console.log(
-    `${variants[i].name} (${i === 0 ? baseDir : newDir}), c=${conc}: ${median(samples[i]).toFixed(alloc ? 0 : 2)} ${alloc ? "B" : "µs"}, ` +
+    `${variants[i].name} (${i === 0 ? baseDir : newDir}), c=${conc}: ${median(samples[i]).toFixed(alloc ? 0 : 2)} ${
+      alloc ? "B" : "µs"
+    }, ` +
       `${reads[i].toFixed(1)} clock reads/request`
   )
 }

@@ -186,10 +186,7 @@ const next = <A, R>(
   from?: Hop
 ): Effect.Effect<A, Errors.HttpError, R> => Effect.suspend(() => nextNow(call, onResponse, from, call.now()))
 
-/**
- * {@link next}, when it is already time to run it (after a retry's wait);
- * `now`: the clock's time, read once for the deadline and the attempt's start.
- */
+/** {@link next}, when it is already time to run it (after a retry's wait); `now`: the clock's time, read once. */
 const nextNow = <A, R>(
   call: Call,
   onResponse: OnResponse<A, R>,
@@ -201,7 +198,7 @@ const nextNow = <A, R>(
     return Effect.fail(finalize(call, deadlineError(call, undefined, last?.tag)))
   }
   const gates = call.cfg.gates.length === 0 ? undefined : admit(call)
-  // after the gates (they may wait) the clock is read again
+  // after the gates, which may wait, the attempt reads the clock again
   return gates === undefined
     ? attempt(call, onResponse, from, now)
     : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse, from, undefined)))
@@ -270,12 +267,11 @@ const exchange = <A, R>(
         const invalid = sent === request ? undefined : hookedHeadersProblem(call.requestInfo, current.n, sent.headers)
         if (invalid !== undefined) return Effect.fail(invalid)
         call.sentRequest = sent
-        // the hook may have taken time: the send reads the clock
+        // the hook may have taken time: the send reads the clock (without it, the send starts with its attempt)
         return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse, undefined)
       }
     )
   }
-  // sent as the attempt starts: at its start time
   return from === undefined
     ? hop(current, request, call.url, 0, onResponse, current.startedAt)
     : hop(current, from.request, from.url, from.followed, onResponse, current.startedAt)
