@@ -68,18 +68,23 @@ export class AttemptState implements Transport.Attempt, Timed {
     return true
   }
 
-  constructor(readonly call: Call, readonly n: number) {
-    this.start()
+  /** When the phases last (re)started: the first hop's send, or a redirect hop's. */
+  startedAt = 0
+
+  /** `now`: the clock's time, when the caller just read it (one read shared, not one each). */
+  constructor(readonly call: Call, readonly n: number, now: number) {
+    this.start(now)
   }
 
   /** (Re)starts the phases: at the first hop, and at each redirect hop. */
-  start(): void {
+  start(now: number = this.call.now()): void {
     this.bytesRead = 0
     this.status = undefined
     this.reusedSocket = false
     this.written_ = undefined
     this.refused = false
-    this.enter(this.call.cfg.transport.tracksConnect ? CONNECTING : WRITTEN, this.call.now())
+    this.startedAt = now
+    this.enter(this.call.cfg.transport.tracksConnect ? CONNECTING : WRITTEN, now)
   }
 
   get phaseName(): Phase {

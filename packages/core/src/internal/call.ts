@@ -63,7 +63,8 @@ export const run = <A, R>(
     if (Errors.isHttpError(sent)) return Effect.fail(sent)
     const call = new Call(cfg, sent, resolved.url, fiber)
     observe.started(call, fiber)
-    const effect = next(call, onResponse)
+    // the first attempt starts when the call does: one clock read for both
+    const effect = Effect.suspend(() => nextNow(call, onResponse, undefined, call.startedAt))
     const access = trace.access(fiber)
     if (access === undefined) {
       // the general path: what `Effect.onExit` and `Effect.useSpan` do
@@ -183,45 +184,50 @@ const next = <A, R>(
   call: Call,
   onResponse: OnResponse<A, R>,
   from?: Hop
-): Effect.Effect<A, Errors.HttpError, R> => Effect.suspend(() => nextNow(call, onResponse, from))
+): Effect.Effect<A, Errors.HttpError, R> => Effect.suspend(() => nextNow(call, onResponse, from, call.now()))
 
-/** {@link next}, when it is already time to run it (after a retry's wait). */
+/** {@link next}, when it is already time to run it (after a retry's wait); `now`: the clock's time, read once. */
 const nextNow = <A, R>(
   call: Call,
   onResponse: OnResponse<A, R>,
-  from: Hop | undefined
+  from: Hop | undefined,
+  now: number
 ): Effect.Effect<A, Errors.HttpError, R> => {
-  if (call.now() >= call.deadlineAt) {
+  if (now >= call.deadlineAt) {
     const last = call.history?.[call.history.length - 1]
     return Effect.fail(finalize(call, deadlineError(call, undefined, last?.tag)))
   }
   const gates = call.cfg.gates.length === 0 ? undefined : admit(call)
+  // after the gates, which may wait, the attempt reads the clock again
   return gates === undefined
-    ? attempt(call, onResponse, from)
-    : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse, from)))
+    ? attempt(call, onResponse, from, now)
+    : Effect.zipRight(gates, Effect.suspend(() => attempt(call, onResponse, from, undefined)))
 }
 
 const attempt = <A, R>(
   call: Call,
   onResponse: OnResponse<A, R>,
-  from: Hop | undefined
+  from: Hop | undefined,
+  now: number | undefined
 ): Effect.Effect<A, Errors.HttpError, R> => {
   // a client's bearer token Effect runs before each attempt from the first hop (credentials.ts)
   const authorized = from === undefined && call.cfg.credentials?.token !== undefined ? authorize(call) : undefined
   if (authorized !== undefined) {
     return Effect.matchEffect(authorized, {
       onFailure: (error) => Effect.fail(finalize(call, error)),
-      onSuccess: (request) => send(call, onResponse, undefined, request)
+      onSuccess: (request) => send(call, onResponse, undefined, request, undefined)
     })
   }
-  return send(call, onResponse, from, call.request)
+  return send(call, onResponse, from, call.request, now)
 }
 
+/** The attempt, begun at `now` (the clock's time just read) or, when `undefined`, at the clock's time. */
 const send = <A, R>(
   call: Call,
   onResponse: OnResponse<A, R>,
   from: Hop | undefined,
-  request: HttpClientRequest.HttpClientRequest
+  request: HttpClientRequest.HttpClientRequest,
+  now: number | undefined
 ): Effect.Effect<A, Errors.HttpError, R> => {
   // a hedging policy runs the attempt and its hedges (hedge.ts); without one, nothing more happens here
   const hedge = call.cfg.hedge
@@ -233,7 +239,7 @@ const send = <A, R>(
       (current, error) => afterFailure(current, error, onResponse)
     )
   }
-  const current = call.begin()
+  const current = call.begin(now)
   // `catchAllCause`: its frame costs nothing when the attempt succeeds (`catchAll` re-wraps the value)
   return Effect.catchAllCause(
     exchange(call, current, onResponse, from, request),
@@ -261,13 +267,14 @@ const exchange = <A, R>(
         const invalid = sent === request ? undefined : hookedHeadersProblem(call.requestInfo, current.n, sent.headers)
         if (invalid !== undefined) return Effect.fail(invalid)
         call.sentRequest = sent
-        return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse)
+        // the hook may have taken time: the send reads the clock (without it, the send starts with its attempt)
+        return hop(current, sent, from?.url ?? call.url, from?.followed ?? 0, onResponse, undefined)
       }
     )
   }
   return from === undefined
-    ? hop(current, request, call.url, 0, onResponse)
-    : hop(current, from.request, from.url, from.followed, onResponse)
+    ? hop(current, request, call.url, 0, onResponse, current.startedAt)
+    : hop(current, from.request, from.url, from.followed, onResponse, current.startedAt)
 }
 
 /** `request` with the headers and body a hook gave it. */
@@ -290,7 +297,7 @@ const afterFailure = <A, R>(
   const cfg = call.cfg
   const now = call.now()
   attempt.end()
-  observe.failed(call, error)
+  observe.failed(call, error, now)
   call.lastError = error
   const after = cfg.afterAttempt?.({
     attempt: attempt.n,
@@ -356,7 +363,7 @@ const act = <A, R>(
       const wait = waitFor(call, delayMs)
       return Effect.flatMap(
         log === undefined ? wait : Effect.zipRight(log, wait),
-        () => nextNow(call, onResponse, undefined)
+        () => nextNow(call, onResponse, undefined, call.now())
       )
     }
     case "GiveUp":

@@ -117,9 +117,9 @@ export class Call implements Decide.Request, GateRequest {
     return Redirects.isReplayable(this.request.body)
   }
 
-  /** Starts the next attempt. */
-  begin(): AttemptState {
-    const attempt = new AttemptState(this, ++this.attempts)
+  /** Starts the next attempt (`now`: the clock's time, when the caller just read it). */
+  begin(now: number = this.now()): AttemptState {
+    const attempt = new AttemptState(this, ++this.attempts, now)
     this.current = attempt
     return attempt
   }

@@ -27,16 +27,21 @@ export type OnResponse<A, R> = (
   response: HttpClientResponse.HttpClientResponse
 ) => Effect.Effect<A, Errors.HttpError, R>
 
+/**
+ * One hop, sent at `now`: the clock's time when the attempt or the hop just
+ * started (its phases started then), else `undefined` and the clock is read.
+ */
 export const hop = <A, R>(
   attempt: AttemptState,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
   followed: number,
-  onResponse: OnResponse<A, R>
+  onResponse: OnResponse<A, R>,
+  now: number | undefined
 ): Effect.Effect<A, Errors.HttpError, R> => {
   // only a redirected attempt needs to remember where it is
   if (followed > 0) attempt.hop = { request, url, followed, visited: attempt.visited?.slice() }
-  const sent = observe.sending(attempt.call, request, url)
+  const sent = observe.sending(attempt.call, request, url, now ?? attempt.call.now())
   return Effect.matchCauseEffect(attempt.call.cfg.transport.send(sent, url, attempt), {
     onFailure: (cause) =>
       caught(cause, (error) => Effect.fail(failure(attempt, error, followed > 0 ? url : undefined))),
@@ -83,7 +88,7 @@ const onHeaders = <A, R>(
           discard(attempt, response),
           Effect.suspend(() => {
             attempt.start()
-            return hop(attempt, decision.request, decision.url, followed + 1, onResponse)
+            return hop(attempt, decision.request, decision.url, followed + 1, onResponse, attempt.startedAt)
           })
         )
       case "Blocked":

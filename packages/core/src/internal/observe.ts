@@ -79,10 +79,10 @@ export const sending = trace.sending
 /** The response headers arrived. @internal */
 export const responded = trace.responded
 
-/** An attempt failed: its send (the last hop) ends with the error. @internal */
-export const failed = (call: Call, error: Errors.HttpError): void => {
+/** An attempt failed (at `now`): its send (the last hop) ends with the error. @internal */
+export const failed = (call: Call, error: Errors.HttpError, now: number): void => {
   const sending = call.sending
-  if (sending !== undefined && !sending.ended) trace.ended(call, sending, error)
+  if (sending !== undefined && !sending.ended) trace.ended(call, sending, error, now)
 }
 
 /** Logs `message` with `fields` at `level`, building nothing when the level is off. */
@@ -248,7 +248,7 @@ export const finished = (
   }
   const sending = call.sending
   if (sending !== undefined && !sending.ended) {
-    trace.ended(call, sending, cause === undefined ? undefined : "interrupted")
+    trace.ended(call, sending, cause === undefined ? undefined : "interrupted", now)
   }
   if (call.span !== undefined) {
     call.span.attribute("steadfast.attempts", call.attempts)

@@ -234,20 +234,22 @@ export const close = (call: Call, fiber: FiberAccess, exit: Exit.Exit<unknown, u
 }
 
 /**
- * A request goes on the wire to `url`: its span starts (the previous hop's
- * ends), and the request gets the trace context headers when they go there.
+ * A request goes on the wire to `url` at `now` (the clock's time, read by
+ * the caller: a send starts as its attempt or hop does): its span starts
+ * (the previous hop's ends), and the request gets the trace context headers
+ * when they go there.
  *
  * @internal
  */
 export const sending = (
   call: Call,
   request: HttpClientRequest.HttpClientRequest,
-  url: URL
+  url: URL,
+  now: number
 ): HttpClientRequest.HttpClientRequest => {
   const previous = call.sending
-  if (previous !== undefined && !previous.ended) ended(call, previous, undefined)
+  if (previous !== undefined && !previous.ended) ended(call, previous, undefined, now)
   const resends = call.sends++
-  const now = call.now()
   const sending = new Sending(url, now)
   call.sending = sending
   let parent = call.parentSpan
@@ -323,12 +325,13 @@ const labels = (call: Call, sending: Sending, error: string | undefined): Labels
 export const ended = (
   call: Call,
   sending: Sending,
-  error: Errors.HttpError | "interrupted" | undefined
+  error: Errors.HttpError | "interrupted" | undefined,
+  now: number
 ): void => {
   sending.ended = true
   const type = error === undefined || error === "interrupted" ? undefined : errorType(error)
   if (call.cfg.metrics && error !== "interrupted") {
-    updateMetric(Metrics.requestDuration, (call.now() - sending.startedAt) / 1000, labels(call, sending, type))
+    updateMetric(Metrics.requestDuration, (now - sending.startedAt) / 1000, labels(call, sending, type))
   }
   const span = sending.span
   if (span === undefined) return
