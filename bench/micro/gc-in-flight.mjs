@@ -12,7 +12,7 @@ import { steadfastRetryRunner, undiciRetryRunner } from "../dist/extras.js"
 import { startNodeServer } from "../dist/server.js"
 const server = await startNodeServer()
 const which = process.argv[2] ?? "steadfast"
-const r = which === "undici" ? undiciRetryRunner(server.origin ?? server.url, 64) : await steadfastRetryRunner(server.origin ?? server.url, 64)
+const r = which === "undici" ? undiciRetryRunner(server.origin, 64) : await steadfastRetryRunner(server.origin, 64)
 const mark = (s) => process.stdout.write(`@@ ${s}\n`)
 const cpu = (s) => (s.cpuUs / s.ok).toFixed(1)
 for (let i = 0; i < 3; i++) await r.happy({ maxRequests: 6000, maxMs: 60000 })
