@@ -46,8 +46,18 @@ const shortUrl = (url: string): string => {
   return i >= 0 ? url.slice(i + 1) : url.slice(url.lastIndexOf("/") + 1)
 }
 
-/** Self time per place and the `top` functions, in µs per request, as text. */
-export const summarizeProfile = (profile: CpuProfile, requests: number, top: number): string => {
+/** Self time of a profile, per request: in all, per place and per function (hottest first). */
+export interface ProfileFigures {
+  /** Sampled time outside `(idle)`, µs per request. */
+  readonly busyUs: number
+  /** µs per request per place, the largest first. */
+  readonly places: ReadonlyArray<readonly [place: string, us: number]>
+  /** µs per request per function (`name file:line`), the hottest first. */
+  readonly functions: ReadonlyArray<{ readonly key: string; readonly place: string; readonly us: number }>
+}
+
+/** Self time per place and per function, in µs per request. */
+export const aggregateProfile = (profile: CpuProfile, requests: number): ProfileFigures => {
   const byId = new Map<number, ProfileNode>()
   for (const node of profile.nodes) byId.set(node.id, node)
   const places = new Map<string, number>()
@@ -67,14 +77,27 @@ export const summarizeProfile = (profile: CpuProfile, requests: number, top: num
     if (entry === undefined) functions.set(key, { place, us })
     else functions.set(key, { place, us: entry.us + us })
   }
-  const per = (us: number) => (us / Math.max(1, requests)).toFixed(2).padStart(7)
-  const share = (us: number) => `${(100 * us / Math.max(1, total)).toFixed(1).padStart(5)}%`
-  const lines = [`busy samples: ${per(total)} µs/request (excluding idle)`, "", "by place:"]
-  for (const [place, us] of [...places].sort((a, b) => b[1] - a[1])) {
-    lines.push(`  ${per(us)} µs  ${share(us)}  ${place}`)
+  const per = (us: number) => us / Math.max(1, requests)
+  return {
+    busyUs: per(total),
+    places: [...places].sort((a, b) => b[1] - a[1]).map(([place, us]) => [place, per(us)] as const),
+    functions: [...functions].sort((a, b) => b[1].us - a[1].us).map(([key, f]) => ({
+      key,
+      place: f.place,
+      us: per(f.us)
+    }))
   }
+}
+
+/** Self time per place and the `top` functions, in µs per request, as text. */
+export const summarizeProfile = (profile: CpuProfile, requests: number, top: number): string => {
+  const figures = aggregateProfile(profile, requests)
+  const per = (us: number) => us.toFixed(2).padStart(7)
+  const share = (us: number) => `${(100 * us / Math.max(Number.MIN_VALUE, figures.busyUs)).toFixed(1).padStart(5)}%`
+  const lines = [`busy samples: ${per(figures.busyUs)} µs/request (excluding idle)`, "", "by place:"]
+  for (const [place, us] of figures.places) lines.push(`  ${per(us)} µs  ${share(us)}  ${place}`)
   lines.push("", `top ${top} functions (self time):`)
-  for (const [key, { place, us }] of [...functions].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
+  for (const { key, place, us } of figures.functions.slice(0, top)) {
     lines.push(`  ${per(us)} µs  ${share(us)}  ${key}  [${place}]`)
   }
   return lines.join("\n")

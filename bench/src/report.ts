@@ -12,6 +12,7 @@ import {
   type SimulatedFigures
 } from "./extrasReport.js"
 import type { ClientInfo, Row } from "./figures.js"
+import { type FlameRow, renderFlame } from "./flame.js"
 import { formatInt, formatMicros, formatRatio, mdRow } from "./stats.js"
 import { checkTargets, renderTargets } from "./targets.js"
 import { renderTargetSessions, type TargetSessions } from "./targetSpread.js"
@@ -44,6 +45,8 @@ export interface Report {
   readonly rows: ReadonlyArray<Row>
   /** The targets decided over sessions (`--target-sessions`); without them, the main table's one run is shown. */
   readonly targets?: TargetSessions | undefined
+  /** The target rows' clients profiled once more (`flame.ts`), when the extras ran. */
+  readonly flame?: ReadonlyArray<FlameRow> | undefined
   readonly retry: RetryFigures | undefined
   readonly heap: HeapFigures | undefined
   readonly simulated: ReadonlyArray<SimulatedFigures>
@@ -178,6 +181,9 @@ export const renderMarkdown = (report: Report): string => {
         `the targets"):\n\n${renderTargets(checkTargets(report.rows))}`,
     ""
   )
+  if (report.flame !== undefined && report.flame.length > 0) {
+    sections.push("## Where the CPU goes (sampled profile, c=64, fiber/request)", "", renderFlame(report.flame), "")
+  }
   if (report.retry !== undefined) sections.push("## Cost of one retry", "", renderRetry(report.retry), "")
   if (report.heap !== undefined) sections.push("## Heap after many requests", "", renderHeap(report.heap), "")
   if (report.simulated.length > 0) {

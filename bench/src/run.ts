@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url"
 import { clients, FLOOR, REFERENCE } from "./clients.js"
 import { commit, gc, machine, versionOf } from "./environment.js"
 import { heapGrowth, retryCost, simulatedRuns } from "./extras.js"
+import { flameClients, type FlameRow, profileClients, renderFlame } from "./flame.js"
 import type { Bound } from "./load.js"
 import { measureConcurrency, rowsOf, type TablePlan, tablePlan } from "./measure.js"
 import { budgetCost, policyCost } from "./policies.js"
@@ -193,6 +194,23 @@ const main = async (): Promise<number> => {
       log(renderTargets(checkTargets(rows)).replace(/\*\*/g, ""))
     }
 
+    let flame: Array<FlameRow> | undefined
+    if (extras) {
+      log("")
+      log("where the CPU goes (sampled profile) …")
+      try {
+        const profiled = flameClients.map((id) => clients.find((c) => c.id === id)!)
+        const bound = { maxRequests: quick ? 3_000 : 20_000, maxMs: 30_000 }
+        const warm = { maxRequests: Math.max(plan.rewarm.maxRequests, quick ? 500 : 4_000), maxMs: 30_000 }
+        flame = await profileClients(server.origin, profiled, 64, warm, bound, gc)
+        log(renderFlame(flame).replace(/\*\*/g, ""))
+        if (flame.some((r) => r.requests === 0)) exitCode = 1
+      } catch (error) {
+        log(`profile failed: ${String(error)}`)
+        exitCode = 1
+      }
+    }
+
     let retry: RetryFigures | undefined
     let heap: HeapFigures | undefined
     const sims: Array<SimulatedFigures> = []
@@ -281,6 +299,7 @@ const main = async (): Promise<number> => {
       clients: specs.map((s) => ({ id: s.id, name: s.name, tracing: s.tracing, describe: s.describe })),
       rows,
       targets: phase?.figures,
+      flame,
       retry,
       heap,
       simulated: sims,

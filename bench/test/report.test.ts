@@ -5,6 +5,7 @@
  */
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { type FlameRow, renderFlame } from "../src/flame.js"
 import {
   checkTargets,
   figures,
@@ -254,5 +255,44 @@ describe("renderers", () => {
     assertFalse(md.includes("## Heap"))
     assertFalse(md.includes("## Testkit"))
     assertInclude(md, "commit: unknown")
+  })
+})
+
+describe("where the CPU goes (renderFlame)", () => {
+  const row = (id: string, name: string, places: ReadonlyArray<readonly [string, number]>): FlameRow => ({
+    id,
+    name,
+    concurrency: 64,
+    requests: 1000,
+    cpuUs: 30,
+    figures: {
+      busyUs: places.reduce((sum, [, us]) => sum + us, 0),
+      places,
+      functions: [{ key: "decide dist/internal/decide.js:10", place: "steadfast core", us: 1.5 }]
+    }
+  })
+
+  it("shows each client's µs per request by place, the unnamed places summed as other, and the focus's hottest functions", () => {
+    const text = renderFlame([
+      row("effect-floor-each", "Effect floor", [["undici", 5], ["effect runtime", 2]]),
+      row("steadfast-default-each", "steadfast default", [["steadfast core", 4], ["undici", 5], ["bench driver", 0.5], [
+        "(program)",
+        0.25
+      ]])
+    ])
+    assertInclude(
+      text,
+      "| Effect floor | 64 | 30 µs | 7.0 µs | 0.00 | 0.00 | 2.00 | 5.00 | 0.00 | 0.00 | 0.00 | 0.00 |"
+    )
+    assertInclude(
+      text,
+      "| steadfast default | 64 | 30 µs | 9.8 µs | 4.00 | 0.00 | 0.00 | 5.00 | 0.00 | 0.00 | 0.00 | 0.75 |"
+    )
+    assertInclude(text, "Hottest functions of steadfast default")
+    assertInclude(text, "- 1.50 µs `decide dist/internal/decide.js:10` (steadfast core)")
+  })
+
+  it("says so when nothing was profiled", () => {
+    strictEqual(renderFlame([]), "Not profiled in this run.")
   })
 })
