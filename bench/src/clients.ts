@@ -94,7 +94,9 @@ export const clients: ReadonlyArray<ClientSpec> = [
   platformClient("platform", "platform makeUndici", "off", false),
   platformClient("platform-each", "platform makeUndici (fiber/request)", "off", false, "each"),
   platformClient("platform-traced", "platform makeUndici (tracing on)", "on", false),
+  platformClient("platform-traced-each", "platform makeUndici (tracing on, fiber/request)", "on", false, "each"),
   platformClient("platform-resilient", "platform + retryTransient + timeout", "off", true),
+  platformClient("platform-resilient-each", "platform + retryTransient + timeout (fiber/request)", "off", true, "each"),
   {
     id: "got",
     name: "got",

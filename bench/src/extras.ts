@@ -17,7 +17,7 @@ import { quietLogger } from "./clients.js"
 import { type Bound, driveEffect, drivePromise, type Sample } from "./load.js"
 import type { HeapFigures, RetryRow, SimulatedFigures } from "./report.js"
 import { measuredSample } from "./rewarm.js"
-import { median } from "./stats.js"
+import { median, slope } from "./stats.js"
 import * as Steadfast from "./steadfast.js"
 
 // --- retry cost -------------------------------------------------------------
@@ -184,14 +184,14 @@ export const heapGrowth = async (
     return process.memoryUsage().heapUsed
   }
   const checkpoints: Array<{ requests: number; heapUsed: number }> = [{ requests: 0, heapUsed: heap() }]
-  const quarter = Math.ceil(options.requests / 4)
+  const tenth = Math.ceil(options.requests / 10)
   const t0 = performance.now()
   let done = 0
   let errors = 0
-  for (let q = 0; q < 4; q++) {
+  for (let q = 0; q < 10; q++) {
     const left = options.maxMs - (performance.now() - t0)
     if (left <= 0) break
-    const s = await driveEffect(send, options.concurrency, { maxRequests: quarter, maxMs: left }, runPromise)
+    const s = await driveEffect(send, options.concurrency, { maxRequests: tenth, maxMs: left }, runPromise)
     done += s.ok
     errors += s.errors
     checkpoints.push({ requests: done, heapUsed: heap() })
@@ -205,7 +205,11 @@ export const heapGrowth = async (
     errors,
     seconds,
     checkpoints,
-    growth: checkpoints[checkpoints.length - 1]!.heapUsed - checkpoints[0]!.heapUsed
+    growth: checkpoints[checkpoints.length - 1]!.heapUsed - checkpoints[0]!.heapUsed,
+    // the first tenth still fills caches (metric label sets, the pool's connections): the slope skips it
+    slopePerThousand: checkpoints.length >= 3
+      ? slope(checkpoints.slice(1).map((c) => ({ x: c.requests, y: c.heapUsed }))) * 1000
+      : Number.NaN
   }
 }
 

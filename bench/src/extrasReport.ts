@@ -36,6 +36,8 @@ export interface HeapFigures {
   readonly seconds: number
   readonly checkpoints: ReadonlyArray<{ readonly requests: number; readonly heapUsed: number }>
   readonly growth: number
+  /** Least-squares slope of heapUsed over requests from the first checkpoint after 0, in bytes per 1,000 requests. */
+  readonly slopePerThousand: number
 }
 
 export interface SimulatedFigures {
@@ -98,7 +100,9 @@ export const renderHeap = (heap: HeapFigures): string =>
     mdRow(["---:", "---:"]),
     ...heap.checkpoints.map((c) => mdRow([formatInt(c.requests), formatMiB(c.heapUsed)])),
     "",
-    `Growth from before to after: **${formatMiB(heap.growth, true)}**.`
+    `Growth from before to after: **${formatMiB(heap.growth, true)}**. Slope from the first tenth to the last ` +
+    `(least squares): **${heap.slopePerThousand.toFixed(1)} bytes per 1,000 requests** ` +
+    `(one 16-byte object kept per request would be 16,000).`
   ].join("\n")
 
 export const renderSimulated = (sims: ReadonlyArray<SimulatedFigures>): string => {

@@ -120,7 +120,7 @@ const plan: Plan = {
         bound: { maxRequests: 6000, maxMs: 30_000 },
         rewarm: table.rewarm
       },
-      heap: { requests: 100_000, concurrency: 64, maxMs: 120_000 },
+      heap: { requests: 1_000_000, concurrency: 64, maxMs: 240_000 },
       simulated: { requests: 100_000, concurrency: 64 }
     })
 }

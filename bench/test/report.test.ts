@@ -133,7 +133,8 @@ const report: Report = {
     errors: 0,
     seconds: 10,
     checkpoints: [{ requests: 0, heapUsed: 30 * 1024 * 1024 }, { requests: 100_000, heapUsed: 30.5 * 1024 * 1024 }],
-    growth: 0.5 * 1024 * 1024
+    growth: 0.5 * 1024 * 1024,
+    slopePerThousand: 12.34
   },
   simulated: [{
     clock: "TestClock",
@@ -226,6 +227,7 @@ describe("renderers", () => {
         "## Cost of one retry",
         "**60 µs**",
         "Growth from before to after: **+0.5 MiB**",
+        "**12.3 bytes per 1,000 requests**",
         "| TestClock (60 virtual s) | 10% chaos | 64 | 1,000 | 1,100 | 0 | **2,000** | 150 µs |"
       ]
     ) assertInclude(md, expected)
