@@ -40,7 +40,7 @@ import { hedged } from "./hedge.js"
 import { hop, noHistory, type OnResponse } from "./hop.js"
 import * as observe from "./observe.js"
 import type { Compiled } from "./policy.js"
-import { hookedHeadersProblem, resolve, sendable } from "./request.js"
+import { hookedHeadersProblem, releaseRawBody, resolve, sendable } from "./request.js"
 import { waitFor } from "./retryWait.js"
 import { step } from "./scheduleStep.js"
 import * as trace from "./trace.js"
@@ -62,10 +62,16 @@ export const run = <A, R>(
     const sent = sendable(cfg, request, resolved)
     if (Errors.isHttpError(sent)) return Effect.fail(sent)
     const call = new Call(cfg, sent, resolved.url, fiber)
-    observe.started(call, fiber)
-    // the first attempt starts when the call does: one clock read for both
-    const effect = Effect.suspend(() => nextNow(call, onResponse, undefined, call.startedAt))
     const access = trace.access(fiber)
+    // the call starts in its first step, inside the region whose handler ends it: an interruption can land between
+    // any two steps (a fiber yields now and then); one taken before this step leaves nothing to end
+    const effect = Effect.suspend(() => {
+      call.begun = true
+      observe.started(call, fiber)
+      if (access !== undefined) trace.open(call, access)
+      // the first attempt starts when the call does: one clock read for both
+      return nextNow(call, onResponse, undefined, call.startedAt)
+    })
     if (access === undefined) {
       // the general path: what `Effect.onExit` and `Effect.useSpan` do
       return observe.traced(
@@ -74,7 +80,6 @@ export const run = <A, R>(
         Effect.uninterruptibleMask((restore) => Effect.matchCauseEffect(restore(effect), handlers(call, undefined)))
       )
     }
-    trace.open(call, access)
     return guarded(access, effect, handlers(call, access))
   })
 
@@ -86,10 +91,12 @@ interface Handlers<A> {
 /**
  * How a call ends, however it ends: `finish`, then (when the span was
  * opened in place) the call span ends with the request's exit — after what
- * `finish` runs, as `Effect.onExit` inside `Effect.useSpan` would.
+ * `finish` runs, as `Effect.onExit` inside `Effect.useSpan` would. A call
+ * interrupted before it began has nothing to end.
  */
 const handlers = <A>(call: Call, fiber: trace.FiberAccess | undefined): Handlers<A> => ({
-  onFailure: (cause) => ending(call, fiber, finish(call, cause), Exit.failCause(cause)),
+  onFailure: (cause) =>
+    call.begun ? ending(call, fiber, finish(call, cause), Exit.failCause(cause)) : Exit.failCause(cause),
   onSuccess: (value) => ending(call, fiber, finish(call, undefined), Exit.succeed(value))
 })
 
@@ -133,20 +140,6 @@ const guarded = <A, R>(
   RuntimeFlags.interruption(fiber.currentRuntimeFlags)
     ? Effect.uninterruptible(Effect.matchCauseEffect(Effect.interruptible(effect), handlers))
     : Effect.matchCauseEffect(effect, handlers)
-
-/**
- * A raw body (a Node `Readable`, say) belongs to the call: a call that
- * failed or was interrupted will not send it again, and a stream that was
- * never read would keep its file descriptor or upstream open. Retries
- * before that reuse the same object, so the transport cannot destroy it.
- */
-const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void => {
-  if (body._tag !== "Raw") return
-  const raw = body.body as { readonly destroyed?: unknown; readonly destroy?: unknown } | null
-  if (raw !== null && typeof raw === "object" && typeof raw.destroy === "function" && raw.destroyed === false) {
-    ;(raw.destroy as () => void).call(raw)
-  }
-}
 
 /** The call is over (`cause`: how it failed, `undefined` when it succeeded); an Effect when something has to run. */
 const finish = (call: Call, cause: Cause.Cause<Errors.HttpError> | undefined): Effect.Effect<void> | undefined => {

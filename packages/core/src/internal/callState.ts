@@ -69,6 +69,12 @@ export class Call implements Decide.Request, GateRequest {
   callSpan: CallSpan | undefined = undefined
   /** The timer of the retry wait in progress on the live clock (`retryWait.ts`), cleared if the call ends first. */
   waitTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  /**
+   * The call has started (counted, its span opened in place): its first
+   * step ran inside the region whose handler finishes it (`call.ts`). An
+   * interruption taken before that step ends a call that has nothing to finish.
+   */
+  begun = false
   /** Where `Client.withHistory` collects, when it wraps this request. */
   collector: Array<Errors.AttemptRecord> | undefined = undefined
   private info: Errors.RequestInfo | undefined = undefined

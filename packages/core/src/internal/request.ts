@@ -168,3 +168,19 @@ export const sendable = (
   const ready = url.username === "" && url.password === "" ? sent : withUrlCredentials(sent, url)
   return credentials === undefined ? ready : withSecrets(credentials, ready, url)
 }
+
+/**
+ * A raw body (a Node `Readable`, say) belongs to the call: a call that
+ * failed or was interrupted will not send it again, and a stream that was
+ * never read would keep its file descriptor or upstream open. Retries
+ * before that reuse the same object, so the transport cannot destroy it.
+ *
+ * @internal
+ */
+export const releaseRawBody = (body: HttpClientRequest.HttpClientRequest["body"]): void => {
+  if (body._tag !== "Raw") return
+  const raw = body.body as { readonly destroyed?: unknown; readonly destroy?: unknown } | null
+  if (raw !== null && typeof raw === "object" && typeof raw.destroy === "function" && raw.destroyed === false) {
+    ;(raw.destroy as () => void).call(raw)
+  }
+}
