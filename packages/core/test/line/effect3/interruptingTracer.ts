@@ -11,14 +11,20 @@ import * as Tracer from "effect/Tracer"
 
 import { type RecordedSpan, recordingTracer } from "./recordingTracer.js"
 
-/** Records spans onto `spans`; interrupts its fiber after the fiber's `step`-th step (from 1). */
+/**
+ * Records spans onto `spans`; interrupts the first fiber it runs on after
+ * that fiber's `step`-th step (from 1). Fibers forked under it inherit it:
+ * their steps are not counted.
+ */
 export const interruptingTracer = (spans: Array<RecordedSpan>, step: number): Tracer.Tracer => {
   const recording = recordingTracer(spans)
   let steps = 0
+  let first: unknown = undefined
   return Tracer.make({
     span: recording.span,
     context: (f, fiber) => {
-      if (++steps === step) fiber.unsafeInterruptAsFork(FiberId.none)
+      first ??= fiber
+      if (fiber === first && ++steps === step) fiber.unsafeInterruptAsFork(FiberId.none)
       return f()
     }
   })

@@ -13,14 +13,20 @@ import { type RecordedSpan, recordingTracer } from "./recordingTracer.js"
 /** The evaluation key of an Effect 4 step (`Tracer.EffectPrimitive`). */
 const evaluate = "~effect/Effect/evaluate" as const
 
-/** Records spans onto `spans`; interrupts its fiber after the fiber's `step`-th step (from 1). */
+/**
+ * Records spans onto `spans`; interrupts the first fiber it runs on after
+ * that fiber's `step`-th step (from 1). Fibers forked under it inherit it:
+ * their steps are not counted.
+ */
 export const interruptingTracer = (spans: Array<RecordedSpan>, step: number): Tracer.Tracer => {
   const recording = recordingTracer(spans)
   let steps = 0
+  let first: unknown = undefined
   return Tracer.make({
     span: recording.span,
     context: (primitive, fiber) => {
-      if (++steps === step) fiber.interruptUnsafe()
+      first ??= fiber
+      if (fiber === first && ++steps === step) fiber.interruptUnsafe()
       return primitive[evaluate](fiber)
     }
   })
