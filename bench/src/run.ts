@@ -202,7 +202,7 @@ const main = async (): Promise<number> => {
         const profiled = flameClients.map((id) => clients.find((c) => c.id === id)!)
         const bound = { maxRequests: quick ? 3_000 : 20_000, maxMs: 30_000 }
         const warm = { maxRequests: Math.max(plan.rewarm.maxRequests, quick ? 500 : 4_000), maxMs: 30_000 }
-        flame = await profileClients(server.origin, profiled, 64, warm, bound, gc)
+        flame = await profileClients(server.origin, profiled, 64, warm, bound, gc, quick ? 1 : 3)
         log(renderFlame(flame).replace(/\*\*/g, ""))
         if (flame.some((r) => r.requests === 0)) exitCode = 1
       } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
-import { type FlameRow, renderFlame } from "../src/flame.js"
+import { type FlameRow, mergeRuns, renderFlame } from "../src/flame.js"
 import {
   checkTargets,
   figures,
@@ -266,6 +266,7 @@ describe("where the CPU goes (renderFlame)", () => {
     name,
     concurrency: 64,
     requests: 1000,
+    rounds: 1,
     cpuUs: 30,
     figures: {
       busyUs: places.reduce((sum, [, us]) => sum + us, 0),
@@ -296,5 +297,36 @@ describe("where the CPU goes (renderFlame)", () => {
 
   it("says so when nothing was profiled", () => {
     strictEqual(renderFlame([]), "Not profiled in this run.")
+  })
+
+  it("merges a client's rounds per request over all their requests, each round weighted by its requests", () => {
+    const run = (requests: number, cpuUs: number, undici: number, core: number, decide: number): FlameRow => ({
+      id: "steadfast-default-each",
+      name: "steadfast default",
+      concurrency: 64,
+      requests,
+      rounds: 1,
+      cpuUs,
+      figures: {
+        busyUs: undici + core,
+        places: [["undici", undici], ["steadfast core", core]],
+        functions: [
+          { key: "decide dist/internal/decide.js:10", place: "steadfast core", us: decide },
+          { key: "dispatch :0", place: "native / V8", us: 1 }
+        ]
+      }
+    })
+    // 1,000 requests at undici 6 µs and 3,000 at 2 µs: (6,000 + 6,000) / 4,000 = 3 µs per request
+    const merged = mergeRuns([run(1000, 40, 6, 1, 0.5), run(3000, 20, 2, 3, 2.5)])
+    strictEqual(merged.requests, 4000)
+    strictEqual(merged.rounds, 2)
+    strictEqual(merged.cpuUs, 25)
+    strictEqual(merged.figures.busyUs, 5.5)
+    deepStrictEqual(merged.figures.places, [["undici", 3], ["steadfast core", 2.5]])
+    deepStrictEqual(merged.figures.functions.map((f) => [f.key, f.us]), [
+      ["decide dist/internal/decide.js:10", 2],
+      ["dispatch :0", 1]
+    ])
+    assertInclude(renderFlame([merged]), "2 more runs of each client")
   })
 })
