@@ -16,28 +16,11 @@
 import { fork } from "node:child_process"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
+import { abArgs, benchModule, effect, loadBuild, platform, root } from "./builds.mjs"
 
-const here = path.dirname(new URL(import.meta.url).pathname)
-const root = path.resolve(here, "../..")
-const [baseDir = "workspace", newDir = "workspace"] = process.argv.slice(2)
-const rounds = Number(process.argv[4] ?? 8)
-const requests = Number(process.argv[5] ?? 3000)
-const conc = Number(process.argv[6] ?? 64)
+const { baseDir, newDir, rounds, requests, conc } = abArgs({ rounds: 8, requests: 3000 })
 const paths = (process.argv[7] ?? "/,/flaky").split(",")
 
-const load = async (dir) => {
-  const pkg = (name) =>
-    dir === "workspace"
-      ? path.join(root, "packages", name, "dist/index.js")
-      : path.join(dir, "node_modules/@steadfast", name, "dist/index.js")
-  const core = await import(pathToFileURL(pkg("core")).href)
-  const node = await import(pathToFileURL(pkg("node")).href)
-  return { core, node }
-}
-const effect = await import(pathToFileURL(path.join(root, "bench/node_modules/effect/dist/esm/index.js")).href)
-const platform = await import(
-  pathToFileURL(path.join(root, "bench/node_modules/@effect/platform/dist/esm/index.js")).href
-)
 const { Effect, Layer, Logger, ManagedRuntime } = effect
 const { HttpClientRequest } = platform
 
@@ -51,7 +34,7 @@ const tracing = process.env.AB_TRACE === "1"
 
 let key = 0
 const variant = async (name, dir) => {
-  const { core, node } = await load(dir)
+  const { core, node } = await loadBuild(dir)
   const rt = ManagedRuntime.make(
     Layer.merge(
       node.NodeClient.layer({
@@ -79,7 +62,7 @@ const variant = async (name, dir) => {
 // AB_UNDICI=1: raw undici with bench's hand-written retry (extras.ts) as a third variant, for the target
 // "one retry costs at most 2x undici's": the same rounds, the same server, its own agent
 const undiciVariant = async () => {
-  const { Agent } = await import(pathToFileURL(path.join(root, "bench/node_modules/undici/index.js")).href)
+  const { Agent } = await benchModule("undici/index.js")
   const agent = new Agent({ connections: conc, keepAliveTimeout: 60_000 })
   const once = async (p) => {
     const { statusCode, body } = await agent.request({ origin, path: p, method: "GET" })

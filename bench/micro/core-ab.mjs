@@ -18,27 +18,11 @@
 // instead of CPU, bytes allocated per request (V8's sampling heap profiler,
 // every 128 bytes, objects collected by a GC included), median of `rounds`.
 import * as inspector from "node:inspector/promises"
-import * as path from "node:path"
-import { pathToFileURL } from "node:url"
+import { abArgs, effect, loadPackage, platform } from "./builds.mjs"
 
-const here = path.dirname(new URL(import.meta.url).pathname)
-const root = path.resolve(here, "../..")
-const [baseDir = "workspace", newDir = "workspace"] = process.argv.slice(2)
-const rounds = Number(process.argv[4] ?? 20)
-const requests = Number(process.argv[5] ?? 20000)
-const conc = Number(process.argv[6] ?? 64)
+const { baseDir, newDir, rounds, requests, conc } = abArgs({ rounds: 20, requests: 20000 })
 
-const load = async (dir) => {
-  const pkg = (name) =>
-    dir === "workspace"
-      ? path.join(root, "packages", name, "dist/index.js")
-      : path.join(dir, "node_modules/@steadfast", name, "dist/index.js")
-  return import(pathToFileURL(pkg("core")).href)
-}
-const effect = await import(pathToFileURL(path.join(root, "bench/node_modules/effect/dist/esm/index.js")).href)
-const platform = await import(
-  pathToFileURL(path.join(root, "bench/node_modules/@effect/platform/dist/esm/index.js")).href
-)
+const load = (dir) => loadPackage(dir, "core")
 const { Effect, Exit, Logger, Scope } = effect
 const { HttpClientRequest } = platform
 

@@ -21,28 +21,11 @@
 import { fork } from "node:child_process"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
+import { abArgs, benchModule, effect, loadBuild, platform, root } from "./builds.mjs"
 
-const here = path.dirname(new URL(import.meta.url).pathname)
-const root = path.resolve(here, "../..")
-const [baseDir = "workspace", newDir = "workspace"] = process.argv.slice(2)
-const rounds = Number(process.argv[4] ?? 10)
-const requests = Number(process.argv[5] ?? 3000)
-const conc = Number(process.argv[6] ?? 64)
+const { baseDir, newDir, rounds, requests, conc } = abArgs({ rounds: 10, requests: 3000 })
 
-const load = async (dir) => {
-  const pkg = (name) =>
-    dir === "workspace"
-      ? path.join(root, "packages", name, "dist/index.js")
-      : path.join(dir, "node_modules/@steadfast", name, "dist/index.js")
-  const core = await import(pathToFileURL(pkg("core")).href)
-  const node = await import(pathToFileURL(pkg("node")).href)
-  return { core, node }
-}
-const effect = await import(pathToFileURL(path.join(root, "bench/node_modules/effect/dist/esm/index.js")).href)
-const platform = await import(
-  pathToFileURL(path.join(root, "bench/node_modules/@effect/platform/dist/esm/index.js")).href
-)
-const { Agent } = await import(pathToFileURL(path.join(root, "bench/node_modules/undici/index.js")).href)
+const { Agent } = await benchModule("undici/index.js")
 const { Effect, Exit, Layer, Logger, ManagedRuntime, Scope } = effect
 const { HttpClientRequest } = platform
 
@@ -81,7 +64,7 @@ const request = HttpClientRequest.get(href)
 const url = new URL(href)
 
 const transportVariant = async (name, dir) => {
-  const { core, node } = await load(dir)
+  const { core, node } = await loadBuild(dir)
   const scope = Effect.runSync(Scope.make())
   const pool = await Effect.runPromise(
     Scope.extend(node.Pool.make({ connections: conc, keepAliveTimeout: "60 seconds" }), scope)
@@ -109,7 +92,7 @@ const transportVariant = async (name, dir) => {
 
 /** The whole client (default policy) of the workspace build, for where the rest of the gap is. */
 const clientVariant = async () => {
-  const { core, node } = await load("workspace")
+  const { core, node } = await loadBuild("workspace")
   const rt = ManagedRuntime.make(
     Layer.merge(
       node.NodeClient.layer({ proxy: { url: "none" }, pool: { connections: conc, keepAliveTimeout: "60 seconds" } }),
