@@ -91,14 +91,19 @@ interface Handlers<A> {
 /**
  * How a call ends, however it ends: `finish`, then (when the span was
  * opened in place) the call span ends with the request's exit — after what
- * `finish` runs, as `Effect.onExit` inside `Effect.useSpan` would. A call
- * interrupted before it began has nothing to end.
+ * `finish` runs, as `Effect.onExit` inside `Effect.useSpan` would.
  */
 const handlers = <A>(call: Call, fiber: trace.FiberAccess | undefined): Handlers<A> => ({
   onFailure: (cause) =>
-    call.begun ? ending(call, fiber, finish(call, cause), Exit.failCause(cause)) : Exit.failCause(cause),
+    call.begun ? ending(call, fiber, finish(call, cause), Exit.failCause(cause)) : unbegun(call, cause),
   onSuccess: (value) => ending(call, fiber, finish(call, undefined), Exit.succeed(value))
 })
+
+/** A call interrupted before it began: nothing was counted or opened, but its raw body will not be sent. */
+const unbegun = (call: Call, cause: Cause.Cause<Errors.HttpError>): Exit.Exit<never, Errors.HttpError> => {
+  releaseRawBody(call.request.body)
+  return Exit.failCause(cause)
+}
 
 const ending = <A>(
   call: Call,
