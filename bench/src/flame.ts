@@ -13,7 +13,7 @@ import * as inspector from "node:inspector/promises"
 import type { ClientSpec } from "./base.js"
 import type { Bound } from "./load.js"
 import { aggregateProfile, type CpuProfile, type ProfileFigures } from "./profileSummary.js"
-import { formatMicros } from "./stats.js"
+import { formatMicros, rotated } from "./stats.js"
 
 /** One client's profiled run. */
 export interface FlameRow {
@@ -52,8 +52,7 @@ export const profileClients = async (
 ): Promise<Array<FlameRow>> => {
   const runs = new Map<string, Array<FlameRow>>(specs.map((spec) => [spec.id, []]))
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < specs.length; i++) {
-      const spec = specs[(i + round) % specs.length]!
+    for (const spec of rotated(specs, round)) {
       runs.get(spec.id)!.push(await profileOnce(origin, spec, concurrency, warm, bound, gc))
     }
   }

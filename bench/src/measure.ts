@@ -9,6 +9,7 @@ import { type ClientSpec, FLOOR, type Instance, REFERENCE } from "./base.js"
 import type { Bound, Sample } from "./load.js"
 import { figures, type Row, type RunFigures, summarize } from "./report.js"
 import { measuredSample, rewarmBound } from "./rewarm.js"
+import { rotated } from "./stats.js"
 
 /** How long and how often each client runs, at which concurrencies. */
 export interface TablePlan {
@@ -97,7 +98,7 @@ export const measureConcurrency = async (
   const bound = plan.bound(concurrency)
   for (let rep = 0; rep < plan.repetitions; rep++) {
     // rotate the order each repetition so no client always runs first or last
-    const order = slots.map((_, i) => slots[(i + rep) % slots.length]!)
+    const order = rotated(slots, rep)
     for (const slot of order) {
       if (slot.instance === undefined) {
         slot.runs.push(failedRun(slot.firstError ?? "no instance", slot))

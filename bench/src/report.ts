@@ -45,7 +45,7 @@ export interface Report {
   readonly rows: ReadonlyArray<Row>
   /** The targets decided over sessions (`--target-sessions`); without them, the main table's one run is shown. */
   readonly targets?: TargetSessions | undefined
-  /** The target rows' clients profiled once more (`flame.ts`), when the extras ran. */
+  /** The target rows' clients profiled again (`flame.ts`), when the extras ran. */
   readonly flame?: ReadonlyArray<FlameRow> | undefined
   readonly retry: RetryFigures | undefined
   readonly heap: HeapFigures | undefined

@@ -111,3 +111,9 @@ export const slope = (points: ReadonlyArray<{ readonly x: number; readonly y: nu
 
 /** A Markdown table row. */
 export const mdRow = (cells: ReadonlyArray<string>): string => `| ${cells.join(" | ")} |`
+
+/**
+ * `xs` started at its `by`-th item and wrapped around: the order of run `by`
+ * when runs rotate their clients, so none always runs first or last.
+ */
+export const rotated = <A>(xs: ReadonlyArray<A>, by: number): Array<A> => xs.map((_, i) => xs[(i + by) % xs.length]!)

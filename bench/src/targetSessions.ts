@@ -9,7 +9,7 @@
 import { type ClientSpec, FLOOR, REFERENCE } from "./base.js"
 import type { Row } from "./figures.js"
 import { measureConcurrency, rowsOf, type TablePlan } from "./measure.js"
-import { formatRatio } from "./stats.js"
+import { formatRatio, rotated } from "./stats.js"
 import { type Target, targets } from "./targets.js"
 import { spreadTargets, type TargetSessions } from "./targetSpread.js"
 
@@ -79,7 +79,7 @@ export const measureTargetSessions = async (
     const started = performance.now()
     const sessionRows: Array<Row> = []
     for (const g of groups) {
-      const order = g.specs.map((_, i) => g.specs[(i + session) % g.specs.length]!)
+      const order = rotated(g.specs, session)
       const slots = await measureConcurrency(origin, order, g.concurrency, plan, gc, () => {})
       sessionRows.push(...rowsOf(slots, g.concurrency))
     }

@@ -15,6 +15,7 @@ import {
   percentile,
   percentileSorted,
   ratio,
+  rotated,
   slope
 } from "../src/stats.js"
 
@@ -138,5 +139,12 @@ describe("formatting", () => {
     strictEqual(formatMiB(3 * 1024 * 1024), "3.0 MiB")
     strictEqual(formatMiB(1024 * 1024 / 10, true), "+0.1 MiB")
     strictEqual(formatMiB(-2 * 1024 * 1024, true), "-2.0 MiB")
+  })
+})
+
+describe("rotated", () => {
+  it("starts at the given item and wraps around, so each run puts another client first", () => {
+    const clients = ["a", "b", "c"]
+    strictEqual([0, 1, 2, 3].map((by) => rotated(clients, by).join("")).join(" "), "abc bca cab abc")
   })
 })
